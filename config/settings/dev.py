@@ -1,0 +1,8 @@
+"""The embedded default used by `make run`: everything local, nothing to install but Python packages."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-not-for-production-use-0123456789")
+
+from config.settings.base import *  # noqa: E402,F403

@@ -1,0 +1,16 @@
+"""Settings for `make test`: the embedded default, or PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+# Each test run gets its own broker folder so a stale message of an earlier run is never consumed.
+os.environ.setdefault("SANS_RUPTURE_VAR_DIR", tempfile.mkdtemp(prefix="sans-rupture-test-"))
+
+from config.settings.base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

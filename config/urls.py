@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from config import views
+
+admin.site.site_header = _("Sans Rupture · administration")
+admin.site.site_title = _("Sans Rupture")
+admin.site.index_title = _("Données de référence")
+
+urlpatterns = [
+    path("", include("pathways.urls")),
+    path("compte/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

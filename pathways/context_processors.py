@@ -1,0 +1,17 @@
+from pathways import scoping
+
+
+def memberships(request):
+    """What the navigation needs about the user: their active memberships and what they may do."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    active = scoping.active_memberships(user)
+    managed = sorted({m.organisation for m in active if m.role == scoping.Role.ORG_MANAGER}, key=lambda org: org.name)
+    return {
+        "nav_memberships": active,
+        "nav_can_enrol": scoping.can_enrol(user),
+        "nav_sees_people": bool(scoping.org_ids(user, roles=scoping.PERSON_ROLES)) or any(m for m in active),
+        "nav_managed_organisations": managed,
+        "nav_organisations": sorted({m.organisation for m in active}, key=lambda org: org.name),
+    }

@@ -1,0 +1,548 @@
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pathways import scoping
+from pathways.models import (
+    Basin,
+    Beneficiary,
+    Commune,
+    Employer,
+    Membership,
+    Organisation,
+    Pathway,
+    Programme,
+    Session,
+    Stage,
+    Weekday,
+)
+from pathways.validators import normalize_phone, validate_siret
+
+User = get_user_model()
+
+MIN_AGE, MAX_AGE = 15, 100
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
+
+
+def people_of(organisations, roles=scoping.PERSON_ROLES, also=None):
+    """Active users holding a person-facing role in any of `organisations` (plus the user `also`, if given)."""
+    members = Membership.objects.active().filter(organisation__in=organisations, role__in=list(roles))
+    condition = Q(pk__in=members.values("user_id"))
+    if also is not None:
+        condition |= Q(pk=also.pk)
+    return User.objects.filter(condition, is_active=True).order_by("last_name", "first_name")
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    """Session weekdays as checkboxes, stored as a bit mask."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", Weekday.choices)
+        kwargs.setdefault("coerce", int)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [day.value for day in Weekday if value & day.value]
+        return value
+
+    def clean(self, value):
+        days = super().clean(value)
+        mask = 0
+        for day in days:
+            mask |= day
+        return mask
+
+
+class SessionAdminForm(forms.ModelForm):
+    weekdays = WeekdaysField(label=_("Jours de formation"))
+
+    class Meta:
+        model = Session
+        fields = ["training_action", "label", "start_date", "end_date", "weekdays", "capacity"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# People
+
+
+class BeneficiaryForm(forms.ModelForm):
+    class Meta:
+        model = Beneficiary
+        fields = ["first_name", "last_name", "birth_date", "email", "phone", "commune"]
+        widgets = {"birth_date": DateInput()}
+        help_texts = {
+            "phone": _("10 chiffres, ex. 06 12 34 56 78."),
+            "email": _("Facultatif."),
+        }
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = Commune.objects.select_related("basin").order_by("name")
+        if region is not None:
+            communes = communes.filter(basin__region=region)
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].empty_label = _("— Non renseignée —")
+        self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"})
+        self.fields["phone"].max_length = 20
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean_first_name(self):
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self):
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date > today - relativedelta(years=MIN_AGE):
+            raise ValidationError(
+                _("La personne doit avoir au moins %(age)s ans : vérifiez la date de naissance.") % {"age": MIN_AGE}
+            )
+        if birth_date < today - relativedelta(years=MAX_AGE):
+            raise ValidationError(_("Cette date de naissance semble erronée : vérifiez l'année."))
+        return birth_date
+
+    def identity(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self.Meta.fields}
+
+
+class PathwayPeopleMixin:
+    """Referent, prescribing organisation and adviser fields, shared by opening and editing a pathway."""
+
+    def setup_people_fields(self, *, region, referent_orgs):
+        self.fields["referent"] = UserChoiceField(
+            label=_("Référent·e de parcours"),
+            queryset=people_of(referent_orgs),
+            help_text=_("Le fil rouge du parcours : suit la personne d'une étape à l'autre."),
+        )
+        self.fields["prescribing_organisation"] = forms.ModelChoiceField(
+            label=_("Prescripteur"),
+            queryset=Organisation.objects.filter(
+                kind=Organisation.Kind.PRESCRIBER, region=region, is_active=True
+            ).order_by("name"),
+            required=False,
+            empty_label=_("— Pas de prescripteur (inscription directe) —"),
+        )
+        self.fields["prescribing_organisation"].widget.attrs.update(
+            {
+                "hx-get": self.adviser_options_url,
+                "hx-target": "#id_prescribing_adviser",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+        self.fields["prescribing_adviser"] = UserChoiceField(
+            label=_("Conseiller·ère prescripteur·rice"),
+            queryset=people_of(
+                Organisation.objects.filter(kind=Organisation.Kind.PRESCRIBER, region=region),
+                roles={Membership.Role.PRESCRIBER_ADVISER},
+            ),
+            required=False,
+            empty_label=_("— À préciser —"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        org = cleaned.get("prescribing_organisation")
+        adviser = cleaned.get("prescribing_adviser")
+        if adviser is not None and org is None:
+            self.add_error("prescribing_organisation", _("Choisissez la structure du ou de la conseiller·ère."))
+        elif (
+            adviser is not None
+            and not Membership.objects.active()
+            .filter(user=adviser, organisation=org, role=Membership.Role.PRESCRIBER_ADVISER)
+            .exists()
+        ):
+            self.add_error("prescribing_adviser", _("Ce·tte conseiller·ère n'appartient pas à ce prescripteur."))
+        return cleaned
+
+
+class BeneficiaryCreateForm(PathwayPeopleMixin, BeneficiaryForm):
+    """A new person and their pathway, in one page."""
+
+    opened_by = forms.ModelChoiceField(label=_("Au titre de"), queryset=Organisation.objects.none(), empty_label=None)
+    confirm_other_person = forms.BooleanField(
+        label=_("J'ai vérifié : il s'agit d'une autre personne que celle déjà suivie."), required=False
+    )
+
+    class Meta(BeneficiaryForm.Meta):
+        fields = BeneficiaryForm.Meta.fields
+
+    def __init__(self, *args, user, adviser_options_url, **kwargs):
+        self.user = user
+        self.adviser_options_url = adviser_options_url
+        organisations = scoping.enrolling_organisations(user)
+        region = organisations[0].region if organisations else None
+        super().__init__(*args, region=region, **kwargs)
+        self.fields["opened_by"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+        if organisations:
+            self.fields["opened_by"].initial = organisations[0].pk
+        self.setup_people_fields(region=region, referent_orgs=organisations)
+        self.fields["referent"].initial = user.pk
+        prescribers = [o for o in organisations if o.kind == Organisation.Kind.PRESCRIBER]
+        if prescribers:
+            self.fields["prescribing_organisation"].initial = prescribers[0].pk
+            if Membership.Role.PRESCRIBER_ADVISER in scoping.roles_of(user):
+                self.fields["prescribing_adviser"].initial = user.pk
+        if len(organisations) <= 1:
+            self.fields["opened_by"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_by, referent = cleaned.get("opened_by"), cleaned.get("referent")
+        if opened_by is not None and referent is not None:
+            orgs = [opened_by] + (
+                [cleaned["prescribing_organisation"]] if cleaned.get("prescribing_organisation") else []
+            )
+            if not people_of(orgs).filter(pk=referent.pk).exists():
+                self.add_error(
+                    "referent",
+                    _("Le ou la référent·e doit être membre de votre structure ou du prescripteur."),
+                )
+        return cleaned
+
+
+class PathwayOpenForm(PathwayPeopleMixin, forms.Form):
+    """A new pathway for a person already known (all their pathways are closed)."""
+
+    opened_by = forms.ModelChoiceField(label=_("Au titre de"), queryset=Organisation.objects.none(), empty_label=None)
+
+    def __init__(self, *args, user, adviser_options_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adviser_options_url = adviser_options_url
+        organisations = scoping.enrolling_organisations(user)
+        region = organisations[0].region if organisations else None
+        self.fields["opened_by"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+        if organisations:
+            self.fields["opened_by"].initial = organisations[0].pk
+        if len(organisations) <= 1:
+            self.fields["opened_by"].widget = forms.HiddenInput()
+        self.setup_people_fields(region=region, referent_orgs=organisations)
+        self.fields["referent"].initial = user.pk
+
+
+class PathwayForm(PathwayPeopleMixin, forms.Form):
+    def __init__(self, *args, pathway: Pathway, organisations, adviser_options_url, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adviser_options_url = adviser_options_url
+        self.setup_people_fields(region=pathway.beneficiary.region, referent_orgs=organisations)
+        self.fields["referent"].queryset = people_of(organisations, also=pathway.referent)
+        self.initial.update(
+            referent=pathway.referent_id,
+            prescribing_organisation=pathway.prescribing_organisation_id,
+            prescribing_adviser=pathway.prescribing_adviser_id,
+        )
+
+
+class PathwayCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de la clôture"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ex. : parcours achevé, emploi durable, déménagement hors région."),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stages
+
+
+class StagePlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type d'étape"), choices=Stage.Kind.choices)
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label=_("— Hors session —"),
+        help_text=_("Pour une formation : la structure et le dispositif viennent de la session."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Structure"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Pour une étape hors session : la structure qui la tient ou la suit."),
+    )
+    programme = forms.ModelChoiceField(label=_("Dispositif"), queryset=Programme.objects.none(), required=False)
+    employer = forms.ModelChoiceField(label=_("Entreprise"), queryset=Employer.objects.none(), required=False)
+    new_employer_name = forms.CharField(
+        label=_("… ou nouvelle entreprise : raison sociale"), max_length=200, required=False
+    )
+    new_employer_siret = forms.CharField(label=_("SIRET de la nouvelle entreprise"), max_length=14, required=False)
+    planned_start = forms.DateField(label=_("Début prévu"), widget=DateInput())
+    planned_end = forms.DateField(label=_("Fin prévue"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, region, stage: Stage | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.stage = stage
+        today = timezone.localdate()
+        self.fields["session"].queryset = (
+            Session.objects.filter(training_action__training_body__region=region, end_date__gte=today)
+            .select_related("training_action", "training_action__training_body")
+            .order_by("training_action__title", "start_date")
+        )
+        self.fields["session"].label_from_instance = lambda s: (
+            _("%(action)s · %(body)s · du %(start)s au %(end)s")
+            % {
+                "action": s.training_action.title,
+                "body": s.training_action.training_body.name,
+                "start": s.start_date.strftime("%d/%m/%Y"),
+                "end": s.end_date.strftime("%d/%m/%Y"),
+            }
+        )
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region, is_active=True).order_by(
+            "name"
+        )
+        self.fields["programme"].queryset = Programme.objects.filter(is_active=True).order_by("name")
+        self.fields["employer"].queryset = Employer.objects.filter(region=region).order_by("name")
+        if stage is not None:
+            enrolment = getattr(stage, "enrolment", None)
+            if enrolment is not None:
+                self.fields["session"].queryset = (
+                    self.fields["session"].queryset | Session.objects.filter(pk=enrolment.session_id)
+                ).distinct()
+            if stage.programme_id:
+                self.fields["programme"].queryset = (
+                    self.fields["programme"].queryset | Programme.objects.filter(pk=stage.programme_id)
+                ).distinct()
+            self.initial.update(
+                kind=stage.kind,
+                session=enrolment.session_id if enrolment else None,
+                organisation=stage.organisation_id,
+                programme=stage.programme_id,
+                employer=stage.employer_id,
+                planned_start=stage.planned_start,
+                planned_end=stage.planned_end,
+            )
+            self.fields["kind"].disabled = True
+            if stage.status != Stage.Status.PLANNED:
+                for name in ("session", "organisation", "programme", "employer", "planned_start"):
+                    self.fields[name].disabled = True
+                del self.fields["new_employer_name"], self.fields["new_employer_siret"]
+
+    def clean_new_employer_siret(self):
+        siret = self.cleaned_data["new_employer_siret"].replace(" ", "")
+        if siret:
+            validate_siret(siret)
+        return siret
+
+    def clean(self):
+        cleaned = super().clean()
+        session = cleaned.get("session")
+        if session is not None:
+            cleaned["organisation"] = session.training_action.training_body
+        elif not cleaned.get("organisation") and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choisissez la structure, ou une session."))
+        if cleaned.get("employer") and cleaned.get("new_employer_name"):
+            self.add_error("new_employer_name", _("Choisissez une entreprise existante ou saisissez-en une nouvelle."))
+        return cleaned
+
+    def chosen_employer(self) -> Employer | None:
+        """The chosen employer, or a new one created from the two fields (call inside the service's transaction)."""
+        if self.cleaned_data.get("employer"):
+            return self.cleaned_data["employer"]
+        name = (self.cleaned_data.get("new_employer_name") or "").strip()
+        if not name:
+            return None
+        employer = Employer(name=name, siret=self.cleaned_data.get("new_employer_siret", ""), region=self.region)
+        employer.full_clean()
+        employer.save()
+        return employer
+
+
+def _today():
+    return timezone.localdate()
+
+
+class StageStartForm(forms.Form):
+    date = forms.DateField(label=_("Date de démarrage"), widget=DateInput(), initial=_today)
+    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class StageSuspendForm(forms.Form):
+    date = forms.DateField(label=_("Suspendue à partir du"), widget=DateInput(), initial=_today)
+    planned_resume = forms.DateField(label=_("Reprise prévue le"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Restez factuel·le : ce motif est visible des partenaires du parcours."),
+    )
+
+
+class StageResumeForm(forms.Form):
+    date = forms.DateField(label=_("Date de reprise"), widget=DateInput(), initial=_today)
+    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class StageExitForm(forms.Form):
+    status = forms.ChoiceField(label=_("Type de sortie"), widget=forms.RadioSelect)
+    date = forms.DateField(label=_("Date de sortie"), widget=DateInput(), initial=_today)
+    destination = forms.ChoiceField(
+        label=_("Pour une sortie positive : vers"),
+        choices=[("", "—")] + list(Stage.ExitDestination.choices),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Motif ou commentaire"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Obligatoire pour un abandon ou une annulation."),
+    )
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pathways.services.stages import EXITS_FROM
+
+        allowed = EXITS_FROM.get(stage.status, set())
+        self.fields["status"].choices = [(v, label) for v, label in Stage.Status.choices if v in allowed]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Join requests
+
+
+class JoinRequestForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput())
+    message = forms.CharField(
+        label=_("Message au ou à la référent·e"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Expliquez pourquoi votre structure doit suivre ce parcours. Pas d'information de santé."),
+    )
+
+
+class JoinDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Réponse"),
+        choices=[("accept", _("Accepter")), ("refuse", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Members
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    role = forms.ChoiceField(label=_("Rôle"))
+    is_legal_representative = forms.BooleanField(
+        label=_("Représentant·e légal·e (signe la charte pour la structure)"), required=False
+    )
+    basin = forms.ModelChoiceField(
+        label=_("Bassin coordonné"),
+        queryset=Basin.objects.none(),
+        required=False,
+        help_text=_("Seulement pour un·e coordinateur·rice de bassin."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (role.value, role.label) for role in Membership.Role if organisation.kind in Membership.ROLE_KINDS[role]
+        ]
+        self.fields["basin"].queryset = Basin.objects.filter(region=organisation.region_id).order_by("name")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembershipEditForm(forms.Form):
+    is_legal_representative = forms.BooleanField(
+        label=_("Représentant·e légal·e (signe la charte pour la structure)"), required=False
+    )
+    basin = forms.ModelChoiceField(label=_("Bassin coordonné"), queryset=Basin.objects.none(), required=False)
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.update(is_legal_representative=membership.is_legal_representative, basin=membership.basin_id)
+        if membership.role == Membership.Role.BASIN_COORDINATOR:
+            self.fields["basin"].queryset = Basin.objects.filter(region=membership.organisation.region_id)
+            self.fields["basin"].required = True
+        else:
+            del self.fields["basin"]
+
+
+class MembershipDeactivateForm(forms.Form):
+    """One successor per affected pathway, with a default that fills every row left empty."""
+
+    def __init__(self, *args, affected, referent_candidates, adviser_candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.affected = affected
+        if affected.as_referent:
+            self.fields["referent_default"] = UserChoiceField(
+                label=_("Nouveau·elle référent·e (pour tous les parcours ci-dessous)"),
+                queryset=referent_candidates,
+                required=False,
+            )
+            for pathway in affected.as_referent:
+                self.fields[f"referent_{pathway.pk}"] = UserChoiceField(
+                    label=_("Référent·e pour %(name)s") % {"name": pathway.beneficiary.full_name},
+                    queryset=referent_candidates,
+                    required=False,
+                    empty_label=_("— Comme ci-dessus —"),
+                )
+        if affected.as_adviser:
+            self.fields["adviser_default"] = UserChoiceField(
+                label=_("Nouveau·elle conseiller·ère (pour tous les parcours ci-dessous)"),
+                queryset=adviser_candidates,
+                required=False,
+            )
+            for pathway in affected.as_adviser:
+                self.fields[f"adviser_{pathway.pk}"] = UserChoiceField(
+                    label=_("Conseiller·ère pour %(name)s") % {"name": pathway.beneficiary.full_name},
+                    queryset=adviser_candidates,
+                    required=False,
+                    empty_label=_("— Comme ci-dessus —"),
+                )
+
+    def _collect(self, prefix, pathways):
+        chosen = {}
+        default = self.cleaned_data.get(f"{prefix}_default")
+        for pathway in pathways:
+            successor = self.cleaned_data.get(f"{prefix}_{pathway.pk}") or default
+            if successor is None:
+                self.add_error(f"{prefix}_{pathway.pk}", _("Choisissez qui reprend ce parcours."))
+            chosen[pathway.pk] = successor
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        self.referents = self._collect("referent", self.affected.as_referent)
+        self.advisers = self._collect("adviser", self.affected.as_adviser)
+        return cleaned
+
+    def referent_rows(self):
+        return [self[f"referent_{p.pk}"] for p in self.affected.as_referent]
+
+    def adviser_rows(self):
+        return [self[f"adviser_{p.pk}"] for p in self.affected.as_adviser]

@@ -1,0 +1,241 @@
+"""The one scoping layer (DESIGN.md §6): which rows a user may see, and what they may do with them.
+
+Every query that reaches personal data goes through `<Model>.objects.for_user(user)` (which calls the functions
+below) or through `get_for_user_or_404`, which also writes the access log. Views never filter by organisation
+by hand. An object outside a user's scope answers 404; inside scope but read-only answers 403.
+
+Who sees a pathway (and so its person and stages):
+- its referent and its prescribing adviser;
+- members with a person-facing role (PERSON_ROLES) of an organisation involved in it: the one that opened it,
+  the prescriber, the organisation of any of its stages (a training body sees the people enrolled in its
+  sessions), or an organisation that joined it through an accepted join request.
+Regional officers, basin coordinators and data-protection officers see aggregates or the access log, not people.
+A user with no active membership sees nothing.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+
+from accounts.models import AccessLog
+from accounts.services import access_log_record
+from pathways.models import (
+    Beneficiary,
+    Membership,
+    Organisation,
+    Pathway,
+    PathwayPartner,
+    Stage,
+)
+
+Role = Membership.Role
+
+# Roles that work with named people of their organisation's pathways.
+PERSON_ROLES = frozenset(
+    {Role.TRAINER, Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER, Role.PRESCRIBER_ADVISER, Role.FACILITATOR}
+)
+# Roles that open pathways and plan their stages for their organisation.
+PATHWAY_MANAGER_ROLES = frozenset({Role.PRESCRIBER_ADVISER, Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
+# Organisation kinds that enrol people (a prescriber, or a training body enrolling directly, e.g. a CFA).
+ENROLLING_KINDS = frozenset({Organisation.Kind.PRESCRIBER, Organisation.Kind.TRAINING_BODY})
+# Roles that record the life of a stage held by their organisation (start, suspend, resume, exit).
+STAGE_STAFF_ROLES = frozenset({Role.TRAINER, Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The user's active memberships, read once per request and kept on the user object.
+
+
+def active_memberships(user) -> list[Membership]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_active_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.active().filter(user=user).select_related("organisation", "organisation__region")
+        )
+        user._active_memberships = cached
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-request cache after the user's memberships changed."""
+    user.__dict__.pop("_active_memberships", None)
+
+
+def org_ids(user, roles=None, kinds=None) -> set[int]:
+    return {
+        m.organisation_id
+        for m in active_memberships(user)
+        if (roles is None or m.role in roles) and (kinds is None or m.organisation.kind in kinds)
+    }
+
+
+def region_ids(user) -> set[int]:
+    return {m.organisation.region_id for m in active_memberships(user)}
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in active_memberships(user)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Read scopes
+
+
+def pathways_for_user(queryset, user):
+    if not active_memberships(user):
+        return queryset.none()
+    condition = Q(referent=user) | Q(prescribing_adviser=user)
+    person_orgs = org_ids(user, roles=PERSON_ROLES)
+    if person_orgs:
+        condition |= Q(opened_by__in=person_orgs) | Q(prescribing_organisation__in=person_orgs)
+        condition |= Exists(Stage.objects.filter(pathway=OuterRef("pk"), organisation__in=person_orgs))
+        condition |= Exists(PathwayPartner.objects.filter(pathway=OuterRef("pk"), organisation__in=person_orgs))
+    return queryset.filter(condition)
+
+
+def beneficiaries_for_user(queryset, user):
+    visible = pathways_for_user(Pathway.objects.all(), user).filter(beneficiary=OuterRef("pk"))
+    return queryset.filter(Exists(visible))
+
+
+def stages_for_user(queryset, user):
+    return queryset.filter(pathway__in=pathways_for_user(Pathway.objects.all(), user).values("pk"))
+
+
+def sessions_for_user(queryset, user):
+    """Sessions are the region's training offer: not personal, readable by every member of the region.
+
+    The people enrolled in a session are personal: they are listed through `pathways_for_user`.
+    """
+    regions = region_ids(user)
+    if not regions:
+        return queryset.none()
+    return queryset.filter(training_action__training_body__region__in=regions)
+
+
+def organisations_for_user(queryset, user):
+    """Organisations whose member list a user may read: their own."""
+    return queryset.filter(pk__in=org_ids(user))
+
+
+def memberships_for_user(queryset, user):
+    """Memberships of the user's own organisations (a member list is read by colleagues, managed by managers)."""
+    return queryset.filter(organisation__in=org_ids(user))
+
+
+def join_requests_for_user(queryset, user):
+    """Requests on pathways the user sees (to answer them), and those their organisations sent."""
+    return queryset.filter(
+        Q(pathway__in=pathways_for_user(Pathway.objects.all(), user).values("pk")) | Q(organisation__in=org_ids(user))
+    )
+
+
+_SCOPES = {
+    "Membership": memberships_for_user,
+    "JoinRequest": join_requests_for_user,
+    "Beneficiary": beneficiaries_for_user,
+    "Pathway": pathways_for_user,
+    "Stage": stages_for_user,
+    "Session": sessions_for_user,
+    "Organisation": organisations_for_user,
+}
+
+
+def scope(queryset, user):
+    """Apply the scope of `queryset`'s model for `user`."""
+    queryset = queryset.all()
+    return _SCOPES[queryset.model.__name__](queryset, user)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Single objects, with the access log
+
+
+def person_of(obj) -> Beneficiary | None:
+    if isinstance(obj, Beneficiary):
+        return obj
+    if isinstance(obj, Pathway):
+        return obj.beneficiary
+    if isinstance(obj, Stage):
+        return obj.pathway.beneficiary
+    return None
+
+
+def acting_organisation(user, beneficiary: Beneficiary) -> Organisation | None:
+    """The organisation through which `user` reaches `beneficiary`'s record (None for the referent alone)."""
+    person_orgs = org_ids(user, roles=PERSON_ROLES)
+    if not person_orgs:
+        return None
+    pathways = Pathway.objects.filter(beneficiary=beneficiary)
+    involved = (
+        Organisation.objects.filter(pk__in=person_orgs)
+        .filter(
+            Q(opened_pathways__in=pathways)
+            | Q(prescribed_pathways__in=pathways)
+            | Q(stages__pathway__in=pathways)
+            | Q(partner_pathways__pathway__in=pathways)
+        )
+        .order_by("pk")
+        .first()
+    )
+    return involved
+
+
+def get_for_user_or_404(queryset, request, **lookup):
+    """Fetch one object inside `request.user`'s scope, or 404; log the access when it is a person's record.
+
+    A GET is logged as a read, any other method as a change.
+    """
+    obj = get_object_or_404(scope(queryset, request.user), **lookup)
+    person = person_of(obj)
+    if person is not None:
+        access_log_record(
+            user=request.user,
+            beneficiary=person,
+            view_name=request.resolver_match.view_name if request.resolver_match else "",
+            acting_organisation=acting_organisation(request.user, person),
+            action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
+        )
+    return obj
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What a user may do (inside their scope). Views call `require(...)`, which raises 403.
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def can_enrol(user) -> bool:
+    """May create people and open pathways (for at least one organisation)."""
+    return bool(enrolling_organisations(user))
+
+
+def enrolling_organisations(user) -> list[Organisation]:
+    seen = {}
+    for m in active_memberships(user):
+        if m.role in PATHWAY_MANAGER_ROLES and m.organisation.kind in ENROLLING_KINDS:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return sorted(seen.values(), key=lambda org: org.name)
+
+
+def can_manage_pathway(user, pathway: Pathway) -> bool:
+    """Plan stages, change the referent or prescriber, close the pathway."""
+    if not active_memberships(user):
+        return False
+    if pathway.referent_id == user.pk or pathway.prescribing_adviser_id == user.pk:
+        return True
+    managing = org_ids(user, roles=PATHWAY_MANAGER_ROLES)
+    return pathway.opened_by_id in managing or pathway.prescribing_organisation_id in managing
+
+
+def can_transition_stage(user, stage: Stage) -> bool:
+    return can_manage_pathway(user, stage.pathway) or stage.organisation_id in org_ids(user, roles=STAGE_STAFF_ROLES)
+
+
+def can_manage_members(user, organisation: Organisation) -> bool:
+    return organisation.pk in org_ids(user, roles={Role.ORG_MANAGER})

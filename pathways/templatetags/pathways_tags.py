@@ -1,0 +1,50 @@
+from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def small_count(value):
+    """Hide counts under the threshold in aggregates shown outside the owning organisation (DESIGN.md §6)."""
+    threshold = getattr(settings, "SMALL_COUNT_THRESHOLD", 5)
+    if value is None:
+        return "0"
+    if 0 < value < threshold:
+        return _("< %(n)s") % {"n": threshold}
+    return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (pagination keeps the filters)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+STATUS_CLASSES = {
+    "planned": "text-bg-light border",
+    "in_progress": "text-bg-primary",
+    "suspended": "text-bg-warning",
+    "completed": "text-bg-success",
+    "positive_exit": "text-bg-success",
+    "abandoned": "text-bg-danger",
+    "cancelled": "text-bg-secondary",
+    "open": "text-bg-primary",
+    "closed": "text-bg-secondary",
+    "pending": "text-bg-warning",
+    "accepted": "text-bg-success",
+    "refused": "text-bg-secondary",
+}
+
+
+@register.filter
+def status_class(status):
+    return STATUS_CLASSES.get(str(status), "text-bg-light border")

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from pathways.views import home, members, pathway, people, sessions
+
+app_name = "pathways"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    # People
+    path("personnes/", people.beneficiary_list, name="beneficiary_list"),
+    path("personnes/nouvelle/", people.beneficiary_create, name="beneficiary_create"),
+    path("personnes/<int:pk>/", people.beneficiary_detail, name="beneficiary_detail"),
+    path("personnes/<int:pk>/modifier/", people.beneficiary_update, name="beneficiary_update"),
+    path("personnes/<int:pk>/nouveau-parcours/", people.pathway_open, name="pathway_open"),
+    path("conseillers/options/", people.adviser_options, name="adviser_options"),
+    # Join requests
+    path("demandes/", people.join_request_list, name="join_request_list"),
+    path("demandes/nouvelle/", people.join_request_create, name="join_request_create"),
+    path("demandes/<int:pk>/reponse/", people.join_request_decide, name="join_request_decide"),
+    # Pathways and stages
+    path("parcours/", pathway.pathway_list, name="pathway_list"),
+    path("parcours/<int:pk>/", pathway.pathway_detail, name="pathway_detail"),
+    path("parcours/<int:pk>/modifier/", pathway.pathway_update, name="pathway_update"),
+    path("parcours/<int:pk>/cloturer/", pathway.pathway_close, name="pathway_close"),
+    path("parcours/<int:pk>/etapes/nouvelle/", pathway.stage_create, name="stage_create"),
+    path("etapes/<int:pk>/modifier/", pathway.stage_update, name="stage_update"),
+    path("etapes/<int:pk>/demarrer/", pathway.stage_start, name="stage_start"),
+    path("etapes/<int:pk>/suspendre/", pathway.stage_suspend, name="stage_suspend"),
+    path("etapes/<int:pk>/reprendre/", pathway.stage_resume, name="stage_resume"),
+    path("etapes/<int:pk>/sortie/", pathway.stage_exit, name="stage_exit"),
+    # Sessions
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    # Members of an organisation
+    path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
+    path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),
+    path("membres/<int:pk>/modifier/", members.membership_update, name="membership_update"),
+    path("membres/<int:pk>/desactiver/", members.membership_deactivate, name="membership_deactivate"),
+    path("membres/<int:pk>/reactiver/", members.membership_reactivate, name="membership_reactivate"),
+]

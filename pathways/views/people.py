@@ -1,0 +1,291 @@
+"""People: list, creation with duplicate detection, record, identity changes; join requests."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pathways import scoping
+from pathways.filters import BeneficiaryFilter
+from pathways.forms import (
+    BeneficiaryCreateForm,
+    BeneficiaryForm,
+    JoinDecisionForm,
+    JoinRequestForm,
+    PathwayOpenForm,
+    UserChoiceField,
+    people_of,
+)
+from pathways.models import Beneficiary, JoinRequest, Membership, Organisation, Pathway
+from pathways.pagination import paginate
+from pathways.scoping import get_for_user_or_404, require
+from pathways.services import people as people_services
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: to its fields when named, else to the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+def beneficiary_list(request):
+    queryset = (
+        Beneficiary.objects.for_user(request.user)
+        .select_related("commune")
+        .prefetch_related(
+            Prefetch(
+                "pathways",
+                queryset=Pathway.objects.select_related("referent").order_by("-opened_at"),
+                to_attr="pathway_list",
+            )
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    filterset = BeneficiaryFilter(request.GET, queryset=queryset)
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "pathways/beneficiary_list.html",
+        {"filter": filterset, "page": page, "can_enrol": scoping.can_enrol(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def beneficiary_create(request):
+    require(scoping.can_enrol(request.user))
+    form = BeneficiaryCreateForm(
+        request.POST or None, user=request.user, adviser_options_url=reverse("pathways:adviser_options")
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = people_services.find_duplicates(
+            user=request.user,
+            region=data["opened_by"].region,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+        blocking = [d for d in duplicates if d.same_identity or not data["confirm_other_person"]]
+        if not blocking:
+            try:
+                pathway = people_services.beneficiary_create(
+                    by=request.user,
+                    opened_by=data["opened_by"],
+                    identity=form.identity(),
+                    referent=data["referent"],
+                    prescribing_organisation=data["prescribing_organisation"],
+                    prescribing_adviser=data["prescribing_adviser"],
+                    view_name=request.resolver_match.view_name,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape.")
+                    % {"name": pathway.beneficiary.full_name},
+                )
+                return redirect(pathway)
+        for duplicate in duplicates:
+            if not duplicate.visible:
+                typed_name = f"{data['first_name']} {data['last_name'].upper()}"
+                token = duplicate.join_token(user=request.user, organisation=data["opened_by"], typed_name=typed_name)
+                duplicate.join_form = JoinRequestForm(initial={"token": token})
+    return render(
+        request,
+        "pathways/beneficiary_create.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "only_contact_matches": duplicates and not any(d.same_identity for d in duplicates),
+        },
+    )
+
+
+@require_GET
+def adviser_options(request):
+    """htmx: the advisers of the chosen prescribing organisation, as <option>s."""
+    organisation = Organisation.objects.filter(
+        pk=request.GET.get("prescribing_organisation") or None,
+        kind=Organisation.Kind.PRESCRIBER,
+        region__in=scoping.region_ids(request.user),
+    ).first()
+    advisers = people_of([organisation], roles={Membership.Role.PRESCRIBER_ADVISER}) if organisation else []
+    field = UserChoiceField(queryset=people_of([]), empty_label=_("— À préciser —"))
+    return render(
+        request,
+        "pathways/includes/adviser_options.html",
+        {
+            "advisers": [(u.pk, field.label_from_instance(u)) for u in advisers],
+            "empty_label": field.empty_label,
+        },
+    )
+
+
+@require_GET
+def beneficiary_detail(request, pk):
+    beneficiary = get_for_user_or_404(Beneficiary.objects.select_related("commune", "region"), request, pk=pk)
+    pathways = (
+        Pathway.objects.for_user(request.user).filter(beneficiary=beneficiary).with_list_data().order_by("-opened_at")
+    )
+    has_open = any(p.status == Pathway.Status.OPEN for p in pathways)
+    return render(
+        request,
+        "pathways/beneficiary_detail.html",
+        {
+            "beneficiary": beneficiary,
+            "pathways": pathways,
+            "can_edit": any(scoping.can_manage_pathway(request.user, p) for p in pathways),
+            "can_open_pathway": not has_open and scoping.can_enrol(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def beneficiary_update(request, pk):
+    beneficiary = get_for_user_or_404(Beneficiary.objects, request, pk=pk)
+    pathways = list(Pathway.objects.for_user(request.user).filter(beneficiary=beneficiary))
+    require(any(scoping.can_manage_pathway(request.user, p) for p in pathways))
+    form = BeneficiaryForm(request.POST or None, instance=beneficiary, region=beneficiary.region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.beneficiary_update(beneficiary=beneficiary, by=request.user, **form.identity())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Les informations de la personne sont enregistrées."))
+            return redirect(beneficiary)
+    return render(request, "pathways/beneficiary_form.html", {"form": form, "beneficiary": beneficiary})
+
+
+@require_http_methods(["GET", "POST"])
+def pathway_open(request, pk):
+    """A new pathway for a person whose pathways are all closed."""
+    beneficiary = get_for_user_or_404(Beneficiary.objects, request, pk=pk)
+    require(scoping.can_enrol(request.user))
+    current = beneficiary.pathways.filter(status=Pathway.Status.OPEN).first()
+    if current is not None:
+        messages.info(
+            request,
+            _("Cette personne a déjà un parcours en cours : complétez-le plutôt que d'en ouvrir un autre."),
+        )
+        return redirect(current)
+    form = PathwayOpenForm(
+        request.POST or None, user=request.user, adviser_options_url=reverse("pathways:adviser_options")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pathway = people_services.pathway_open(
+                by=request.user,
+                opened_by=data["opened_by"],
+                beneficiary=beneficiary,
+                referent=data["referent"],
+                prescribing_organisation=data["prescribing_organisation"],
+                prescribing_adviser=data["prescribing_adviser"],
+                view_name=request.resolver_match.view_name,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Le nouveau parcours est ouvert."))
+            return redirect(pathway)
+    return render(request, "pathways/pathway_open.html", {"form": form, "beneficiary": beneficiary})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Join requests
+
+
+@require_POST
+def join_request_create(request):
+    require(scoping.can_enrol(request.user))
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            pathway, organisation, typed_name = people_services.join_token_read(
+                form.cleaned_data["token"], user=request.user
+            )
+            people_services.join_request_create(
+                pathway=pathway,
+                organisation=organisation,
+                by=request.user,
+                typed_name=typed_name,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("pathways:beneficiary_create")
+        messages.success(
+            request,
+            _("Votre demande est envoyée au ou à la référent·e du parcours. Vous verrez sa réponse dans vos demandes."),
+        )
+        return redirect("pathways:join_request_list")
+    messages.error(request, _("La demande n'a pas pu être lue. Recommencez la saisie de la personne."))
+    return redirect("pathways:beneficiary_create")
+
+
+@require_GET
+def join_request_list(request):
+    user = request.user
+    to_answer = (
+        JoinRequest.objects.for_user(user)
+        .filter(pathway__referent=user)
+        .select_related("organisation", "requested_by", "pathway__beneficiary", "decided_by")
+        .order_by("-status", "-created_at")
+    )
+    # What my organisations asked: the person is named only once the request is accepted.
+    sent = (
+        JoinRequest.objects.for_user(user)
+        .filter(organisation__in=scoping.org_ids(user))
+        .select_related("organisation", "requested_by")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "pathways/join_request_list.html",
+        {
+            "to_answer": paginate(request, to_answer),
+            "sent": sent[:50],
+            "decision_form": JoinDecisionForm(),
+        },
+    )
+
+
+@require_POST
+def join_request_decide(request, pk):
+    join_request = get_for_user_or_404(JoinRequest.objects.select_related("pathway"), request, pk=pk)
+    require(join_request.pathway.referent_id == request.user.pk)
+    form = JoinDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            people_services.join_request_decide(
+                join_request=join_request,
+                by=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if form.cleaned_data["decision"] == "accept":
+                messages.success(
+                    request,
+                    _("%(org)s est associée au parcours et peut désormais le consulter.")
+                    % {"org": join_request.organisation.name},
+                )
+            else:
+                messages.success(request, _("La demande est refusée."))
+    else:
+        messages.error(request, _("Choisissez d'accepter ou de refuser la demande."))
+    return redirect("pathways:join_request_list")

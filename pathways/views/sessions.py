@@ -1,0 +1,48 @@
+"""The region's training sessions and, for each, the people enrolled that the user may see."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from pathways import scoping
+from pathways.filters import SessionFilter
+from pathways.models import Enrolment, Pathway, Session, Stage
+from pathways.pagination import paginate
+from pathways.scoping import get_for_user_or_404
+
+
+@require_GET
+def session_list(request):
+    queryset = Session.objects.for_user(request.user).with_list_data().order_by("-start_date", "pk")
+    filterset = SessionFilter(request.GET, queryset=queryset, region_ids=scoping.region_ids(request.user))
+    page = paginate(request, filterset.qs)
+    return render(request, "pathways/session_list.html", {"filter": filterset, "page": page})
+
+
+@require_GET
+def session_detail(request, pk):
+    session = get_for_user_or_404(
+        Session.objects.select_related(
+            "training_action__training_body", "training_action__basin", "training_action__programme"
+        ),
+        request,
+        pk=pk,
+    )
+    enrolments = (
+        Enrolment.objects.filter(
+            session=session,
+            stage__pathway__in=Pathway.objects.for_user(request.user).values("pk"),
+        )
+        .select_related("stage__pathway__beneficiary", "stage__pathway__referent")
+        .order_by("stage__pathway__beneficiary__last_name", "stage__pathway__beneficiary__first_name")
+    )
+    seats_taken = Enrolment.objects.filter(session=session, stage__status__in=Stage.ACTIVE_STATUSES).count()
+    return render(
+        request,
+        "pathways/session_detail.html",
+        {
+            "session": session,
+            "enrolments": enrolments,
+            "seats_taken": seats_taken,
+            "seats_left": max(0, session.capacity - seats_taken),
+        },
+    )

@@ -1,0 +1,35 @@
+/* Progressive enhancements: every page works without this file. No inline script anywhere (strict CSP). */
+(function () {
+  "use strict";
+
+  // Stage form: show the company fields for stages held in a company, the session field for training stages.
+  function syncStageForm(form) {
+    const kind = form.querySelector("[name=kind]");
+    if (!kind) return;
+    const employerKinds = (form.dataset.employerKinds || "").split(",");
+    const sessionKinds = (form.dataset.sessionKinds || "").split(",");
+    const toggle = (selector, visible) => {
+      form.querySelectorAll(selector).forEach((el) => el.classList.toggle("d-none", !visible));
+    };
+    toggle(".js-employer-fields", employerKinds.includes(kind.value));
+    toggle(".js-session-fields", sessionKinds.includes(kind.value));
+  }
+
+  // Buttons that need a confirmation carry data-confirm="question".
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.js-stage-form").forEach(function (form) {
+      syncStageForm(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "kind") syncStageForm(form);
+      });
+    });
+  });
+})();

@@ -1,0 +1,176 @@
+"""Every URL pattern of the project × every demo role: the expected status of a GET.
+
+The list of patterns comes from the resolver, so a new URL without an entry here fails the suite: decide who may
+see it before shipping it. Objects come from the `world` fixture: a pathway prescribed by the prescriber, with a
+stage in progress in a session of the training body.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES
+
+# Shorthands for the columns of the matrix, in the order of ROLES.
+ANON = "anonymous"
+LOGGED_IN = [r for r in ROLES if r != ANON]
+SCOPE_PATHWAY = {
+    "trainer",
+    "pedagogical_manager",
+    "org_manager",
+    "legal_representative",
+    "prescriber_adviser",
+}
+MANAGE_PATHWAY = {"legal_representative", "prescriber_adviser"}
+ENROL = {"pedagogical_manager", "org_manager", "legal_representative", "prescriber_adviser"}
+TRAINING_BODY_MEMBERS = {"trainer", "pedagogical_manager", "org_manager", "dpo"}
+REGION_MEMBERS = set(LOGGED_IN) - {"admin"}
+
+
+def statuses(default, **overrides):
+    """A status per role: `default` for every logged-in role unless overridden; anonymous is sent to login."""
+    table = {role: default for role in LOGGED_IN}
+    table[ANON] = 302
+    for role, status in overrides.items():
+        table[role] = status
+    return table
+
+
+def by_sets(*pairs, default=404):
+    """Statuses from (roles, status) pairs, the first pair naming a role wins."""
+    table = {}
+    for role in LOGGED_IN:
+        table[role] = next((status for roles, status in pairs if role in roles), default)
+    table[ANON] = 302
+    return table
+
+
+# url name → (kwargs builder, expected statuses)
+MATRIX = {
+    "pathways:home": (None, statuses(200)),
+    "pathways:beneficiary_list": (None, statuses(200)),
+    "pathways:beneficiary_create": (None, by_sets((ENROL, 200), default=403)),
+    "pathways:beneficiary_detail": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:beneficiary_update": (
+        lambda w: [w.beneficiary.pk],
+        by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    # The person already has an open pathway: those who may enrol are sent to it.
+    "pathways:pathway_open": (
+        lambda w: [w.beneficiary.pk],
+        by_sets((SCOPE_PATHWAY & ENROL, 302), (SCOPE_PATHWAY, 403)),
+    ),
+    "pathways:adviser_options": (None, statuses(200)),
+    "pathways:join_request_list": (None, statuses(200)),
+    "pathways:join_request_create": (None, statuses(405)),
+    "pathways:join_request_decide": (lambda w: [w.join_request.pk], statuses(405)),
+    "pathways:pathway_list": (None, statuses(200)),
+    "pathways:pathway_detail": (lambda w: [w.pathway.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:pathway_update": (
+        lambda w: [w.pathway.pk],
+        by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    "pathways:pathway_close": (
+        lambda w: [w.pathway.pk],
+        by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    "pathways:stage_create": (lambda w: [w.pathway.pk], by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403))),
+    "pathways:stage_update": (lambda w: [w.stage.pk], by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403))),
+    # The training body's staff record the life of the stages it holds.
+    "pathways:stage_start": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:stage_suspend": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:stage_resume": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:stage_exit": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:session_list": (None, statuses(200)),
+    "pathways:session_detail": (lambda w: [w.session.pk], by_sets((REGION_MEMBERS, 200))),
+    "pathways:membership_list": (lambda w: [w.training_body.pk], by_sets((TRAINING_BODY_MEMBERS, 200))),
+    "pathways:member_add": (
+        lambda w: [w.training_body.pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "pathways:membership_update": (
+        lambda w: [w.memberships["trainer"].pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "pathways:membership_deactivate": (
+        lambda w: [w.memberships["trainer"].pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "pathways:membership_reactivate": (lambda w: [w.memberships["trainer"].pk], statuses(405)),
+    # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
+    "accounts:login": (None, {**statuses(302), ANON: 200}),
+    "accounts:logout": (None, statuses(405)),
+    "accounts:password_reset": (None, {**statuses(200), ANON: 200}),
+    "accounts:password_reset_done": (None, {**statuses(200), ANON: 200}),
+    "accounts:password_reset_confirm": (lambda w: ["MQ", "invalid-token"], {**statuses(200), ANON: 200}),
+    "accounts:password_reset_complete": (None, {**statuses(200), ANON: 200}),
+    "accounts:password_change": (None, statuses(200)),
+    "accounts:password_change_done": (None, statuses(200)),
+    "accounts:set_language": (None, {**statuses(405), ANON: 405}),
+    "healthz": (None, {**statuses(200), ANON: 200}),
+    # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
+    "admin:index": (None, {**statuses(302), "admin": 200}),
+}
+
+
+def project_url_names():
+    """Every named URL pattern reachable from the root URLconf, admin model pages aside."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace
+                walk(entry.url_patterns, inner or namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+
+    walk(get_resolver().url_patterns, "")
+    return {name for name in names if not name.startswith("admin:") or name == "admin:index"}
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = project_url_names() - set(MATRIX)
+    assert not missing, f"URLs without an authorization entry: {sorted(missing)}"
+    stale = set(MATRIX) - project_url_names()
+    assert not stale, f"Matrix entries for URLs that no longer exist: {sorted(stale)}"
+
+
+def test_every_role_has_a_column():
+    for name, (_, expected) in MATRIX.items():
+        assert set(expected) == set(ROLES), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_the_expected_status_on_every_url(world, client_for, role):
+    client = client_for(world.user(role))
+    failures = []
+    for name, (kwargs, expected) in MATRIX.items():
+        url = reverse(name, args=kwargs(world) if kwargs else None)
+        response = client.get(url)
+        if response.status_code != expected[role]:
+            failures.append(f"{name} {url}: {response.status_code}, expected {expected[role]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_is_sent_to_login_with_next(world, client):
+    url = reverse("pathways:pathway_detail", args=[world.pathway.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert "next=" in response.url
+
+
+def test_admin_pages_are_staff_only(world, client_for):
+    from django.contrib import admin
+
+    model_urls = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    ]
+    assert len(model_urls) >= 10
+    staff = client_for(world.user("admin"))
+    for url in model_urls:
+        assert staff.get(url).status_code == 200, url
+    manager = client_for(world.user("org_manager"))
+    for url in model_urls:
+        response = manager.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response.url, url
