@@ -12,6 +12,6 @@ class PathwaysConfig(AppConfig):
         from pathways.models import Beneficiary, Pathway, Stage
 
         # Every create/change of a person, a pathway or a stage is recorded (who, when, what changed).
-        auditlog.register(Beneficiary, exclude_fields=["name_key"])
-        auditlog.register(Pathway)
-        auditlog.register(Stage)
+        auditlog.register(Beneficiary, exclude_fields=["id", "name_key", "created_at", "created_by"])
+        auditlog.register(Pathway, exclude_fields=["id", "created_by"])
+        auditlog.register(Stage, exclude_fields=["id", "created_at", "created_by"])

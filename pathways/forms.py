@@ -84,14 +84,20 @@ class SessionAdminForm(forms.ModelForm):
 
 
 class BeneficiaryForm(forms.ModelForm):
+    # Typed with spaces, dots or +33; stored as 10 digits by clean_phone.
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=20,
+        required=False,
+        help_text=_("10 chiffres, ex. 06 12 34 56 78."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+
     class Meta:
         model = Beneficiary
         fields = ["first_name", "last_name", "birth_date", "email", "phone", "commune"]
         widgets = {"birth_date": DateInput()}
-        help_texts = {
-            "phone": _("10 chiffres, ex. 06 12 34 56 78."),
-            "email": _("Facultatif."),
-        }
+        help_texts = {"email": _("Facultatif.")}
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,8 +106,6 @@ class BeneficiaryForm(forms.ModelForm):
             communes = communes.filter(basin__region=region)
         self.fields["commune"].queryset = communes
         self.fields["commune"].empty_label = _("— Non renseignée —")
-        self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"})
-        self.fields["phone"].max_length = 20
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
 
@@ -136,7 +140,7 @@ class BeneficiaryForm(forms.ModelForm):
 class PathwayPeopleMixin:
     """Referent, prescribing organisation and adviser fields, shared by opening and editing a pathway."""
 
-    def setup_people_fields(self, *, region, referent_orgs):
+    def setup_people_fields(self, *, region, referent_orgs, default_prescriber=None):
         self.fields["referent"] = UserChoiceField(
             label=_("Référent·e de parcours"),
             queryset=people_of(referent_orgs),
@@ -158,14 +162,19 @@ class PathwayPeopleMixin:
                 "hx-swap": "innerHTML",
             }
         )
+        # Advisers of the chosen prescriber only (htmx reloads the options when the prescriber changes).
+        self.fields["prescribing_organisation"].initial = default_prescriber
+        chosen = self.data.get(self.add_prefix("prescribing_organisation")) if self.is_bound else default_prescriber
+        chosen = int(chosen) if str(chosen or "").isdigit() else None
         self.fields["prescribing_adviser"] = UserChoiceField(
             label=_("Conseiller·ère prescripteur·rice"),
             queryset=people_of(
-                Organisation.objects.filter(kind=Organisation.Kind.PRESCRIBER, region=region),
+                self.fields["prescribing_organisation"].queryset.filter(pk=chosen),
                 roles={Membership.Role.PRESCRIBER_ADVISER},
             ),
             required=False,
             empty_label=_("— À préciser —"),
+            error_messages={"invalid_choice": _("Ce·tte conseiller·ère n'appartient pas à ce prescripteur.")},
         )
 
     def clean(self):
@@ -204,13 +213,13 @@ class BeneficiaryCreateForm(PathwayPeopleMixin, BeneficiaryForm):
         self.fields["opened_by"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
         if organisations:
             self.fields["opened_by"].initial = organisations[0].pk
-        self.setup_people_fields(region=region, referent_orgs=organisations)
-        self.fields["referent"].initial = user.pk
         prescribers = [o for o in organisations if o.kind == Organisation.Kind.PRESCRIBER]
-        if prescribers:
-            self.fields["prescribing_organisation"].initial = prescribers[0].pk
-            if Membership.Role.PRESCRIBER_ADVISER in scoping.roles_of(user):
-                self.fields["prescribing_adviser"].initial = user.pk
+        self.setup_people_fields(
+            region=region, referent_orgs=organisations, default_prescriber=prescribers[0].pk if prescribers else None
+        )
+        self.fields["referent"].initial = user.pk
+        if prescribers and Membership.Role.PRESCRIBER_ADVISER in scoping.roles_of(user):
+            self.fields["prescribing_adviser"].initial = user.pk
         if len(organisations) <= 1:
             self.fields["opened_by"].widget = forms.HiddenInput()
 
@@ -244,7 +253,10 @@ class PathwayOpenForm(PathwayPeopleMixin, forms.Form):
             self.fields["opened_by"].initial = organisations[0].pk
         if len(organisations) <= 1:
             self.fields["opened_by"].widget = forms.HiddenInput()
-        self.setup_people_fields(region=region, referent_orgs=organisations)
+        prescribers = [o for o in organisations if o.kind == Organisation.Kind.PRESCRIBER]
+        self.setup_people_fields(
+            region=region, referent_orgs=organisations, default_prescriber=prescribers[0].pk if prescribers else None
+        )
         self.fields["referent"].initial = user.pk
 
 
@@ -252,7 +264,11 @@ class PathwayForm(PathwayPeopleMixin, forms.Form):
     def __init__(self, *args, pathway: Pathway, organisations, adviser_options_url, **kwargs):
         super().__init__(*args, **kwargs)
         self.adviser_options_url = adviser_options_url
-        self.setup_people_fields(region=pathway.beneficiary.region, referent_orgs=organisations)
+        self.setup_people_fields(
+            region=pathway.beneficiary.region,
+            referent_orgs=organisations,
+            default_prescriber=pathway.prescribing_organisation_id,
+        )
         self.fields["referent"].queryset = people_of(organisations, also=pathway.referent)
         self.initial.update(
             referent=pathway.referent_id,

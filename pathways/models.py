@@ -80,7 +80,7 @@ class Basin(models.Model):
     """An employment basin: one INSEE "zone d'emploi" (part of it inside one region)."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="basins", verbose_name=_("région"))
-    code = models.CharField(_("code de zone d'emploi"), max_length=6, unique=True)
+    code = models.CharField(_("code de zone d'emploi"), max_length=7, unique=True)
     name = models.CharField(_("nom"), max_length=100)
 
     objects = BasinQuerySet.as_manager()
@@ -570,7 +570,12 @@ class Pathway(models.Model):
     closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
     closure_reason = models.TextField(_("motif de clôture"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
 
     objects = PathwayQuerySet.as_manager()
@@ -620,8 +625,10 @@ class PathwayPartner(models.Model):
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="partners")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partner_pathways")
-    added_at = models.DateTimeField(auto_now_add=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(_("associée le"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("par")
+    )
 
     class Meta:
         verbose_name = _("structure associée au parcours")
@@ -658,9 +665,14 @@ class JoinRequest(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réponse de"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
     decision_comment = models.TextField(_("commentaire"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -752,7 +764,12 @@ class Stage(models.Model):
     planned_resume = models.DateField(_("reprise prévue"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -867,9 +884,14 @@ class Enrolment(models.Model):
 
     stage = models.OneToOneField(Stage, on_delete=models.CASCADE, related_name="enrolment", verbose_name=_("étape"))
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("session"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("inscrite le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inscrite par"),
     )
 
     class Meta:

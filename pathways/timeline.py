@@ -6,11 +6,20 @@ from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pathways.models import Beneficiary, Pathway, Stage, StageTransition
 from pathways.services.stages import active_days, programme_limit_days, suspended_days
+
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: _lazy("création"),
+    LogEntry.Action.UPDATE: _lazy("modification"),
+    LogEntry.Action.DELETE: _lazy("suppression"),
+}
 
 # A wait longer than this between two stages is highlighted (seed 001: secure the in-between periods).
 LONG_GAP_DAYS = 30
@@ -100,8 +109,65 @@ def pathway_history(pathway: Pathway, stage_ids) -> list[LogEntry]:
     )
     if stage_ids:
         condition |= Q(content_type=types[Stage], object_pk__in=[str(pk) for pk in stage_ids])
-    labels = {ct.pk: model._meta.verbose_name for model, ct in types.items()}
+    models_by_type = {ct.pk: model for model, ct in types.items()}
     entries = list(LogEntry.objects.filter(condition).select_related("actor").order_by("-timestamp")[:HISTORY_SIZE])
-    for entry in entries:
-        entry.object_label = labels[entry.content_type_id]
+    _attach_display(entries, models_by_type)
     return entries
+
+
+def _attach_display(entries, models_by_type) -> None:
+    """Set `object_label` and `changes_display` (verbose name, old, new) on each entry, resolving foreign keys in
+    one query per related model (django-auditlog's own display would query once per value)."""
+    wanted: dict[type, set[str]] = {}
+    parsed = []
+    for entry in entries:
+        model = models_by_type[entry.content_type_id]
+        rows = []
+        for name, values in (entry.changes_dict or {}).items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.concrete:
+                continue
+            old, new = (None if v in (None, "None") else str(v) for v in values)
+            rows.append((field, old, new))
+            if field.many_to_one or field.one_to_one:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v)
+        parsed.append((entry, model, rows))
+    names = {
+        related: {str(pk): str(obj) for pk, obj in related._default_manager.in_bulk([int(i) for i in ids]).items()}
+        for related, ids in wanted.items()
+    }
+
+    def show(field, value):
+        if value is None:
+            return ""
+        if field.many_to_one or field.one_to_one:
+            return names[field.related_model].get(value, _("(supprimé)"))
+        if field.choices:
+            return str(dict(field.choices).get(value, value))
+        kind = field.get_internal_type()
+        try:
+            if kind == "DateField":
+                return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+            if kind == "DateTimeField":
+                moment = datetime.datetime.fromisoformat(value)
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment, datetime.UTC)
+                return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        except ValueError:
+            return value
+        if kind == "BooleanField":
+            return _("oui") if value == "True" else _("non")
+        return value
+
+    for entry, model, rows in parsed:
+        entry.object_label = model._meta.verbose_name
+        entry.action_label = ACTION_LABELS.get(entry.action, "")
+        entry.changes_display = [
+            (field.verbose_name, show(field, old), show(field, new))
+            for field, old, new in rows
+            # a creation lists the values given, not the empty ones
+            if not (entry.action == LogEntry.Action.CREATE and new in (None, ""))
+        ]

@@ -164,7 +164,9 @@ def membership_deactivate(
     `referents` and `advisers` map pathway ids to successors; every affected pathway must have one, so no
     pathway is left without its thread.
     """
-    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("organisation", "user").get(pk=membership.pk)
+    )
     if not membership.is_active:
         raise ValidationError(_("Ce rattachement est déjà désactivé."))
     if membership.role == Role.ORG_MANAGER and not (

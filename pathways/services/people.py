@@ -107,7 +107,10 @@ def find_duplicates(*, user, region, first_name, last_name, birth_date, email=""
 
 
 def _check_referent(referent, organisations: list[Organisation]) -> None:
-    if not Membership.objects.active().filter(user=referent, organisation__in=organisations).exists():
+    from pathways.scoping import PERSON_ROLES
+
+    members = Membership.objects.active().filter(user=referent, organisation__in=organisations, role__in=PERSON_ROLES)
+    if not members.exists():
         raise ValidationError(
             {"referent": _("Le ou la référent·e doit être membre actif d'une structure associée au parcours.")}
         )
@@ -283,7 +286,7 @@ def join_request_create(
 
 @transaction.atomic
 def join_request_decide(*, join_request: JoinRequest, by, accept: bool, comment: str = "") -> JoinRequest:
-    join_request = JoinRequest.objects.select_for_update().select_related("pathway").get(pk=join_request.pk)
+    join_request = JoinRequest.objects.select_for_update(of=("self",)).select_related("pathway").get(pk=join_request.pk)
     if join_request.status != JoinRequest.Status.PENDING:
         raise ValidationError(_("Cette demande a déjà reçu une réponse."))
     if join_request.pathway.referent_id != by.pk:

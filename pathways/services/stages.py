@@ -234,7 +234,7 @@ def stage_replan(
     session: Session | None = None,
 ) -> Stage:
     """Change a stage's plan: dates, programme, company, session (planned end also while in progress)."""
-    stage = Stage.objects.select_for_update().select_related("pathway").get(pk=stage.pk)
+    stage = Stage.objects.select_for_update(of=("self",)).select_related("pathway").get(pk=stage.pk)
     if stage.status not in (Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED):
         raise ValidationError(_("Cette étape est terminée : son plan ne peut plus être modifié."))
     if stage.status != Status.PLANNED:
@@ -275,7 +275,7 @@ def stage_replan(
 
 
 def _locked(stage: Stage) -> Stage:
-    return Stage.objects.select_for_update().select_related("pathway", "programme").get(pk=stage.pk)
+    return Stage.objects.select_for_update(of=("self",)).select_related("pathway", "programme").get(pk=stage.pk)
 
 
 def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None) -> StageTransition:

@@ -51,7 +51,7 @@ def membership_list(request, pk):
 def member_add(request, pk):
     organisation = get_for_user_or_404(Organisation.objects, request, pk=pk)
     require(scoping.can_manage_members(request.user, organisation))
-    form = MemberAddForm(request.POST or None, organisation=organisation)
+    form = MemberAddForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             membership = membership_services.member_add(organisation=organisation, by=request.user, **form.cleaned_data)
@@ -72,7 +72,7 @@ def member_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def membership_update(request, pk):
     membership = _membership(request, pk)
-    form = MembershipEditForm(request.POST or None, membership=membership)
+    form = MembershipEditForm(request.POST if request.method == "POST" else None, membership=membership)
     if request.method == "POST" and form.is_valid():
         try:
             membership_services.membership_update(
@@ -98,7 +98,7 @@ def membership_deactivate(request, pk):
         return redirect("pathways:membership_list", pk=membership.organisation_id)
     affected = membership_services.affected_pathways(membership)
     form = MembershipDeactivateForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         affected=affected,
         referent_candidates=membership_services.successor_candidates(membership, adviser=False),
         adviser_candidates=membership_services.successor_candidates(membership, adviser=True),

@@ -88,7 +88,7 @@ def _managed_pathway(request, pk):
 def pathway_update(request, pk):
     pathway = _managed_pathway(request, pk)
     form = PathwayForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         pathway=pathway,
         organisations=people_services.pathway_organisations(pathway),
         adviser_options_url=reverse("pathways:adviser_options"),
@@ -107,7 +107,7 @@ def pathway_update(request, pk):
 @require_http_methods(["GET", "POST"])
 def pathway_close(request, pk):
     pathway = _managed_pathway(request, pk)
-    form = PathwayCloseForm(request.POST or None)
+    form = PathwayCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             people_services.pathway_close(pathway=pathway, by=request.user, reason=form.cleaned_data["reason"])
@@ -126,7 +126,7 @@ def pathway_close(request, pk):
 @require_http_methods(["GET", "POST"])
 def stage_create(request, pk):
     pathway = _managed_pathway(request, pk)
-    form = StagePlanForm(request.POST or None, region=pathway.beneficiary.region)
+    form = StagePlanForm(request.POST if request.method == "POST" else None, region=pathway.beneficiary.region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,7 +168,9 @@ def _stage(request, pk, *, transition=True):
 @require_http_methods(["GET", "POST"])
 def stage_update(request, pk):
     stage = _stage(request, pk, transition=False)
-    form = StagePlanForm(request.POST or None, region=stage.pathway.beneficiary.region, stage=stage)
+    form = StagePlanForm(
+        request.POST if request.method == "POST" else None, region=stage.pathway.beneficiary.region, stage=stage
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -238,7 +240,7 @@ def _transition_view(action):
     def view(request, pk):
         stage = _stage(request, pk)
         form_kwargs = {"stage": stage} if action == "exit" else {}
-        form = spec["form"](request.POST or None, **form_kwargs)
+        form = spec["form"](request.POST if request.method == "POST" else None, **form_kwargs)
         if request.method == "POST" and form.is_valid():
             try:
                 spec["service"](stage, request.user, form.cleaned_data)

@@ -61,7 +61,9 @@ def beneficiary_list(request):
 def beneficiary_create(request):
     require(scoping.can_enrol(request.user))
     form = BeneficiaryCreateForm(
-        request.POST or None, user=request.user, adviser_options_url=reverse("pathways:adviser_options")
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        adviser_options_url=reverse("pathways:adviser_options"),
     )
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -156,7 +158,9 @@ def beneficiary_update(request, pk):
     beneficiary = get_for_user_or_404(Beneficiary.objects, request, pk=pk)
     pathways = list(Pathway.objects.for_user(request.user).filter(beneficiary=beneficiary))
     require(any(scoping.can_manage_pathway(request.user, p) for p in pathways))
-    form = BeneficiaryForm(request.POST or None, instance=beneficiary, region=beneficiary.region)
+    form = BeneficiaryForm(
+        request.POST if request.method == "POST" else None, instance=beneficiary, region=beneficiary.region
+    )
     if request.method == "POST" and form.is_valid():
         try:
             people_services.beneficiary_update(beneficiary=beneficiary, by=request.user, **form.identity())
@@ -181,7 +185,9 @@ def pathway_open(request, pk):
         )
         return redirect(current)
     form = PathwayOpenForm(
-        request.POST or None, user=request.user, adviser_options_url=reverse("pathways:adviser_options")
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        adviser_options_url=reverse("pathways:adviser_options"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

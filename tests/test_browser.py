@@ -1,0 +1,170 @@
+"""Pages in a real browser (Debian's Chromium through Playwright) under the strict Content-Security-Policy.
+
+Every page type is loaded and the test fails on any CSP violation, so no later page needs an exception. The
+login form and the htmx adviser list are also driven for real, with the keyboard where it matters.
+"""
+
+import os
+import re
+
+import pytest
+from django.urls import reverse
+
+from pathways.models import Membership
+from tests.accounts.factories import UserFactory
+from tests.conftest import chromium_path, require_service
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from fixtures are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "motdepasse-de-test"
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
+
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sourceFile || ""));
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    require_service(path is not None, "Chromium is not installed (Debian package 'chromium')")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(CSP_LISTENER)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    yield page
+    context.close()
+
+
+def login(page, live_server, user):
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    page.wait_for_url(live_server.url + reverse("pathways:home"))
+
+
+def visit(page, url, name=None):
+    response = page.goto(url)
+    assert response.status in (200, 404), (url, response.status)
+    page.wait_for_load_state("networkidle")
+    violations = page.evaluate("window.__csp") + [e for e in page.console_errors if "Content Security Policy" in e]
+    assert not violations, f"CSP violations on {url}: {violations}"
+    if SCREENSHOTS and name:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+    page.console_errors.clear()
+    return response
+
+
+def test_every_page_type_loads_without_csp_violation(world, live_server, page):
+    base = live_server.url
+    visit(page, base + reverse("accounts:login"), "login")
+    visit(page, base + reverse("accounts:password_reset"), "password-reset")
+    header = page.request.get(base + reverse("accounts:login")).headers["content-security-policy"]
+    assert "script-src 'self'" in header and "unsafe-inline" not in header
+
+    login(page, live_server, world.user("prescriber_adviser"))
+    for name, url in [
+        ("home-adviser", reverse("pathways:home")),
+        ("beneficiaries", reverse("pathways:beneficiary_list")),
+        ("beneficiary-create", reverse("pathways:beneficiary_create")),
+        ("beneficiary", reverse("pathways:beneficiary_detail", args=[world.beneficiary.pk])),
+        ("beneficiary-edit", reverse("pathways:beneficiary_update", args=[world.beneficiary.pk])),
+        ("pathways", reverse("pathways:pathway_list") + "?status=open"),
+        ("pathway", reverse("pathways:pathway_detail", args=[world.pathway.pk])),
+        ("pathway-edit", reverse("pathways:pathway_update", args=[world.pathway.pk])),
+        ("stage-create", reverse("pathways:stage_create", args=[world.pathway.pk])),
+        ("stage-suspend", reverse("pathways:stage_suspend", args=[world.stage.pk])),
+        ("stage-exit", reverse("pathways:stage_exit", args=[world.stage.pk])),
+        ("sessions", reverse("pathways:session_list")),
+        ("session", reverse("pathways:session_detail", args=[world.session.pk])),
+        ("join-requests", reverse("pathways:join_request_list")),
+        ("not-found", "/parcours/999999/"),
+    ]:
+        visit(page, base + url, name)
+
+    page.context.clear_cookies()
+    login(page, live_server, world.user("org_manager"))
+    for name, url in [
+        ("home-manager", reverse("pathways:home")),
+        ("members", reverse("pathways:membership_list", args=[world.training_body.pk])),
+        ("member-add", reverse("pathways:member_add", args=[world.training_body.pk])),
+        ("member-deactivate", reverse("pathways:membership_deactivate", args=[world.memberships["trainer"].pk])),
+    ]:
+        visit(page, base + url, name)
+
+    page.context.clear_cookies()
+    login(page, live_server, world.user("regional_officer"))
+    visit(page, base + reverse("pathways:home"), "home-regional")
+
+
+def test_the_admin_loads_without_csp_violation(world, live_server, page):
+    admin = world.user("admin")
+    login(page, live_server, admin)
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:pathways_organisation_changelist"),
+        reverse("admin:pathways_organisation_change", args=[world.training_body.pk]),
+        reverse("admin:pathways_session_change", args=[world.session.pk]),
+    ]:
+        visit(page, live_server.url + url)
+
+
+def test_a_wrong_password_shows_a_french_error(world, live_server, page):
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.get_by_label("Adresse e-mail").fill(world.user("trainer").email)
+    page.get_by_label("Mot de passe").fill("pas-le-bon")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_role("alert").inner_text().startswith("Adresse e-mail ou mot de passe incorrect")
+
+
+def test_choosing_a_prescriber_reloads_its_advisers_with_htmx(world, live_server, page):
+    other = Membership.objects.create(
+        user=UserFactory(first_name="Aïcha", last_name="Benali"),
+        organisation=world.prescriber,
+        role=Membership.Role.PRESCRIBER_ADVISER,
+    )
+    manager = world.user("pedagogical_manager")  # a training body enrolling: no prescriber chosen at first
+    login(page, live_server, manager)
+    visit(page, live_server.url + reverse("pathways:beneficiary_create"))
+    adviser_select = page.get_by_label("Conseiller·ère prescripteur·rice")
+    assert "Benali" not in adviser_select.inner_text()
+    page.get_by_label("Prescripteur", exact=True).select_option(str(world.prescriber.pk))
+    page.wait_for_function("document.querySelector('#id_prescribing_adviser').options.length > 2")
+    assert re.search(r"Aïcha Benali", adviser_select.inner_text())
+    assert other.user.get_full_name() in adviser_select.inner_text()
+    assert not page.evaluate("window.__csp")
+
+
+def test_the_skip_link_is_the_first_keyboard_stop(world, live_server, page):
+    login(page, live_server, world.user("trainer"))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Aller au contenu"
