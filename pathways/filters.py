@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pathways.models import Basin, Beneficiary, Organisation, Pathway, Programme, Session, Stage
-from pathways.services.people import name_key
+from pathways.services.people import fold
 
 
 def _search_people(queryset, prefix, value):
     """Match on name (accents and case ignored), e-mail or phone."""
     words = [w for w in value.split() if w]
     for word in words:
-        folded = name_key(word, "").split("|")[0]
+        folded = fold(word)
         queryset = queryset.filter(
             Q(**{f"{prefix}name_key__contains": folded})
             | Q(**{f"{prefix}email__icontains": word})

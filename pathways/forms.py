@@ -309,7 +309,7 @@ class StagePlanForm(forms.Form):
     new_employer_name = forms.CharField(
         label=_("… ou nouvelle entreprise : raison sociale"), max_length=200, required=False
     )
-    new_employer_siret = forms.CharField(label=_("SIRET de la nouvelle entreprise"), max_length=14, required=False)
+    new_employer_siret = forms.CharField(label=_("SIRET de la nouvelle entreprise"), max_length=20, required=False)
     planned_start = forms.DateField(label=_("Début prévu"), widget=DateInput())
     planned_end = forms.DateField(label=_("Fin prévue"), widget=DateInput(), required=False)
 

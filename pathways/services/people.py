@@ -17,13 +17,14 @@ JOIN_TOKEN_SALT = "pathways.join-request"
 JOIN_TOKEN_MAX_AGE = 2 * 3600
 
 
+def fold(value: str) -> str:
+    """Lower case, without accents, spaces, hyphens or apostrophes: "D'Ornano-Bénard" → "dornanobenard"."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if c.isalnum()).lower()
+
+
 def name_key(first_name: str, last_name: str) -> str:
-    """Case-, accent-, space- and hyphen-free "last|first", so "Dupont-Bénard Zoé" meets "DUPONT BENARD zoe"."""
-
-    def fold(value: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", value or "")
-        return "".join(c for c in decomposed if c.isalnum()).lower()
-
+    """Folded "last|first", so "Dupont-Bénard Zoé" meets "DUPONT BENARD zoe"."""
     return f"{fold(last_name)}|{fold(first_name)}"
 
 

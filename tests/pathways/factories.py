@@ -37,7 +37,7 @@ class BasinFactory(factory.django.DjangoModelFactory):
         model = Basin
 
     region = factory.SubFactory(RegionFactory)
-    code = factory.Sequence(lambda n: f"75{n:02d}")
+    code = factory.Sequence(lambda n: f"T{n:04d}")
     name = factory.Sequence(lambda n: f"Bassin {n}")
 
 
