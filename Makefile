@@ -59,6 +59,19 @@ lint: install
 	$(UV) run --frozen djlint templates --check
 	$(UV) run --frozen djlint templates --lint
 	$(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-messages
+
+# Every French string of the code has an English translation (extract into a scratch copy, then count the gaps).
+.PHONY: check-messages
+check-messages:
+	@command -v msgattrib >/dev/null || { echo "gettext is missing: run 'make system-deps'"; exit 1; }
+	@backup=$$(mktemp) && cp locale/en/LC_MESSAGES/django.po $$backup && \
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=.tools --ignore=staticfiles --no-obsolete -v 0 && \
+	missing=$$(msgattrib --untranslated --no-fuzzy locale/en/LC_MESSAGES/django.po; msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po); \
+	cp $$backup locale/en/LC_MESSAGES/django.po; rm -f $$backup; \
+	if [ -n "$$missing" ]; then echo "Strings without an English translation (run 'make messages' and translate):"; \
+	  echo "$$missing" | grep '^msgid' | grep -v '^msgid ""$$'; exit 1; fi; \
+	echo "Translations: complete."
 
 .PHONY: format
 format:

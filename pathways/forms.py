@@ -302,10 +302,15 @@ class StagePlanForm(forms.Form):
         label=_("Structure"),
         queryset=Organisation.objects.none(),
         required=False,
+        empty_label=_("— Choisir —"),
         help_text=_("Pour une étape hors session : la structure qui la tient ou la suit."),
     )
-    programme = forms.ModelChoiceField(label=_("Dispositif"), queryset=Programme.objects.none(), required=False)
-    employer = forms.ModelChoiceField(label=_("Entreprise"), queryset=Employer.objects.none(), required=False)
+    programme = forms.ModelChoiceField(
+        label=_("Dispositif"), queryset=Programme.objects.none(), required=False, empty_label=_("— Aucun —")
+    )
+    employer = forms.ModelChoiceField(
+        label=_("Entreprise"), queryset=Employer.objects.none(), required=False, empty_label=_("— Choisir —")
+    )
     new_employer_name = forms.CharField(
         label=_("… ou nouvelle entreprise : raison sociale"), max_length=200, required=False
     )

@@ -10,15 +10,15 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pathways.models import Beneficiary, Pathway, Stage, StageTransition
 from pathways.services.stages import active_days, programme_limit_days, suspended_days
 
 ACTION_LABELS = {
-    LogEntry.Action.CREATE: _lazy("création"),
-    LogEntry.Action.UPDATE: _lazy("modification"),
-    LogEntry.Action.DELETE: _lazy("suppression"),
+    LogEntry.Action.CREATE: gettext_lazy("création"),
+    LogEntry.Action.UPDATE: gettext_lazy("modification"),
+    LogEntry.Action.DELETE: gettext_lazy("suppression"),
 }
 
 # A wait longer than this between two stages is highlighted (seed 001: secure the in-between periods).
