@@ -206,7 +206,7 @@ def pathway_update(*, pathway: Pathway, by, referent, prescribing_organisation, 
     pathway.prescribing_organisation = prescribing_organisation
     pathway.prescribing_adviser = prescribing_adviser
     pathway.full_clean()
-    pathway.save()
+    pathway.save(update_fields=["referent", "prescribing_organisation", "prescribing_adviser"])
     return pathway
 
 

@@ -1,0 +1,136 @@
+"""`manage.py seed_demo`: the demo world is complete, obeys the rules, and a second run changes nothing."""
+
+import re
+from io import StringIO
+
+import pytest
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from accounts.models import User
+from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
+from pathways.models import (
+    Beneficiary,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Pathway,
+    Region,
+    Stage,
+    StageTransition,
+)
+
+pytestmark = pytest.mark.django_db
+
+Role = Membership.Role
+
+
+def models():
+    """Every table the seed touches: pathways and accounts (with their many-to-many tables), the audit log."""
+    return [
+        *apps.get_app_config("pathways").get_models(include_auto_created=True),
+        *apps.get_app_config("accounts").get_models(include_auto_created=True),
+        LogEntry,
+    ]
+
+
+def snapshot():
+    """Every row of every touched table, so a second run is shown to change nothing (not only to add nothing)."""
+    return {model._meta.label: list(model.objects.order_by("pk").values_list()) for model in models()}
+
+
+def counts():
+    return {model._meta.label: model.objects.count() for model in models()}
+
+
+def test_seed_is_complete_and_idempotent(client):
+    call_command("seed_demo", quiet=True, stdout=StringIO())
+    first_counts, first_rows = counts(), snapshot()
+
+    call_command("seed_demo", quiet=True, stdout=StringIO())
+    assert counts() == first_counts
+    assert snapshot() == first_rows
+    assert first_counts["pathways.StageTransition"] == StageTransition.objects.count() > 0
+    assert first_counts["auditlog.LogEntry"] > 0
+
+    # Territory: the real basins of Nouvelle-Aquitaine from the committed INSEE extract.
+    region = Region.objects.get(code="75")
+    assert region.basins.filter(code="7505", name="Bordeaux").exists()
+    assert region.basins.count() >= 5
+
+    # Organisations: a dozen of each kind, each serving basins; every prescriber kind is represented.
+    kinds = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    assert all(kinds.get(kind, 0) >= 12 for kind in Organisation.Kind.values), kinds
+    assert not Organisation.objects.filter(basins=None).exists()
+    assert {"INSUP Cenon", "MPS Artigues", "INSUP Ambarès"} <= set(Organisation.objects.values_list("name", flat=True))
+    prescriber_kinds = set(Organisation.objects.filter(kind="prescriber").values_list("prescriber_kind", flat=True))
+    assert prescriber_kinds >= set(Organisation.PrescriberKind.values) - {"other"}
+
+    # Accounts: every role, valid for its organisation's kind; a legal representative per organisation.
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    for membership in Membership.objects.select_related("organisation"):
+        assert membership.organisation.kind in Membership.ROLE_KINDS[membership.role]
+    without_representative = Organisation.objects.exclude(
+        memberships__in=Membership.objects.filter(role=Role.ORG_MANAGER, is_legal_representative=True)
+    )
+    assert not without_representative.exists()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    assert admin.is_staff and admin.is_superuser and not admin.memberships.exists()
+    assert not User.objects.exclude(email__endswith=DEMO_DOMAIN).exists()
+    assert User.objects.values("password").distinct().count() == 1  # hashed once
+
+    # People and pathways.
+    assert 190 <= Beneficiary.objects.count() <= 210
+    assert Pathway.objects.count() >= Beneficiary.objects.count()
+    assert set(Stage.objects.values_list("status", flat=True)) == set(Stage.Status.values)
+    assert set(Stage.objects.values_list("kind", flat=True)) >= {
+        "orientation",
+        "pre_qualification",
+        "qualifying_training",
+        "immersion",
+        "apprenticeship",
+        "employment",
+    }
+    assert Pathway.objects.filter(prescribing_organisation=None).exists()
+    assert Pathway.objects.filter(status=Pathway.Status.CLOSED).exists()
+    chained = Pathway.objects.annotate(n=Count("stages")).filter(n__gte=3)
+    assert chained.exists()
+    referent_roles = set(
+        Membership.objects.filter(user__referent_pathways__isnull=False).values_list("role", flat=True)
+    )
+    assert {Role.PRESCRIBER_ADVISER, Role.TRAINER, Role.PEDAGOGICAL_MANAGER} <= referent_roles
+    assert JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count() >= 3
+    # The history names who did what.
+    assert not StageTransition.objects.filter(by=None).exists()
+    assert not LogEntry.objects.filter(actor=None).exists()
+
+    # Every demo account can log in with the shared password: one per role, and the administrator.
+    for role in Role.values:
+        user = User.objects.filter(memberships__role=role).order_by("email").first()
+        assert client.login(email=user.email, password=DEMO_PASSWORD), role
+        client.logout()
+    assert client.login(email=ADMIN_EMAIL, password=DEMO_PASSWORD)
+
+
+def test_output_names_a_login_per_role():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    output = out.getvalue()
+
+    assert SITE_URL in output
+    assert DEMO_PASSWORD in output
+    lines = output.splitlines()
+    emails = {}
+    for label in LOGIN_LABELS:
+        line = next((line for line in lines if line.strip().startswith(label)), None)
+        assert line is not None, label
+        match = re.search(rf"[\w.-]+@[\w.-]*{re.escape(DEMO_DOMAIN)}", line)
+        assert match, line
+        emails[label] = match.group()
+    assert User.objects.filter(email__in=emails.values()).count() == len(set(emails.values()))
+    # The trainer and the adviser shown are referents of pathways, so their home pages are not empty.
+    for label in ("Formateur·rice", "Conseiller·ère prescripteur·rice"):
+        assert Pathway.objects.filter(Q(referent__email=emails[label]), status="open").exists(), label
+    assert "référent·e de" in output
