@@ -61,7 +61,7 @@ def test_the_embedded_worker_executes_a_task_through_the_filesystem_broker(tmp_p
     # The web process's side: the same settings as config.settings.base builds without REDIS_URL.
     sender = Celery(
         "sender",
-        broker="filesystem://",
+        broker="filesystem://localhost//",
         backend=f"file://{folder / 'results'}",
         broker_transport_options={
             "data_folder_in": str(folder / "queue"),
