@@ -6,3 +6,6 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-not-for-production-use-0123456789")
 
 from config.settings.base import *  # noqa: E402,F403
+
+# collectstatic is for production; in development and tests WhiteNoise and runserver read the app folders.
+STATIC_ROOT = None
