@@ -7,6 +7,7 @@ live in `pathways.services`.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -305,6 +306,23 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+    def clean(self):
+        """The role exists in this kind of organisation; a coordinator's basin lies in its region."""
+        if self.organisation_id is None or self.role not in Membership.ROLE_KINDS:
+            return  # the field errors say what is missing
+        organisation = self.organisation
+        if organisation.kind not in Membership.ROLE_KINDS[self.role]:
+            raise ValidationError(
+                {
+                    "role": _("Le rôle « %(role)s » n'existe pas dans une structure de type « %(kind)s ».")
+                    % {"role": Membership.Role(self.role).label, "kind": organisation.get_kind_display()}
+                }
+            )
+        if self.role == Membership.Role.BASIN_COORDINATOR and self.basin is None:
+            raise ValidationError({"basin": _("Choisissez le bassin coordonné.")})
+        if self.basin is not None and self.basin.region_id != organisation.region_id:
+            raise ValidationError({"basin": _("Ce bassin n'est pas dans la région de la structure.")})
 
 
 class Employer(models.Model):

@@ -19,17 +19,8 @@ Role = Membership.Role
 
 
 def check_role_fits(*, organisation: Organisation, role: str, basin=None) -> None:
-    if organisation.kind not in Membership.ROLE_KINDS[role]:
-        raise ValidationError(
-            {
-                "role": _("Le rôle « %(role)s » n'existe pas dans une structure de type « %(kind)s ».")
-                % {"role": Role(role).label, "kind": organisation.get_kind_display()}
-            }
-        )
-    if role == Role.BASIN_COORDINATOR and basin is None:
-        raise ValidationError({"basin": _("Choisissez le bassin coordonné.")})
-    if basin is not None and basin.region_id != organisation.region_id:
-        raise ValidationError({"basin": _("Ce bassin n'est pas dans la région de la structure.")})
+    """Refuse a role that does not exist in this kind of organisation, or a basin outside its region."""
+    Membership(organisation=organisation, role=role, basin=basin).clean()
 
 
 @transaction.atomic

@@ -240,3 +240,17 @@ def test_the_legal_representative_flag_is_edited_by_the_manager(world, client_fo
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.is_legal_representative
+
+
+def test_the_model_refuses_a_role_foreign_to_the_organisation_kind(world):
+    """The admin validates through the model, so an administrator cannot make a trainer in a prescriber either."""
+    from django.core.exceptions import ValidationError
+
+    membership = Membership(user=world.user("outsider"), organisation=world.prescriber, role=Membership.Role.TRAINER)
+    with pytest.raises(ValidationError, match="n'existe pas dans une structure de type"):
+        membership.full_clean()
+    coordinator = Membership(
+        user=world.user("outsider"), organisation=world.funder, role=Membership.Role.BASIN_COORDINATOR
+    )
+    with pytest.raises(ValidationError, match="bassin coordonné"):
+        coordinator.full_clean()
