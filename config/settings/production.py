@@ -1,15 +1,17 @@
 """Production: PostgreSQL, Redis, SMTP; everything comes from the environment and is required."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import REDIS_URL, env
 
 DEBUG = False
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-if not REDIS_URL:  # noqa: F405
-    raise environ.ImproperlyConfigured("REDIS_URL is required in production.")  # noqa: F405
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL is required in production.")
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 

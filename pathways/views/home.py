@@ -39,7 +39,8 @@ def home(request):
         context["referent_pathways"] = referent.with_list_data().order_by("beneficiary__last_name")[:HOME_LIST_SIZE]
         context["referent_count"] = referent.count()
         context["join_requests_to_answer"] = (
-            JoinRequest.objects.filter(pathway__referent=user, status=JoinRequest.Status.PENDING)
+            JoinRequest.objects.for_user(user)
+            .filter(pathway__referent=user, status=JoinRequest.Status.PENDING)
             .select_related("organisation", "requested_by", "pathway__beneficiary")
             .order_by("created_at")
         )
