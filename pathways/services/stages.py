@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pathways.models import Employer, Enrolment, Organisation, Pathway, Session, Stage, StageTransition
 
@@ -166,7 +167,10 @@ def _enrol(*, stage: Stage, session: Session, by) -> None:
         Enrolment.objects.filter(session=session, stage__status__in=Stage.ACTIVE_STATUSES).exclude(stage=stage).count()
     )
     if taken >= session.capacity:
-        raise ValidationError({"session": _("Cette session est complète (%(n)s places).") % {"n": session.capacity}})
+        message = ngettext(
+            "Cette session est complète (%(n)s place).", "Cette session est complète (%(n)s places).", session.capacity
+        )
+        raise ValidationError({"session": message % {"n": session.capacity}})
     Enrolment.objects.update_or_create(stage=stage, defaults={"session": session, "created_by": by})
 
 
