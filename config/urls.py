@@ -11,6 +11,8 @@ admin.site.index_title = _("Données de référence")
 urlpatterns = [
     path("", include("pathways.urls")),
     path("compte/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("assiduite/", include("attendance.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -76,7 +76,19 @@ class SessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["training_action", "label", "start_date", "end_date", "weekdays", "capacity"]
+        fields = [
+            "training_action",
+            "label",
+            "start_date",
+            "end_date",
+            "weekdays",
+            "capacity",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "trainers",
+        ]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -424,6 +424,18 @@ class Session(models.Model):
         help_text=_("Jours de la semaine où la session a lieu."),
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
+    # Hours of the two half-days, copied onto each attendance slot when the calendar is generated.
+    morning_start = models.TimeField(_("début de matinée"), default=datetime.time(9, 0))
+    morning_end = models.TimeField(_("fin de matinée"), default=datetime.time(12, 30))
+    afternoon_start = models.TimeField(_("début d'après-midi"), default=datetime.time(13, 30))
+    afternoon_end = models.TimeField(_("fin d'après-midi"), default=datetime.time(17, 0))
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="trained_sessions",
+        verbose_name=_("formateur·rices"),
+        help_text=_("Les formateur·rices qui émargent cette session (leur page « Aujourd'hui » la montre en premier)."),
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -446,6 +458,13 @@ class Session(models.Model):
                 condition=Q(weekdays__gt=0, weekdays__lt=128),
                 name="session_weekdays_valid",
                 violation_error_message=_("Choisissez au moins un jour de la semaine."),
+            ),
+            models.CheckConstraint(
+                condition=Q(morning_end__gt=models.F("morning_start"))
+                & Q(afternoon_start__gte=models.F("morning_end"))
+                & Q(afternoon_end__gt=models.F("afternoon_start")),
+                name="session_half_day_hours_ordered",
+                violation_error_message=_("Les horaires doivent se suivre : matinée, puis après-midi."),
             ),
         ]
         indexes = [

@@ -141,6 +141,19 @@ _SCOPES = {
     "Session": sessions_for_user,
     "Organisation": organisations_for_user,
 }
+# How to find the person behind an object, for the access log (other apps add theirs with `register`).
+_PERSONS = {
+    "Beneficiary": lambda obj: obj,
+    "Pathway": lambda obj: obj.beneficiary,
+    "Stage": lambda obj: obj.pathway.beneficiary,
+}
+
+
+def register(model, *, scope, person=None) -> None:
+    """Let another app put one of its models under the scoping layer (called from its AppConfig.ready)."""
+    _SCOPES[model.__name__] = scope
+    if person is not None:
+        _PERSONS[model.__name__] = person
 
 
 def scope(queryset, user):
@@ -154,13 +167,8 @@ def scope(queryset, user):
 
 
 def person_of(obj) -> Beneficiary | None:
-    if isinstance(obj, Beneficiary):
-        return obj
-    if isinstance(obj, Pathway):
-        return obj.beneficiary
-    if isinstance(obj, Stage):
-        return obj.pathway.beneficiary
-    return None
+    find = _PERSONS.get(type(obj).__name__)
+    return find(obj) if find else None
 
 
 def acting_organisation(user, beneficiary: Beneficiary) -> Organisation | None:
@@ -239,3 +247,19 @@ def can_transition_stage(user, stage: Stage) -> bool:
 
 def can_manage_members(user, organisation: Organisation) -> bool:
     return organisation.pk in org_ids(user, roles={Role.ORG_MANAGER})
+
+
+def staffed_sessions(queryset, user):
+    """Sessions of the training bodies where `user` is staff (trainer, pedagogical or organisation manager): the
+    ones whose attendance they take. Others (prescribers, other bodies) do not reach attendance sheets."""
+    return sessions_for_user(queryset, user).filter(
+        training_action__training_body__in=org_ids(user, roles=STAGE_STAFF_ROLES)
+    )
+
+
+# Roles that may change an attendance sheet after it is locked (the change is recorded).
+LOCKED_SHEET_ROLES = frozenset({Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
+
+
+def can_edit_locked_sheet(user, session) -> bool:
+    return session.training_action.training_body_id in org_ids(user, roles=LOCKED_SHEET_ROLES)

@@ -76,6 +76,11 @@ class World:
     stage: object
     session: object
     join_request: object
+    today: object
+    slot: object
+    drift: object
+    company_period: object
+    notification: object
 
     def user(self, role):
         return self.users[role]
@@ -137,6 +142,29 @@ def world(db):
         actual_start=start,
     )
     EnrolmentFactory(stage=stage, session=session)
+    from attendance.models import CompanyPeriod, Drift, Slot
+    from attendance.services import calendar_generate
+    from notifications.models import Notification
+
+    today = timezone.localdate()
+    # A session running every day, so that today has half-days whatever the weekday (holidays aside).
+    session.weekdays = 127
+    session.save()
+    calendar_generate(session=session)
+    slot = Slot.objects.filter(session=session, date__lte=today).order_by("-date", "period").first()
+    drift = Drift.objects.create(stage=stage, reason=Drift.Reason.CONSECUTIVE, detail={"count": 2}, risk=40)
+    company_period = CompanyPeriod.objects.create(
+        session=session, kind=CompanyPeriod.Kind.ALTERNANCE, start_date=session.end_date, end_date=session.end_date
+    )
+    notification = Notification.objects.create(
+        recipient=users["prescriber_adviser"],
+        kind=Notification.Kind.STAGE_TRANSITION,
+        cause_key="world:1",
+        status=Notification.Status.DELIVERED,
+        delivered_at=timezone.now(),
+        url=pathway.get_absolute_url(),
+        params={"person": "Zoé MARTIN", "stage_kind": "qualifying_training", "action": "start", "date": "2026-11-02"},
+    )
     requester = _member(other_training_body, Role.PEDAGOGICAL_MANAGER).user
     join_request = JoinRequest.objects.create(
         pathway=pathway, organisation=other_training_body, requested_by=requester, typed_name="Zoé MARTIN"
@@ -159,6 +187,11 @@ def world(db):
         stage=stage,
         session=session,
         join_request=join_request,
+        today=today,
+        slot=slot,
+        drift=drift,
+        company_period=company_period,
+        notification=notification,
     )
 
 

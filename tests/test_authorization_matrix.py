@@ -24,6 +24,8 @@ MANAGE_PATHWAY = {"legal_representative", "prescriber_adviser"}
 ENROL = {"pedagogical_manager", "org_manager", "legal_representative", "prescriber_adviser"}
 TRAINING_BODY_MEMBERS = {"trainer", "pedagogical_manager", "org_manager", "dpo"}
 REGION_MEMBERS = set(LOGGED_IN) - {"admin"}
+# The training body's staff who take attendance (its DPO does not).
+ATTENDANCE_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 
 
 def statuses(default, **overrides):
@@ -96,6 +98,25 @@ MATRIX = {
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
     ),
     "pathways:membership_reactivate": (lambda w: [w.memberships["trainer"].pk], statuses(405)),
+    # Attendance: the sheets, calendars and drifts of a training body are its staff's; lists are empty for others.
+    "attendance:today": (None, statuses(200)),
+    "attendance:sheet": (lambda w: [w.session.pk, w.today.isoformat()], by_sets((ATTENDANCE_STAFF, 200))),
+    "attendance:sheet_all_present": (lambda w: [w.session.pk, w.today.isoformat()], statuses(405)),
+    "attendance:calendar": (lambda w: [w.session.pk], by_sets((ATTENDANCE_STAFF, 200))),
+    "attendance:calendar_generate": (lambda w: [w.session.pk], statuses(405)),
+    "attendance:company_period_create": (lambda w: [w.session.pk], statuses(405)),
+    "attendance:company_period_delete": (lambda w: [w.company_period.pk], statuses(405)),
+    "attendance:slot_cancel": (lambda w: [w.slot.pk], statuses(405)),
+    "attendance:slot_restore": (lambda w: [w.slot.pk], statuses(405)),
+    "attendance:watch_list": (None, statuses(200)),
+    "attendance:presumed_list": (None, statuses(200)),
+    "attendance:drift_detail": (lambda w: [w.drift.pk], by_sets((ATTENDANCE_STAFF, 200))),
+    "attendance:follow_up_create": (lambda w: [w.drift.pk], statuses(405)),
+    "attendance:drift_decide": (lambda w: [w.drift.pk], statuses(405)),
+    # Notifications: everyone has an inbox; a notification is only ever its recipient's.
+    "notifications:inbox": (None, statuses(200)),
+    "notifications:open": (lambda w: [w.notification.pk], statuses(405)),
+    "notifications:mark_all_read": (None, statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
     "accounts:login": (None, {**statuses(302), ANON: 200}),
     "accounts:logout": (None, statuses(405)),

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "auditlog",
     "accounts",
     "pathways",
+    "notifications",
+    "attendance",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pathways.context_processors.memberships",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -187,8 +190,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Notifications outbox: the sweeper period, how old a pending row must be before the sweeper takes it, and how
+# long a worker holds a row it is delivering before another may take it over.
+NOTIFICATIONS_SWEEP_SECONDS = env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = env.int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", default=30)
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=120)
+NOTIFICATIONS_SWEEP_BATCH = 500
+
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
+    "sweep-notifications": {
+        "task": "notifications.tasks.sweep_notifications_task",
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+    },
+    "attendance-escalate-drifts": {"task": "attendance.tasks.escalate_drifts_task", "schedule": 15 * 60},
+    "attendance-evaluate-running-sessions": {
+        "task": "attendance.tasks.evaluate_running_sessions_task",
+        "schedule": 3600,
+    },
+    "attendance-calendars-for-new-sessions": {
+        "task": "attendance.tasks.calendars_for_new_sessions_task",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
@@ -201,3 +224,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SMALL_COUNT_THRESHOLD = 5
+
+# --- Attendance ---------------------------------------------------------------------------------------------
+# Defaults of the absence rules; a programme, then a training action, may override each (attendance.AbsenceRules).
+ATTENDANCE_DEFAULT_RULES = {
+    "consecutive_unjustified": 2,  # K consecutive unjustified half-days
+    "min_attendance_rate": 80,  # R %
+    "window_days": 10,  # over W days
+    "no_show_first_day": True,
+    "reminders_before_presumed": 2,  # N reminders without answer → presumed rupture
+    "drift_working_days": 3,  # or D working days open → presumed rupture
+    "presumed_escalation_working_days": 2,  # C working days unconfirmed → the organisation manager is told
+}
+# A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
+ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/fichiers/"  # never served directly: downloads go through scoped views

@@ -22,6 +22,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from notifications.models import Notification
+from notifications.services import notify
 from pathways.models import Employer, Enrolment, Organisation, Pathway, Session, Stage, StageTransition
 
 Status = Stage.Status
@@ -279,11 +281,16 @@ def stage_replan(
 
 
 def _locked(stage: Stage) -> Stage:
-    return Stage.objects.select_for_update(of=("self",)).select_related("pathway", "programme").get(pk=stage.pk)
+    return (
+        Stage.objects.select_for_update(of=("self",))
+        .select_related("pathway__beneficiary", "pathway__referent", "programme")
+        .get(pk=stage.pk)
+    )
 
 
 def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None) -> StageTransition:
-    return StageTransition.objects.create(
+    """Write the transition event and, in the same transaction, tell the pathway's referent."""
+    event = StageTransition.objects.create(
         stage=stage,
         action=action,
         from_status=from_status,
@@ -293,6 +300,22 @@ def _record(stage, *, action, from_status, date, by, reason="", planned_resume=N
         planned_resume=planned_resume,
         by=by,
     )
+    pathway = stage.pathway
+    if pathway.referent_id != getattr(by, "pk", None):
+        notify(
+            recipients=[pathway.referent],
+            kind=Notification.Kind.STAGE_TRANSITION,
+            cause_key=f"stage_transition:{event.pk}",
+            url=stage.get_absolute_url(),
+            params={
+                "person": pathway.beneficiary.full_name,
+                "stage_kind": stage.kind,
+                "action": action,
+                "date": date.isoformat(),
+                "actor": by.get_full_name() if by else "",
+            },
+        )
+    return event
 
 
 def _refuse_move(stage: Stage, wanted: str):

@@ -1,6 +1,7 @@
 """The region's training sessions and, for each, the people enrolled that the user may see."""
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pathways import scoping
@@ -44,5 +45,7 @@ def session_detail(request, pk):
             "enrolments": enrolments,
             "seats_taken": seats_taken,
             "seats_left": max(0, session.capacity - seats_taken),
+            "takes_attendance": scoping.staffed_sessions(Session.objects.filter(pk=session.pk), request.user).exists(),
+            "today": timezone.localdate(),
         },
     )

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AttendanceConfig(AppConfig):
+    name = "attendance"
+    verbose_name = _("Assiduité")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from attendance.models import Drift, FollowUpAttempt
+        from pathways import scoping
+
+        # Drifts are read by the staff of the training body holding the stage; opening one is reading a person.
+        scoping.register(
+            Drift,
+            scope=lambda queryset, user: queryset.filter(
+                stage__organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
+            ),
+            person=lambda drift: drift.stage.pathway.beneficiary,
+        )
+        auditlog.register(Drift)
+        auditlog.register(FollowUpAttempt)

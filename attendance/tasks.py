@@ -1,0 +1,52 @@
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from attendance.services import calendar_generate, escalate, evaluate_session
+from pathways.models import Session
+
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def evaluate_session_task(session_id: int) -> dict:
+    """Run the absence rules of one session (enqueued on commit after each sheet save). Idempotent."""
+    if not Session.objects.filter(pk=session_id).exists():
+        return {}
+    return evaluate_session(session_id=session_id)
+
+
+@shared_task(**RETRY)
+def evaluate_running_sessions_task() -> int:
+    """Beat: the time-based rules (attendance over a window) move with the calendar, not only with saves."""
+    today = timezone.localdate()
+    ids = Session.objects.filter(start_date__lte=today, end_date__gte=today - datetime.timedelta(days=14)).values_list(
+        "pk", flat=True
+    )
+    for session_id in ids:
+        evaluate_session(session_id=session_id, today=today)
+    return len(ids)
+
+
+@shared_task(**RETRY)
+def escalate_drifts_task() -> dict:
+    """Beat: drifts become presumed ruptures, and presumed ruptures reach the organisation manager, on time."""
+    return escalate()
+
+
+@shared_task(**RETRY)
+def calendar_generate_task(session_id: int) -> tuple[int, int]:
+    session = Session.objects.filter(pk=session_id).first()
+    return calendar_generate(session=session) if session else (0, 0)
+
+
+@shared_task(**RETRY)
+def calendars_for_new_sessions_task() -> int:
+    """Beat: give a calendar to sessions that have none yet (created in the admin)."""
+    ids = list(
+        Session.objects.filter(end_date__gte=timezone.localdate(), slots__isnull=True).values_list("pk", flat=True)
+    )
+    for session_id in ids:
+        calendar_generate(session=Session.objects.get(pk=session_id))
+    return len(ids)

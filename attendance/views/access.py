@@ -1,0 +1,24 @@
+"""Who reaches a session's attendance pages: the staff of its training body (404 for anyone else)."""
+
+import datetime
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from pathways import scoping
+from pathways.models import Session
+
+
+def staffed_session(request, pk):
+    """A session whose attendance the user takes (staff of its training body); 404 for anyone else."""
+    return get_object_or_404(
+        scoping.staffed_sessions(Session.objects.select_related("training_action__training_body"), request.user),
+        pk=pk,
+    )
+
+
+def parse_day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise Http404 from error

@@ -1,0 +1,122 @@
+"""The watch list, presumed ruptures, a drift's reminders and decision."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from attendance import services
+from attendance.forms import DriftDecisionForm, FollowUpForm
+from attendance.models import Drift, Mark
+from pathways.pagination import paginate
+from pathways.scoping import get_for_user_or_404
+from pathways.views.people import apply_errors
+
+# --------------------------------------------------------------------------------------------------------------
+# Watch list and drifts
+
+
+def _drifts(request):
+    return (
+        Drift.objects.for_user(request.user)
+        .live()
+        .select_related("stage__pathway__beneficiary", "stage__enrolment__session__training_action")
+        .annotate(attempt_count=Count("attempts"), last_attempt=Max("attempts__at"))
+        .order_by("-status", "-risk", "opened_at")
+    )
+
+
+@require_GET
+def watch_list(request):
+    """People drifting in the user's sessions, presumed ruptures first, then by risk, each with why."""
+    drifts = _drifts(request)
+    session_id = request.GET.get("session")
+    if session_id and session_id.isdigit():
+        drifts = drifts.filter(stage__enrolment__session_id=session_id)
+    return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": False})
+
+
+@require_GET
+def presumed_list(request):
+    drifts = _drifts(request).filter(status=Drift.Status.PRESUMED)
+    return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": True})
+
+
+@require_GET
+def drift_detail(request, pk):
+    drift = get_for_user_or_404(
+        Drift.objects.select_related(
+            "stage__pathway__beneficiary", "stage__pathway__referent", "stage__enrolment__session__training_action"
+        ),
+        request,
+        pk=pk,
+    )
+    recent = (
+        Mark.objects.filter(stage=drift.stage, slot__date__gte=timezone.localdate() - datetime.timedelta(days=14))
+        .select_related("slot")
+        .order_by("-slot__date", "-slot__period")
+    )
+    return render(
+        request,
+        "attendance/drift_detail.html",
+        {
+            "drift": drift,
+            "attempts": drift.attempts.select_related("by"),
+            "recent_marks": recent,
+            "follow_up_form": FollowUpForm(),
+            "decision_form": DriftDecisionForm(),
+        },
+    )
+
+
+@require_POST
+def follow_up_create(request, pk):
+    drift = get_for_user_or_404(Drift.objects.all(), request, pk=pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_record(drift=drift, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            drift.refresh_from_db()
+            messages.success(request, _("La relance est enregistrée.") + " " + _describe_status(drift))
+    else:
+        messages.error(request, _("Indiquez le moyen et le résultat de la relance."))
+    return redirect(drift)
+
+
+def _describe_status(drift) -> str:
+    if drift.status == Drift.Status.CLOSED:
+        return _("Le décrochage est clos.")
+    if drift.status == Drift.Status.PRESUMED:
+        return _("C'est désormais une rupture présumée : confirmez-la ou écartez-la.")
+    return ""
+
+
+@require_POST
+def drift_decide(request, pk):
+    drift = get_for_user_or_404(Drift.objects.all(), request, pk=pk)
+    form = DriftDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.drift_decide(
+                drift=drift,
+                by=request.user,
+                confirm=form.cleaned_data["decision"] == "confirm",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Votre décision est enregistrée."))
+            return redirect("attendance:presumed_list")
+    else:
+        messages.error(request, _("Choisissez de confirmer ou d'écarter la rupture présumée."))
+    return redirect(drift)

@@ -1,0 +1,125 @@
+"""Today's sessions and the session-day sheet."""
+
+from django.contrib import messages
+from django.db.models import Count, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendance import services
+from attendance.calendar import holiday_name
+from attendance.models import Mark
+from attendance.sheet import build_sheet, neighbour_days
+from attendance.views.access import parse_day, staffed_session
+from pathways import scoping
+from pathways.models import Session, SubqueryCount
+
+
+@require_GET
+def today(request):
+    """The sessions the user takes attendance for that run today, their own first."""
+    day = timezone.localdate()
+    sessions = (
+        scoping.staffed_sessions(Session.objects.all(), request.user)
+        .filter(slots__date=day)
+        .distinct()
+        .select_related("training_action__training_body")
+        .annotate(
+            marked=SubqueryCount(Mark.objects.filter(slot__session=OuterRef("pk"), slot__date=day)),
+            mine=Count("trainers", filter=Q(trainers=request.user)),
+        )
+        .order_by("-mine", "training_action__title")
+    )
+    return render(request, "attendance/today.html", {"sessions": sessions, "day": day})
+
+
+def _sheet_context(request, session, day, result=None):
+    sheet = build_sheet(session, day)
+    previous, following = neighbour_days(session, day)
+    return {
+        "session": session,
+        "sheet": sheet,
+        "day": day,
+        "today": timezone.localdate(),
+        "previous_day": previous,
+        "next_day": following,
+        "holiday": holiday_name(day),
+        "may_edit": not sheet.locked or scoping.can_edit_locked_sheet(request.user, session),
+        "statuses": Mark.Status.choices,
+        "reasons": Mark.Reason.choices,
+        "result": result,
+    }
+
+
+def _entries(post) -> list[services.Entry]:
+    entries = []
+    for key, status in post.items():
+        if not key.startswith("m-") or not status:
+            continue
+        try:
+            stage_id, slot_id = (int(part) for part in key[2:].split("-"))
+            seen = int(post.get(f"v-{stage_id}-{slot_id}", "0") or 0)
+        except ValueError:
+            continue
+        entries.append(
+            services.Entry(
+                stage_id=stage_id,
+                slot_id=slot_id,
+                status=status,
+                reason=post.get(f"r-{stage_id}-{slot_id}", ""),
+                seen_version=seen,
+            )
+        )
+    return entries
+
+
+@require_http_methods(["GET", "POST"])
+def sheet(request, pk, day):
+    """Take attendance for the morning and afternoon of one day. With htmx every change is saved at once and
+    answered with a confirmation and the new versions of the saved cells; without JavaScript, one submit."""
+    session = staffed_session(request, pk)
+    day = parse_day(day)
+    if request.method == "POST":
+        result = services.sheet_save(
+            session=session,
+            day=day,
+            by=request.user,
+            entries=_entries(request.POST),
+            may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+        )
+        if request.htmx:
+            return render(
+                request,
+                "attendance/includes/sheet_saved.html",
+                {"result": result, "now": timezone.localtime(), "session": session, "day": day},
+            )
+        _flash(request, result)
+        return redirect("attendance:sheet", pk=session.pk, day=day.isoformat())
+    return render(request, "attendance/sheet.html", _sheet_context(request, session, day))
+
+
+def _flash(request, result):
+    for error in result.errors:
+        messages.error(request, error)
+    for conflict in result.conflicts:
+        messages.warning(request, conflict.message)
+    if result.saved:
+        messages.success(request, _("%(n)s émargement(s) enregistré(s).") % {"n": len(result.saved)})
+
+
+@require_POST
+def sheet_all_present(request, pk, day):
+    session = staffed_session(request, pk)
+    day = parse_day(day)
+    result = services.sheet_mark_all_present(
+        session=session,
+        day=day,
+        by=request.user,
+        may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+    )
+    if request.htmx:
+        context = _sheet_context(request, session, day, result=result)
+        return render(request, "attendance/includes/sheet_table.html", context)
+    _flash(request, result)
+    return redirect("attendance:sheet", pk=session.pk, day=day.isoformat())

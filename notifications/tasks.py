@@ -1,0 +1,36 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.services import deliver_one
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def deliver_cause_task(cause_key: str) -> int:
+    """Deliver the pending notifications of one cause (enqueued on commit of the cause). Idempotent."""
+    ids = list(
+        Notification.objects.deliverable(timezone.now()).filter(cause_key=cause_key).values_list("pk", flat=True)
+    )
+    return sum(deliver_one(pk) for pk in ids)
+
+
+@shared_task
+def sweep_notifications_task() -> int:
+    """Beat: deliver what is still pending after a while (broker down at commit time, worker lost mid-delivery)."""
+    older_than = timezone.now() - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_AFTER_SECONDS)
+    ids = list(
+        Notification.objects.deliverable(timezone.now())
+        .filter(created_at__lt=older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SWEEP_BATCH]
+    )
+    delivered = 0
+    for pk in ids:
+        try:
+            delivered += deliver_one(pk)
+        except Exception:  # one failing row must not block the others; it stays pending for the next sweep
+            continue
+    return delivered

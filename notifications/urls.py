@@ -1,0 +1,11 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/ouvrir/", views.notification_open, name="open"),
+    path("tout-lu/", views.mark_all_read, name="mark_all_read"),
+]

@@ -1,0 +1,40 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from notifications.models import Notification
+from notifications.services import mark_read
+from pathways.pagination import paginate
+
+
+@require_GET
+def inbox(request):
+    notifications = Notification.objects.inbox(request.user)
+    show = request.GET.get("filtre", "toutes")
+    if show == "non-lues":
+        notifications = notifications.unread()
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": paginate(request, notifications), "show": show},
+    )
+
+
+@require_POST
+def notification_open(request, pk):
+    """Mark one notification read and follow its link (a user only ever reaches their own: 404 otherwise)."""
+    notification = get_object_or_404(Notification.objects.inbox(request.user), pk=pk)
+    mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "notifications:inbox"
+    return redirect(target)
+
+
+@require_POST
+def mark_all_read(request):
+    count = mark_read(user=request.user)
+    messages.success(request, _("%(n)s notification(s) marquée(s) comme lue(s).") % {"n": count})
+    return redirect("notifications:inbox")
