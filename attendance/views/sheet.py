@@ -1,7 +1,7 @@
 """Today's sessions and the session-day sheet."""
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ def today(request):
         .select_related("training_action__training_body")
         .annotate(
             marked=SubqueryCount(Mark.objects.filter(slot__session=OuterRef("pk"), slot__date=day)),
-            mine=Count("trainers", filter=Q(trainers=request.user)),
+            mine=Exists(Session.trainers.through.objects.filter(session=OuterRef("pk"), user=request.user)),
         )
         .order_by("-mine", "training_action__title")
     )

@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from attendance.summary import stage_attendance
 from pathways import scoping
 from pathways.filters import PathwayFilter
 from pathways.forms import (
@@ -56,7 +58,9 @@ def pathway_detail(request, pk):
     can_manage = scoping.can_manage_pathway(user, pathway)
     items, programme_uses = build_timeline(pathway)
     staff_orgs = scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
+    attendance = stage_attendance([item.stage.pk for item in items if item.session], timezone.localdate())
     for item in items:
+        item.attendance = attendance.get(item.stage.pk)
         item.stage.pathway = pathway  # already loaded; spares a query per stage in the permission check
         item.can_transition = item.stage.is_active and (can_manage or item.stage.organisation_id in staff_orgs)
     context = {
@@ -67,6 +71,7 @@ def pathway_detail(request, pk):
         "can_manage": can_manage and pathway.status == Pathway.Status.OPEN,
         "organisations": people_services.pathway_organisations(pathway),
         "long_gap_days": 30,
+        "staff_org_ids": staff_orgs,
     }
     if can_manage:
         # Field-level history is for those who run the pathway; everyone in scope sees the transitions.

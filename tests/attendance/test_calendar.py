@@ -1,0 +1,80 @@
+"""The session calendar: half-days from the session's dates and weekdays, without French public holidays; working
+days for escalations; cancelled half-days and company periods."""
+
+import datetime
+
+import pytest
+
+from attendance.calendar import holiday_name, is_working_day, working_days_between
+from attendance.models import Slot
+from attendance.services import calendar_generate, slot_cancel
+from tests.attendance.conftest import END, START
+from tests.pathways.factories import SessionFactory
+
+D = datetime.date
+
+
+def test_public_holidays_are_french_and_named_in_french():
+    assert holiday_name(D(2026, 5, 14)) == "Ascension"
+    assert holiday_name(D(2026, 5, 25)) == "Lundi de Pentecôte"
+    assert holiday_name(D(2026, 7, 14)) == "Fête nationale"
+    assert holiday_name(D(2026, 5, 13)) is None
+
+
+def test_working_days_skip_weekends_and_holidays():
+    assert is_working_day(D(2026, 5, 13)) and not is_working_day(D(2026, 5, 14)) and not is_working_day(D(2026, 5, 16))
+    # Friday 8 May is a holiday: from Thursday 7 to Monday 11 is one working day.
+    assert working_days_between(D(2026, 5, 7), D(2026, 5, 11)) == 1
+    assert working_days_between(D(2026, 5, 11), D(2026, 5, 15)) == 3  # 12, 13, 15 (14 is Ascension)
+    assert working_days_between(D(2026, 5, 11), D(2026, 5, 11)) == 0
+    assert working_days_between(D(2026, 5, 11), D(2026, 5, 4)) == 0
+
+
+@pytest.mark.django_db
+def test_the_calendar_has_two_half_days_per_training_day_without_holidays(klass):
+    days = sorted(set(Slot.objects.filter(session=klass.session).values_list("date", flat=True)))
+    assert D(2026, 5, 8) not in days and D(2026, 5, 14) not in days and D(2026, 5, 25) not in days
+    assert all(day.weekday() < 5 for day in days)
+    assert days[0] == START and days[-1] == END
+    # 8 weeks of 5 days, minus 3 holidays
+    assert len(days) == 37
+    assert Slot.objects.filter(session=klass.session).count() == 74
+
+
+@pytest.mark.django_db
+def test_half_days_carry_the_session_hours(klass):
+    morning = klass.slot(START, "am")
+    afternoon = klass.slot(START, "pm")
+    assert (morning.starts_at, morning.ends_at) == (datetime.time(9), datetime.time(12, 30))
+    assert (afternoon.starts_at, afternoon.ends_at) == (datetime.time(13, 30), datetime.time(17))
+    assert morning.hours == 3.5
+
+
+@pytest.mark.django_db
+def test_only_the_session_weekdays_are_used():
+    session = SessionFactory(start_date=D(2026, 6, 1), end_date=D(2026, 6, 14), weekdays=1 | 4)  # Mon and Wed
+    calendar_generate(session=session)
+    days = sorted(set(Slot.objects.filter(session=session).values_list("date", flat=True)))
+    assert days == [D(2026, 6, 1), D(2026, 6, 3), D(2026, 6, 8), D(2026, 6, 10)]
+
+
+@pytest.mark.django_db
+def test_generating_twice_changes_nothing_and_a_date_change_keeps_marked_days(klass):
+    assert calendar_generate(session=klass.session) == (0, 0)
+    klass.mark(klass.stages[0], END, "present", periods=("am",))
+    klass.session.end_date = D(2026, 6, 19)
+    klass.session.save()
+    created, removed = calendar_generate(session=klass.session)
+    assert created == 0
+    assert removed == 9  # 22–25 June (4 days × 2) and 26 June afternoon; the marked morning stays
+    assert Slot.objects.filter(session=klass.session, date=END).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_cancelled_half_day_needs_a_reason(klass):
+    slot = klass.slot(D(2026, 5, 12))
+    with pytest.raises(Exception, match="annulée"):
+        slot_cancel(slot=slot, by=klass.trainer, reason="  ")
+    slot_cancel(slot=slot, by=klass.trainer, reason="Fermeture pour formation des formateurs")
+    slot.refresh_from_db()
+    assert slot.cancelled and slot.cancel_reason.startswith("Fermeture")
