@@ -204,7 +204,9 @@ def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry]
         mark = existing.get((entry.stage_id, entry.slot_id))
         if mark is not None and (mark.status, mark.reason) == (entry.status, reason):
             continue
-        if mark is not None and mark.version != entry.seen_version:
+        # Someone else changed it since this sheet was loaded: keep their value and say so. (The same person saving
+        # twice in quick succession, before the new version reached their page, is not a conflict.)
+        if mark is not None and mark.version != entry.seen_version and mark.updated_by_id != by.pk:
             result.conflicts.append(
                 Conflict(
                     stage_id=entry.stage_id,

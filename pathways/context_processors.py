@@ -11,7 +11,10 @@ def memberships(request):
     return {
         "nav_memberships": active,
         "nav_can_enrol": scoping.can_enrol(user),
-        "nav_sees_people": bool(scoping.org_ids(user, roles=scoping.PERSON_ROLES)) or any(m for m in active),
+        "nav_sees_people": bool(scoping.org_ids(user, roles=scoping.PERSON_ROLES)),
+        "nav_takes_attendance": bool(
+            scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={scoping.Organisation.Kind.TRAINING_BODY})
+        ),
         "nav_managed_organisations": managed,
         "nav_organisations": sorted({m.organisation for m in active}, key=lambda org: org.name),
     }

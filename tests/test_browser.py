@@ -173,3 +173,56 @@ def test_the_skip_link_is_the_first_keyboard_stop(world, live_server, page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Aller au contenu"
+
+
+def tab_to(page, element_id, limit=80):
+    """Press Tab until the element with this id has the focus, like a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} never got the keyboard focus")
+
+
+def test_a_trainer_takes_a_sheet_with_the_keyboard_only(world, live_server, page):
+    from attendance.models import Mark
+
+    trainer = world.user("trainer")
+    day = world.slot.date
+    morning = world.slot if world.slot.period == "am" else world.slot.session.slots.get(date=day, period="am")
+    login(page, live_server, trainer)
+    visit(page, live_server.url + reverse("attendance:sheet", args=[world.session.pk, day.isoformat()]), "sheet")
+
+    # "Tous présents" with Enter, then an exception with the arrow keys: each change is saved at once.
+    page.keyboard.press("Tab")  # skip link first
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Tous présents":
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("#sheet .text-success")).to_contain_text("enregistré", timeout=10_000)
+    assert Mark.objects.filter(stage=world.stage, slot=morning, status="present").exists()
+    # The reason of an absence only shows for a justified absence.
+    expect(page.locator(f"#r-{world.stage.pk}-{morning.pk}")).to_be_hidden()
+
+    key = f"{world.stage.pk}-{morning.pk}"
+
+    def saved_after(press):
+        """Press a key and wait for the htmx save it triggers."""
+        with page.expect_response(lambda r: r.request.method == "POST" and "/jour/" in r.url):
+            press()
+
+    tab_to(page, f"m-{key}")
+    saved_after(lambda: page.keyboard.press("ArrowDown"))  # présent → en retard
+    expect(page.locator("#sheet-status")).to_contain_text("1 changement enregistré")
+    assert page.evaluate("document.activeElement.id") == f"m-{key}"  # saving did not steal the focus
+    saved_after(lambda: page.keyboard.press("ArrowDown"))  # en retard → absence justifiée
+    expect(page.locator(f"#r-{key}")).to_be_visible()
+    tab_to(page, f"r-{key}")
+    saved_after(lambda: page.keyboard.press("ArrowDown"))  # motif : maladie
+    expect(page.locator("#sheet-status")).to_contain_text("1 changement enregistré")
+    mark = Mark.objects.get(stage=world.stage, slot=morning)
+    assert (mark.status, mark.reason) == ("absent_justified", "illness")
+    assert not page.evaluate("window.__csp")
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, "sheet-after.png"), full_page=True)

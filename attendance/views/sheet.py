@@ -49,6 +49,7 @@ def _sheet_context(request, session, day, result=None):
         "statuses": Mark.Status.choices,
         "reasons": Mark.Reason.choices,
         "result": result,
+        "now": timezone.localtime(),
     }
 
 

@@ -24,7 +24,23 @@
     }
   });
 
+  // Attendance sheet: the reason of an absence only shows next to "absence justifiée".
+  function syncReason(statusSelect) {
+    const reason = document.getElementById("r-" + statusSelect.id.slice(2));
+    if (reason) reason.classList.toggle("d-none", statusSelect.value !== "absent_justified");
+  }
+  function syncReasons(root) {
+    root.querySelectorAll("select.sheet-status").forEach(syncReason);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select.sheet-status")) syncReason(event.target);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    syncReasons(event.detail.target || document);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    syncReasons(document);
     document.querySelectorAll("form.js-stage-form").forEach(function (form) {
       syncStageForm(form);
       form.addEventListener("change", function (event) {
