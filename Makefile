@@ -15,6 +15,7 @@ help:
 	@echo "make run          install everything, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
 	@echo "make test         run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint         ruff, djlint, makemigrations --check"
+	@echo "make bench        run the benchmarks on PostgreSQL + Redis (DATABASE_URL/REDIS_URL); ONLY=<name> runs one"
 	@echo "make system-deps  install the Debian packages (as root or with sudo)"
 	@echo "make messages     extract translatable strings into locale/"
 
@@ -51,6 +52,11 @@ run: install
 .PHONY: test
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): PostgreSQL and Redis from DATABASE_URL/REDIS_URL, in a database of their own.
+.PHONY: bench
+bench: install
+	$(UV) run --frozen python -m bench $(ONLY)
 
 .PHONY: lint
 lint: install

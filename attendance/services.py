@@ -158,6 +158,17 @@ class SaveResult:
     errors: list[str] = field(default_factory=list)
 
 
+_MARK_FIELDS = ("id", "stage_id", "status", "reason", "version", "updated_at", "updated_by_id")
+
+
+def _user_name(user_id) -> str:
+    """Who made a conflicting change (read only when a conflict happens, which is rare)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return str(user) if user else _("quelqu'un")
+
+
 @transaction.atomic
 def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry], may_edit_locked: bool) -> SaveResult:
     """Save the marks of one sheet in a fixed number of queries, whatever its size.
@@ -180,15 +191,23 @@ def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry]
         result.errors.append(_("On ne peut pas émarger un jour à venir."))
         return result
     # Locking the day's slots serialises two saves of the same sheet (PostgreSQL), so versions are compared safely.
-    slots = {s.pk: s for s in Slot.objects.select_for_update().filter(session=session, date=day)}
+    # One query for the day's half-days and their marks (slots left-joined to marks), locked for the save.
+    slots, existing = {}, {}
+    rows = (
+        Slot.objects.select_for_update(of=("self",))
+        .filter(session=session, date=day)
+        .values("pk", "period", "cancelled", *(f"marks__{name}" for name in _MARK_FIELDS))
+    )
+    for row in rows:
+        slots.setdefault(row["pk"], Slot(pk=row["pk"], period=row["period"], cancelled=row["cancelled"]))
+        if row["marks__id"] is not None:
+            mark = Mark(slot_id=row["pk"], **{name: row[f"marks__{name}"] for name in _MARK_FIELDS})
+            existing[(mark.stage_id, mark.slot_id)] = mark
     people = {
         pk: f"{first} {last.upper()}"
         for pk, first, last in sheet_stages(session, day).values_list(
             "pk", "pathway__beneficiary__first_name", "pathway__beneficiary__last_name"
         )
-    }
-    existing = {
-        (m.stage_id, m.slot_id): m for m in Mark.objects.filter(slot__in=list(slots)).select_related("updated_by")
     }
     now = timezone.now()
     to_write, changes = [], []
@@ -213,7 +232,7 @@ def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry]
                     slot_id=entry.slot_id,
                     person=people[entry.stage_id],
                     slot_label=str(slot.get_period_display()),
-                    by=str(mark.updated_by or _("quelqu'un")),
+                    by=_user_name(mark.updated_by_id),
                     at=mark.updated_at,
                     status_label=mark.get_status_display(),
                 )
