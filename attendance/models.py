@@ -277,6 +277,7 @@ class Drift(models.Model):
         CAME_BACK = "came_back", _("Retour en formation")
         DISMISSED = "dismissed", _("Écarté par l'organisme")
         STAGE_ENDED = "stage_ended", _("Étape terminée")
+        RESOLVED = "resolved", _("Ne s'applique plus (émargement corrigé)")
 
     LIVE_STATUSES = (Status.OPEN, Status.PRESUMED)
 

@@ -66,7 +66,7 @@ def slot_cancel(*, slot: Slot, by, reason: str) -> Slot:
     slot.cancelled = True
     slot.cancel_reason = reason.strip()[:200]
     slot.save(update_fields=["cancelled", "cancel_reason"])
-    transaction.on_commit(lambda: _enqueue_evaluation(slot.session_id))
+    evaluate_on_commit(slot.session_id)
     return slot
 
 
@@ -75,7 +75,7 @@ def slot_restore(*, slot: Slot, by) -> Slot:
     slot.cancelled = False
     slot.cancel_reason = ""
     slot.save(update_fields=["cancelled", "cancel_reason"])
-    transaction.on_commit(lambda: _enqueue_evaluation(slot.session_id))
+    evaluate_on_commit(slot.session_id)
     return slot
 
 
@@ -88,7 +88,7 @@ def company_period_add(*, session: Session, by, kind: str, start_date, end_date,
     )
     period.full_clean()
     period.save()
-    transaction.on_commit(lambda: _enqueue_evaluation(session.pk))
+    evaluate_on_commit(session.pk)
     return period
 
 
@@ -270,7 +270,7 @@ def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry]
             )
             for mark, previous in changes
         )
-        transaction.on_commit(lambda: _enqueue_evaluation(session.pk))
+        evaluate_on_commit(session.pk)
     result.saved = to_write
     return result
 
@@ -289,6 +289,19 @@ def sheet_mark_all_present(*, session: Session, day: datetime.date, by, may_edit
         if (stage.pk, slot.pk) not in marked and not any(p.covers(stage.pk, day) for p in periods)
     ]
     return sheet_save(session=session, day=day, by=by, entries=entries, may_edit_locked=may_edit_locked)
+
+
+def evaluate_on_commit(session_id: int) -> None:
+    """Evaluate the session's rules once the transaction commits, once per session however many saves it holds."""
+    pending = transaction.get_connection().run_on_commit
+    if any(getattr(callback, "evaluates_session", None) == session_id for _sids, callback, _robust in pending):
+        return
+
+    def enqueue():
+        _enqueue_evaluation(session_id)
+
+    enqueue.evaluates_session = session_id
+    transaction.on_commit(enqueue)
 
 
 def _enqueue_evaluation(session_id: int) -> None:
@@ -339,31 +352,54 @@ def evaluate_session(*, session_id: int, today: datetime.date | None = None) -> 
         points[mark.stage_id].append(MarkPoint(mark.slot.date, mark.slot.period, mark.status, float(mark.slot.hours)))
     held_days = sorted(set(Slot.objects.held().filter(session=session).values_list("date", flat=True)))
     live = {(d.stage_id, d.reason): d for d in Drift.objects.live().filter(stage_id__in=stage_ids)}
+    # When a drift of the same reason already ended, only new evidence after its end reopens one (a no-show never
+    # does: there is one first day); a confirmed rupture leaves the stage to the rupture process.
+    ended_on, confirmed = {}, set()
+    for stage_id, reason, status, closed_at in (
+        Drift.objects.filter(stage_id__in=stage_ids)
+        .exclude(status__in=Drift.LIVE_STATUSES)
+        .order_by("closed_at")
+        .values_list("stage_id", "reason", "status", "closed_at")
+    ):
+        ended_on[(stage_id, reason)] = timezone.localtime(closed_at).date()
+        if status == Drift.Status.CONFIRMED:
+            confirmed.add(stage_id)
     opened, refreshed, closed = [], 0, 0
+    now = timezone.now()
     for stage in stages:
+        if stage.pk in confirmed:
+            continue
+        marks_of = points[stage.pk]
         start = stage.actual_start or stage.planned_start
         first_day = next(
             (day for day in held_days if day >= start and not any(p.covers(stage.pk, day) for p in periods)), None
         )
-        found = {f.reason: f for f in findings(points[stage.pk], rules, today, first_day)}
+        found = {f.reason: f for f in findings(marks_of, rules, today, first_day)}
         for reason, finding in found.items():
             drift = live.get((stage.pk, reason))
-            if drift is None:
-                opened.append(Drift(stage=stage, reason=reason, detail=finding.detail, risk=finding.risk))
-            elif (drift.detail, drift.risk) != (finding.detail, finding.risk):
-                Drift.objects.filter(pk=drift.pk).update(detail=finding.detail, risk=finding.risk)
-                refreshed += 1
-        # Their return closes an open drift whose rule no longer holds (a presumed rupture waits for a decision).
-        for (stage_id, reason), drift in live.items():
-            if stage_id != stage.pk or reason in found or drift.status != Drift.Status.OPEN:
+            if drift is not None:
+                if (drift.detail, drift.risk) != (finding.detail, finding.risk):
+                    Drift.objects.filter(pk=drift.pk).update(detail=finding.detail, risk=finding.risk)
+                    refreshed += 1
                 continue
-            came_back = any(
-                p.status in Mark.ATTENDED and p.date >= timezone.localtime(drift.opened_at).date()
-                for p in points[stage.pk]
-            )
-            if came_back or reason == Drift.Reason.NO_SHOW:
+            since = ended_on.get((stage.pk, reason))
+            if since is not None and (
+                reason == Drift.Reason.NO_SHOW
+                or not any(p.status == Mark.Status.ABSENT_UNJUSTIFIED and p.date > since for p in marks_of)
+            ):
+                continue
+            opened.append(Drift(stage=stage, reason=reason, detail=finding.detail, risk=finding.risk))
+        # Their return closes an open drift; so does a rule that no longer holds (marks corrected). A presumed
+        # rupture waits for the trainer's decision.
+        for (stage_id, reason), drift in live.items():
+            if stage_id != stage.pk or drift.status != Drift.Status.OPEN:
+                continue
+            opened_day = timezone.localtime(drift.opened_at).date()
+            came_back = any(p.status in Mark.ATTENDED and p.date > opened_day for p in marks_of)
+            if came_back or reason not in found:
+                closure = Drift.Closure.CAME_BACK if came_back else Drift.Closure.RESOLVED
                 closed += Drift.objects.filter(pk=drift.pk, status=Drift.Status.OPEN).update(
-                    status=Drift.Status.CLOSED, closure=Drift.Closure.CAME_BACK, closed_at=timezone.now()
+                    status=Drift.Status.CLOSED, closure=closure, closed_at=now
                 )
     Drift.objects.bulk_create(opened, ignore_conflicts=True)
     # A stage that ended (exit, suspension) leaves nothing to watch in this session.

@@ -210,3 +210,54 @@ def test_presence_resets_the_run(klass, status):
     klass.mark(inès, D(2026, 5, 13), "absent_unjustified", periods=("am",))
     evaluate(klass, D(2026, 5, 13))
     assert not live(klass, inès)
+
+
+def test_a_closed_no_show_never_reopens(klass):
+    from attendance.services import follow_up_record
+
+    inès = klass.stages[0]
+    klass.mark(inès, START, "absent_unjustified")
+    evaluate(klass, START)
+    drift = live(klass, inès)[(inès.pk, Drift.Reason.NO_SHOW)]
+    follow_up_record(drift=drift, by=klass.trainer, channel="call", outcome="reached")
+    klass.mark(inès, D(2026, 5, 5), "present")
+    evaluate(klass, D(2026, 5, 5))
+    evaluate(klass, D(2026, 5, 6))
+    assert (inès.pk, Drift.Reason.NO_SHOW) not in live(klass, inès)
+    assert Drift.objects.filter(stage=inès, reason=Drift.Reason.NO_SHOW).count() == 1
+
+
+def test_a_drift_closed_while_its_rule_holds_reopens_only_on_a_new_absence(klass, frozen):
+    from attendance.services import follow_up_record
+
+    karim = klass.stages[1]
+    frozen(D(2026, 5, 12))
+    klass.mark(karim, D(2026, 5, 12), "absent_unjustified")
+    evaluate(klass, D(2026, 5, 12))
+    drift = live(klass, karim)[(karim.pk, Drift.Reason.CONSECUTIVE)]
+    follow_up_record(drift=drift, by=klass.trainer, channel="call", outcome="reached")
+    evaluate(klass, D(2026, 5, 12))  # the two absences still stand, but they were dealt with
+    assert not live(klass, karim)
+    klass.mark(karim, D(2026, 5, 13), "absent_unjustified")
+    evaluate(klass, D(2026, 5, 13))
+    assert (karim.pk, Drift.Reason.CONSECUTIVE) in live(klass, karim)
+
+
+def test_a_corrected_mark_resolves_the_drift(klass, frozen):
+    inès = klass.stages[0]
+    frozen(D(2026, 5, 12))
+    klass.mark(inès, D(2026, 5, 12), "absent_unjustified")
+    evaluate(klass, D(2026, 5, 12))
+    klass.mark(inès, D(2026, 5, 12), "absent_justified", reason="illness")  # the sick note arrived
+    evaluate(klass, D(2026, 5, 12))
+    assert Drift.objects.get(stage=inès).closure == Drift.Closure.RESOLVED
+
+
+def test_one_evaluation_is_enqueued_per_session_and_transaction(klass, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            for day in (D(2026, 5, 11), D(2026, 5, 12)):
+                klass.mark(klass.stages[0], day, "present")
+    assert len(callbacks) == 1

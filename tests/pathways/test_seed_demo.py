@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from accounts.models import User
+from attendance.demo import DEMO_TRAINER
+from attendance.models import CompanyPeriod, Drift, Mark, Slot
+from attendance.services import escalate, evaluate_session
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.models import (
     Beneficiary,
@@ -18,6 +21,7 @@ from pathways.models import (
     Organisation,
     Pathway,
     Region,
+    Session,
     Stage,
     StageTransition,
 )
@@ -28,10 +32,13 @@ Role = Membership.Role
 
 
 def models():
-    """Every table the seed touches: pathways and accounts (with their many-to-many tables), the audit log."""
+    """Every table the seed touches: pathways, accounts, attendance, notifications (with their many-to-many tables),
+    the audit log."""
     return [
         *apps.get_app_config("pathways").get_models(include_auto_created=True),
         *apps.get_app_config("accounts").get_models(include_auto_created=True),
+        *apps.get_app_config("attendance").get_models(include_auto_created=True),
+        *apps.get_app_config("notifications").get_models(include_auto_created=True),
         LogEntry,
     ]
 
@@ -54,6 +61,16 @@ def test_seed_is_complete_and_idempotent(client):
     assert snapshot() == first_rows
     assert first_counts["pathways.StageTransition"] == StageTransition.objects.count() > 0
     assert first_counts["auditlog.LogEntry"] > 0
+    for label in (
+        "attendance.Slot",
+        "attendance.Mark",
+        "attendance.MarkChange",
+        "attendance.Drift",
+        "attendance.FollowUpAttempt",
+        "attendance.CompanyPeriod",
+        "notifications.Notification",
+    ):
+        assert first_counts[label] > 0, label
 
     # Territory: the real basins of Nouvelle-Aquitaine from the committed INSEE extract.
     region = Region.objects.get(code="75")
@@ -105,6 +122,25 @@ def test_seed_is_complete_and_idempotent(client):
     # The history names who did what.
     assert not StageTransition.objects.filter(by=None).exists()
     assert not LogEntry.objects.filter(actor=None).exists()
+
+    # Attendance: sheets filled through the services, company periods, a closure, and people drifting on the demo
+    # trainer's watch list, some of them presumed ruptures.
+    cenon = Session.objects.filter(training_action__training_body__name="INSUP Cenon")
+    assert Mark.objects.filter(slot__session__in=cenon).exists()
+    assert CompanyPeriod.objects.filter(stage=None).exists() and CompanyPeriod.objects.exclude(stage=None).exists()
+    assert Slot.objects.filter(cancelled=True).exclude(cancel_reason="").exists()
+    watched = Drift.objects.live().filter(stage__enrolment__session__in=cenon)
+    assert watched.count() >= 3
+    assert watched.filter(status=Drift.Status.PRESUMED).exists()
+    assert watched.filter(status=Drift.Status.OPEN).exists()
+    assert Drift.objects.filter(closure=Drift.Closure.REACHED).exists()
+    trainer = User.objects.get(email=DEMO_TRAINER)
+    assert set(cenon) <= set(trainer.trained_sessions.all())
+    assert set(watched) <= set(Drift.objects.for_user(trainer))
+    # The story is told as of today: the worker evaluating every session again, and the escalation job, change
+    # nothing.
+    assert all(not any(evaluate_session(session_id=pk).values()) for pk in Session.objects.values_list("pk", flat=True))
+    assert not any(escalate().values())
 
     # Every demo account can log in with the shared password: one per role, and the administrator.
     for role in Role.values:

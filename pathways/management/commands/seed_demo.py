@@ -43,6 +43,8 @@ from django.utils import timezone
 
 import pathways
 from accounts.models import AccessLog
+from attendance.demo import seed_attendance
+from attendance.models import Drift, Mark
 from pathways.models import (
     Basin,
     Beneficiary,
@@ -656,6 +658,9 @@ class Command(BaseCommand):
             f"(dont {pathways_.filter(status=Pathway.Status.CLOSED).count()} clôturés) · étapes : {stages.count()} · "
             "demandes de rattachement en attente : "
             f"{JoinRequest.objects.filter(pathway__in=pathways_, status=JoinRequest.Status.PENDING).count()}",
+            f"  Assiduité : {Mark.objects.filter(stage__in=stages).count()} émargements · décrochages ouverts : "
+            f"{Drift.objects.filter(stage__in=stages, status=Drift.Status.OPEN).count()} · ruptures présumées : "
+            f"{Drift.objects.filter(stage__in=stages, status=Drift.Status.PRESUMED).count()}",
         ]
         if created:
             lines.append(f"  {created} lignes créées en {seconds:.1f} s.".replace(".", ",", 1))
@@ -764,10 +769,12 @@ def login_rows(region):
 
 
 def table_counts():
-    """Row counts of every table the seed touches (pathways, accounts, the audit log)."""
+    """Row counts of every table the seed touches (pathways, accounts, attendance, notifications, the audit log)."""
     models = [
         *apps.get_app_config("pathways").get_models(include_auto_created=True),
         *apps.get_app_config("accounts").get_models(include_auto_created=True),
+        *apps.get_app_config("attendance").get_models(include_auto_created=True),
+        *apps.get_app_config("notifications").get_models(include_auto_created=True),
         LogEntry,
     ]
     return {model._meta.db_table: model.objects.count() for model in models}
@@ -789,6 +796,7 @@ class Seeder:
         self.load_offer()
         self.load_employers()
         self.load_people()
+        self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
 
     # Territories, reference data, organisations ----------------------------------------------------------------
 
