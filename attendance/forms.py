@@ -38,6 +38,12 @@ class FollowUpForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons without the empty "---------" choice.
+        self.fields["channel"].choices = FollowUpAttempt.Channel.choices
+        self.fields["outcome"].choices = FollowUpAttempt.Outcome.choices
+
 
 class DriftDecisionForm(forms.Form):
     decision = forms.ChoiceField(

@@ -409,6 +409,7 @@ class StatementExport(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("fichier"), upload_to="statements/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
+    claimed_until = models.DateTimeField(_("en cours de fabrication jusqu'à"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandé par")
     )
@@ -421,6 +422,10 @@ class StatementExport(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="statementexport_month_starts_on_the_1st"),
+        ]
+        indexes = [
+            # the sweeper: "pending exports, oldest first"
+            models.Index(fields=["status", "requested_at"], name="statementexport_pending_idx"),
         ]
 
     def __str__(self):

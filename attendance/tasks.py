@@ -50,3 +50,19 @@ def calendars_for_new_sessions_task() -> int:
     for session_id in ids:
         calendar_generate(session=Session.objects.get(pk=session_id))
     return len(ids)
+
+
+@shared_task(**RETRY)
+def build_statement_task(export_id: int) -> bool:
+    """Build one attendance statement export (enqueued on commit of its request). Idempotent."""
+    from attendance.statements import statement_build
+
+    return statement_build(export_id)
+
+
+@shared_task
+def sweep_statement_exports_task() -> int:
+    """Beat: build the statement exports still pending a while after their request (broker down, worker lost)."""
+    from attendance.statements import statement_sweep
+
+    return statement_sweep()

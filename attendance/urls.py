@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendance.views import calendar, drifts, sheet
+from attendance.views import calendar, drifts, sheet, statements
 
 app_name = "attendance"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("entreprise/<int:pk>/supprimer/", calendar.company_period_delete, name="company_period_delete"),
     path("demi-journees/<int:pk>/annuler/", calendar.slot_cancel, name="slot_cancel"),
     path("demi-journees/<int:pk>/retablir/", calendar.slot_restore, name="slot_restore"),
+    path("sessions/<int:pk>/etats/", statements.statements, name="statements"),
+    path("etats/<int:pk>/telecharger/", statements.statement_download, name="statement_download"),
     path("veille/", drifts.watch_list, name="watch_list"),
     path("ruptures-presumees/", drifts.presumed_list, name="presumed_list"),
     path("decrochages/<int:pk>/", drifts.drift_detail, name="drift_detail"),

@@ -6,8 +6,10 @@ stage in progress in a session of the training body.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from attendance.models import StatementExport
 from tests.conftest import ROLES
 
 # Shorthands for the columns of the matrix, in the order of ROLES.
@@ -44,6 +46,19 @@ def by_sets(*pairs, default=404):
         table[role] = next((status for roles, status in pairs if role in roles), default)
     table[ANON] = 302
     return table
+
+
+def ready_statement(world):
+    """A built statement export of the world's session, with its (small) file."""
+    export = StatementExport(
+        session=world.session,
+        month=world.today.replace(day=1),
+        format=StatementExport.Format.CSV,
+        status=StatementExport.Status.READY,
+    )
+    export.file.save("etat-de-presence.csv", ContentFile("\ufeffNom;Prénom\r\n".encode()), save=False)
+    export.save()
+    return export
 
 
 # url name → (kwargs builder, expected statuses)
@@ -113,6 +128,8 @@ MATRIX = {
     "attendance:drift_detail": (lambda w: [w.drift.pk], by_sets((ATTENDANCE_STAFF, 200))),
     "attendance:follow_up_create": (lambda w: [w.drift.pk], statuses(405)),
     "attendance:drift_decide": (lambda w: [w.drift.pk], statuses(405)),
+    "attendance:statements": (lambda w: [w.session.pk], by_sets((ATTENDANCE_STAFF, 200))),
+    "attendance:statement_download": (lambda w: [ready_statement(w).pk], by_sets((ATTENDANCE_STAFF, 200))),
     # Notifications: everyone has an inbox; a notification is only ever its recipient's.
     "notifications:inbox": (None, statuses(200)),
     "notifications:open": (lambda w: [w.notification.pk], statuses(405)),
@@ -168,6 +185,7 @@ def test_role_gets_the_expected_status_on_every_url(world, client_for, role):
     for name, (kwargs, expected) in MATRIX.items():
         url = reverse(name, args=kwargs(world) if kwargs else None)
         response = client.get(url)
+        response.close()  # as a WSGI server does: a streamed download closes its file
         if response.status_code != expected[role]:
             failures.append(f"{name} {url}: {response.status_code}, expected {expected[role]}")
     assert not failures, "\n".join(failures)

@@ -118,6 +118,12 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     page.context.clear_cookies()
     login(page, live_server, world.user("org_manager"))
     for name, url in [
+        ("attendance-today", reverse("attendance:today")),
+        ("calendar", reverse("attendance:calendar", args=[world.session.pk])),
+        ("statements", reverse("attendance:statements", args=[world.session.pk])),
+        ("watch-list", reverse("attendance:watch_list")),
+        ("drift", reverse("attendance:drift_detail", args=[world.drift.pk])),
+        ("notifications", reverse("notifications:inbox")),
         ("home-manager", reverse("pathways:home")),
         ("members", reverse("pathways:membership_list", args=[world.training_body.pk])),
         ("member-add", reverse("pathways:member_add", args=[world.training_body.pk])),

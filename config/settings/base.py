@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.calendars_for_new_sessions_task",
         "schedule": 15 * 60,
     },
+    "attendance-sweep-statement-exports": {"task": "attendance.tasks.sweep_statement_exports_task", "schedule": 60},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
@@ -236,6 +237,10 @@ ATTENDANCE_DEFAULT_RULES = {
     "drift_working_days": 3,  # or D working days open → presumed rupture
     "presumed_escalation_working_days": 2,  # C working days unconfirmed → the organisation manager is told
 }
+# Monthly statements (attendance.StatementExport): how old a pending request must be before the sweeper builds it,
+# and how long a worker holds one it is building.
+STATEMENTS_SWEEP_AFTER_SECONDS = env.int("STATEMENTS_SWEEP_AFTER_SECONDS", default=120)
+STATEMENTS_CLAIM_LEASE_SECONDS = env.int("STATEMENTS_CLAIM_LEASE_SECONDS", default=600)
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
