@@ -40,17 +40,18 @@ COPY . .
 
 # Production settings read SECRET_KEY, DATABASE_URL and REDIS_URL at import time: dummy values, for this
 # RUN only (nothing connects to them; they are not kept in the image).
-RUN mkdir -p locale var \
+RUN mkdir -p locale var media \
     && SECRET_KEY=build-time-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
        DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
        REDIS_URL=redis://127.0.0.1:6379/0 \
        sh -c 'python manage.py compilemessages --ignore=.venv --ignore=.tools -v 0 \
               && python manage.py collectstatic --noinput -v 0'
 
-# Non-root user. It owns only /app/var (beat's schedule file; a volume in docker-compose.yml).
+# Non-root user. It owns only /app/var (beat's schedule file) and /app/media (built statements): volumes in
+# docker-compose.yml.
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app \
-    && chown app:app /app/var
+    && chown app:app /app/var /app/media
 USER app
 
 EXPOSE 8000
