@@ -92,6 +92,14 @@ def company_period_add(*, session: Session, by, kind: str, start_date, end_date,
     return period
 
 
+@transaction.atomic
+def company_period_remove(*, period: CompanyPeriod, by) -> None:
+    """Remove a company period: its days count again for the absence rules (re-evaluated on commit)."""
+    session_id = period.session_id
+    period.delete()
+    evaluate_on_commit(session_id)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The session-day sheet
 

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -114,8 +113,6 @@ def company_period_create(request, pk):
 def company_period_delete(request, pk):
     period = get_object_or_404(CompanyPeriod, pk=pk)
     session = staffed_session(request, period.session_id)
-    with transaction.atomic():
-        period.delete()
-        services.evaluate_on_commit(session.pk)
+    services.company_period_remove(period=period, by=request.user)
     messages.success(request, _("La période en entreprise est supprimée."))
     return redirect("attendance:calendar", pk=session.pk)

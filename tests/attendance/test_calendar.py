@@ -78,3 +78,40 @@ def test_a_cancelled_half_day_needs_a_reason(klass):
     slot_cancel(slot=slot, by=klass.trainer, reason="Fermeture pour formation des formateurs")
     slot.refresh_from_db()
     assert slot.cancelled and slot.cancel_reason.startswith("Fermeture")
+
+
+@pytest.mark.django_db
+def test_company_periods_are_added_and_removed_by_the_body_staff_only(klass, client_for):
+    from django.urls import reverse
+
+    from attendance.models import CompanyPeriod
+    from pathways.models import Membership
+    from tests.accounts.factories import UserFactory
+    from tests.pathways.factories import OrganisationFactory
+
+    client = client_for(klass.trainer)
+    response = client.post(
+        reverse("attendance:company_period_create", args=[klass.session.pk]),
+        {"kind": "alternance", "start_date": "2026-06-01", "end_date": "2026-06-05"},
+    )
+    assert response.status_code == 302
+    period = CompanyPeriod.objects.get()
+    assert (period.stage, period.created_by) == (None, klass.trainer)
+    outsider = Membership.objects.create(user=UserFactory(), organisation=OrganisationFactory(), role="trainer").user
+    delete = reverse("attendance:company_period_delete", args=[period.pk])
+    assert client_for(outsider).post(delete).status_code == 404
+    assert client_for(klass.trainer).post(delete).status_code == 302
+    assert not CompanyPeriod.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_company_period_ending_before_it_starts_is_refused(klass, client_for):
+    from django.urls import reverse
+
+    from attendance.models import CompanyPeriod
+
+    client_for(klass.trainer).post(
+        reverse("attendance:company_period_create", args=[klass.session.pk]),
+        {"kind": "immersion", "start_date": "2026-06-05", "end_date": "2026-06-01"},
+    )
+    assert not CompanyPeriod.objects.exists()
