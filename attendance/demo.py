@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -163,6 +164,14 @@ class Stamps:
         self.since = timezone.now()
 
 
+def refresh_planner_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner see the new rows (ANALYZE works inside the seed's transaction);
+    without it, queries planned for empty tables crawl through the thousands of rows just written."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def demo_sessions():
     """The sessions of the demo training bodies (those whose staff have demo accounts)."""
     bodies = Membership.objects.filter(
@@ -208,6 +217,7 @@ class AttendanceSeeder:
         for session in self.all_sessions:
             if session.end_date >= self.start:
                 calendar_generate(session=session)
+        refresh_planner_statistics()
         self.load_stages()
         self.add_company_periods()
         self.cancel_closure()

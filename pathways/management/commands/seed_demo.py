@@ -43,7 +43,7 @@ from django.utils import timezone
 
 import pathways
 from accounts.models import AccessLog
-from attendance.demo import seed_attendance
+from attendance.demo import refresh_planner_statistics, seed_attendance
 from attendance.models import Drift, Mark
 from pathways.models import (
     Basin,
@@ -796,6 +796,7 @@ class Seeder:
         self.load_offer()
         self.load_employers()
         self.load_people()
+        refresh_planner_statistics()
         self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
 
     # Territories, reference data, organisations ----------------------------------------------------------------
