@@ -27,6 +27,8 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("Dans l'application")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À envoyer")
@@ -37,10 +39,29 @@ class Notification(models.Model):
         STAGE_TRANSITION = "stage_transition", _("Étape d'un parcours")
         DRIFT_PRESUMED = "drift_presumed", _("Rupture présumée à confirmer")
         PRESUMED_ESCALATED = "presumed_escalated", _("Rupture présumée sans réponse")
+        RUPTURE_ALERT = "rupture_alert", _("Alerte de rupture")
+        ALERT_ESCALATED = "alert_escalated", _("Alerte non prise en compte")
+        RESUME_DUE = "resume_due", _("Reprise prévue aujourd'hui")
 
+    # A person, or an organisation's shared alert mailbox (then only `organisation` is set, e-mail channel).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("pour")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("pour"),
     )
+    organisation = models.ForeignKey(
+        "pathways.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("boîte d'alertes de"),
+    )
+    # "user:<id>" or "inbox:<organisation id>": with the cause and the channel, the row's identity.
+    recipient_key = models.CharField(max_length=40)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.IN_APP)
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     # What caused it, stable across retries: "<kind of cause>:<id>[:<step>]". With the recipient and the channel it
@@ -67,7 +88,12 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["cause_key", "recipient", "channel"], name="notification_one_per_cause_recipient_channel"
+                fields=["cause_key", "recipient_key", "channel"], name="notification_one_per_cause_recipient_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, organisation__isnull=True)
+                | Q(recipient__isnull=True, organisation__isnull=False, channel="email"),
+                name="notification_person_or_inbox_mailbox",
             ),
             models.CheckConstraint(
                 condition=Q(status="delivered", delivered_at__isnull=False) | ~Q(status="delivered"),
@@ -86,10 +112,33 @@ class Notification(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        return f"{self.cause_key}:{self.recipient_id}:{self.channel}"
+        """Stable across retries and workers: the e-mail Message-ID and the SMS provider's idempotency key."""
+        return f"{self.cause_key}:{self.recipient_key}:{self.channel}"
 
     @property
     def message(self) -> str:
         from notifications.messages import render
 
         return render(self)
+
+
+class ChannelPreference(models.Model):
+    """Whether a person wants notifications on a channel beyond the in-app inbox (always on).
+
+    Without a row, the default applies: e-mail on, SMS off (`NOTIFICATIONS_DEFAULT_CHANNELS`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences")
+    channel = models.CharField(_("canal"), max_length=10, choices=Notification.Channel.choices)
+    enabled = models.BooleanField(_("activé"))
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="channelpreference_one_per_channel"),
+            models.CheckConstraint(condition=~Q(channel="in_app"), name="channelpreference_not_in_app"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.channel} · {self.enabled}"

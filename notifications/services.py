@@ -12,21 +12,70 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import ChannelPreference, Notification
 
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipients, kind: str, cause_key: str, url: str = "", params: dict | None = None, channels=None) -> None:
-    """Record one notification per (recipient, channel) for `cause_key`; a second call for the same cause adds none."""
-    channels = channels or [Notification.Channel.IN_APP]
-    unique = {user.pk: user for user in recipients if user is not None and user.is_active}
-    rows = [
-        Notification(
-            recipient_id=user_id, channel=channel, kind=kind, cause_key=cause_key, url=url, params=params or {}
+def wanted_channels(users, channels) -> dict[int, set[str]]:
+    """For each user, the channels among `channels` they receive: in-app always; e-mail and SMS per their
+    preferences (defaults in NOTIFICATIONS_DEFAULT_CHANNELS) and only with an address to send to."""
+    users = list(users)
+    saved = {
+        (user_id, channel): enabled
+        for user_id, channel, enabled in ChannelPreference.objects.filter(user__in=users).values_list(
+            "user_id", "channel", "enabled"
         )
-        for user_id in unique
-        for channel in channels
+    }
+    defaults = settings.NOTIFICATIONS_DEFAULT_CHANNELS
+    wanted = {}
+    for user in users:
+        chosen = set()
+        for channel in channels:
+            if channel == Notification.Channel.IN_APP:
+                chosen.add(channel)
+            elif saved.get((user.pk, channel), defaults.get(channel, False)) and address_of(user, channel):
+                chosen.add(channel)
+        wanted[user.pk] = chosen
+    return wanted
+
+
+def address_of(user, channel) -> str:
+    if channel == Notification.Channel.EMAIL:
+        return user.email
+    if channel == Notification.Channel.SMS:
+        return user.phone
+    return ""
+
+
+def notify(
+    *,
+    recipients,
+    kind: str,
+    cause_key: str,
+    url: str = "",
+    params: dict | None = None,
+    channels=None,
+    inboxes=(),
+) -> None:
+    """Record one notification per (recipient, channel) for `cause_key`; a second call for the same cause adds none.
+
+    `channels` lists the channels to use beyond in-app (filtered per person by `wanted_channels`); `inboxes` are
+    organisations whose shared alert mailbox also gets the e-mail.
+    """
+    channels = channels or [Notification.Channel.IN_APP]
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    wanted = wanted_channels(people.values(), channels)
+    common = {"kind": kind, "cause_key": cause_key, "url": url, "params": params or {}}
+    rows = [
+        Notification(recipient_id=user_id, recipient_key=f"user:{user_id}", channel=channel, **common)
+        for user_id in people
+        for channel in sorted(wanted[user_id])
+    ]
+    rows += [
+        Notification(organisation=org, recipient_key=f"inbox:{org.pk}", channel=Notification.Channel.EMAIL, **common)
+        for org in inboxes
+        if org is not None and org.alert_inbox_email and Notification.Channel.EMAIL in channels
     ]
     if not rows:
         return
@@ -56,10 +105,11 @@ def claim(notification_id: int) -> bool:
 
 
 def deliver(notification: Notification) -> None:
-    """Hand a claimed row to its channel. In-app: delivered means visible in the recipient's inbox."""
-    if notification.channel == Notification.Channel.IN_APP:
-        return
-    raise ValueError(f"Unknown channel {notification.channel}")
+    """Hand a claimed row to its channel. In-app: delivered means visible in the recipient's inbox; e-mail and SMS
+    go out with the row's idempotency key (see `notifications.channels`)."""
+    from notifications.channels import send
+
+    send(notification)
 
 
 def deliver_one(notification_id: int) -> bool:

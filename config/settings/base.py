@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pathways",
     "notifications",
     "attendance",
+    "ruptures",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,18 @@ NOTIFICATIONS_SWEEP_SECONDS = env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)
 NOTIFICATIONS_SWEEP_AFTER_SECONDS = env.int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", default=30)
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=120)
 NOTIFICATIONS_SWEEP_BATCH = 500
+# Channels a person receives without having chosen (in-app is always on).
+NOTIFICATIONS_DEFAULT_CHANNELS = {"email": True, "sms": False}
+# SMS: console (development), file (tests) or the HTTP provider adapter (production); see notifications/sms.py.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="SansRupture")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+# Working days a rupture alert may stay unacknowledged before the prescribing organisation's managers and the
+# funder are told (once).
+ALERT_ESCALATION_WORKING_DAYS = env.int("ALERT_ESCALATION_WORKING_DAYS", default=2)
 
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
@@ -208,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.evaluate_running_sessions_task",
         "schedule": 3600,
     },
+    "ruptures-escalate-alerts": {"task": "ruptures.tasks.escalate_alerts_task", "schedule": 15 * 60},
+    "ruptures-remind-resumptions": {"task": "ruptures.tasks.remind_resumptions_task", "schedule": 3600},
     "attendance-calendars-for-new-sessions": {
         "task": "attendance.tasks.calendars_for_new_sessions_task",
         "schedule": 15 * 60,

@@ -288,8 +288,9 @@ def _locked(stage: Stage) -> Stage:
     )
 
 
-def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None) -> StageTransition:
-    """Write the transition event and, in the same transaction, tell the pathway's referent."""
+def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None, notify_referent=True):
+    """Write the transition event and, in the same transaction, tell the pathway's referent (unless a rupture
+    alert tells them already)."""
     event = StageTransition.objects.create(
         stage=stage,
         action=action,
@@ -301,7 +302,7 @@ def _record(stage, *, action, from_status, date, by, reason="", planned_resume=N
         by=by,
     )
     pathway = stage.pathway
-    if pathway.referent_id != getattr(by, "pk", None):
+    if notify_referent and pathway.referent_id != getattr(by, "pk", None):
         notify(
             recipients=[pathway.referent],
             kind=Notification.Kind.STAGE_TRANSITION,
@@ -357,7 +358,9 @@ def _last_event_date(stage: Stage) -> datetime.date:
 
 
 @transaction.atomic
-def stage_suspend(*, stage: Stage, by, date: datetime.date, planned_resume: datetime.date, reason: str) -> Stage:
+def stage_suspend(
+    *, stage: Stage, by, date: datetime.date, planned_resume: datetime.date, reason: str, tell_referent: bool = True
+) -> Stage:
     stage = _locked(stage)
     if stage.status != Status.IN_PROGRESS:
         _refuse_move(stage, str(Status.SUSPENDED.label))
@@ -397,6 +400,7 @@ def stage_suspend(*, stage: Stage, by, date: datetime.date, planned_resume: date
         by=by,
         reason=reason.strip(),
         planned_resume=planned_resume,
+        notify_referent=tell_referent,
     )
     return stage
 
@@ -445,6 +449,7 @@ def stage_exit(
     date: datetime.date,
     destination: str = "",
     reason: str = "",
+    tell_referent: bool = True,
 ) -> Stage:
     """End a stage: completed, positive exit (job, other training), abandon, or cancelled (if never started).
 
@@ -474,5 +479,13 @@ def stage_exit(
     stage.planned_resume = None
     stage.full_clean()
     stage.save(update_fields=["status", "actual_end", "exit_destination", "suspended_since", "planned_resume"])
-    _record(stage, action=Action.EXIT, from_status=from_status, date=date, by=by, reason=reason.strip())
+    _record(
+        stage,
+        action=Action.EXIT,
+        from_status=from_status,
+        date=date,
+        by=by,
+        reason=reason.strip(),
+        notify_referent=tell_referent,
+    )
     return stage

@@ -92,7 +92,7 @@ def test_a_row_claimed_by_another_worker_is_left_alone_until_its_lease_ends(peop
 def test_idempotency_key_is_stable(people):
     send([people[0]])
     notification = Notification.objects.get()
-    assert notification.idempotency_key == f"cause:1:{people[0].pk}:in_app"
+    assert notification.idempotency_key == f"cause:1:user:{people[0].pk}:in_app"
 
 
 def test_inactive_users_are_not_notified(people):

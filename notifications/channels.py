@@ -1,0 +1,89 @@
+"""Sending one notification on its channel. E-mails and SMS say only that there is something to see, with a link:
+no name, no cause, no health information (DESIGN.md §6). Each carries the row's stable idempotency key, so a resend
+after a crash between "sent" and "marked sent" is recognised as the same message by whoever receives it."""
+
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from notifications.models import Notification
+
+Channel = Notification.Channel
+Kind = Notification.Kind
+
+
+def send(notification: Notification) -> None:
+    if notification.channel == Channel.IN_APP:
+        return  # delivered = visible in the recipient's inbox
+    if notification.channel == Channel.EMAIL:
+        send_email(notification)
+    elif notification.channel == Channel.SMS:
+        send_sms(notification)
+    else:
+        raise ValueError(f"Unknown channel {notification.channel}")
+
+
+def message_id(notification: Notification) -> str:
+    """The fixed Message-ID of this notification's e-mail: the same on every attempt."""
+    digest = hashlib.sha256(notification.idempotency_key.encode()).hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "sans-rupture.localhost"
+    return f"<{digest}@{domain}>"
+
+
+def _language(notification: Notification) -> str:
+    user = notification.recipient
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
+
+
+def _subject(kind: str) -> str:
+    if kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED):
+        return _("Sans Rupture : une alerte vous attend")
+    return _("Sans Rupture : une notification vous attend")
+
+
+def link(notification: Notification) -> str:
+    return settings.SITE_URL.rstrip("/") + (notification.url or "/")
+
+
+def send_email(notification: Notification) -> None:
+    address = notification.recipient.email if notification.recipient else notification.organisation.alert_inbox_email
+    if not address:
+        raise ValueError("No e-mail address to send to")
+    context = {
+        "notification": notification,
+        "link": link(notification),
+        "is_alert": notification.kind
+        in (
+            Kind.RUPTURE_ALERT,
+            Kind.ALERT_ESCALATED,
+        ),
+    }
+    with translation.override(_language(notification)):
+        subject = _subject(notification.kind)
+        text = render_to_string("notifications/emails/notification.txt", context)
+        html = render_to_string("notifications/emails/notification.html", context)
+    email = EmailMultiAlternatives(subject, text, to=[address], headers={"Message-ID": message_id(notification)})
+    email.attach_alternative(html, "text/html")
+    email.send()
+
+
+def sms_text(notification: Notification) -> str:
+    with translation.override(_language(notification)):
+        return _("Sans Rupture : une alerte vous attend. %(link)s") % {"link": link(notification)}
+
+
+def get_sms_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def send_sms(notification: Notification) -> None:
+    phone = notification.recipient.phone if notification.recipient else ""
+    if not phone:
+        raise ValueError("No phone number to send to")
+    get_sms_backend().send(to=phone, body=sms_text(notification), idempotency_key=notification.idempotency_key)

@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RupturesConfig(AppConfig):
+    name = "ruptures"
+    verbose_name = _("Ruptures et alertes")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+        from django.db.models import CharField, Exists, OuterRef, Q, Value
+        from django.db.models.functions import Cast, Concat
+
+        from notifications.models import Notification
+        from pathways import scoping
+        from pathways.models import Pathway
+        from ruptures.models import Alert, AlertAction, Rupture
+
+        def ruptures_for_user(queryset, user):
+            visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
+            return queryset.filter(stage__pathway__in=visible)
+
+        def alerts_for_user(queryset, user):
+            """Alerts on pathways the user sees, alerts of their organisation's inbox, and alerts they were sent
+            (a funder's regional officer sees the alerts addressed to them, not the pathways)."""
+            visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
+            addressed = Notification.objects.filter(
+                recipient=user, cause_key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField()))
+            )
+            return queryset.filter(
+                Q(rupture__stage__pathway__in=visible)
+                | Q(inbox__in=scoping.org_ids(user, roles=scoping.PERSON_ROLES))
+                | Exists(addressed)
+            )
+
+        scoping.register(Rupture, scope=ruptures_for_user, person=lambda r: r.stage.pathway.beneficiary)
+        scoping.register(Alert, scope=alerts_for_user, person=lambda a: a.rupture.stage.pathway.beneficiary)
+        auditlog.register(Rupture)
+        auditlog.register(AlertAction)
