@@ -55,16 +55,14 @@ def send_email(notification: Notification) -> None:
     address = notification.recipient.email if notification.recipient else notification.organisation.alert_inbox_email
     if not address:
         raise ValueError("No e-mail address to send to")
+    language = _language(notification)
     context = {
         "notification": notification,
         "link": link(notification),
-        "is_alert": notification.kind
-        in (
-            Kind.RUPTURE_ALERT,
-            Kind.ALERT_ESCALATED,
-        ),
+        "is_alert": notification.kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED),
+        "LANGUAGE_CODE": language,
     }
-    with translation.override(_language(notification)):
+    with translation.override(language):
         subject = _subject(notification.kind)
         text = render_to_string("notifications/emails/notification.txt", context)
         html = render_to_string("notifications/emails/notification.html", context)

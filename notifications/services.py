@@ -8,11 +8,18 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import ChannelPreference, Notification
+from notifications.sms import SmsPermanentError
+from pathways.validators import normalize_phone
+
+# Delivery errors that retrying cannot fix.
+PermanentDeliveryError = SmsPermanentError
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +123,15 @@ def deliver_one(notification_id: int) -> bool:
     """Claim, deliver and mark one row; False when another worker holds it or it is already delivered."""
     if not claim(notification_id):
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "organisation").get(pk=notification_id)
     try:
         deliver(notification)
+    except PermanentDeliveryError as error:
+        # Retrying cannot help (a refused number, a bad request): record the failure, visible on the alert page.
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.FAILED, last_error=str(error)[:2000], claimed_until=None
+        )
+        return False
     except Exception as error:
         Notification.objects.filter(pk=notification_id).update(last_error=str(error)[:2000], claimed_until=None)
         raise
@@ -134,3 +147,35 @@ def mark_read(*, user, notification_ids=None) -> int:
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Channel preferences
+
+
+def channel_preferences(user) -> dict[str, bool]:
+    """Whether `user` wants e-mail and SMS (their saved choice, else NOTIFICATIONS_DEFAULT_CHANNELS)."""
+    defaults = settings.NOTIFICATIONS_DEFAULT_CHANNELS
+    saved = dict(ChannelPreference.objects.filter(user=user).values_list("channel", "enabled"))
+    return {
+        channel: saved.get(channel, defaults.get(channel, False))
+        for channel in (Notification.Channel.EMAIL, Notification.Channel.SMS)
+    }
+
+
+@transaction.atomic
+def preferences_save(*, user, email: bool, sms: bool, phone: str) -> None:
+    """Save `user`'s channel choices and phone number (empty: none). SMS needs a phone number."""
+    try:
+        phone = normalize_phone(phone) if (phone or "").strip() else ""
+    except ValidationError as error:
+        raise ValidationError({"phone": error.error_list}) from error
+    if sms and not phone:
+        raise ValidationError(
+            {"sms": _("Pour recevoir les alertes par SMS, indiquez votre numéro de téléphone.")}, code="sms_phone"
+        )
+    if user.phone != phone:
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    for channel, enabled in ((Notification.Channel.EMAIL, email), (Notification.Channel.SMS, sms)):
+        ChannelPreference.objects.update_or_create(user=user, channel=channel, defaults={"enabled": bool(enabled)})

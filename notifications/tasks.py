@@ -6,9 +6,16 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.services import deliver_one
+from notifications.sms import SmsPermanentError
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+@shared_task(
+    autoretry_for=(Exception,),
+    dont_autoretry_for=(SmsPermanentError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
 def deliver_cause_task(cause_key: str) -> int:
     """Deliver the pending notifications of one cause (enqueued on commit of the cause). Idempotent."""
     ids = list(

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/ouvrir/", views.notification_open, name="open"),
     path("tout-lu/", views.mark_all_read, name="mark_all_read"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

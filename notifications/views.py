@@ -1,12 +1,15 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from notifications.forms import PreferencesForm
 from notifications.models import Notification
-from notifications.services import mark_read
+from notifications.services import channel_preferences, mark_read, preferences_save
 from pathways.pagination import paginate
+from pathways.views.people import apply_errors
 
 
 @require_GET
@@ -38,3 +41,22 @@ def mark_all_read(request):
     count = mark_read(user=request.user)
     messages.success(request, _("%(n)s notification(s) marquée(s) comme lue(s).") % {"n": count})
     return redirect("notifications:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """Each person chooses e-mail and SMS for themselves (the in-app inbox is always on)."""
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        preferences=channel_preferences(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            preferences_save(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Vos préférences de notification sont enregistrées."))
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})

@@ -857,6 +857,8 @@ class Stage(models.Model):
         indexes = [
             # scoping: "stages held by my organisation" (training-body staff see those people)
             models.Index(fields=["organisation", "status"], name="stage_org_status_idx"),
+            # the rupture rate's cohort: "stages started in the period"
+            models.Index(fields=["actual_start"], name="stage_actual_start_idx"),
         ]
 
     def __str__(self):

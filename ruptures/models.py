@@ -125,7 +125,10 @@ class Rupture(models.Model):
         verbose_name_plural = _("ruptures")
         ordering = ["-declared_at"]
         constraints = [
-            models.UniqueConstraint(fields=["stage"], name="rupture_one_per_stage"),
+            # A stage ends in one rupture at most; interruptions (pauses) before it may be several.
+            models.UniqueConstraint(
+                fields=["stage"], condition=~Q(kind="interruption"), name="rupture_one_ending_per_stage"
+            ),
             models.CheckConstraint(
                 condition=Q(kind="contract_break", contract_initiative__gt="", during_trial_period__isnull=False)
                 | (~Q(kind="contract_break") & Q(contract_initiative="", during_trial_period__isnull=True)),

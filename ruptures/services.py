@@ -108,8 +108,10 @@ def _check(*, stage, kind, main_cause, causes, occurred_on, reminders, no_remind
         errors["exit_destination"] = _("Précisez la sortie : emploi, autre formation ou autre solution.")
     if stage.status not in (Stage.Status.IN_PROGRESS, Stage.Status.SUSPENDED):
         errors["__all__"] = _("Seule une étape en cours ou suspendue peut connaître une rupture.")
-    if Rupture.objects.filter(stage=stage).exists():
+    if Rupture.objects.filter(stage=stage).exclude(kind=Kind.INTERRUPTION).exists():
         errors["__all__"] = _("Une rupture est déjà déclarée pour cette étape.")
+    elif kind == Kind.INTERRUPTION and stage.status == Stage.Status.SUSPENDED:
+        errors["kind"] = _("L'étape est déjà suspendue : déclarez une reprise, ou une rupture qui y met fin.")
     if errors:
         raise ValidationError(errors)
 
@@ -271,8 +273,11 @@ def alert_act(*, alert: Alert, by, kind: str, note: str = "") -> AlertAction:
     if kind == AlertAction.Kind.NO_ACTION and not note.strip():
         raise ValidationError({"note": _("Dites pourquoi aucune action n'est engagée.")})
     now = timezone.now()
-    Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(acknowledged_at=now, acknowledged_by=by)
-    Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.ACTED)
+    acted = Alert.Status.ACTED
+    if not Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(
+        status=acted, acknowledged_at=now, acknowledged_by=by
+    ):
+        Alert.objects.filter(pk=alert.pk).update(status=acted)
     action = AlertAction(alert=alert, kind=kind, note=note.strip(), by=by)
     action.full_clean()
     action.save()

@@ -61,6 +61,45 @@ def ready_statement(world):
     return export
 
 
+def declared_alert(world):
+    """An alert: an abandon declared by the trainer on a second stage of the world's pathway."""
+    from django.utils import timezone
+
+    from pathways.models import Stage
+    from ruptures.services import rupture_declare
+    from tests.pathways.factories import StageFactory
+
+    stage = StageFactory(
+        pathway=world.pathway,
+        organisation=world.training_body,
+        status=Stage.Status.IN_PROGRESS,
+        actual_start=world.stage.actual_start,
+        planned_start=world.stage.planned_start,
+    )
+    rupture = rupture_declare(
+        stage=stage,
+        by=world.user("trainer"),
+        kind="abandon",
+        main_cause="unforeseen.event",
+        causes=[],
+        identified_by="trainer",
+        occurred_on=timezone.localdate(),
+        no_reminder_reason="Injoignable.",
+    )
+    return rupture.alert
+
+
+def ready_attestation(world):
+    from ruptures.models import SkillsAttestation
+
+    attestation = SkillsAttestation(
+        rupture=declared_alert(world).rupture, skills="Accueil du public", status=SkillsAttestation.Status.READY
+    )
+    attestation.file.save("attestation.pdf", ContentFile(b"%PDF-1.4 minimal"), save=False)
+    attestation.save()
+    return attestation
+
+
 # url name → (kwargs builder, expected statuses)
 MATRIX = {
     "pathways:home": (None, statuses(200)),
@@ -134,6 +173,25 @@ MATRIX = {
     "notifications:inbox": (None, statuses(200)),
     "notifications:open": (lambda w: [w.notification.pk], statuses(405)),
     "notifications:mark_all_read": (None, statuses(405)),
+    # Everyone chooses their own channels.
+    "notifications:preferences": (None, statuses(200)),
+    # Ruptures and alerts: declared by those who record the stage's life; an alert is seen by those who see the
+    # pathway and by those it was sent to (the funder's regional officer); the inbox organisation acts on it.
+    "ruptures:alert_list": (None, statuses(200)),
+    "ruptures:alert_badge": (None, statuses(200)),
+    "ruptures:alert_detail": (
+        lambda w: [declared_alert(w).pk],
+        by_sets((SCOPE_PATHWAY | {"regional_officer"}, 200)),
+    ),
+    "ruptures:alert_acknowledge": (lambda w: [declared_alert(w).pk], statuses(405)),
+    "ruptures:alert_act": (lambda w: [declared_alert(w).pk], statuses(405)),
+    "ruptures:rupture_create": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "ruptures:routing_update": (
+        lambda w: [w.training_body.pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "ruptures:attestation_request": (lambda w: [declared_alert(w).pk], statuses(405)),
+    "ruptures:attestation_download": (lambda w: [ready_attestation(w).pk], by_sets((SCOPE_PATHWAY, 200))),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
     "accounts:login": (None, {**statuses(302), ANON: 200}),
     "accounts:logout": (None, statuses(405)),

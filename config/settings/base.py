@@ -228,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
     },
     "attendance-sweep-statement-exports": {"task": "attendance.tasks.sweep_statement_exports_task", "schedule": 60},
+    "ruptures-sweep-attestations": {"task": "ruptures.tasks.sweep_attestations_task", "schedule": 60},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

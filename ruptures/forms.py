@@ -1,0 +1,116 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import FollowUpAttempt
+from pathways.forms import DateInput
+from pathways.models import Stage
+from ruptures.models import CAUSE_FAMILIES, AlertAction, AlertRouting, Cause, Rupture
+
+
+def grouped_causes():
+    """The causes as <optgroup>s by family, for selects and checkbox lists."""
+    return [
+        (label, [(c.value, c.label) for c in Cause if Cause.family_of(c.value) == family])
+        for family, label in CAUSE_FAMILIES.items()
+    ]
+
+
+class RuptureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Nature de la rupture"), choices=Rupture.Kind.choices, widget=forms.RadioSelect)
+    occurred_on = forms.DateField(label=_("Date de la rupture"), widget=DateInput())
+    last_presence = forms.DateField(label=_("Dernière présence"), widget=DateInput(), required=False)
+    main_cause = forms.ChoiceField(label=_("Cause principale"))
+    causes = forms.MultipleChoiceField(label=_("Autres causes"), widget=forms.CheckboxSelectMultiple, required=False)
+    identified_by = forms.ChoiceField(label=_("Repérée par"), choices=Rupture.IdentifiedBy.choices)
+    planned_resume = forms.DateField(
+        label=_("Reprise prévue le"), widget=DateInput(), required=False, help_text=_("Pour une interruption.")
+    )
+    exit_destination = forms.ChoiceField(
+        label=_("Sortie vers"),
+        choices=[("", "—"), *Stage.ExitDestination.choices],
+        required=False,
+        help_text=_("Pour une sortie anticipée positive."),
+    )
+    contract_initiative = forms.ChoiceField(
+        label=_("Initiative de la rupture du contrat"),
+        choices=[("", "—"), *Rupture.Initiative.choices],
+        required=False,
+        help_text=_("Pour une rupture de contrat d'apprentissage."),
+    )
+    during_trial_period = forms.TypedChoiceField(
+        label=_("Pendant la période d'essai ?"),
+        choices=[("", "—"), ("yes", _("Oui")), ("no", _("Non"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    reminders = forms.ModelMultipleChoiceField(
+        label=_("Relances effectuées"),
+        queryset=FollowUpAttempt.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    no_reminder_reason = forms.CharField(
+        label=_("Pourquoi aucune relance ?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Obligatoire pour déclarer un abandon sans aucune relance."),
+    )
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Factuel, sans détail médical : il est lu par les partenaires du parcours."),
+    )
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["main_cause"].choices = [("", "—"), *grouped_causes()]
+        self.fields["causes"].choices = grouped_causes()
+        attempts = FollowUpAttempt.objects.filter(drift__stage=stage).select_related("by").order_by("at")
+        self.fields["reminders"].queryset = attempts
+        self.fields["reminders"].label_from_instance = lambda attempt: " · ".join(
+            [
+                timezone.localtime(attempt.at).strftime("%d/%m/%Y"),
+                str(attempt.get_channel_display()),
+                str(attempt.get_outcome_display()),
+            ]
+        )
+        self.initial.setdefault("occurred_on", timezone.localdate())
+        self.initial.setdefault("reminders", [a.pk for a in attempts])
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "occurred_on": data["occurred_on"],
+            "last_presence": data["last_presence"],
+            "main_cause": data["main_cause"],
+            "causes": data["causes"],
+            "identified_by": data["identified_by"],
+            "planned_resume": data["planned_resume"],
+            "exit_destination": data["exit_destination"],
+            "contract_initiative": data["contract_initiative"],
+            "during_trial_period": data["during_trial_period"],
+            "reminders": list(data["reminders"]),
+            "no_reminder_reason": data["no_reminder_reason"],
+            "comment": data["comment"],
+        }
+
+
+class AlertActionForm(forms.ModelForm):
+    class Meta:
+        model = AlertAction
+        fields = ["kind", "note"]
+        widgets = {"kind": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AlertAction.Kind.choices
+
+
+class AlertRoutingForm(forms.ModelForm):
+    class Meta:
+        model = AlertRouting
+        fields = ["all_advisers", "managers", "shared_mailbox"]

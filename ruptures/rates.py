@@ -1,0 +1,197 @@
+"""The rupture rate, defined once (DESIGN.md §4). Every dashboard, checklist, speaking-group and commission figure
+calls `rupture_rate` (or must equal it on the same data, and a test says so).
+
+The definition, and how this module reads it:
+
+- **Cohort (the entrants)**: the stages that really started in the period, dated by their effective start:
+  `Stage.actual_start` between `start` and `end`, both included. A planned stage has no effective start; a
+  cancelled stage never started (it is left out even if a start date was somehow recorded). Every kind of stage
+  counts; a caller who wants, say, only training stages narrows the cohort with `stages=` (below).
+- **Confirmed rupture**: a `Rupture` row, i.e. a declared rupture. Presumed ruptures are `attendance.Drift` rows
+  and never count. A stage has at most one rupture (`rupture_one_per_stage`). The rupture may occur after the
+  period's end: the rate of a period is "what became of its entrants, as known when it is computed".
+- **Numerator (the ruptures)**: entrants whose rupture is an abandon or an exclusion (`Rupture.RATE_KINDS`), or an
+  apprenticeship contract break that no new contract or stage followed in the pathway.
+- **A contract break is followed** when the same pathway holds another stage, not cancelled, of kind
+  apprenticeship, employment, qualifying training or pre-qualification (`CHAINING_KINDS`), whose start is on or
+  after the rupture's `occurred_on`; its start is its effective start, or its planned start while it is still
+  planned (a new contract signed and dated but not begun already means the pathway is not lost). An orientation,
+  an immersion or a follow-up is not a new contract or a qualifying step, so it does not rescue the break; nor does
+  a stage that began before the break (it ran alongside), a planned stage whose planned start had passed before the
+  break, or a stage in a later, different pathway. No time limit applies: a break counts until something is chained,
+  so a period's rate can go down later, which is the point.
+- **Apart, never in the rate**: interruptions, positive early exits, and the breaks that were followed.
+- **rate** = ruptures / entrants, in percent, rounded half up to one decimal (`percent`); None for no entrants.
+
+Narrowing the cohort: pass any `Stage` queryset as `stages=`; only its stages that also meet the period are
+counted (it is used as `pk__in`, so joins that repeat rows do no harm). `cohort_for` builds the usual ones::
+
+    rupture_rate(start=jan_1, end=dec_31, stages=cohort_for(basin=basin))
+    rupture_rate(start=jan_1, end=dec_31, stages=cohort_for(training_body=org, programme=hsp))
+    rupture_rate(start=jan_1, end=dec_31, stages=Stage.objects.for_user(request.user))  # what a user may see
+    rupture_rate(start=jan_1, end=dec_31, stages=Stage.objects.filter(kind__in=TRAINING_KINDS))
+
+Splits still to come: "with a checklist" (a checklist submitted before the stage's start) and "speaking-group
+participant" (at least one workshop or drop-in attended during the stage before any rupture) are parameters of
+`rupture_rate` already, so that every caller asks the same question the same way; the checklist and
+speaking-groups issues will implement them in `_split` as `Exists` filters on the cohort. Until then they raise
+`NotImplementedError` rather than return a figure that silently ignores them.
+
+Cost: two queries whatever the size of the cohort (a count of the entrants, one aggregate over their ruptures with
+an `Exists` subquery for the chaining).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from pathways.models import Stage
+from ruptures.models import Rupture
+
+Kind = Rupture.Kind
+
+# Stages whose start after an apprenticeship contract break means the pathway goes on (a new contract or a step
+# towards a qualification or a job).
+CHAINING_KINDS = (
+    Stage.Kind.APPRENTICESHIP,
+    Stage.Kind.EMPLOYMENT,
+    Stage.Kind.QUALIFYING_TRAINING,
+    Stage.Kind.PRE_QUALIFICATION,
+)
+
+
+@dataclass(frozen=True)
+class RuptureRate:
+    """The figures of one cohort. `ruptures` = `abandons` + `exclusions` + `contract_breaks`; the rest is apart."""
+
+    entrants: int
+    ruptures: int
+    abandons: int
+    exclusions: int
+    contract_breaks: int  # breaks that nothing followed: counted
+    contract_breaks_followed: int  # breaks followed by a new contract or stage: not counted
+    interruptions: int
+    positive_exits: int
+    rate: float | None  # percent, one decimal; None when there are no entrants
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    """`numerator / denominator` in percent, rounded half up to one decimal (12.25 → 12.3); None for 0 / 0.
+
+    Every figure shown next to the rupture rate rounds the same way.
+    """
+    if not denominator:
+        return None
+    value = Decimal(numerator * 100) / Decimal(denominator)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def cohort_for(*, basin=None, training_body=None, programme=None) -> QuerySet[Stage]:
+    """Stages to pass as `rupture_rate(stages=...)`; each argument is an instance or a primary key, all combine.
+
+    - `basin`: the stages taken in a session of a training action of that basin (where people are trained, as in
+      `Basin.objects.with_activity()`); stages outside any session (an employment, an immersion, an apprenticeship
+      without a session) have no basin and are then left out;
+    - `training_body`: the stages the organisation holds (`Stage.organisation`; for a stage in a session, the
+      training body that delivers it);
+    - `programme`: the stages funded by that programme (`Stage.programme`).
+    """
+    stages = Stage.objects.all()
+    if basin is not None:
+        stages = stages.filter(enrolment__session__training_action__basin=basin)
+    if training_body is not None:
+        stages = stages.filter(organisation=training_body)
+    if programme is not None:
+        stages = stages.filter(programme=programme)
+    return stages
+
+
+def entrants(*, start: date, end: date, stages: QuerySet[Stage] | None = None) -> QuerySet[Stage]:
+    """The cohort: stages that really started between `start` and `end` (both included), within `stages`."""
+    if start > end:
+        raise ValueError(f"The period starts after it ends ({start} > {end}).")
+    cohort = Stage.objects.filter(actual_start__range=(start, end)).exclude(status=Stage.Status.CANCELLED)
+    if stages is not None:
+        cohort = cohort.filter(pk__in=stages.values("pk"))
+    return cohort
+
+
+def _followed() -> Exists:
+    """For a rupture row (the outer query): a new contract or stage chained after it in the same pathway."""
+    return Exists(
+        Stage.objects.exclude(status=Stage.Status.CANCELLED)
+        .exclude(pk=OuterRef("stage_id"))
+        .annotate(begins=Coalesce("actual_start", "planned_start"))
+        .filter(pathway=OuterRef("stage__pathway_id"), kind__in=CHAINING_KINDS, begins__gte=OuterRef("occurred_on"))
+    )
+
+
+def _ruptures_of(cohort: QuerySet[Stage]) -> QuerySet[Rupture]:
+    return Rupture.objects.filter(stage__in=cohort.values("pk")).annotate(followed=_followed())
+
+
+# On `_ruptures_of` rows: the ruptures in the numerator.
+COUNTED = Q(kind__in=Rupture.RATE_KINDS) | Q(kind=Kind.CONTRACT_BREAK, followed=False)
+
+
+def counted_ruptures(
+    *,
+    start: date,
+    end: date,
+    stages: QuerySet[Stage] | None = None,
+    with_checklist: bool | None = None,
+    speaking_group_participant: bool | None = None,
+) -> QuerySet[Rupture]:
+    """The ruptures in `rupture_rate`'s numerator (same arguments), as a lazy queryset: the list behind a figure."""
+    cohort = entrants(start=start, end=end, stages=stages)
+    cohort = _split(cohort, with_checklist=with_checklist, speaking_group_participant=speaking_group_participant)
+    return _ruptures_of(cohort).filter(COUNTED)
+
+
+def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_group_participant: bool | None):
+    """Extension point for the checklist and speaking-group splits (not built yet; see the module docstring).
+
+    To come, as filters on the cohort (True keeps those who match, False those who do not):
+    - with_checklist: Exists(a checklist of the stage's pathway submitted before `actual_start`);
+    - speaking_group_participant: Exists(an attended workshop or drop-in between `actual_start` and the stage's
+      rupture date, or its end, or today).
+    """
+    if with_checklist is not None:
+        raise NotImplementedError("The 'with a checklist' split comes with the checklist module.")
+    if speaking_group_participant is not None:
+        raise NotImplementedError("The 'speaking-group participant' split comes with the speaking-groups module.")
+    return cohort
+
+
+def rupture_rate(
+    *,
+    start: date,
+    end: date,
+    stages: QuerySet[Stage] | None = None,
+    with_checklist: bool | None = None,
+    speaking_group_participant: bool | None = None,
+) -> RuptureRate:
+    """The rupture rate of the stages started between `start` and `end` (both included), in two queries.
+
+    `stages` narrows the cohort (a basin, a training body, a programme, what a user may see: see `cohort_for` and
+    the module docstring). `with_checklist` and `speaking_group_participant` (None: everyone) are the splits of
+    DESIGN.md §4, to be implemented by their modules.
+    """
+    cohort = entrants(start=start, end=end, stages=stages)
+    cohort = _split(cohort, with_checklist=with_checklist, speaking_group_participant=speaking_group_participant)
+    entrant_count = cohort.count()
+    if not entrant_count:
+        return RuptureRate(0, 0, 0, 0, 0, 0, 0, 0, None)
+    counts = _ruptures_of(cohort).aggregate(
+        ruptures=Count("pk", filter=COUNTED),
+        abandons=Count("pk", filter=Q(kind=Kind.ABANDON)),
+        exclusions=Count("pk", filter=Q(kind=Kind.EXCLUSION)),
+        contract_breaks=Count("pk", filter=Q(kind=Kind.CONTRACT_BREAK, followed=False)),
+        contract_breaks_followed=Count("pk", filter=Q(kind=Kind.CONTRACT_BREAK, followed=True)),
+        interruptions=Count("pk", filter=Q(kind=Kind.INTERRUPTION)),
+        positive_exits=Count("pk", filter=Q(kind=Kind.POSITIVE_EXIT)),
+    )
+    return RuptureRate(entrants=entrant_count, rate=percent(counts["ruptures"], entrant_count), **counts)

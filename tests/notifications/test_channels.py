@@ -1,0 +1,447 @@
+"""E-mail and SMS: the HTTP provider adapter against a real local HTTP server, delivery through the outbox with stable
+idempotency keys (a resend after a crash is the same message), no personal data in what leaves the platform, the
+reader's language, and who gets which channel."""
+
+import datetime
+import json
+import shutil
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from notifications.channels import message_id
+from notifications.models import ChannelPreference, Notification
+from notifications.services import claim, deliver, notify, wanted_channels
+from notifications.sms import FileSmsBackend, HttpSmsBackend, SmsPermanentError, SmsRetryableError, to_e164
+from notifications.tasks import deliver_cause_task
+from tests.accounts.factories import UserFactory
+from tests.conftest import require_service
+from tests.pathways.factories import OrganisationFactory
+
+Channel = Notification.Channel
+Kind = Notification.Kind
+ALL_CHANNELS = [Channel.IN_APP, Channel.EMAIL, Channel.SMS]
+SITE_URL = "https://sans-rupture.example.org"
+ALERT_URL = "/alertes/7/"
+LINK = SITE_URL + ALERT_URL
+# What a rupture alert's row holds: a person's name and the facts, for the in-app inbox only.
+PARAMS = {"person": "Zoé MARTIN", "rupture_kind": "abandon", "date": "2026-03-02"}
+PERSONAL = ["Zoé", "MARTIN", "Martin", "abandon", "Abandon", "2026-03-02", "02/03/2026"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A fake SMS provider: a real HTTP server on 127.0.0.1 that de-duplicates by Idempotency-Key, like real providers.
+
+
+class FakeProvider(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() waits for the handlers: nothing is left running after a test
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ProviderHandler)
+        self.lock = threading.Lock()
+        self.requests = []  # every request received: {"path", "headers" (lower-case names), "body"}
+        self.delivered = {}  # Idempotency-Key → body: the SMS that reached a phone
+        self.answers = []  # forced answers for the next requests: (status, JSON body[, headers])
+        self.stall_next = False  # record the next request, then answer only after `release` (or 5 s)
+        self.release = threading.Event()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/v1/sms"
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up on a stalled answer: writing to it fails, as it would in real life
+
+
+class ProviderHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        server = self.server
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        key = self.headers.get("Idempotency-Key")
+        with server.lock:
+            server.requests.append(
+                {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+            )
+            stall, server.stall_next = server.stall_next, False
+            if server.answers:
+                status, answer, *extra = server.answers.pop(0)
+                headers = extra[0] if extra else {}
+            elif key in server.delivered:
+                status, answer, headers = 409, {"error": "duplicate", "message": "Already sent with this key"}, {}
+            else:
+                server.delivered[key] = body
+                status, answer, headers = 201, {"id": f"sms-{len(server.delivered)}", "status": "queued"}, {}
+        if stall:
+            server.release.wait(5)
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    server = FakeProvider()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def backend(provider, timeout=5.0):
+    return HttpSmsBackend(url=provider.url, token="secret-token", sender="SansRupture", timeout=timeout)
+
+
+def test_the_adapter_posts_json_in_e164_with_the_token_and_the_idempotency_key(provider):
+    backend(provider).send(to="0612345678", body="Sans Rupture : une alerte vous attend.", idempotency_key="k:1")
+    (request,) = provider.requests
+    assert request["path"] == "/v1/sms"
+    assert request["body"] == {
+        "to": "+33612345678",
+        "text": "Sans Rupture : une alerte vous attend.",
+        "sender": "SansRupture",
+    }
+    assert request["headers"]["authorization"] == "Bearer secret-token"
+    assert request["headers"]["idempotency-key"] == "k:1"
+    assert request["headers"]["content-type"] == "application/json"
+
+
+def test_a_second_send_with_the_same_key_is_answered_409_and_taken_as_sent(provider):
+    sms = backend(provider)
+    sms.send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    sms.send(to="0612345678", body="Alerte", idempotency_key="k:1")  # no exception: already sent
+    sms.send(to="0612345678", body="Alerte", idempotency_key="k:2")
+    assert len(provider.requests) == 3
+    assert list(provider.delivered) == ["k:1", "k:2"]
+
+
+@pytest.mark.parametrize(
+    "typed, e164",
+    [
+        ("0612345678", "+33612345678"),
+        ("06 12 34 56 78", "+33612345678"),
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("0145678901", "+33145678901"),
+        ("0692 12 34 56", "+262692123456"),  # La Réunion
+        ("0639 12 34 56", "+262639123456"),  # Mayotte
+        ("0690 12 34 56", "+590690123456"),  # Guadeloupe
+        ("0694 12 34 56", "+594694123456"),  # Guyane
+        ("0696 12 34 56", "+596696123456"),  # Martinique
+    ],
+)
+def test_french_numbers_are_converted_to_e164(typed, e164):
+    assert to_e164(typed) == e164
+
+
+@pytest.mark.parametrize("phone", ["", "12345", "0012345678", "+44 20 7946 0958"])
+def test_a_number_that_is_not_french_is_a_permanent_error(phone, provider):
+    with pytest.raises(SmsPermanentError):
+        backend(provider).send(to=phone, body="Alerte", idempotency_key="k:1")
+    assert provider.requests == []
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 429, 408])
+def test_an_overloaded_or_failing_provider_is_a_retryable_error(provider, status):
+    provider.answers.append((status, {"message": "Try later"}))
+    with pytest.raises(SmsRetryableError) as raised:
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    assert raised.value.status == status
+    assert "Try later" in str(raised.value)
+
+
+def test_retry_after_is_kept_for_the_retry(provider):
+    provider.answers.append((429, {"message": "Rate limited"}, {"Retry-After": "7"}))
+    with pytest.raises(SmsRetryableError) as raised:
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    assert raised.value.retry_after == 7
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 422])
+def test_a_refused_request_is_a_permanent_error_with_the_providers_message(provider, status):
+    provider.answers.append((status, {"error": "invalid_request", "message": "Numéro non joignable"}))
+    with pytest.raises(SmsPermanentError) as raised:
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    assert raised.value.status == status
+    assert "Numéro non joignable" in str(raised.value)
+    assert "secret-token" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": "idempotency_key_in_use", "message": "Request in progress"},
+        {"error": "conflict", "message": "A request with this key is already in progress"},
+    ],
+)
+def test_a_409_that_is_not_a_duplicate_is_retried(provider, answer):
+    # Some providers answer 409 while a request with the same key is still being processed.
+    provider.answers.append((409, answer))
+    with pytest.raises(SmsRetryableError):
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+
+
+def test_a_redirect_is_not_followed(provider):
+    provider.answers.append((302, {}, {"Location": "/elsewhere"}))
+    with pytest.raises(SmsPermanentError):
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    assert len(provider.requests) == 1
+
+
+def test_a_timeout_raises_and_the_resend_is_recognised_by_the_provider(provider):
+    provider.stall_next = True  # the provider takes the SMS but answers too late
+    with pytest.raises(SmsRetryableError, match="no answer"):
+        backend(provider, timeout=0.3).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    provider.release.set()
+    backend(provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    assert len(provider.requests) == 2
+    assert list(provider.delivered) == ["k:1"]  # one SMS on the phone
+
+
+def test_an_unreachable_provider_is_a_retryable_error():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sms = HttpSmsBackend(url=f"http://127.0.0.1:{port}/v1/sms", token="t", sender="S", timeout=2)
+    with pytest.raises(SmsRetryableError, match="unreachable"):
+        sms.send(to="0612345678", body="Alerte", idempotency_key="k:1")
+
+
+@pytest.mark.parametrize("url", ["", "file:///etc/passwd", "ftp://example.org/sms"])
+def test_a_missing_or_non_http_url_is_a_permanent_error(url):
+    with pytest.raises(SmsPermanentError):
+        HttpSmsBackend(url=url, token="t", sender="S", timeout=1).send(
+            to="0612345678", body="Alerte", idempotency_key="k:1"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Through the outbox
+
+
+@pytest.fixture
+def sms_file(settings, tmp_path):
+    """SMS go to a JSON-lines file; links point to SITE_URL."""
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    settings.SITE_URL = SITE_URL
+    return FileSmsBackend(tmp_path / "sms.jsonl")
+
+
+@pytest.fixture
+def alice(db):
+    """A person with a phone who asked for SMS (and keeps the default e-mail)."""
+    user = UserFactory(email="alice@example.org", phone="0612345678")
+    ChannelPreference.objects.create(user=user, channel=Channel.SMS, enabled=True)
+    return user
+
+
+def alert(recipients, cause="alert:7", **extra):
+    notify(
+        recipients=recipients,
+        kind=Kind.RUPTURE_ALERT,
+        cause_key=cause,
+        url=ALERT_URL,
+        params=PARAMS,
+        channels=extra.pop("channels", ALL_CHANNELS),
+        **extra,
+    )
+
+
+def html_of(email):
+    (alternative,) = email.alternatives
+    assert alternative[1] == "text/html"
+    return alternative[0]
+
+
+def test_an_alert_goes_out_once_on_each_channel_with_its_stable_keys(alice, sms_file, mailoutbox):
+    alert([alice])
+    assert deliver_cause_task("alert:7") == 3
+    rows = {row.channel: row for row in Notification.objects.filter(cause_key="alert:7")}
+    assert set(rows) == {Channel.IN_APP, Channel.EMAIL, Channel.SMS}
+    assert {row.status for row in rows.values()} == {Notification.Status.DELIVERED}
+
+    (email,) = mailoutbox
+    assert email.to == ["alice@example.org"]
+    assert email.extra_headers["Message-ID"] == message_id(rows[Channel.EMAIL])
+    assert email.message()["Message-ID"] == message_id(rows[Channel.EMAIL])
+    assert LINK in email.body and LINK in html_of(email)
+
+    (sms,) = sms_file.sent()
+    assert sms["to"] == "0612345678"
+    assert sms["idempotency_key"] == rows[Channel.SMS].idempotency_key == f"alert:7:user:{alice.pk}:sms"
+    assert LINK in sms["body"]
+
+    # Delivering again sends nothing more.
+    assert deliver_cause_task("alert:7") == 0
+    assert len(mailoutbox) == 1 and len(sms_file.sent()) == 1
+
+
+def test_a_resend_after_a_crash_carries_the_same_message_id_and_key(alice, sms_file, mailoutbox):
+    alert([alice])
+    for row in Notification.objects.filter(channel__in=[Channel.EMAIL, Channel.SMS]):
+        assert claim(row.pk)
+        deliver(row)  # sent… and the worker dies before marking the row delivered
+    assert Notification.objects.filter(channel=Channel.SMS, status=Notification.Status.PENDING).exists()
+    assert deliver_cause_task("alert:7") == 1  # the lease still holds: only the in-app row
+
+    Notification.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))  # the lease ends
+    assert deliver_cause_task("alert:7") == 2
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
+    email_row = Notification.objects.get(channel=Channel.EMAIL)
+    assert email_row.attempts == 2
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"] == message_id(email_row)
+    first, second = sms_file.sent()
+    assert first["idempotency_key"] == second["idempotency_key"] == f"alert:7:user:{alice.pk}:sms"
+
+
+def test_a_resend_after_a_crash_reaches_the_phone_once_with_a_real_provider(alice, provider, settings):
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsBackend"
+    settings.SMS_HTTP_URL = provider.url
+    settings.SMS_HTTP_TOKEN = "secret-token"
+    alert([alice], channels=[Channel.SMS])
+    row = Notification.objects.get(channel=Channel.SMS)
+    assert claim(row.pk)
+    deliver(row)  # the worker dies here
+    Notification.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert deliver_cause_task("alert:7") == 1
+    assert [r["headers"]["idempotency-key"] for r in provider.requests] == [row.idempotency_key] * 2
+    assert list(provider.delivered) == [row.idempotency_key]
+
+
+def test_a_provider_outage_leaves_the_sms_pending_for_a_retry(alice, provider, settings, mailoutbox):
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsBackend"
+    settings.SMS_HTTP_URL = provider.url
+    alert([alice])
+    provider.answers.append((503, {"message": "Maintenance"}))
+    with pytest.raises(SmsRetryableError):  # the task's autoretry takes it from here
+        while deliver_cause_task("alert:7"):
+            pass
+    row = Notification.objects.get(channel=Channel.SMS)
+    assert row.status == Notification.Status.PENDING and row.claimed_until is None
+    assert "Maintenance" in row.last_error
+    while deliver_cause_task("alert:7"):  # the retry
+        pass
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
+    assert list(provider.delivered) == [row.idempotency_key]
+    assert len(mailoutbox) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Nothing personal leaves the platform
+
+
+def test_no_name_nor_any_parameter_in_the_email_or_the_sms(alice, sms_file, mailoutbox):
+    org = OrganisationFactory(alert_inbox_email="alertes@of.example.org")
+    alert([alice], inboxes=[org])
+    deliver_cause_task("alert:7")
+    assert len(mailoutbox) == 2  # alice and the organisation's mailbox
+    (sms,) = sms_file.sent()
+    texts = [sms["body"]]
+    for email in mailoutbox:
+        texts += [email.subject, email.body, html_of(email)]
+    for text in texts:
+        for value in PERSONAL:
+            assert value not in text, (value, text)
+    assert LINK in sms["body"]
+    for email in mailoutbox:
+        assert LINK in email.body and LINK in html_of(email)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The reader's language
+
+
+def test_an_english_reader_gets_the_email_and_the_sms_in_english(db, sms_file, mailoutbox):
+    require_service(
+        shutil.which("msgfmt") is not None, "gettext (msgfmt) is missing: the English catalogue is not compiled"
+    )
+    call_command("compilemessages", "--ignore=.venv", "--ignore=.tools", verbosity=0)
+    translation.trans_real._translations = {}  # reload catalogues compiled just now
+    reader = UserFactory(language="en", phone="0612345678")
+    ChannelPreference.objects.create(user=reader, channel=Channel.SMS, enabled=True)
+    french = UserFactory(language="fr")
+    alert([reader, french])
+    deliver_cause_task("alert:7")
+    emails = {email.to[0]: email for email in mailoutbox}
+    english, in_french = emails[reader.email], emails[french.email]
+    assert "Hello," in english.body and "Bonjour" not in english.body
+    assert "Hello," in html_of(english) and "Bonjour" not in html_of(english)
+    assert "Bonjour," in in_french.body
+    with translation.override("en"):
+        assert english.subject == gettext("Sans Rupture : une alerte vous attend")
+        expected_sms = gettext("Sans Rupture : une alerte vous attend. %(link)s") % {"link": LINK}
+    assert sms_file.sent()[0]["body"] == expected_sms
+    assert in_french.subject == "Sans Rupture : une alerte vous attend"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who gets which channel
+
+
+def channels_of(user, cause="alert:7"):
+    return set(Notification.objects.filter(recipient=user, cause_key=cause).values_list("channel", flat=True))
+
+
+def test_by_default_email_is_on_and_sms_off(db):
+    user = UserFactory(phone="0612345678")
+    alert([user])
+    assert channels_of(user) == {Channel.IN_APP, Channel.EMAIL}
+
+
+def test_sms_needs_a_phone_number(db):
+    with_phone, without_phone = UserFactory(phone="0612345678"), UserFactory(phone="")
+    for user in (with_phone, without_phone):
+        ChannelPreference.objects.create(user=user, channel=Channel.SMS, enabled=True)
+    alert([with_phone, without_phone])
+    assert channels_of(with_phone) == {Channel.IN_APP, Channel.EMAIL, Channel.SMS}
+    assert channels_of(without_phone) == {Channel.IN_APP, Channel.EMAIL}
+
+
+def test_a_disabled_email_preference_stops_emails_and_in_app_is_always_there(db, mailoutbox):
+    user = UserFactory()
+    ChannelPreference.objects.create(user=user, channel=Channel.EMAIL, enabled=False)
+    ChannelPreference.objects.create(user=user, channel=Channel.SMS, enabled=False)
+    alert([user])
+    assert channels_of(user) == {Channel.IN_APP}
+    deliver_cause_task("alert:7")
+    assert mailoutbox == []
+    assert wanted_channels([user], ALL_CHANNELS) == {user.pk: {Channel.IN_APP}}
+
+
+def test_the_organisation_mailbox_gets_an_email_row_of_its_own(db, sms_file, mailoutbox):
+    org = OrganisationFactory(alert_inbox_email="alertes@of.example.org")
+    without_mailbox = OrganisationFactory(alert_inbox_email="")
+    alert([], inboxes=[org, without_mailbox, None])
+    row = Notification.objects.get()
+    assert (row.recipient, row.organisation, row.channel) == (None, org, Channel.EMAIL)
+    assert row.recipient_key == f"inbox:{org.pk}"
+    assert row.idempotency_key == f"alert:7:inbox:{org.pk}:email"
+    assert deliver_cause_task("alert:7") == 1
+    (email,) = mailoutbox
+    assert email.to == ["alertes@of.example.org"]
+    assert email.extra_headers["Message-ID"] == message_id(row)
+
+
+def test_the_organisation_mailbox_gets_nothing_when_email_is_not_a_channel(db):
+    org = OrganisationFactory(alert_inbox_email="alertes@of.example.org")
+    alert([UserFactory()], inboxes=[org], channels=[Channel.IN_APP])
+    assert not Notification.objects.filter(organisation=org).exists()

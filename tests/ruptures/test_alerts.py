@@ -1,0 +1,234 @@
+"""The alert inbox, an alert's page, acknowledging and acting, escalation, and the resumption reminder."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Notification
+from pathways.models import Membership
+from ruptures import services
+from ruptures.models import Alert, AlertAction, Rupture
+from tests.accounts.factories import UserFactory
+from tests.pathways.factories import OrganisationFactory
+
+
+@pytest.fixture
+def alert(world):
+    rupture = services.rupture_declare(
+        stage=world.stage,
+        by=world.user("trainer"),
+        kind=Rupture.Kind.ABANDON,
+        main_cause="conditions.transport",
+        causes=[],
+        identified_by="trainer",
+        occurred_on=timezone.localdate(),
+        no_reminder_reason="Injoignable.",
+    )
+    return rupture.alert
+
+
+def test_the_adviser_sees_the_alert_in_the_inbox_and_its_page(world, alert, client_for):
+    client = client_for(world.user("prescriber_adviser"))
+    response = client.get(reverse("ruptures:alert_list"))
+    assert [a.pk for a in response.context["page"].object_list] == [alert.pk]
+    page = client.get(alert.get_absolute_url()).content.decode()
+    assert "Zoé MARTIN" in page and "Transport, mobilité" in page
+    assert "Je prends en compte cette alerte" in page
+
+
+def test_the_inbox_polls_a_fragment(world, alert, client_for):
+    response = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_list"), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert "<html" not in content and "Zoé MARTIN" in content
+
+
+def test_polling_is_neither_activity_nor_a_record_read(world, alert, client_for):
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import AccessLog
+
+    client = client_for(world.user("prescriber_adviser"))
+    key = client.session.session_key
+    before = Session.objects.get(session_key=key).expire_date
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=30)):
+        client.get(reverse("ruptures:alert_list"), HTTP_HX_REQUEST="true")
+        client.get(reverse("ruptures:alert_badge"))
+    assert Session.objects.get(session_key=key).expire_date == before
+    assert not AccessLog.objects.exists()
+
+
+def test_the_badge_counts_new_alerts(world, alert, client_for):
+    content = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_badge")).content.decode()
+    assert ">1<" in content
+    services.alert_acknowledge(alert=alert, by=world.user("prescriber_adviser"))
+    content = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_badge")).content.decode()
+    assert "badge" not in content
+
+
+def test_the_regional_officer_opens_the_alert_addressed_to_them_but_not_the_pathway(world, alert, client_for):
+    client = client_for(world.user("regional_officer"))
+    assert client.get(alert.get_absolute_url()).status_code == 200
+    assert client.get(world.pathway.get_absolute_url()).status_code == 404
+    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 403
+
+
+def test_an_adviser_of_another_prescriber_gets_404(world, alert, client_for):
+    other = Membership.objects.create(
+        user=UserFactory(),
+        organisation=OrganisationFactory(prescriber=True, region=world.region),
+        role=Membership.Role.PRESCRIBER_ADVISER,
+    ).user
+    client = client_for(other)
+    assert client.get(alert.get_absolute_url()).status_code == 404
+    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 404
+    assert list(client.get(reverse("ruptures:alert_list")).context["page"].object_list) == []
+
+
+def test_acknowledge_then_act(world, alert, client_for):
+    client = client_for(world.user("prescriber_adviser"))
+    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ACKNOWLEDGED and alert.acknowledged_by == world.user("prescriber_adviser")
+    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "meeting", "note": "RDV jeudi"})
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.ACTED
+    assert AlertAction.objects.get().note == "RDV jeudi"
+
+
+def test_no_action_needs_a_reason(world, alert, client_for):
+    client = client_for(world.user("prescriber_adviser"))
+    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "no_action", "note": ""})
+    assert not AlertAction.objects.exists()
+    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "no_action", "note": "Déjà en emploi"})
+    assert AlertAction.objects.count() == 1
+
+
+def test_the_trainer_sees_but_does_not_act_for_the_prescriber(world, alert, client_for):
+    client = client_for(world.user("trainer"))
+    assert client.get(alert.get_absolute_url()).status_code == 200
+    assert client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "called"}).status_code == 403
+
+
+def test_acknowledge_is_post_only(world, alert, client_for):
+    assert (
+        client_for(world.user("prescriber_adviser"))
+        .get(reverse("ruptures:alert_acknowledge", args=[alert.pk]))
+        .status_code
+        == 405
+    )
+
+
+def test_delivery_status_per_channel_is_shown(world, alert, client_for):
+    from notifications.tasks import deliver_cause_task
+
+    deliver_cause_task(f"alert:{alert.pk}")
+    page = client_for(world.user("trainer")).get(alert.get_absolute_url()).content.decode()
+    assert "Distribuée" in page and "E-mail" in page
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Escalation and reminders
+
+
+def test_an_unacknowledged_alert_reaches_managers_and_funder_once_after_two_working_days(world, alert):
+    prescriber_manager = world.user("legal_representative")
+    created = timezone.localtime(alert.created_at).date()
+    assert services.alerts_escalate(today=created) == 0
+    later = created + datetime.timedelta(days=7)
+    assert services.alerts_escalate(today=later) == 1
+    assert services.alerts_escalate(today=later) == 0
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.ALERT_ESCALATED, channel="in_app").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {prescriber_manager.pk, world.user("regional_officer").pk}
+
+
+def test_an_acknowledged_alert_does_not_escalate(world, alert):
+    services.alert_acknowledge(alert=alert, by=world.user("prescriber_adviser"))
+    assert services.alerts_escalate(today=timezone.localdate() + datetime.timedelta(days=10)) == 0
+
+
+def test_escalation_counts_working_days(world):
+    from tests.pathways.factories import StageFactory
+
+    with time_machine.travel(datetime.datetime(2026, 5, 13, 10, tzinfo=datetime.UTC), tick=False):  # Wednesday
+        stage = StageFactory(
+            pathway=world.pathway,
+            organisation=world.training_body,
+            status="in_progress",
+            actual_start=datetime.date(2026, 5, 4),
+            planned_start=datetime.date(2026, 5, 4),
+            planned_end=datetime.date(2026, 7, 1),
+        )
+        alert = services.rupture_declare(
+            stage=stage,
+            by=world.user("trainer"),
+            kind="abandon",
+            main_cause="unforeseen.event",
+            causes=[],
+            identified_by="trainer",
+            occurred_on=datetime.date(2026, 5, 13),
+            no_reminder_reason="x",
+        ).alert
+    # Thursday 14 is Ascension: Friday 15 is the first working day, Monday 18 the second.
+    assert services.alerts_escalate(today=datetime.date(2026, 5, 15)) == 0
+    assert services.alerts_escalate(today=datetime.date(2026, 5, 18)) == 1
+    assert Alert.objects.get(pk=alert.pk).escalated_at is not None
+
+
+def test_the_referent_is_reminded_on_the_planned_resumption_day_once(world):
+    resume = timezone.localdate() + datetime.timedelta(days=3)
+    services.rupture_declare(
+        stage=world.stage,
+        by=world.user("trainer"),
+        kind="interruption",
+        main_cause="conditions.health",
+        causes=[],
+        identified_by="person",
+        occurred_on=timezone.localdate(),
+        planned_resume=resume,
+    )
+    assert services.resumptions_remind(today=resume - datetime.timedelta(days=1)) == 0
+    services.resumptions_remind(today=resume)
+    services.resumptions_remind(today=resume)
+    reminders = Notification.objects.filter(kind=Notification.Kind.RESUME_DUE)
+    assert list(reminders.values_list("recipient", flat=True)) == [world.pathway.referent_id]
+
+
+def test_the_alert_list_queries_do_not_grow(world, client_for, django_assert_max_num_queries):
+    from tests.pathways.factories import BeneficiaryFactory, PathwayFactory, StageFactory
+
+    adviser = world.user("prescriber_adviser")
+    for _ in range(12):
+        pathway = PathwayFactory(
+            beneficiary=BeneficiaryFactory(region=world.region),
+            referent=adviser,
+            opened_by=world.prescriber,
+            prescribing_organisation=world.prescriber,
+            prescribing_adviser=adviser,
+        )
+        stage = StageFactory(
+            pathway=pathway,
+            organisation=world.training_body,
+            status="in_progress",
+            actual_start=timezone.localdate() - datetime.timedelta(days=5),
+            planned_start=timezone.localdate() - datetime.timedelta(days=5),
+        )
+        services.rupture_declare(
+            stage=stage,
+            by=world.user("trainer"),
+            kind="abandon",
+            main_cause="unforeseen.event",
+            causes=[],
+            identified_by="trainer",
+            occurred_on=timezone.localdate(),
+            no_reminder_reason="x",
+        )
+    client = client_for(adviser)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("ruptures:alert_list"))
