@@ -48,4 +48,28 @@ def render(notification: Notification) -> str:
         return _(
             "%(person)s · %(session)s : rupture présumée depuis le %(date)s, toujours ni confirmée ni écartée."
         ) % {"person": p.get("person", ""), "session": p.get("session", ""), "date": _date(p.get("since"))}
+    if notification.kind == Kind.RUPTURE_ALERT:
+        return _("%(person)s : %(kind)s, le %(date)s. Prenez l'alerte en compte et notez votre action.") % {
+            "person": p.get("person", ""),
+            "kind": _rupture_kind(p.get("rupture_kind")),
+            "date": _date(p.get("date")),
+        }
+    if notification.kind == Kind.ALERT_ESCALATED:
+        return _("%(person)s : l'alerte du %(since)s (%(kind)s) n'a toujours pas été prise en compte.") % {
+            "person": p.get("person", ""),
+            "since": _date(p.get("since")),
+            "kind": _rupture_kind(p.get("rupture_kind")),
+        }
+    if notification.kind == Kind.RESUME_DUE:
+        return _("%(person)s · %(stage)s : la reprise est prévue aujourd'hui (%(date)s).") % {
+            "person": p.get("person", ""),
+            "stage": _label(Stage.Kind, p.get("stage_kind")),
+            "date": _date(p.get("date")),
+        }
     return notification.get_kind_display()
+
+
+def _rupture_kind(value) -> str:
+    from ruptures.models import Rupture
+
+    return _label(Rupture.Kind, value).lower()

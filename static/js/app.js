@@ -39,8 +39,22 @@
     syncReasons(event.detail.target || document);
   });
 
+  // Rupture form: the details of one kind (planned resumption, exit, contract) show only for that kind.
+  function syncRuptureForm(form) {
+    const chosen = form.querySelector("input[name=kind]:checked");
+    form.querySelectorAll("[data-show-for-kind]").forEach(function (el) {
+      el.classList.toggle("d-none", !chosen || el.dataset.showForKind !== chosen.value);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     syncReasons(document);
+    document.querySelectorAll("form.js-rupture-form").forEach(function (form) {
+      syncRuptureForm(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "kind") syncRuptureForm(form);
+      });
+    });
     document.querySelectorAll("form.js-stage-form").forEach(function (form) {
       syncStageForm(form);
       form.addEventListener("change", function (event) {

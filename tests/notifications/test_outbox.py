@@ -182,3 +182,24 @@ def test_each_stage_transition_tells_the_referent_not_the_actor(world):
     assert notification.url == world.stage.get_absolute_url()
     stage_services.stage_resume(stage=world.stage, by=adviser, date=timezone.localdate())
     assert Notification.objects.filter(kind=Kind.STAGE_TRANSITION).exclude(cause_key="world:1").count() == 1
+
+
+def test_alert_messages_read_well_in_the_inbox(world):
+    from django.utils import timezone
+
+    from ruptures.services import rupture_declare
+
+    rupture = rupture_declare(
+        stage=world.stage,
+        by=world.user("trainer"),
+        kind="abandon",
+        main_cause="unforeseen.event",
+        causes=[],
+        identified_by="trainer",
+        occurred_on=timezone.localdate(),
+        no_reminder_reason="Injoignable.",
+    )
+    notification = Notification.objects.get(
+        cause_key=f"alert:{rupture.alert.pk}", channel="in_app", recipient=world.user("prescriber_adviser")
+    )
+    assert notification.message.startswith("Zoé MARTIN : abandon (perte de contact), le ")
