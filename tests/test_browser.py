@@ -236,3 +236,73 @@ def test_a_trainer_takes_a_sheet_with_the_keyboard_only(world, live_server, page
     assert not page.evaluate("window.__csp")
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, "sheet-after.png"), full_page=True)
+
+
+def open_page(browser):
+    """A page in a browser context of its own (its own cookies: another person at another desk), with the CSP
+    listener of the `page` fixture."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(CSP_LISTENER)
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    return page
+
+
+def assert_no_csp_violation(page):
+    violations = page.evaluate("window.__csp") + [e for e in page.console_errors if "Content Security Policy" in e]
+    assert not violations, f"CSP violations on {page.url}: {violations}"
+
+
+def test_a_declared_rupture_shows_in_the_open_inbox_of_the_prescriber_without_a_reload(world, live_server, browser):
+    from ruptures.models import Alert, Rupture
+
+    base = live_server.url
+    prescriber_page, trainer_page = open_page(browser), open_page(browser)
+    try:
+        # The prescriber adviser opens the alert inbox: nothing yet, no badge.
+        login(prescriber_page, live_server, world.user("prescriber_adviser"))
+        visit(prescriber_page, base + reverse("ruptures:alert_list"), "alerts-live-before")
+        inbox = prescriber_page.locator("#alert-list")
+        badge = prescriber_page.locator(f'[hx-get="{reverse("ruptures:alert_badge")}"]')
+        expect(inbox).to_contain_text("Aucune alerte pour l'instant.")
+        expect(badge).to_have_text("")
+        prescriber_page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+        # Meanwhile, at the training body, the trainer declares an abandon.
+        login(trainer_page, live_server, world.user("trainer"))
+        visit(trainer_page, base + reverse("ruptures:rupture_create", args=[world.stage.pk]), "rupture-form-empty")
+        planned_resume = trainer_page.get_by_label("Reprise prévue le")
+        expect(planned_resume).to_be_hidden()  # the details of a kind show only once it is chosen
+        trainer_page.get_by_label("Interruption (suspension avec reprise prévue)").check()
+        expect(planned_resume).to_be_visible()
+        trainer_page.get_by_label("Abandon (perte de contact)").check()
+        expect(planned_resume).to_be_hidden()
+        trainer_page.get_by_label("Cause principale").select_option(label="Transport, mobilité")
+        trainer_page.get_by_label("Logement", exact=True).check()
+        trainer_page.get_by_label("Pourquoi aucune relance ?").click()
+        trainer_page.keyboard.type("Son numéro n'est plus attribué et elle n'a pas d'adresse e-mail.")
+        if SCREENSHOTS:
+            trainer_page.screenshot(path=os.path.join(SCREENSHOTS, "rupture-form-filled.png"), full_page=True)
+        trainer_page.get_by_role("button", name="Déclarer la rupture et alerter").click()
+        expect(trainer_page.get_by_role("heading", level=1)).to_contain_text("Zoé MARTIN")
+        rupture = Rupture.objects.get(stage=world.stage)
+        assert (rupture.kind, rupture.main_cause) == ("abandon", "conditions.transport")
+        assert set(rupture.causes.values_list("cause", flat=True)) == {"conditions.transport", "conditions.housing"}
+        assert trainer_page.url == base + reverse("ruptures:alert_detail", args=[rupture.alert.pk])
+        assert_no_csp_violation(trainer_page)
+
+        # The open inbox shows it at its next poll (every 5 s), the badge at its own (every 10 s): no reload.
+        expect(inbox).to_contain_text("Zoé MARTIN", timeout=12_000)
+        expect(inbox).to_contain_text("Abandon (perte de contact)")
+        expect(inbox.locator("tbody tr")).to_have_count(1)
+        expect(badge).to_contain_text("1", timeout=12_000)
+        assert prescriber_page.evaluate("window.__sameDocument") is True
+        assert Alert.objects.get().status == Alert.Status.NEW
+        assert_no_csp_violation(prescriber_page)
+        if SCREENSHOTS:
+            prescriber_page.screenshot(path=os.path.join(SCREENSHOTS, "alerts-live-after.png"), full_page=True)
+            trainer_page.screenshot(path=os.path.join(SCREENSHOTS, "alert-declared.png"), full_page=True)
+    finally:
+        prescriber_page.context.close()
+        trainer_page.context.close()
