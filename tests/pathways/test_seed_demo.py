@@ -8,11 +8,13 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import User
 from attendance.demo import DEMO_TRAINER
 from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
+from notifications.models import Notification
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.models import (
     Beneficiary,
@@ -25,6 +27,7 @@ from pathways.models import (
     Stage,
     StageTransition,
 )
+from ruptures.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,7 @@ def models():
         *apps.get_app_config("accounts").get_models(include_auto_created=True),
         *apps.get_app_config("attendance").get_models(include_auto_created=True),
         *apps.get_app_config("notifications").get_models(include_auto_created=True),
+        *apps.get_app_config("ruptures").get_models(include_auto_created=True),
         LogEntry,
     ]
 
@@ -56,7 +60,7 @@ def test_seed_is_complete_and_idempotent(client):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     first_counts, first_rows = counts(), snapshot()
-    check_output_names_a_login_per_role(out.getvalue())
+    printed = check_output_names_a_login_per_role(out.getvalue())
 
     call_command("seed_demo", quiet=True, stdout=StringIO())
     assert counts() == first_counts
@@ -71,6 +75,10 @@ def test_seed_is_complete_and_idempotent(client):
         "attendance.FollowUpAttempt",
         "attendance.CompanyPeriod",
         "notifications.Notification",
+        "ruptures.Rupture",
+        "ruptures.RuptureCause",
+        "ruptures.Alert",
+        "ruptures.AlertAction",
     ):
         assert first_counts[label] > 0, label
 
@@ -144,6 +152,21 @@ def test_seed_is_complete_and_idempotent(client):
     assert all(not any(evaluate_session(session_id=pk).values()) for pk in Session.objects.values_list("pk", flat=True))
     assert not any(escalate().values())
 
+    # Ruptures: the printed adviser's alert inbox holds an alert in each state, declared through the service (the
+    # stage followed it, the notification rows are written) and away from the watch list.
+    adviser = User.objects.get(email=printed["Conseiller·ère prescripteur·rice"])
+    alerts = Alert.objects.filter(rupture__stage__pathway__prescribing_adviser=adviser)
+    assert alerts.filter(status=Alert.Status.NEW, escalated_at=None).exists()
+    assert alerts.filter(status=Alert.Status.NEW).exclude(escalated_at=None).exists()
+    assert alerts.filter(status=Alert.Status.ACTED, actions__isnull=False).exists()
+    assert {"abandon", "interruption"} <= set(alerts.values_list("rupture__kind", flat=True))
+    for alert in alerts.select_related("rupture__stage"):
+        assert alert.rupture.stage.status != Stage.Status.IN_PROGRESS
+        assert Notification.objects.filter(cause_key=f"alert:{alert.pk}", recipient=adviser).exists()
+        assert not Drift.objects.live().filter(stage=alert.rupture.stage).exists()
+    # Dated by their declarations, over several days.
+    assert len({timezone.localtime(alert.created_at).date() for alert in alerts}) >= 3
+
     # Every demo account can log in with the shared password: one per role, and the administrator.
     for role in Role.values:
         user = User.objects.filter(memberships__role=role).order_by("email").first()
@@ -169,3 +192,4 @@ def check_output_names_a_login_per_role(output):
     for label in ("Formateur·rice", "Conseiller·ère prescripteur·rice"):
         assert Pathway.objects.filter(Q(referent__email=emails[label]), status="open").exists(), label
     assert "référent·e de" in output
+    return emails

@@ -8,7 +8,9 @@ What it builds (Nouvelle-Aquitaine, INSEE region 75):
 - programmes, training actions and their sessions (past, current, upcoming), companies;
 - about 200 people, each with a pathway told event by event through the real services (`pathways.services`), so
   the data obeys every rule: state machine, dates, suspensions, seats, programme durations;
-- a few join requests.
+- a few join requests;
+- attendance of the demo sessions, with people drifting on the demo trainer's watch list (`attendance.demo`);
+- ruptures on the busiest adviser's pathways, with their alerts in each state (`ruptures.demo`).
 
 Every account shares the password `DEMO_PASSWORD`. The command is idempotent: each object is keyed on a natural
 key (organisation name, e-mail, programme code, training body + title, company name) and skipped when it exists;
@@ -74,6 +76,7 @@ from pathways.services.people import (
 )
 from pathways.services.stages import stage_exit, stage_plan, stage_resume, stage_start, stage_suspend
 from pathways.validators import LA_POSTE_SIREN, luhn_is_valid
+from ruptures.demo import seed_ruptures
 
 User = get_user_model()
 Role = Membership.Role
@@ -798,6 +801,7 @@ class Seeder:
         self.load_people()
         refresh_planner_statistics()
         self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
+        self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
 
     # Territories, reference data, organisations ----------------------------------------------------------------
 
