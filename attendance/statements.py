@@ -20,8 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import CompanyPeriod, Mark, Slot, StatementExport
+from pathways.documents import document_build, document_sweep
 from pathways.models import Session, Stage, StageTransition
 from pathways.pdf import render_pdf
 
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 HUNDREDTH = Decimal("0.01")
 TENTH = Decimal("0.1")
 # An export still pending this long after its request was not enqueued (broker down) or its worker was lost.
-SWEEP_BATCH = 100
 PDF_TEMPLATE = "attendance/pdf/statement.html"
 
 
@@ -438,79 +437,21 @@ def _render(export: StatementExport) -> bytes:
 
 def statement_build(export_id: int) -> bool:
     """Build one export and store its file; False when there is nothing to do (already built, failed or taken).
-
-    The row is claimed for a lease (STATEMENTS_CLAIM_LEASE_SECONDS) by a conditional UPDATE, like the notification
-    outbox: a second worker finds it taken, a worker lost mid-build leaves it to the sweeper once the lease ends.
-    The document is rendered outside any transaction; the row turns ready together with its file, so nobody ever
-    sees a ready export without one. A build that fails is recorded as failed with its error; a database error is
-    raised instead, so the task retries.
-    """
-    now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.STATEMENTS_CLAIM_LEASE_SECONDS)
-    claimed = (
-        StatementExport.objects.filter(pk=export_id, status=StatementExport.Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + lease)
-    )
-    if not claimed:
-        return False
-    storage = StatementExport._meta.get_field("file").storage
-    stored = None
-    try:
-        export = StatementExport.objects.select_related(
+    Claimed, rendered and stored as every document built by a worker (`pathways.documents`)."""
+    return document_build(
+        StatementExport,
+        export_id,
+        related=(
             "session__training_action__training_body",
             "session__training_action__programme",
             "stage__pathway__beneficiary",
-        ).get(pk=export_id)
-        content = _render(export)
-        stored = storage.save(
-            export.file.field.generate_filename(export, f"etat-de-presence-{export.pk}.{export.format}"),
-            ContentFile(content),
-        )
-        finished = StatementExport.objects.filter(pk=export_id, status=StatementExport.Status.PENDING).update(
-            status=StatementExport.Status.READY, file=stored, finished_at=timezone.now(), claimed_until=None, error=""
-        )
-    except DatabaseError:
-        _discard(storage, stored)
-        raise
-    except Exception as error:
-        _discard(storage, stored)
-        logger.exception("Statement export %s failed", export_id)
-        StatementExport.objects.filter(pk=export_id, status=StatementExport.Status.PENDING).update(
-            status=StatementExport.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-            claimed_until=None,
-        )
-        return False
-    if not finished:  # another worker finished it after this one's lease ran out
-        _discard(storage, stored)
-    return bool(finished)
-
-
-def _discard(storage, name: str | None) -> None:
-    if name:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not remove the partial statement file %s", name)
+        ),
+        render=_render,
+        filename=lambda export: f"etat-de-presence-{export.pk}.{export.format}",
+    )
 
 
 def statement_sweep(*, now: datetime.datetime | None = None) -> int:
     """Build the exports still pending a while after their request (broker down, worker lost). Returns how many
     were built; one failing export does not stop the others."""
-    now = now or timezone.now()
-    older_than = now - datetime.timedelta(seconds=settings.STATEMENTS_SWEEP_AFTER_SECONDS)
-    ids = list(
-        StatementExport.objects.filter(status=StatementExport.Status.PENDING, requested_at__lt=older_than)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("requested_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    built = 0
-    for export_id in ids:
-        try:
-            built += statement_build(export_id)
-        except Exception:  # left pending for the next sweep
-            logger.exception("Sweeper could not build statement export %s", export_id)
-    return built
+    return document_sweep(StatementExport, statement_build, now=now)

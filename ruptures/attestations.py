@@ -14,9 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from attendance.models import Mark
 from attendance.statements import format_siret
 from pathways import scoping
+from pathways.documents import document_build, document_sweep
 from pathways.pdf import render_pdf
 from ruptures.models import Rupture, SkillsAttestation
 
@@ -33,7 +32,6 @@ logger = logging.getLogger(__name__)
 PDF_TEMPLATE = "ruptures/pdf/attestation.html"
 MAX_SKILLS = 60
 MAX_SKILL_LENGTH = 300
-SWEEP_BATCH = 100
 HUNDREDTH = Decimal("0.01")
 # Bullets people paste from a word processor in front of each line; the PDF draws its own.
 BULLETS = "-–—•*·▪◦ \t"
@@ -176,81 +174,25 @@ def _render(attestation: SkillsAttestation) -> bytes:
 
 def attestation_build(attestation_id: int) -> bool:
     """Build one attestation and store its PDF; False when there is nothing to do (already built, failed or taken).
-
-    Claimed for a lease (STATEMENTS_CLAIM_LEASE_SECONDS) by a conditional UPDATE; rendered outside any transaction;
-    the row turns ready together with its file. A failing build is recorded as failed with its error; a database
-    error is raised instead, so the task retries.
-    """
-    now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.STATEMENTS_CLAIM_LEASE_SECONDS)
-    claimed = (
-        SkillsAttestation.objects.filter(pk=attestation_id, status=SkillsAttestation.Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + lease)
-    )
-    if not claimed:
-        return False
-    storage = SkillsAttestation._meta.get_field("file").storage
-    stored = None
-    try:
-        attestation = SkillsAttestation.objects.select_related(
+    Claimed, rendered and stored as every document built by a worker (`pathways.documents`)."""
+    return document_build(
+        SkillsAttestation,
+        attestation_id,
+        related=(
             "rupture__stage__pathway__beneficiary",
             "rupture__stage__organisation",
             "rupture__stage__programme",
             "rupture__stage__enrolment__session__training_action__programme",
-        ).get(pk=attestation_id)
-        content = _render(attestation)
-        stored = storage.save(
-            attestation.file.field.generate_filename(attestation, f"attestation-competences-{attestation.pk}.pdf"),
-            ContentFile(content),
-        )
-        finished = SkillsAttestation.objects.filter(pk=attestation_id, status=SkillsAttestation.Status.PENDING).update(
-            status=SkillsAttestation.Status.READY, file=stored, finished_at=timezone.now(), claimed_until=None, error=""
-        )
-    except DatabaseError:
-        _discard(storage, stored)
-        raise
-    except Exception as error:
-        _discard(storage, stored)
-        logger.exception("Skills attestation %s failed", attestation_id)
-        SkillsAttestation.objects.filter(pk=attestation_id, status=SkillsAttestation.Status.PENDING).update(
-            status=SkillsAttestation.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-            claimed_until=None,
-        )
-        return False
-    if not finished:  # another worker finished it after this one's lease ran out
-        _discard(storage, stored)
-    return bool(finished)
-
-
-def _discard(storage, name: str | None) -> None:
-    if name:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not remove the partial attestation file %s", name)
+        ),
+        render=_render,
+        filename=lambda attestation: f"attestation-competences-{attestation.pk}.pdf",
+    )
 
 
 def attestation_sweep(*, now: datetime.datetime | None = None) -> int:
     """Build the attestations still pending a while after their request (broker down, worker lost). Returns how
     many were built; one failing attestation does not stop the others."""
-    now = now or timezone.now()
-    older_than = now - datetime.timedelta(seconds=settings.STATEMENTS_SWEEP_AFTER_SECONDS)
-    ids = list(
-        SkillsAttestation.objects.filter(status=SkillsAttestation.Status.PENDING, requested_at__lt=older_than)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("requested_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    built = 0
-    for attestation_id in ids:
-        try:
-            built += attestation_build(attestation_id)
-        except Exception:  # left pending for the next sweep
-            logger.exception("Sweeper could not build skills attestation %s", attestation_id)
-    return built
+    return document_sweep(SkillsAttestation, attestation_build, now=now)
 
 
 # --------------------------------------------------------------------------------------------------------------

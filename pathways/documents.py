@@ -1,0 +1,96 @@
+"""Documents built by a worker and stored (attendance statements, skills attestations, later the commission
+reports): the one way to claim a requested document, render it, store its file and mark it ready or failed, and
+the sweep that builds what stayed pending (broker down, worker lost).
+
+A document model has `status` (`Status.PENDING`, `READY`, `FAILED`), `requested_at`, `claimed_until`, `file`,
+`finished_at` and `error`. The row is claimed for a lease (STATEMENTS_CLAIM_LEASE_SECONDS) by a conditional UPDATE,
+like the notification outbox: a second worker finds it taken, a worker lost mid-build leaves it to the sweeper
+once the lease ends. The document is rendered outside any transaction; the row turns ready together with its file,
+so nobody ever sees a ready document without one. A build that fails is recorded as failed with its error; a
+database error is raised instead, so the task retries.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError
+from django.db.models import Q
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 100
+
+
+def _claimable(model, now):
+    return model.objects.filter(status=model.Status.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def document_build(
+    model, pk: int, *, related: tuple[str, ...], render: Callable[[object], bytes], filename: Callable[[object], str]
+) -> bool:
+    """Build the document `pk` of `model` and store its file; False when there is nothing to do (already built,
+    failed, or held by another worker). `render(document)` gives the file's bytes, `filename(document)` its name."""
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.STATEMENTS_CLAIM_LEASE_SECONDS)
+    if not _claimable(model, now).filter(pk=pk).update(claimed_until=now + lease):
+        return False
+    pending = model.objects.filter(pk=pk, status=model.Status.PENDING)
+    storage = model._meta.get_field("file").storage
+    stored = None
+    try:
+        document = model.objects.select_related(*related).get(pk=pk)
+        content = render(document)
+        stored = storage.save(document.file.field.generate_filename(document, filename(document)), ContentFile(content))
+        finished = pending.update(
+            status=model.Status.READY, file=stored, finished_at=timezone.now(), claimed_until=None, error=""
+        )
+    except DatabaseError:
+        _discard(storage, stored)
+        raise
+    except Exception as error:
+        _discard(storage, stored)
+        logger.exception("Building %s %s failed", model._meta.verbose_name, pk)
+        pending.update(
+            status=model.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+            claimed_until=None,
+        )
+        return False
+    if not finished:  # another worker finished it after this one's lease ran out
+        _discard(storage, stored)
+    return bool(finished)
+
+
+def _discard(storage, name: str | None) -> None:
+    if name:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove the partial file %s", name)
+
+
+def document_sweep(model, build: Callable[[int], bool], *, now: datetime.datetime | None = None) -> int:
+    """Build the documents of `model` still pending a while (STATEMENTS_SWEEP_AFTER_SECONDS) after their request,
+    with `build(pk)`. Returns how many were built; one failing document does not stop the others."""
+    now = now or timezone.now()
+    older_than = now - datetime.timedelta(seconds=settings.STATEMENTS_SWEEP_AFTER_SECONDS)
+    ids = list(
+        _claimable(model, now)
+        .filter(requested_at__lt=older_than)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    built = 0
+    for pk in ids:
+        try:
+            built += build(pk)
+        except Exception:  # left pending for the next sweep
+            logger.exception("Sweeper could not build %s %s", model._meta.verbose_name, pk)
+    return built
