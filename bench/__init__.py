@@ -15,13 +15,18 @@ class Metric:
     name: str
     value: float
     unit: str
-    target: float
+    target: float | None
     ok: bool
 
     @classmethod
     def at_most(cls, name: str, value: float, unit: str, target: float) -> "Metric":
         """A figure that must not exceed its target (a duration, a number of queries)."""
         return cls(name=name, value=value, unit=unit, target=target, ok=value <= target)
+
+    @classmethod
+    def info(cls, name: str, value: float, unit: str) -> "Metric":
+        """A figure with no target of its own, reported because another one is read against it (a baseline)."""
+        return cls(name=name, value=value, unit=unit, target=None, ok=True)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -2,11 +2,13 @@
 no name, no cause, no health information (DESIGN.md §6). Each carries the row's stable idempotency key, so a resend
 after a crash between "sent" and "marked sent" is recognised as the same message by whoever receives it."""
 
+import contextlib
 import hashlib
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -16,6 +18,8 @@ from notifications.models import Notification
 
 Channel = Notification.Channel
 Kind = Notification.Kind
+# The e-mail connection shared by the sends of one delivery batch (see `email_connection`), if any.
+_shared_email_connection: ContextVar = ContextVar("shared_email_connection", default=None)
 
 
 def send(notification: Notification) -> None:
@@ -51,6 +55,20 @@ def link(notification: Notification) -> str:
     return settings.SITE_URL.rstrip("/") + (notification.url or "/")
 
 
+@contextlib.contextmanager
+def email_connection():
+    """E-mails sent within the block share one connection to the mail server (one SMTP session instead of one per
+    message), opened at the first e-mail, opened again after a failed one, closed at the end."""
+    connection = get_connection()
+    token = _shared_email_connection.set(connection)
+    try:
+        yield connection
+    finally:
+        _shared_email_connection.reset(token)
+        with contextlib.suppress(Exception):  # the messages are sent: ending the session is best effort
+            connection.close()
+
+
 def send_email(notification: Notification) -> None:
     address = notification.recipient.email if notification.recipient else notification.organisation.alert_inbox_email
     if not address:
@@ -66,9 +84,21 @@ def send_email(notification: Notification) -> None:
         subject = _subject(notification.kind)
         text = render_to_string("notifications/emails/notification.txt", context)
         html = render_to_string("notifications/emails/notification.html", context)
-    email = EmailMultiAlternatives(subject, text, to=[address], headers={"Message-ID": message_id(notification)})
+    connection = _shared_email_connection.get()
+    email = EmailMultiAlternatives(
+        subject, text, to=[address], headers={"Message-ID": message_id(notification)}, connection=connection
+    )
     email.attach_alternative(html, "text/html")
-    email.send()
+    if connection is None:
+        email.send()
+        return
+    try:
+        connection.open()  # no-op while the session is open: the message goes over it
+        email.send()
+    except Exception:
+        with contextlib.suppress(Exception):
+            connection.close()  # the session may be broken: the next e-mail opens a new one
+        raise
 
 
 def sms_text(notification: Notification) -> str:

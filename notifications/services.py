@@ -124,6 +124,50 @@ def deliver_one(notification_id: int) -> bool:
     if not claim(notification_id):
         return False
     notification = Notification.objects.select_related("recipient", "organisation").get(pk=notification_id)
+    return _deliver_claimed(notification)
+
+
+def deliver_cause(cause_key: str) -> int:
+    """Deliver the deliverable rows of one cause; how many were delivered.
+
+    The in-app rows first, in one statement (delivering one is making it visible in the inbox: nothing is sent).
+    Then each SMS and e-mail is claimed, sent and marked on its own, as `deliver_one` does, the e-mails over one
+    SMTP connection. A row that fails does not hold back the others: its error is recorded on it and, once the
+    others are done, the first error is raised for the task to retry (the failed row is pending again).
+    """
+    from notifications.channels import email_connection
+
+    now = timezone.now()
+    deliverable = Notification.objects.deliverable(now).filter(cause_key=cause_key)
+    delivered = deliverable.filter(channel=Notification.Channel.IN_APP).update(
+        status=Notification.Status.DELIVERED,
+        delivered_at=now,
+        attempts=F("attempts") + 1,
+        claimed_until=None,
+        last_error="",
+    )
+    outgoing = (
+        deliverable.exclude(channel=Notification.Channel.IN_APP)
+        .select_related("recipient", "organisation")
+        .order_by("-channel", "pk")  # SMS (the urgent channel, chosen by the person) before e-mail
+    )
+    failure = None
+    with email_connection():
+        for notification in outgoing:
+            if not claim(notification.pk):  # taken meanwhile by another worker (or the sweeper)
+                continue
+            try:
+                delivered += _deliver_claimed(notification)
+            except Exception as error:
+                failure = failure or error
+    if failure is not None:
+        raise failure
+    return delivered
+
+
+def _deliver_claimed(notification: Notification) -> bool:
+    """Send a row this worker has claimed and mark it: delivered, failed for good, or pending again (then raise)."""
+    notification_id = notification.pk
     try:
         deliver(notification)
     except PermanentDeliveryError as error:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import deliver_one
+from notifications.services import deliver_cause, deliver_one
 from notifications.sms import SmsPermanentError
 
 
@@ -15,13 +15,11 @@ from notifications.sms import SmsPermanentError
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=8,
+    ignore_result=True,  # nobody waits for it: the outbox rows say what was delivered
 )
 def deliver_cause_task(cause_key: str) -> int:
     """Deliver the pending notifications of one cause (enqueued on commit of the cause). Idempotent."""
-    ids = list(
-        Notification.objects.deliverable(timezone.now()).filter(cause_key=cause_key).values_list("pk", flat=True)
-    )
-    return sum(deliver_one(pk) for pk in ids)
+    return deliver_cause(cause_key)
 
 
 @shared_task

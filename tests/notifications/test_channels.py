@@ -5,11 +5,13 @@ reader's language, and who gets which channel."""
 import datetime
 import json
 import shutil
+import smtplib
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -342,6 +344,83 @@ def test_a_provider_outage_leaves_the_sms_pending_for_a_retry(alice, provider, s
         pass
     assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
     assert list(provider.delivered) == [row.idempotency_key]
+    assert len(mailoutbox) == 1
+
+
+class SessionCountingBackend(locmem.EmailBackend):
+    """In-memory e-mail that counts the sessions it opens (as the SMTP backend does: `open` is a no-op while one is
+    open) and loses the session on the sends numbered in `failing_sends`."""
+
+    sessions = 0
+    sends = 0
+    failing_sends: set[int] = set()
+
+    def open(self):
+        if getattr(self, "session_open", False):
+            return False
+        self.session_open = True
+        type(self).sessions += 1
+        return True
+
+    def close(self):
+        self.session_open = False
+
+    def send_messages(self, messages):
+        opened = self.open()
+        try:
+            type(self).sends += 1
+            if type(self).sends in self.failing_sends:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            return super().send_messages(messages)
+        finally:
+            if opened:
+                self.close()
+
+
+@pytest.fixture
+def counted_sessions(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.SessionCountingBackend"
+    SessionCountingBackend.sessions, SessionCountingBackend.sends, SessionCountingBackend.failing_sends = 0, 0, set()
+    return SessionCountingBackend
+
+
+def test_the_emails_of_one_cause_go_out_over_one_session(db, counted_sessions, mailoutbox):
+    people = [UserFactory() for _ in range(3)]
+    alert(people)
+    assert deliver_cause_task("alert:7") == 6  # 3 in-app, 3 e-mails
+    assert counted_sessions.sessions == 1
+    assert sorted(email.to[0] for email in mailoutbox) == sorted(person.email for person in people)
+
+
+def test_a_lost_session_is_opened_again_for_the_next_email_and_the_failed_one_is_retried(
+    db, counted_sessions, mailoutbox
+):
+    counted_sessions.failing_sends = {1}
+    people = [UserFactory() for _ in range(3)]
+    alert(people)
+    with pytest.raises(smtplib.SMTPServerDisconnected):  # the task's autoretry takes it from here
+        deliver_cause_task("alert:7")
+    assert len(mailoutbox) == 2 and counted_sessions.sessions == 2
+    failed = Notification.objects.get(channel=Channel.EMAIL, status=Notification.Status.PENDING)
+    assert failed.claimed_until is None and "unexpectedly closed" in failed.last_error
+    assert deliver_cause_task("alert:7") == 1  # the retry
+    assert len(mailoutbox) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
+
+
+def test_a_failing_sms_holds_back_neither_the_inbox_nor_the_email(alice, provider, settings, mailoutbox):
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsBackend"
+    settings.SMS_HTTP_URL = provider.url
+    alert([alice])
+    provider.answers.append((503, {"message": "Maintenance"}))
+    with pytest.raises(SmsRetryableError):
+        deliver_cause_task("alert:7")
+    status = dict(Notification.objects.values_list("channel", "status"))
+    assert status == {
+        Channel.IN_APP: Notification.Status.DELIVERED,
+        Channel.EMAIL: Notification.Status.DELIVERED,
+        Channel.SMS: Notification.Status.PENDING,
+    }
     assert len(mailoutbox) == 1
 
 
