@@ -8,6 +8,7 @@ an idempotent provider: a second POST with an `Idempotency-Key` already seen get
 the phone. No Django here: `python -m bench._sinks` runs this module only.
 """
 
+import asyncio
 import email
 import email.policy
 import json
@@ -46,16 +47,20 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """An SMTP server on 127.0.0.1 that keeps every message, parsed only when asked for (not while timing)."""
+    """An SMTP server on 127.0.0.1 that keeps every message, parsed only when asked for (not while timing). With a
+    `delay`, it takes that long to accept each message, like a slow mail server (the fault tests use it)."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         from aiosmtpd.controller import Controller
 
+        self.delay = delay
         self.port = free_port()
         self.received: list[tuple[list[str], bytes, float]] = []
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.received.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content, time.time()))
         return "250 Message accepted for delivery"
 
@@ -127,9 +132,9 @@ class SmsProvider:
 
 
 def main() -> None:
-    """The sinks' process (`python -m bench._sinks TOKEN`): start both servers, print their addresses, then answer
-    the bench process's commands, one JSON line each way, until told to stop or stdin closes."""
-    smtp, sms = SmtpSink(), SmsProvider(sys.argv[1])
+    """The sinks' process (`python -m bench._sinks TOKEN [SMTP_DELAY]`): start both servers, print their addresses,
+    then answer the bench process's commands, one JSON line each way, until told to stop or stdin closes."""
+    smtp, sms = SmtpSink(float(sys.argv[2]) if len(sys.argv) > 2 else 0.0), SmsProvider(sys.argv[1])
     smtp.controller.start()
     threading.Thread(target=sms.server.serve_forever, name="sms-provider", daemon=True).start()
 
@@ -162,9 +167,10 @@ def main() -> None:
 
 
 class Sinks:
-    """The sinks' process, seen from the bench process."""
+    """The sinks' process, seen from the bench process (or a fault test)."""
 
-    def __init__(self):
+    def __init__(self, smtp_delay: float = 0.0):
+        self.smtp_delay = smtp_delay
         self.token = secrets.token_urlsafe(16)
         self.process: subprocess.Popen | None = None
         self.smtp_port = 0
@@ -172,7 +178,7 @@ class Sinks:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench._sinks", self.token],
+            [sys.executable, "-m", "bench._sinks", self.token, str(self.smtp_delay)],
             cwd=Path(__file__).resolve().parent.parent,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
