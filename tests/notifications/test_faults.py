@@ -192,10 +192,14 @@ def broker(redis_server):
     saved = app.conf.broker_url, app.conf.result_backend
 
     def reset():
+        """Forget the connections made with the other settings: the broker's pool and producers, and the result
+        backend (a Redis backend subscribes to results as soon as a task is sent)."""
         if app._pool is not None:
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
 
     reset()
     app.conf.broker_url = app.conf.result_backend = redis_server.url
