@@ -89,8 +89,8 @@ def seed_ruptures(*, region, today: datetime.date, stdout=None) -> dict:
     counts["escalated"] = alerts_escalate(today=today)
     if stdout is not None:
         stdout.write(
-            f"  Ruptures : {counts['ruptures']} déclarées pour {adviser.get_full_name() or adviser.email} · "
-            f"{counts['acknowledged']} prises en compte · {counts['escalated']} signalées aux responsables"
+            f"  Ruptures : {counts['ruptures']} déclarée(s) pour {adviser.get_full_name() or adviser.email} · "
+            f"{counts['acknowledged']} prise(s) en compte · {counts['escalated']} signalée(s) aux responsables"
         )
     return counts
 
