@@ -111,22 +111,29 @@ def busiest_adviser(region):
 
 
 def candidate_stages(adviser, today):
-    """Stages in progress at a training body on the adviser's open pathways, started ten days ago at least, with
-    a trainer to declare, and not on anybody's watch list."""
+    """Stages in progress at a training body on open pathways of the adviser's alert inbox, with a trainer to
+    declare, and not on anybody's watch list: the adviser's own pathways first (started ten days ago at least
+    first), then their colleagues' (the inbox every adviser of the organisation works from, DESIGN.md §1), so that
+    every story is told whatever day the demo is loaded."""
     watched = Drift.objects.live().filter(stage=OuterRef("pk"))
     trainers = Membership.objects.active().filter(organisation=OuterRef("organisation"), role=Role.TRAINER)
-    return list(
+    inbox = Membership.objects.active().filter(user=adviser, role=Role.PRESCRIBER_ADVISER).values("organisation")
+    stages = (
         Stage.objects.filter(
-            pathway__prescribing_adviser=adviser,
+            pathway__prescribing_organisation__in=inbox,
             pathway__status="open",
             status=Stage.Status.IN_PROGRESS,
             organisation__kind=Organisation.Kind.TRAINING_BODY,
-            actual_start__lte=today - datetime.timedelta(days=10),
         )
         .exclude(kind=Stage.Kind.APPRENTICESHIP)
         .filter(Exists(trainers), ~Exists(watched))
-        .order_by("-actual_start", "pk")[: len(STORIES)]
+        .select_related("pathway")
+        .order_by("-actual_start", "pk")
     )
+    settled = today - datetime.timedelta(days=10)
+    return sorted(stages, key=lambda s: (s.pathway.prescribing_adviser_id != adviser.pk, s.actual_start > settled))[
+        : len(STORIES)
+    ]
 
 
 def trainer_of(stage):

@@ -153,16 +153,19 @@ def test_seed_is_complete_and_idempotent(client):
     assert not any(escalate().values())
 
     # Ruptures: the printed adviser's alert inbox holds an alert in each state, declared through the service (the
-    # stage followed it, the notification rows are written) and away from the watch list.
+    # stage followed it, the notification rows are written) and away from the watch list; most are on their own
+    # pathways, the others on their colleagues' (the organisation's inbox they work from too).
     adviser = User.objects.get(email=printed["Conseiller·ère prescripteur·rice"])
-    alerts = Alert.objects.filter(rupture__stage__pathway__prescribing_adviser=adviser)
+    alerts = Alert.objects.for_user(adviser)
+    assert alerts.filter(rupture__stage__pathway__prescribing_adviser=adviser).exists()
     assert alerts.filter(status=Alert.Status.NEW, escalated_at=None).exists()
     assert alerts.filter(status=Alert.Status.NEW).exclude(escalated_at=None).exists()
     assert alerts.filter(status=Alert.Status.ACTED, actions__isnull=False).exists()
     assert {"abandon", "interruption"} <= set(alerts.values_list("rupture__kind", flat=True))
-    for alert in alerts.select_related("rupture__stage"):
+    for alert in alerts.select_related("rupture__stage__pathway"):
         assert alert.rupture.stage.status != Stage.Status.IN_PROGRESS
-        assert Notification.objects.filter(cause_key=f"alert:{alert.pk}", recipient=adviser).exists()
+        prescribing_adviser = alert.rupture.stage.pathway.prescribing_adviser_id
+        assert Notification.objects.filter(cause_key=f"alert:{alert.pk}", recipient=prescribing_adviser).exists()
         assert not Drift.objects.live().filter(stage=alert.rupture.stage).exists()
     # Dated by their declarations, over several days.
     assert len({timezone.localtime(alert.created_at).date() for alert in alerts}) >= 3
