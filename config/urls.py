@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("assiduite/", include("attendance.urls")),
     path("alertes/", include("ruptures.urls")),
+    path("charte/", include("charter.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

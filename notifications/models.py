@@ -34,6 +34,9 @@ class Notification(models.Model):
         PENDING = "pending", _("À envoyer")
         DELIVERED = "delivered", _("Distribuée")
         FAILED = "failed", _("Échec")
+        # An alert addressed to an organisation without a valid charter signature, in a region that requires one:
+        # kept, and delivered as soon as the organisation signs (charter.gate).
+        HELD = "held", _("En attente de signature")
 
     class Kind(models.TextChoices):
         STAGE_TRANSITION = "stage_transition", _("Étape d'un parcours")
@@ -42,6 +45,9 @@ class Notification(models.Model):
         RUPTURE_ALERT = "rupture_alert", _("Alerte de rupture")
         ALERT_ESCALATED = "alert_escalated", _("Alerte non prise en compte")
         RESUME_DUE = "resume_due", _("Reprise prévue aujourd'hui")
+        CHARTER_PUBLISHED = "charter_published", _("Nouvelle version de la charte")
+        CHARTER_REMINDER = "charter_reminder", _("Charte à signer")
+        CHARTER_DECISION = "charter_decision", _("Signature de la charte examinée")
 
     # A person, or an organisation's shared alert mailbox (then only `organisation` is set, e-mail channel).
     recipient = models.ForeignKey(
@@ -77,6 +83,16 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     claimed_until = models.DateTimeField(_("réservée jusqu'à"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
+    held_for = models.ForeignKey(
+        "pathways.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retenue pour"),
+        help_text=_("La structure dont la signature de la charte est attendue (reste noté après la libération)."),
+    )
+    released_at = models.DateTimeField(_("libérée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("distribuée le"), null=True, blank=True)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
@@ -99,12 +115,18 @@ class Notification(models.Model):
                 condition=Q(status="delivered", delivered_at__isnull=False) | ~Q(status="delivered"),
                 name="notification_delivered_at_when_delivered",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(held_for__isnull=False, released_at__isnull=True),
+                name="notification_held_for_an_organisation",
+            ),
         ]
         indexes = [
             # the inbox and its badge: "my delivered in-app notifications, unread first"
             models.Index(fields=["recipient", "channel", "status", "read_at"], name="notification_inbox_idx"),
             # the sweeper: "pending rows, oldest first"
             models.Index(fields=["status", "created_at"], name="notification_pending_idx"),
+            # the charter gate: "rows held for these organisations" (release, counts per organisation)
+            models.Index(fields=["held_for", "status"], name="notification_held_idx"),
         ]
 
     def __str__(self):

@@ -64,23 +64,34 @@ def notify(
     params: dict | None = None,
     channels=None,
     inboxes=(),
+    held_for: dict[str, int] | None = None,
 ) -> None:
     """Record one notification per (recipient, channel) for `cause_key`; a second call for the same cause adds none.
 
     `channels` lists the channels to use beyond in-app (filtered per person by `wanted_channels`); `inboxes` are
-    organisations whose shared alert mailbox also gets the e-mail.
+    organisations whose shared alert mailbox also gets the e-mail. `held_for` maps recipient keys ("user:<id>",
+    "inbox:<organisation id>") to the organisation they are held for (the charter gate, `charter.gate`): their rows
+    are kept, not delivered, until `release_held` lets them go.
     """
     channels = channels or [Notification.Channel.IN_APP]
+    held_for = held_for or {}
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     wanted = wanted_channels(people.values(), channels)
     common = {"kind": kind, "cause_key": cause_key, "url": url, "params": params or {}}
+
+    def row(recipient_key, **fields):
+        held = held_for.get(recipient_key)
+        if held is not None:
+            fields.update(status=Notification.Status.HELD, held_for_id=held)
+        return Notification(recipient_key=recipient_key, **fields, **common)
+
     rows = [
-        Notification(recipient_id=user_id, recipient_key=f"user:{user_id}", channel=channel, **common)
+        row(f"user:{user_id}", recipient_id=user_id, channel=channel)
         for user_id in people
         for channel in sorted(wanted[user_id])
     ]
     rows += [
-        Notification(organisation=org, recipient_key=f"inbox:{org.pk}", channel=Notification.Channel.EMAIL, **common)
+        row(f"inbox:{org.pk}", organisation=org, channel=Notification.Channel.EMAIL)
         for org in inboxes
         if org is not None and org.alert_inbox_email and Notification.Channel.EMAIL in channels
     ]
@@ -183,6 +194,19 @@ def _deliver_claimed(notification: Notification) -> bool:
         status=Notification.Status.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
     )
     return True
+
+
+def release_held(*, organisation_ids) -> int:
+    """Let the rows held for these organisations go (their charter signature is now valid, or their region no
+    longer requires one): pending again, the release recorded on each row, delivery enqueued on commit. A row is
+    released once: the update only takes rows still held."""
+    now = timezone.now()
+    held = Notification.objects.filter(status=Notification.Status.HELD, held_for__in=list(organisation_ids))
+    causes = set(held.values_list("cause_key", flat=True))
+    released = held.update(status=Notification.Status.PENDING, released_at=now)
+    for cause_key in sorted(causes):
+        transaction.on_commit(lambda cause_key=cause_key: _enqueue(cause_key))
+    return released
 
 
 def mark_read(*, user, notification_ids=None) -> int:

@@ -20,7 +20,7 @@ from pathways.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "charter_required_for_alerts"]
     search_fields = ["name", "code"]
 
 

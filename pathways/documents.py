@@ -32,10 +32,20 @@ def _claimable(model, now):
 
 
 def document_build(
-    model, pk: int, *, related: tuple[str, ...], render: Callable[[object], bytes], filename: Callable[[object], str]
+    model,
+    pk: int,
+    *,
+    related: tuple[str, ...],
+    render: Callable[[object], bytes],
+    filename: Callable[[object], str],
+    retry_failures: bool = False,
 ) -> bool:
     """Build the document `pk` of `model` and store its file; False when there is nothing to do (already built,
-    failed, or held by another worker). `render(document)` gives the file's bytes, `filename(document)` its name."""
+    failed, or held by another worker). `render(document)` gives the file's bytes, `filename(document)` its name.
+
+    With `retry_failures`, a document whose content cannot fail (a signed copy: its text is fixed) is never marked
+    failed: the error is recorded, the row stays pending and the error is raised, so the task retries with backoff
+    and the sweeper takes it again after that."""
     now = timezone.now()
     lease = datetime.timedelta(seconds=settings.STATEMENTS_CLAIM_LEASE_SECONDS)
     if not _claimable(model, now).filter(pk=pk).update(claimed_until=now + lease):
@@ -56,6 +66,9 @@ def document_build(
     except Exception as error:
         _discard(storage, stored)
         logger.exception("Building %s %s failed", model._meta.verbose_name, pk)
+        if retry_failures:
+            pending.update(error=f"{type(error).__name__}: {error}"[:2000], claimed_until=None)
+            raise
         pending.update(
             status=model.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],

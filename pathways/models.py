@@ -32,6 +32,14 @@ class ScopedQuerySet(models.QuerySet):
 class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, unique=True)
     name = models.CharField(_("nom"), max_length=100)
+    charter_required_for_alerts = models.BooleanField(
+        _("charte exigée pour les alertes nominatives"),
+        default=False,
+        help_text=_(
+            "Les alertes adressées à une structure sans signature valable de la charte en vigueur sont retenues "
+            "jusqu'à sa signature ; le financeur les reçoit toujours."
+        ),
+    )
 
     class Meta:
         verbose_name = _("région")

@@ -22,16 +22,24 @@ class RupturesConfig(AppConfig):
 
         def alerts_for_user(queryset, user):
             """Alerts on pathways the user sees, alerts of their organisation's inbox, and alerts they were sent
-            (a funder's regional officer sees the alerts addressed to them, not the pathways)."""
+            (a funder's regional officer sees the alerts addressed to them, not the pathways), except those the
+            charter gate holds for their organisation."""
             visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
             addressed = Notification.objects.filter(
                 recipient=user, cause_key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField()))
+            )
+            # Held by the charter gate (charter.gate): until its organisation signs, an alert held for it is not
+            # shown to its members (but to the one who declared it).
+            held = Notification.objects.filter(
+                status=Notification.Status.HELD,
+                held_for__in=scoping.org_ids(user),
+                cause_key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField())),
             )
             return queryset.filter(
                 Q(rupture__stage__pathway__in=visible)
                 | Q(inbox__in=scoping.org_ids(user, roles=scoping.PERSON_ROLES))
                 | Exists(addressed)
-            )
+            ).exclude(Q(Exists(held)) & ~Q(rupture__declared_by=user))
 
         scoping.register(Rupture, scope=ruptures_for_user, person=lambda r: r.stage.pathway.beneficiary)
         scoping.register(Alert, scope=alerts_for_user, person=lambda a: a.rupture.stage.pathway.beneficiary)

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from attendance.models import Drift
+from charter import gate
 from pathways.models import Membership, Organisation, Stage
 from ruptures.models import Alert, Cause, Rupture
 from ruptures.services import alert_acknowledge, alert_act, alerts_escalate, rupture_declare
@@ -86,13 +87,55 @@ def seed_ruptures(*, region, today: datetime.date, stdout=None) -> dict:
                 alert_act(alert=alert, by=adviser, kind=outcome, note=ACTION_NOTES[outcome])
             counts["acknowledged"] += 1
             counts["actions"] += 1
+    counts["held"] = held_story(region, today)
     counts["escalated"] = alerts_escalate(today=today)
     if stdout is not None:
         stdout.write(
             f"  Ruptures : {counts['ruptures']} déclarée(s) pour {adviser.get_full_name() or adviser.email} · "
-            f"{counts['acknowledged']} prise(s) en compte · {counts['escalated']} signalée(s) aux responsables"
+            f"{counts['acknowledged']} prise(s) en compte · {counts['escalated']} signalée(s) aux responsables · "
+            f"{counts['held']} retenue(s) faute de charte signée"
         )
     return counts
+
+
+def held_story(region, today) -> int:
+    """An abandon on a pathway whose prescriber has no valid charter signature, in a region that requires one: its
+    alert is held (charter.gate) and shows on the Région's charter overview. 1 if told, else 0."""
+    prescribers = Organisation.objects.filter(region=region, kind=Organisation.Kind.PRESCRIBER)
+    held = gate.held_organisations(prescribers.values_list("pk", flat=True))
+    if not held:
+        return 0
+    watched = Drift.objects.live().filter(stage=OuterRef("pk"))
+    trainers = Membership.objects.active().filter(organisation=OuterRef("organisation"), role=Role.TRAINER)
+    stage = (
+        Stage.objects.filter(
+            pathway__prescribing_organisation__in=held,
+            pathway__status="open",
+            status=Stage.Status.IN_PROGRESS,
+            organisation__kind=Organisation.Kind.TRAINING_BODY,
+        )
+        .exclude(kind=Stage.Kind.APPRENTICESHIP)
+        .filter(Exists(trainers), ~Exists(watched))
+        .order_by("-actual_start", "pk")
+        .first()
+    )
+    if stage is None:
+        return 0
+    trainer = trainer_of(stage)
+    with set_actor(trainer):
+        rupture_declare(
+            stage=stage,
+            by=trainer,
+            kind=Kind.ABANDON,
+            main_cause=Cause.CONDITIONS_TRANSPORT,
+            causes=[],
+            identified_by=Rupture.IdentifiedBy.TRAINER,
+            occurred_on=max(today - datetime.timedelta(days=2), stage.actual_start),
+            comment=COMMENTS["abandon"],
+            reminders=[],
+            no_reminder_reason=NO_REMINDER,
+        )
+    return 1
 
 
 def busiest_adviser(region):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from attendance.calendar import working_days_between
 from attendance.models import Drift, FollowUpAttempt
+from charter import gate
 from notifications.models import Notification
 from notifications.services import notify
 from pathways import scoping
@@ -71,6 +72,20 @@ def alert_recipients(stage: Stage) -> tuple[list, list[Organisation]]:
         people += _members([inbox.pk], [Role.ORG_MANAGER])
     mailboxes = [inbox] if routing.shared_mailbox and inbox.alert_inbox_email else []
     return [p for p in people if p is not None], mailboxes
+
+
+def held_recipients(inbox: Organisation, people, mailboxes) -> dict[str, int]:
+    """The charter gate (`charter.gate`): of an alert's recipients, those addressed through the inbox
+    organisation (its members, its shared mailbox) are held while it lacks a valid charter signature in a region
+    that requires one. The funder's regional officers and partners of other organisations are never held."""
+    members = set(
+        Membership.objects.active()
+        .filter(organisation=inbox, user__in=[p.pk for p in people])
+        .values_list("user_id", flat=True)
+    )
+    addressed = {f"user:{pk}": inbox.pk for pk in members}
+    addressed.update({f"inbox:{org.pk}": org.pk for org in mailboxes})
+    return gate.held_for_map(addressed) if addressed else {}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -235,14 +250,16 @@ def rupture_declare(
         )
     alert = Alert.objects.create(rupture=rupture, inbox=alert_inbox(stage))
     people, mailboxes = alert_recipients(stage)
+    people = [p for p in people if p.pk != by.pk]
     notify(
-        recipients=[p for p in people if p.pk != by.pk],
+        recipients=people,
         kind=Notification.Kind.RUPTURE_ALERT,
         cause_key=f"alert:{alert.pk}",
         url=alert.get_absolute_url(),
         params={"person": stage.pathway.beneficiary.full_name, "rupture_kind": kind, "date": occurred_on.isoformat()},
         channels=ALERT_CHANNELS,
         inboxes=mailboxes,
+        held_for=held_recipients(alert.inbox, people, mailboxes),
     )
     return rupture
 
@@ -301,8 +318,9 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
         if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
             continue
         stage = alert.rupture.stage
+        people = [*_members([alert.inbox_id], [Role.ORG_MANAGER]), *regional_officers(stage)]
         notify(
-            recipients=[*_members([alert.inbox_id], [Role.ORG_MANAGER]), *regional_officers(stage)],
+            recipients=people,
             kind=Notification.Kind.ALERT_ESCALATED,
             cause_key=f"alert:{alert.pk}:escalated",
             url=alert.get_absolute_url(),
@@ -312,6 +330,7 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
                 "since": timezone.localtime(alert.created_at).date().isoformat(),
             },
             channels=ALERT_CHANNELS,
+            held_for=held_recipients(alert.inbox, people, []),
         )
         escalated += 1
     return escalated

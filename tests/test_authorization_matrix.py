@@ -100,6 +100,35 @@ def ready_attestation(world):
     return attestation
 
 
+def charter_signature(world):
+    """The prescriber's signature of the charter in force, by its legal representative (made once)."""
+    from charter.models import Signature
+    from tests.charter.factories import first_version, sign
+
+    version = first_version()
+    existing = Signature.objects.filter(organisation=world.prescriber, version=version).first()
+    return existing or sign(world.prescriber, world.user("legal_representative"))
+
+
+def charter_copy(world):
+    from tests.charter.factories import ready_copy
+
+    return ready_copy(charter_signature(world)).signature
+
+
+def charter_draft(world):
+    from charter.services import draft_create
+    from tests.charter.factories import first_version
+
+    first_version()
+    return draft_create(by=world.user("regional_officer"))
+
+
+CHARTER_READERS = {"legal_representative", "prescriber_adviser", "regional_officer", "basin_coordinator"}
+REGIONAL_STAFF = {"regional_officer", "basin_coordinator"}
+PUBLIC = {**statuses(200), ANON: 200}
+
+
 # url name → (kwargs builder, expected statuses)
 MATRIX = {
     "pathways:home": (None, statuses(200)),
@@ -192,6 +221,35 @@ MATRIX = {
     ),
     "ruptures:attestation_request": (lambda w: [declared_alert(w).pk], statuses(405)),
     "ruptures:attestation_download": (lambda w: [ready_attestation(w).pk], by_sets((SCOPE_PATHWAY, 200))),
+    # Charter: everyone reads it; an organisation's legal representative signs and withdraws; its members and the
+    # region's staff see its signatures; the funder's regional officers decide and publish. Verification and the
+    # signatories are public.
+    "charter:current": (None, statuses(200)),
+    "charter:version_detail": (lambda w: [1], statuses(200)),
+    "charter:sign": (
+        lambda w: [w.prescriber.pk],
+        by_sets(({"legal_representative"}, 200), ({"prescriber_adviser"}, 403)),
+    ),
+    "charter:signature_detail": (lambda w: [charter_signature(w).pk], by_sets((CHARTER_READERS, 200))),
+    "charter:signature_download": (lambda w: [charter_copy(w).pk], by_sets((CHARTER_READERS, 200))),
+    "charter:signature_withdraw": (
+        lambda w: [charter_signature(w).pk],
+        by_sets(({"legal_representative"}, 200), (CHARTER_READERS, 403)),
+    ),
+    "charter:signature_validate": (lambda w: [charter_signature(w).pk], statuses(405)),
+    "charter:signature_refuse": (
+        lambda w: [charter_signature(w).pk],
+        by_sets(({"regional_officer"}, 200), (CHARTER_READERS, 403)),
+    ),
+    "charter:overview": (None, by_sets((REGIONAL_STAFF, 200), default=403)),
+    "charter:remind": (None, statuses(405)),
+    "charter:draft_create": (None, statuses(405)),
+    "charter:draft_edit": (lambda w: [charter_draft(w).pk], by_sets(({"regional_officer"}, 200))),
+    "charter:draft_publish": (lambda w: [charter_draft(w).pk], statuses(405)),
+    "charter:verify_lookup": (None, PUBLIC),
+    "charter:verify": (lambda w: [charter_signature(w).code], PUBLIC),
+    "charter:signatories": (None, PUBLIC),
+    "charter:basin_signatories": (lambda w: [w.basin.code], PUBLIC),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
     "accounts:login": (None, {**statuses(302), ANON: 200}),
     "accounts:logout": (None, statuses(405)),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "notifications",
     "attendance",
     "ruptures",
+    "charter",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "attendance-sweep-statement-exports": {"task": "attendance.tasks.sweep_statement_exports_task", "schedule": 60},
     "ruptures-sweep-attestations": {"task": "ruptures.tasks.sweep_attestations_task", "schedule": 60},
+    "charter-sweep-copies": {"task": "charter.tasks.sweep_copies_task", "schedule": 60},
+    "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ import pathways
 from accounts.models import AccessLog
 from attendance.demo import refresh_planner_statistics, seed_attendance
 from attendance.models import Drift, Mark
+from charter.demo import FUNDER_NAME as FUNDER
+from charter.demo import seed_charter
 from pathways.models import (
     Basin,
     Beneficiary,
@@ -801,7 +803,13 @@ class Seeder:
         self.load_people()
         refresh_planner_statistics()
         self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
+        self.charter = seed_charter(region=self.region, kept_signed=self.printed_organisations(), stdout=self.stdout)
         self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
+
+    def printed_organisations(self):
+        """The organisations of the printed logins but the Région's (where the legal representative may sign)."""
+        emails = [email for _label, email, *_rest in login_rows(self.region)]
+        return Organisation.objects.filter(memberships__user__email__in=emails).exclude(name=FUNDER).distinct()
 
     # Territories, reference data, organisations ----------------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""An organisation's charter status, derived from its signatures and their events: the badge shown beside its name
+in every page and list, the basin overview of regional staff, the public signatories and the alert gate all read
+it from here.
+
+`organisation_statuses` answers for many organisations in a constant number of queries (the current version, the
+signatures with their events), so a list of organisations never costs a query per row.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.models import CharterVersion, Signature
+
+
+class OrganisationStatus(models.TextChoices):
+    SIGNED = "signed", _("Charte signée")
+    TO_RENEW = "to_renew", _("Charte à renouveler")
+    NOT_SIGNED = "not_signed", _("Charte non signée")
+    WITHDRAWN = "withdrawn", _("Signature retirée")
+
+
+@dataclass
+class CharterStanding:
+    """Where an organisation stands with the charter today."""
+
+    status: str
+    signature: Signature | None  # the signature the status comes from (None: never signed)
+    current: CharterVersion | None
+    valid: bool  # commits the organisation today (signed, or to renew within its grace period)
+
+    @property
+    def label(self) -> str:
+        return OrganisationStatus(self.status).label
+
+    @property
+    def valid_until(self) -> datetime.date | None:
+        return self.signature.valid_until if self.signature is not None else None
+
+    @property
+    def pending_validation(self) -> bool:
+        return self.signature is not None and self.signature.status == Signature.Status.PENDING
+
+    @property
+    def refused(self) -> bool:
+        return self.signature is not None and self.signature.status == Signature.Status.REFUSED
+
+
+def standing_of(signatures: list[Signature], current: CharterVersion | None, today: datetime.date) -> CharterStanding:
+    """The standing given an organisation's signatures (with their events), newest version first."""
+    on_current = next((s for s in signatures if current is not None and s.version_id == current.pk), None)
+    if on_current is not None:
+        status = on_current.status
+        if status in (Signature.Status.PENDING, Signature.Status.VALIDATED):
+            return CharterStanding(OrganisationStatus.SIGNED, on_current, current, True)
+        if status == Signature.Status.WITHDRAWN:
+            return CharterStanding(OrganisationStatus.WITHDRAWN, on_current, current, False)
+    older = next((s for s in signatures if s is not on_current), None)
+    if older is not None:
+        status = older.status
+        if status == Signature.Status.TO_RENEW:
+            return CharterStanding(OrganisationStatus.TO_RENEW, older, current, older.is_valid(today))
+        if status == Signature.Status.WITHDRAWN:
+            return CharterStanding(OrganisationStatus.WITHDRAWN, older, current, False)
+    # Never signed, or the last signature was refused by the Région.
+    return CharterStanding(OrganisationStatus.NOT_SIGNED, on_current or older, current, False)
+
+
+def organisation_statuses(organisations, *, today: datetime.date | None = None) -> dict[int, CharterStanding]:
+    """{organisation id: standing} for `organisations` (objects or ids), in three queries."""
+    today = today or timezone.localdate()
+    ids = {getattr(org, "pk", org) for org in organisations}
+    current = CharterVersion.objects.current()
+    by_organisation: dict[int, list[Signature]] = {pk: [] for pk in ids}
+    if ids:
+        signatures = (
+            Signature.objects.filter(organisation__in=ids)
+            .select_related("version")
+            .prefetch_related("events")
+            .order_by("organisation", "-version__number")
+        )
+        for signature in signatures:
+            by_organisation[signature.organisation_id].append(signature)
+    return {pk: standing_of(sigs, current, today) for pk, sigs in by_organisation.items()}
+
+
+def attach_statuses(organisations, *, today: datetime.date | None = None):
+    """Set `charter` (a CharterStanding) on each organisation object, for the badge; returns them."""
+    organisations = [org for org in organisations if org is not None]
+    statuses = organisation_statuses(organisations, today=today)
+    for org in organisations:
+        org.charter = statuses[org.pk]
+    return organisations

@@ -1,0 +1,29 @@
+from celery import shared_task
+
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def build_copy_task(copy_id: int) -> bool:
+    """Build one signed copy of the charter (enqueued on commit of the signature or its validation). Idempotent;
+    a failure is retried with backoff, then by the sweeper."""
+    from charter.copies import copy_build
+
+    return copy_build(copy_id)
+
+
+@shared_task
+def sweep_copies_task() -> int:
+    """Beat: build the signed copies still pending a while after their request."""
+    from charter.copies import copy_sweep
+
+    return copy_sweep()
+
+
+@shared_task(**RETRY)
+def release_held_alerts_task() -> int:
+    """Beat: deliver the alerts held for organisations that are no longer held (their region stopped requiring
+    the charter; a signature releases its organisation's alerts at once)."""
+    from charter.gate import release_due
+
+    return release_due()

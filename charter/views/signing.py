@@ -1,0 +1,195 @@
+"""Reading the charter, signing it for an organisation, a signature's page and copy, withdrawing a signature."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from charter import services
+from charter.copies import latest_copy, ready_copy
+from charter.forms import ReasonForm, SignForm
+from charter.models import CharterVersion, Signature, SignatureCopy, digest_of
+from charter.status import attach_statuses
+from pathways import scoping
+from pathways.models import Organisation
+from pathways.scoping import get_for_user_or_404, require
+from pathways.views.people import apply_errors
+
+# A signature page waiting for its copy asks again this often (seconds).
+COPY_POLL_SECONDS = 3
+
+
+def _version_context(version: CharterVersion) -> dict:
+    commitments = list(version.commitments.order_by("position"))
+    text = version.signed_text(commitments)
+    return {"version": version, "commitments": commitments, "signed_text": text, "digest": digest_of(text)}
+
+
+@require_GET
+def charter_current(request):
+    """The charter in force, in the reader's language, and where each of their organisations stands."""
+    version = CharterVersion.objects.current()
+    organisations = attach_statuses({m.organisation for m in scoping.active_memberships(request.user)})
+    signable = {org.pk for org in services.signing_organisations(request.user)}
+    for org in organisations:
+        signature = org.charter.signature
+        # One signature per version: after a withdrawal or a refusal, the next version is signed.
+        org.can_sign_now = (
+            version is not None and org.pk in signable and (signature is None or signature.version_id != version.pk)
+        )
+    context = {
+        "organisations": sorted(organisations, key=lambda org: org.name),
+        "signable": signable,
+        "versions": CharterVersion.objects.published().order_by("-number"),
+        "follows": bool(services.regions_followed(request.user)),
+    }
+    if version is not None:
+        context.update(_version_context(version))
+    return render(request, "charter/charter.html", context)
+
+
+@require_GET
+def version_detail(request, number):
+    """A published version (everyone logged in reads every version); a draft is its editors' only."""
+    version = CharterVersion.objects.filter(number=number).first()
+    if version is None:
+        raise Http404
+    if not version.is_published:
+        if not services.can_publish(request.user):
+            raise Http404
+        return redirect("charter:draft_edit", pk=version.pk)
+    current = CharterVersion.objects.current()
+    return render(
+        request, "charter/version_detail.html", {**_version_context(version), "is_current": version == current}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign(request, organisation_pk):
+    """Sign the charter in force for an organisation: its legal representative may; its other members get 403,
+    everyone else 404."""
+    organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=organisation_pk)
+    require(services.can_sign(request.user, organisation))
+    version = CharterVersion.objects.current()
+    if version is None:
+        raise Http404
+    existing = Signature.objects.filter(version=version, organisation=organisation).first()
+    if existing is not None:
+        messages.info(
+            request,
+            _("%(organisation)s a déjà signé la version %(number)s de la charte.")
+            % {"organisation": organisation.name, "number": version.number},
+        )
+        return redirect(existing)
+    context = _version_context(version)
+    initial = {
+        "signatory_name": request.user.get_full_name(),
+        "version": version.number,
+        "digest": context["digest"],
+    }
+    form = SignForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        read = CharterVersion.objects.filter(number=data["version"]).first()
+        try:
+            signature = services.charter_sign(
+                organisation=organisation,
+                by=request.user,
+                signatory_name=data["signatory_name"],
+                signatory_function=data["signatory_function"],
+                consent=data["consent"],
+                version=read,
+                digest_seen=data["digest"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "La charte est signée au nom de %(organisation)s. La Région va valider la signature ; la copie "
+                    "signée est en préparation."
+                )
+                % {"organisation": organisation.name},
+            )
+            return redirect(signature)
+    return render(request, "charter/sign.html", {**context, "form": form, "organisation": organisation})
+
+
+def _signatures():
+    return Signature.objects.with_history().select_related("signed_by").prefetch_related("copies")
+
+
+@require_GET
+def signature_detail(request, pk):
+    """A signature, its history and its copy: the organisation's members and its region's staff."""
+    signature = get_for_user_or_404(_signatures(), request, pk=pk)
+    context = {
+        "signature": signature,
+        "events": signature.history(),
+        "copy": latest_copy(signature),
+        "ready": ready_copy(signature),
+        "poll_seconds": COPY_POLL_SECONDS,
+        "can_withdraw": services.can_sign(request.user, signature.organisation)
+        and signature.status in services.WITHDRAWABLE,
+        "can_decide": services.can_decide(request.user, signature) and signature.status == Signature.Status.PENDING,
+        "current": CharterVersion.objects.current(),
+    }
+    if request.htmx:
+        return render(request, "charter/includes/copy.html", context)
+    return render(request, "charter/signature_detail.html", context)
+
+
+@require_GET
+def signature_download(request, pk):
+    """The newest built copy (PDF) of a signature, for those who see the signature; 404 until one is built."""
+    signature = get_for_user_or_404(_signatures(), request, pk=pk)
+    copy = ready_copy(signature)
+    if copy is None or copy.status != SignatureCopy.Status.READY or not copy.file:
+        raise Http404
+    try:
+        handle = copy.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    from charter.copies import copy_filename
+
+    copy.signature = signature
+    return FileResponse(handle, as_attachment=True, filename=copy_filename(copy), content_type="application/pdf")
+
+
+@require_http_methods(["GET", "POST"])
+def signature_withdraw(request, pk):
+    """The organisation withdraws its signature, with a reason: its legal representative may; the others who see
+    the signature get 403."""
+    signature = get_for_user_or_404(_signatures(), request, pk=pk)
+    require(services.can_sign(request.user, signature.organisation))
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        label=_("Motif du retrait"),
+        help_text=_("Il est conservé avec la signature et visible de la Région."),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_withdraw(signature=signature, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La signature est retirée. Elle reste conservée, avec votre motif."))
+            return redirect(signature)
+    return render(
+        request,
+        "charter/reason_form.html",
+        {
+            "signature": signature,
+            "form": form,
+            "title": _("Retirer la signature"),
+            "intro": _(
+                "La structure ne sera plus signataire de la charte. Le retrait est enregistré et visible ; il ne "
+                "peut pas être annulé. La structure pourra signer la prochaine version."
+            ),
+            "submit": _("Retirer la signature"),
+            "danger": True,
+        },
+    )
