@@ -92,45 +92,49 @@ def seed_charter(*, region: Region, kept_signed=(), stdout=None) -> dict:
                 consent=True,
             )
 
-    with set_actor(officer):
-        for org in organisations:
-            if fates[org.pk] == "never":
-                continue
-            signature = signs(org)
-            if fates[org.pk] == "withdrawn":
-                user = representatives[org.pk]
-                with set_actor(user):
-                    signature_withdraw(signature=signature, by=user, reason=WITHDRAWAL)
-            else:
-                signature_validate(signature=signature, by=officer)
-        draft = draft_create(by=officer)
-        draft_save(
-            draft=draft,
-            by=officer,
-            fields={
-                "title_fr": draft.title_fr,
-                "title_en": draft.title_en,
-                "preamble_fr": f"{draft.preamble_fr}\n\n{V2_PREAMBLE}",
-                "preamble_en": f"{draft.preamble_en}\n\n{V2_PREAMBLE_EN}",
-            },
-            commitments=[
-                {"id": c.pk, "title_fr": c.title_fr, "text_fr": c.text_fr, "title_en": c.title_en, "text_en": c.text_en}
-                for c in draft.commitments.order_by("position")
-            ],
-        )
-        version_publish(draft=draft, by=officer, renewal_grace_days=90)
-        refused = False
-        for org in organisations:
-            if fates[org.pk] not in ("v2", "v2_pending"):
-                continue
-            signature = signs(org)
-            if fates[org.pk] == "v2":
-                signature_validate(signature=signature, by=officer)
-            elif not refused and org.pk not in kept:
-                # One refusal, so that the Région's refusal shows in the history (the organisation will re-sign
-                # the next version).
-                signature_refuse(signature=signature, by=officer, reason=REFUSAL)
-                refused = True
+    def as_officer(service, **arguments):
+        # Each write under its own actor: the audit log's context does not nest.
+        with set_actor(officer):
+            return service(by=officer, **arguments)
+
+    for org in organisations:
+        if fates[org.pk] == "never":
+            continue
+        signature = signs(org)
+        if fates[org.pk] == "withdrawn":
+            user = representatives[org.pk]
+            with set_actor(user):
+                signature_withdraw(signature=signature, by=user, reason=WITHDRAWAL)
+        else:
+            as_officer(signature_validate, signature=signature)
+    draft = as_officer(draft_create)
+    as_officer(
+        draft_save,
+        draft=draft,
+        fields={
+            "title_fr": draft.title_fr,
+            "title_en": draft.title_en,
+            "preamble_fr": f"{draft.preamble_fr}\n\n{V2_PREAMBLE}",
+            "preamble_en": f"{draft.preamble_en}\n\n{V2_PREAMBLE_EN}",
+        },
+        commitments=[
+            {"id": c.pk, "title_fr": c.title_fr, "text_fr": c.text_fr, "title_en": c.title_en, "text_en": c.text_en}
+            for c in draft.commitments.order_by("position")
+        ],
+    )
+    as_officer(version_publish, draft=draft, renewal_grace_days=90)
+    refused = False
+    for org in organisations:
+        if fates[org.pk] not in ("v2", "v2_pending"):
+            continue
+        signature = signs(org)
+        if fates[org.pk] == "v2":
+            as_officer(signature_validate, signature=signature)
+        elif not refused and org.pk not in kept:
+            # One refusal, so that the Région's refusal shows in the history (the organisation will sign the next
+            # version).
+            as_officer(signature_refuse, signature=signature, reason=REFUSAL)
+            refused = True
     Region.objects.filter(pk=region.pk).update(charter_required_for_alerts=True)
     statuses = organisation_statuses(organisations)
     counts = {status: 0 for status in OrganisationStatus.values}

@@ -45,9 +45,14 @@ def _language(notification: Notification) -> str:
     return (user.language if user is not None else "") or settings.LANGUAGE_CODE
 
 
+CHARTER_KINDS = (Kind.CHARTER_PUBLISHED, Kind.CHARTER_REMINDER, Kind.CHARTER_DECISION)
+
+
 def _subject(kind: str) -> str:
     if kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED):
         return _("Sans Rupture : une alerte vous attend")
+    if kind in CHARTER_KINDS:
+        return _("Sans Rupture : la charte des bonnes pratiques")
     return _("Sans Rupture : une notification vous attend")
 
 
@@ -78,6 +83,7 @@ def send_email(notification: Notification) -> None:
         "notification": notification,
         "link": link(notification),
         "is_alert": notification.kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED),
+        "is_charter": notification.kind in CHARTER_KINDS,
         "LANGUAGE_CODE": language,
     }
     with translation.override(language):

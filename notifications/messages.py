@@ -66,6 +66,26 @@ def render(notification: Notification) -> str:
             "stage": _label(Stage.Kind, p.get("stage_kind")),
             "date": _date(p.get("date")),
         }
+    if notification.kind == Kind.CHARTER_PUBLISHED:
+        return _(
+            "La version %(version)s de la charte des bonnes pratiques est publiée : signez-la au nom de votre "
+            "structure avant le %(date)s (votre signature précédente reste valable jusque-là)."
+        ) % {"version": p.get("version", ""), "date": _date(p.get("valid_until"))}
+    if notification.kind == Kind.CHARTER_REMINDER:
+        return _("%(organisation)s n'a pas encore signé la version %(version)s de la charte des bonnes pratiques.") % {
+            "organisation": p.get("organisation", ""),
+            "version": p.get("version", ""),
+        }
+    if notification.kind == Kind.CHARTER_DECISION:
+        if p.get("decision") == "refused":
+            return _("La Région a refusé la signature de la charte (version %(version)s) de %(organisation)s.") % {
+                "organisation": p.get("organisation", ""),
+                "version": p.get("version", ""),
+            }
+        return _("La Région a validé la signature de la charte (version %(version)s) de %(organisation)s.") % {
+            "organisation": p.get("organisation", ""),
+            "version": p.get("version", ""),
+        }
     return notification.get_kind_display()
 
 

@@ -139,6 +139,30 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     login(page, live_server, world.user("regional_officer"))
     visit(page, base + reverse("pathways:home"), "home-regional")
 
+    # The charter: read, follow, draft (regional officer); sign (legal representative); verify (anyone).
+    from charter.services import draft_create
+    from tests.charter.factories import first_version, sign
+
+    first_version()
+    signature = sign(world.prescriber, world.user("legal_representative"))
+    draft = draft_create(by=world.user("regional_officer"))
+    for name, url in [
+        ("charter", reverse("charter:current")),
+        ("charter-overview", reverse("charter:overview")),
+        ("charter-draft", reverse("charter:draft_edit", args=[draft.pk])),
+        ("charter-signature", reverse("charter:signature_detail", args=[signature.pk])),
+        ("charter-refuse", reverse("charter:signature_refuse", args=[signature.pk])),
+    ]:
+        visit(page, base + url, name)
+    page.context.clear_cookies()
+    for name, url in [
+        ("charter-verify", reverse("charter:verify", args=[signature.code])),
+        ("charter-verify-lookup", reverse("charter:verify_lookup")),
+        ("charter-signatories", reverse("charter:signatories")),
+        ("charter-basin", reverse("charter:basin_signatories", args=[world.basin.code])),
+    ]:
+        visit(page, base + url, name)
+
 
 def test_the_admin_loads_without_csp_violation(world, live_server, page):
     admin = world.user("admin")
@@ -306,3 +330,23 @@ def test_a_declared_rupture_shows_in_the_open_inbox_of_the_prescriber_without_a_
     finally:
         prescriber_page.context.close()
         trainer_page.context.close()
+
+
+def test_a_legal_representative_signs_the_charter_with_the_keyboard(world, live_server, page):
+    from charter.models import Signature
+    from tests.charter.factories import first_version
+
+    first_version()
+    login(page, live_server, world.user("legal_representative"))
+    visit(page, live_server.url + reverse("charter:sign", args=[world.prescriber.pk]), "charter-sign")
+    page.get_by_label("Votre fonction").focus()
+    page.keyboard.type("Directrice")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # the consent box
+    expect(page.get_by_role("checkbox")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Signer la charte"
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Signature de Mission Locale des Hauts de Garonne")
+    expect(page.get_by_text("Copie en préparation")).to_be_visible()
+    signature = Signature.objects.get(organisation=world.prescriber)
+    assert signature.signatory_function == "Directrice"

@@ -31,7 +31,7 @@ def _version_context(version: CharterVersion) -> dict:
 def charter_current(request):
     """The charter in force, in the reader's language, and where each of their organisations stands."""
     version = CharterVersion.objects.current()
-    organisations = attach_statuses({m.organisation for m in scoping.active_memberships(request.user)})
+    organisations = attach_statuses(list({m.organisation for m in scoping.active_memberships(request.user)}))
     signable = {org.pk for org in services.signing_organisations(request.user)}
     for org in organisations:
         signature = org.charter.signature

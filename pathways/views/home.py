@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessLog
+from charter.status import attach_statuses
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -68,11 +69,13 @@ def home(request):
 
     managed = scoping.org_ids(user, roles={Role.ORG_MANAGER})
     if managed:
-        context["managed_organisations"] = Organisation.objects.filter(pk__in=managed).annotate(
-            active_members=Count("memberships__user", filter=Q(memberships__is_active=True), distinct=True),
-            open_pathways=Count(
-                "opened_pathways", filter=Q(opened_pathways__status=Pathway.Status.OPEN), distinct=True
-            ),
+        context["managed_organisations"] = attach_statuses(
+            Organisation.objects.filter(pk__in=managed).annotate(
+                active_members=Count("memberships__user", filter=Q(memberships__is_active=True), distinct=True),
+                open_pathways=Count(
+                    "opened_pathways", filter=Q(opened_pathways__status=Pathway.Status.OPEN), distinct=True
+                ),
+            )
         )
 
     if Role.REGIONAL_OFFICER in roles:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter.status import attach_statuses
 from pathways import scoping
 from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm
 from pathways.models import Membership, Organisation
@@ -25,6 +26,7 @@ def _membership(request, pk):
 @require_GET
 def membership_list(request, pk):
     organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=pk)
+    attach_statuses([organisation])
     memberships = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user", "basin", "deactivated_by")

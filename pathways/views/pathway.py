@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance.summary import stage_attendance
+from charter.status import attach_statuses
 from pathways import scoping
 from pathways.filters import PathwayFilter
 from pathways.forms import (
@@ -38,6 +39,7 @@ def pathway_list(request):
         request.GET, queryset=queryset, user=request.user, region_ids=scoping.region_ids(request.user)
     )
     page = paginate(request, filterset.qs)
+    attach_statuses([pathway.prescribing_organisation for pathway in page.object_list])
     return render(
         request,
         "pathways/pathway_list.html",

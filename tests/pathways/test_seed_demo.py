@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: the demo world is complete, obeys the rules, and a second run changes nothing."""
 
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -14,6 +15,8 @@ from accounts.models import User
 from attendance.demo import DEMO_TRAINER
 from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
+from charter.models import CharterVersion, Signature, SignatureEvent
+from charter.status import OrganisationStatus, organisation_statuses
 from notifications.models import Notification
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.models import (
@@ -43,6 +46,7 @@ def models():
         *apps.get_app_config("attendance").get_models(include_auto_created=True),
         *apps.get_app_config("notifications").get_models(include_auto_created=True),
         *apps.get_app_config("ruptures").get_models(include_auto_created=True),
+        *apps.get_app_config("charter").get_models(include_auto_created=True),
         LogEntry,
     ]
 
@@ -79,6 +83,10 @@ def test_seed_is_complete_and_idempotent(client):
         "ruptures.RuptureCause",
         "ruptures.Alert",
         "ruptures.AlertAction",
+        "charter.CharterVersion",
+        "charter.Signature",
+        "charter.SignatureEvent",
+        "charter.SignatureCopy",
     ):
         assert first_counts[label] > 0, label
 
@@ -169,6 +177,29 @@ def test_seed_is_complete_and_idempotent(client):
         assert not Drift.objects.live().filter(stage=alert.rupture.stage).exists()
     # Dated by their declarations, over several days.
     assert len({timezone.localtime(alert.created_at).date() for alert in alerts}) >= 3
+
+    # The charter: a mix of signed, to-renew, unsigned and withdrawn organisations; the region requires it for
+    # named alerts, the printed adviser's and trainer's organisations have signed the version in force, the
+    # Région has not (its printed legal representative may sign), and one alert is held for an unsigned prescriber.
+    statuses = organisation_statuses(Organisation.objects.filter(region=region))
+    found = Counter(standing.status for standing in statuses.values())
+    assert all(found[status] >= 3 for status in OrganisationStatus.values), found
+    assert Signature.objects.filter(events__kind=SignatureEvent.Kind.REFUSED).exists()
+    assert CharterVersion.objects.current().number == 2
+    assert region.charter_required_for_alerts
+    trainer_org = Organisation.objects.get(name="INSUP Cenon")
+    adviser_org = adviser.memberships.get().organisation
+    assert statuses[trainer_org.pk].status == statuses[adviser_org.pk].status == OrganisationStatus.SIGNED
+    assert statuses[Organisation.objects.get(name="Région Nouvelle-Aquitaine").pk].status == "not_signed"
+    held = Notification.objects.filter(status=Notification.Status.HELD)
+    assert held.exists() and not statuses[held.first().held_for_id].valid
+    assert (
+        Notification.objects.filter(
+            cause_key=held.first().cause_key, recipient__memberships__role=Role.REGIONAL_OFFICER
+        )
+        .exclude(status=Notification.Status.HELD)
+        .exists()
+    )
 
     # Every demo account can log in with the shared password: one per role, and the administrator.
     for role in Role.values:
