@@ -35,7 +35,7 @@ SQLITE_DROP = [
 POSTGRESQL = [
     """CREATE FUNCTION charter_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         RAISE EXCEPTION 'charter: %', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+         RAISE EXCEPTION USING MESSAGE = 'charter: ' || TG_ARGV[0], ERRCODE = 'integrity_constraint_violation';
        END $$""",
     """CREATE TRIGGER charter_signature_immutable BEFORE UPDATE ON charter_signature
        FOR EACH ROW EXECUTE FUNCTION charter_refuse_change('a signature never changes')""",
