@@ -5,8 +5,9 @@ officers still receive it and see how many are held per organisation, so no pers
 The held rows are released as soon as the organisation signs (`charter.services.charter_sign`), or by the beat
 job when the region stops requiring the charter.
 
-The alert services (`ruptures.services`) ask `held_for_map` which recipients to hold; the rows themselves are the
-notification outbox's (`notifications.services.notify(held_for=...)`, `release_held`).
+The alert services (`ruptures.services.held_recipients`) ask `held_organisations` whether an alert's inbox
+organisation is held; the rows themselves are the notification outbox's (`notifications.services.notify(held_for=
+...)`, `release_held`).
 """
 
 import datetime
@@ -29,12 +30,6 @@ def held_organisations(organisation_ids, *, today: datetime.date | None = None) 
     if not requiring:
         return set()
     return {pk for pk, standing in organisation_statuses(requiring, today=today).items() if not standing.valid}
-
-
-def held_for_map(addressed: dict[str, int]) -> dict[str, int]:
-    """Of the recipients addressed through an organisation ({recipient key: organisation id}), those to hold."""
-    held = held_organisations(set(addressed.values()))
-    return {key: org for key, org in addressed.items() if org in held}
 
 
 def release(organisation_ids) -> int:

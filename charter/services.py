@@ -223,7 +223,7 @@ def copy_request(signature: Signature) -> SignatureCopy:
 
 def _locked(signature: Signature) -> Signature:
     """The signature with its events, read again inside the transaction (its events lock it for the decision)."""
-    Signature.objects.select_for_update(of=("self",)).filter(pk=signature.pk).exists()
+    list(Signature.objects.select_for_update().filter(pk=signature.pk).values_list("pk", flat=True))
     return Signature.objects.with_history().get(pk=signature.pk)
 
 
@@ -252,17 +252,23 @@ def _tell_signatory(signature: Signature, *, decision: str) -> None:
     )
 
 
-@transaction.atomic
-def signature_validate(*, signature: Signature, by) -> SignatureEvent:
-    """The Région countersigns: the signature is validated, a new copy showing the validation is built."""
+def _decidable(signature: Signature, by) -> Signature:
+    """The signature, locked, if `by` may decide on it now (a regional officer of its region; still pending)."""
     signature = _locked(signature)
     if not can_decide(by, signature):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la région de la structure peut valider."))
+        raise ValidationError(_("Seul·e un·e chargé·e de mission de la région de la structure en décide."))
     if signature.status != Signature.Status.PENDING:
         raise ValidationError(
             _("Cette signature n'attend pas de validation (%(status)s).")
             % {"status": signature.get_status_display().lower()}
         )
+    return signature
+
+
+@transaction.atomic
+def signature_validate(*, signature: Signature, by) -> SignatureEvent:
+    """The Région countersigns: the signature is validated, a new copy showing the validation is built."""
+    signature = _decidable(signature, by)
     event = _event(
         signature,
         kind=Kind.VALIDATED,
@@ -277,16 +283,9 @@ def signature_validate(*, signature: Signature, by) -> SignatureEvent:
 @transaction.atomic
 def signature_refuse(*, signature: Signature, by, reason: str) -> SignatureEvent:
     """The Région refuses the signature (e.g. the signatory may not commit the organisation), with its reason."""
-    signature = _locked(signature)
-    if not can_decide(by, signature):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la région de la structure peut refuser."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Indiquez le motif du refus : il est communiqué à la structure.")})
-    if signature.status != Signature.Status.PENDING:
-        raise ValidationError(
-            _("Cette signature n'attend pas de validation (%(status)s).")
-            % {"status": signature.get_status_display().lower()}
-        )
+    signature = _decidable(signature, by)
     event = _event(
         signature,
         kind=Kind.REFUSED,

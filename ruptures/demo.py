@@ -105,20 +105,7 @@ def held_story(region, today) -> int:
     held = gate.held_organisations(prescribers.values_list("pk", flat=True))
     if not held:
         return 0
-    watched = Drift.objects.live().filter(stage=OuterRef("pk"))
-    trainers = Membership.objects.active().filter(organisation=OuterRef("organisation"), role=Role.TRAINER)
-    stage = (
-        Stage.objects.filter(
-            pathway__prescribing_organisation__in=held,
-            pathway__status="open",
-            status=Stage.Status.IN_PROGRESS,
-            organisation__kind=Organisation.Kind.TRAINING_BODY,
-        )
-        .exclude(kind=Stage.Kind.APPRENTICESHIP)
-        .filter(Exists(trainers), ~Exists(watched))
-        .order_by("-actual_start", "pk")
-        .first()
-    )
+    stage = declarable_stages(prescribers=held).order_by("-actual_start", "pk").first()
     if stage is None:
         return 0
     trainer = trainer_of(stage)
@@ -153,26 +140,30 @@ def busiest_adviser(region):
     return membership.user if membership is not None else None
 
 
-def candidate_stages(adviser, today):
-    """Stages in progress at a training body on open pathways of the adviser's alert inbox, with a trainer to
-    declare, and not on anybody's watch list: the adviser's own pathways first (started ten days ago at least
-    first), then their colleagues' (the inbox every adviser of the organisation works from, DESIGN.md §1), so that
-    every story is told whatever day the demo is loaded."""
+def declarable_stages(*, prescribers):
+    """Stages in progress at a training body on open pathways of these prescribers (not apprenticeships), with a
+    trainer to declare, and not on anybody's watch list."""
     watched = Drift.objects.live().filter(stage=OuterRef("pk"))
     trainers = Membership.objects.active().filter(organisation=OuterRef("organisation"), role=Role.TRAINER)
-    inbox = Membership.objects.active().filter(user=adviser, role=Role.PRESCRIBER_ADVISER).values("organisation")
-    stages = (
+    return (
         Stage.objects.filter(
-            pathway__prescribing_organisation__in=inbox,
+            pathway__prescribing_organisation__in=prescribers,
             pathway__status="open",
             status=Stage.Status.IN_PROGRESS,
             organisation__kind=Organisation.Kind.TRAINING_BODY,
         )
         .exclude(kind=Stage.Kind.APPRENTICESHIP)
         .filter(Exists(trainers), ~Exists(watched))
-        .select_related("pathway")
-        .order_by("-actual_start", "pk")
     )
+
+
+def candidate_stages(adviser, today):
+    """Stages in progress at a training body on open pathways of the adviser's alert inbox, with a trainer to
+    declare, and not on anybody's watch list: the adviser's own pathways first (started ten days ago at least
+    first), then their colleagues' (the inbox every adviser of the organisation works from, DESIGN.md §1), so that
+    every story is told whatever day the demo is loaded."""
+    inbox = Membership.objects.active().filter(user=adviser, role=Role.PRESCRIBER_ADVISER).values("organisation")
+    stages = declarable_stages(prescribers=inbox).select_related("pathway").order_by("-actual_start", "pk")
     settled = today - datetime.timedelta(days=10)
     return sorted(stages, key=lambda s: (s.pathway.prescribing_adviser_id != adviser.pk, s.actual_start > settled))[
         : len(STORIES)

@@ -78,14 +78,16 @@ def held_recipients(inbox: Organisation, people, mailboxes) -> dict[str, int]:
     """The charter gate (`charter.gate`): of an alert's recipients, those addressed through the inbox
     organisation (its members, its shared mailbox) are held while it lacks a valid charter signature in a region
     that requires one. The funder's regional officers and partners of other organisations are never held."""
+    if inbox.pk not in gate.held_organisations([inbox.pk]):
+        return {}
     members = set(
         Membership.objects.active()
         .filter(organisation=inbox, user__in=[p.pk for p in people])
         .values_list("user_id", flat=True)
     )
-    addressed = {f"user:{pk}": inbox.pk for pk in members}
-    addressed.update({f"inbox:{org.pk}": org.pk for org in mailboxes})
-    return gate.held_for_map(addressed) if addressed else {}
+    held = {f"user:{pk}": inbox.pk for pk in members}
+    held.update({f"inbox:{org.pk}": org.pk for org in mailboxes})
+    return held
 
 
 # --------------------------------------------------------------------------------------------------------------

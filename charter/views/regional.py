@@ -17,6 +17,7 @@ from charter.forms import CommitmentFormSet, DraftForm, PublishForm, ReasonForm
 from charter.gate import held_alert_counts
 from charter.models import CharterReminder, CharterVersion, Signature
 from charter.status import OrganisationStatus, attach_statuses
+from charter.views.signing import reason_page
 from pathways import scoping
 from pathways.models import Basin, Membership, Organisation
 from pathways.pagination import paginate
@@ -161,17 +162,12 @@ def signature_refuse(request, pk):
                 request, _("La signature de %(organisation)s est refusée.") % {"organisation": signature.organisation}
             )
             return redirect(signature)
-    return render(
+    return reason_page(
         request,
-        "charter/reason_form.html",
-        {
-            "signature": signature,
-            "form": form,
-            "title": _("Refuser la signature"),
-            "intro": _("Par exemple si le ou la signataire ne peut pas engager la structure. Le refus est définitif."),
-            "submit": _("Refuser la signature"),
-            "danger": True,
-        },
+        signature,
+        form,
+        title=_("Refuser la signature"),
+        intro=_("Par exemple si le ou la signataire ne peut pas engager la structure. Le refus est définitif."),
     )
 
 

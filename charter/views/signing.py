@@ -178,18 +178,22 @@ def signature_withdraw(request, pk):
         else:
             messages.success(request, _("La signature est retirée. Elle reste conservée, avec votre motif."))
             return redirect(signature)
+    return reason_page(
+        request,
+        signature,
+        form,
+        title=_("Retirer la signature"),
+        intro=_(
+            "La structure ne sera plus signataire de la charte. Le retrait est enregistré et visible ; il ne peut pas "
+            "être annulé. La structure pourra signer la prochaine version."
+        ),
+    )
+
+
+def reason_page(request, signature, form, *, title, intro):
+    """The page that asks why (a withdrawal, a refusal): both are final, so the button says so in red."""
     return render(
         request,
         "charter/reason_form.html",
-        {
-            "signature": signature,
-            "form": form,
-            "title": _("Retirer la signature"),
-            "intro": _(
-                "La structure ne sera plus signataire de la charte. Le retrait est enregistré et visible ; il ne "
-                "peut pas être annulé. La structure pourra signer la prochaine version."
-            ),
-            "submit": _("Retirer la signature"),
-            "danger": True,
-        },
+        {"signature": signature, "form": form, "title": title, "intro": intro, "submit": title, "danger": True},
     )
