@@ -15,6 +15,7 @@ urlpatterns = [
     path("assiduite/", include("attendance.urls")),
     path("alertes/", include("ruptures.urls")),
     path("charte/", include("charter.urls")),
+    path("check-lists/", include("checklist.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

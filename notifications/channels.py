@@ -49,7 +49,7 @@ CHARTER_KINDS = (Kind.CHARTER_PUBLISHED, Kind.CHARTER_REMINDER, Kind.CHARTER_DEC
 
 
 def _subject(kind: str) -> str:
-    if kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED):
+    if kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK):
         return _("Sans Rupture : une alerte vous attend")
     if kind in CHARTER_KINDS:
         return _("Sans Rupture : la charte des bonnes pratiques")
@@ -82,7 +82,7 @@ def send_email(notification: Notification) -> None:
     context = {
         "notification": notification,
         "link": link(notification),
-        "is_alert": notification.kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED),
+        "is_alert": notification.kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK),
         "is_charter": notification.kind in CHARTER_KINDS,
         "LANGUAGE_CODE": language,
     }

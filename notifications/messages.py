@@ -58,7 +58,21 @@ def render(notification: Notification) -> str:
         return _("%(person)s : l'alerte du %(since)s (%(kind)s) n'a toujours pas été prise en compte.") % {
             "person": p.get("person", ""),
             "since": _date(p.get("since")),
-            "kind": _rupture_kind(p.get("rupture_kind")),
+            "kind": _rupture_kind(p.get("rupture_kind")) if p.get("rupture_kind") else _("risque avant l'entrée"),
+        }
+    if notification.kind == Kind.CHECKLIST_RISK:
+        if p.get("items"):
+            return _("%(person)s : avant l'entrée, à risque : %(items)s. Prenez l'alerte en compte.") % {
+                "person": p.get("person", ""),
+                "items": ", ".join(p["items"]),
+            }
+        return _("%(person)s : un risque avant l'entrée nécessite un contact avec la personne.") % {
+            "person": p.get("person", "")
+        }
+    if notification.kind == Kind.TODO_OVERDUE:
+        return _("Action de suivi en retard (prévue le %(date)s) : %(title)s.") % {
+            "date": _date(p.get("due")),
+            "title": p.get("title", ""),
         }
     if notification.kind == Kind.RESUME_DUE:
         return _("%(person)s · %(stage)s : la reprise est prévue aujourd'hui (%(date)s).") % {

@@ -48,6 +48,8 @@ class Notification(models.Model):
         CHARTER_PUBLISHED = "charter_published", _("Nouvelle version de la charte")
         CHARTER_REMINDER = "charter_reminder", _("Charte à signer")
         CHARTER_DECISION = "charter_decision", _("Signature de la charte examinée")
+        CHECKLIST_RISK = "checklist_risk", _("Check-list : un risque avant l'entrée")
+        TODO_OVERDUE = "todo_overdue", _("Action de suivi en retard")
 
     # A person, or an organisation's shared alert mailbox (then only `organisation` is set, e-mail channel).
     recipient = models.ForeignKey(
@@ -142,6 +144,60 @@ class Notification(models.Model):
         from notifications.messages import render
 
         return render(self)
+
+
+class TodoQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True, cancelled_at__isnull=True)
+
+    def for_user(self, user):
+        from pathways.scoping import scope
+
+        return scope(self, user)
+
+
+class Todo(models.Model):
+    """Something a person has to do by a date (a checklist's follow-up action, later a commission's decision), in
+    their to-do list. `source_key` names what it comes from; there is one to-do per source."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="todos", verbose_name=_("pour")
+    )
+    title = models.CharField(_("à faire"), max_length=300)
+    context = models.CharField(
+        _("contexte"), max_length=300, blank=True, help_text=_("Par exemple la personne et la check-list concernées.")
+    )
+    due_on = models.DateField(_("pour le"))
+    url = models.CharField(_("lien"), max_length=300, blank=True)
+    source_key = models.CharField(_("origine"), max_length=120, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    done_at = models.DateTimeField(_("faite le"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("relance envoyée le"), null=True, blank=True)
+
+    objects = TodoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chose à faire")
+        verbose_name_plural = _("choses à faire")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # the to-do list and the overdue job: "open to-dos of this owner / overdue, by due date"
+            models.Index(fields=["owner", "done_at", "cancelled_at", "due_on"], name="todo_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.due_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None
 
 
 class ChannelPreference(models.Model):

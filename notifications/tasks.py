@@ -39,3 +39,11 @@ def sweep_notifications_task() -> int:
         except Exception:  # one failing row must not block the others; it stays pending for the next sweep
             continue
     return delivered
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def remind_overdue_todos_task() -> int:
+    """Beat: remind the owners of overdue to-dos (once per to-do and due date)."""
+    from notifications.todos import todos_remind_overdue
+
+    return todos_remind_overdue()

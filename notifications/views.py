@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.forms import PreferencesForm
-from notifications.models import Notification
+from notifications.models import Notification, Todo
 from notifications.services import channel_preferences, mark_read, preferences_save
+from notifications.todos import todo_done as todo_mark_done
 from pathways.pagination import paginate
 from pathways.views.people import apply_errors
 
@@ -60,3 +62,28 @@ def preferences(request):
             messages.success(request, _("Vos préférences de notification sont enregistrées."))
             return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
+
+
+@require_GET
+def todo_list(request):
+    """My to-dos, the overdue first; the done ones on their own tab."""
+    todos = Todo.objects.for_user(request.user)
+    show = request.GET.get("filtre", "a-faire")
+    if show == "faites":
+        todos = todos.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    else:
+        show = "a-faire"
+        todos = todos.open().order_by("due_on", "pk")
+    return render(
+        request,
+        "notifications/todo_list.html",
+        {"page": paginate(request, todos), "show": show, "today": timezone.localdate()},
+    )
+
+
+@require_POST
+def todo_done(request, pk):
+    todo = get_object_or_404(Todo.objects.for_user(request.user), pk=pk)
+    todo_mark_done(todo=todo, by=request.user)
+    messages.success(request, _("C'est fait : « %(title)s ».") % {"title": todo.title})
+    return redirect("notifications:todo_list")

@@ -40,6 +40,13 @@ class Region(models.Model):
             "jusqu'à sa signature ; le financeur les reçoit toujours."
         ),
     )
+    checklist_required_to_start = models.BooleanField(
+        _("check-list exigée au démarrage"),
+        default=False,
+        help_text=_(
+            "Une étape suivie dans une session ne démarre qu'une fois sa check-list de sécurisation transmise."
+        ),
+    )
 
     class Meta:
         verbose_name = _("région")

@@ -36,12 +36,12 @@ class RupturesConfig(AppConfig):
                 cause_key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField())),
             )
             return queryset.filter(
-                Q(rupture__stage__pathway__in=visible)
+                Q(stage__pathway__in=visible)
                 | Q(inbox__in=scoping.org_ids(user, roles=scoping.PERSON_ROLES))
                 | Exists(addressed)
-            ).exclude(Q(Exists(held)) & ~Q(rupture__declared_by=user))
+            ).exclude(Q(Exists(held)) & ~Q(rupture__declared_by=user) & ~Q(checklist_revision__submitted_by=user))
 
         scoping.register(Rupture, scope=ruptures_for_user, person=lambda r: r.stage.pathway.beneficiary)
-        scoping.register(Alert, scope=alerts_for_user, person=lambda a: a.rupture.stage.pathway.beneficiary)
+        scoping.register(Alert, scope=alerts_for_user, person=lambda a: a.stage.pathway.beneficiary)
         auditlog.register(Rupture)
         auditlog.register(AlertAction)

@@ -185,14 +185,33 @@ class AlertQuerySet(models.QuerySet):
 
 
 class Alert(models.Model):
-    """The signal a rupture sends to the partners; the prescriber acknowledges it and records what they did."""
+    """The signal sent to the partners about a stage (a rupture, or risks found by the pre-entry checklist); the
+    prescriber acknowledges it and records what they did."""
+
+    class Kind(models.TextChoices):
+        RUPTURE = "rupture", _("Rupture")
+        CHECKLIST_RISK = "checklist_risk", _("Risque avant l'entrée")
 
     class Status(models.TextChoices):
         NEW = "new", _("Nouvelle")
         ACKNOWLEDGED = "acknowledged", _("Prise en compte")
         ACTED = "acted", _("Action engagée")
 
-    rupture = models.OneToOneField(Rupture, on_delete=models.CASCADE, related_name="alert", verbose_name=_("rupture"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.RUPTURE)
+    stage = models.ForeignKey(
+        "pathways.Stage", on_delete=models.PROTECT, related_name="alerts", verbose_name=_("étape")
+    )
+    rupture = models.OneToOneField(
+        Rupture, on_delete=models.CASCADE, null=True, blank=True, related_name="alert", verbose_name=_("rupture")
+    )
+    checklist_revision = models.OneToOneField(
+        "checklist.ChecklistRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alert",
+        verbose_name=_("transmission de check-list"),
+    )
     inbox = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -220,6 +239,11 @@ class Alert(models.Model):
                 | (~Q(status="new") & Q(acknowledged_at__isnull=False)),
                 name="alert_acknowledged_at_iff_acknowledged",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="rupture", rupture__isnull=False, checklist_revision__isnull=True)
+                | Q(kind="checklist_risk", rupture__isnull=True, checklist_revision__isnull=False),
+                name="alert_from_a_rupture_or_a_checklist",
+            ),
         ]
         indexes = [
             # the prescriber inbox: "my organisation's alerts, newest first"; the escalation job: "still new"
@@ -227,10 +251,15 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rupture} · {self.get_status_display()}"
+        return f"{self.rupture or self.get_kind_display()} · {self.get_status_display()}"
 
     def get_absolute_url(self):
         return reverse("ruptures:alert_detail", args=[self.pk])
+
+    @property
+    def summary(self) -> str:
+        """What the alert is about, for lists: the rupture's kind, or the checklist's risks."""
+        return self.rupture.get_kind_display() if self.rupture_id else str(self.Kind.CHECKLIST_RISK.label)
 
 
 class AlertAction(models.Model):

@@ -31,11 +31,11 @@ counted (it is used as `pk__in`, so joins that repeat rows do no harm). `cohort_
     rupture_rate(start=jan_1, end=dec_31, stages=Stage.objects.for_user(request.user))  # what a user may see
     rupture_rate(start=jan_1, end=dec_31, stages=Stage.objects.filter(kind__in=TRAINING_KINDS))
 
-Splits still to come: "with a checklist" (a checklist submitted before the stage's start) and "speaking-group
-participant" (at least one workshop or drop-in attended during the stage before any rupture) are parameters of
-`rupture_rate` already, so that every caller asks the same question the same way; the checklist and
-speaking-groups issues will implement them in `_split` as `Exists` filters on the cohort. Until then they raise
-`NotImplementedError` rather than return a figure that silently ignores them.
+Splits: "with a checklist" (a checklist of the stage submitted on or before its effective start, the checklist
+module's `submitted_before_start`) and "speaking-group participant" (at least one workshop or drop-in attended
+during the stage before any rupture) are parameters of `rupture_rate`, so that every caller asks the same question
+the same way; `_split` applies them as `Exists` filters on the cohort. The speaking-group one comes with its module:
+until then it raises `NotImplementedError` rather than return a figure that silently ignores it.
 
 Cost: two queries whatever the size of the cohort (a count of the entrants, one aggregate over their ruptures with
 an `Exists` subquery for the chaining).
@@ -152,15 +152,16 @@ def counted_ruptures(
 
 
 def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_group_participant: bool | None):
-    """Extension point for the checklist and speaking-group splits (not built yet; see the module docstring).
-
-    To come, as filters on the cohort (True keeps those who match, False those who do not):
-    - with_checklist: Exists(a checklist of the stage's pathway submitted before `actual_start`);
-    - speaking_group_participant: Exists(an attended workshop or drop-in between `actual_start` and the stage's
-      rupture date, or its end, or today).
+    """The splits of DESIGN.md §4, as filters on the cohort (True keeps those who match, False those who do not):
+    - with_checklist: a checklist of the stage submitted on or before its effective start
+      (`checklist.services.submitted_before_start`);
+    - speaking_group_participant (to come with the speaking-groups module): Exists(an attended workshop or drop-in
+      between `actual_start` and the stage's rupture date, or its end, or today).
     """
     if with_checklist is not None:
-        raise NotImplementedError("The 'with a checklist' split comes with the checklist module.")
+        from checklist.services import submitted_before_start
+
+        cohort = cohort.filter(submitted_before_start() if with_checklist else ~submitted_before_start())
     if speaking_group_participant is not None:
         raise NotImplementedError("The 'speaking-group participant' split comes with the speaking-groups module.")
     return cohort

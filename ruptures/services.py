@@ -51,17 +51,17 @@ def regional_officers(stage: Stage):
     return _members(funders.values("pk"), [Role.REGIONAL_OFFICER])
 
 
-def alert_recipients(stage: Stage) -> tuple[list, list[Organisation]]:
+def alert_recipients(stage: Stage, *, funder: bool = True) -> tuple[list, list[Organisation]]:
     """(people, organisations whose shared mailbox gets the e-mail) for an alert about `stage`.
 
     The prescribing adviser and their organisation's inbox (or, with no prescriber, the training body's managers),
-    the referent, the funder's regional officers for the basin; the inbox organisation's routing may add all its
-    advisers and its managers.
+    the referent, and (`funder`) the funder's regional officers for the basin; the inbox organisation's routing may
+    add all its advisers and its managers.
     """
     pathway = stage.pathway
     inbox = alert_inbox(stage)
     routing = AlertRouting.objects.filter(organisation=inbox).first() or AlertRouting(organisation=inbox)
-    people = [pathway.referent, *regional_officers(stage)]
+    people = [pathway.referent, *(regional_officers(stage) if funder else [])]
     if pathway.prescribing_organisation_id:
         people.append(pathway.prescribing_adviser)
         if routing.all_advisers:
@@ -250,7 +250,7 @@ def rupture_declare(
         Drift.objects.live().filter(stage=stage).update(
             status=Drift.Status.CLOSED, closure=Drift.Closure.STAGE_ENDED, closed_at=timezone.now()
         )
-    alert = Alert.objects.create(rupture=rupture, inbox=alert_inbox(stage))
+    alert = Alert.objects.create(kind=Alert.Kind.RUPTURE, rupture=rupture, stage=stage, inbox=alert_inbox(stage))
     people, mailboxes = alert_recipients(stage)
     people = [p for p in people if p.pk != by.pk]
     notify(
@@ -312,14 +312,14 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
     working_days = working_days or settings.ALERT_ESCALATION_WORKING_DAYS
     escalated = 0
     waiting = Alert.objects.filter(status=Alert.Status.NEW, escalated_at__isnull=True).select_related(
-        "rupture__stage__pathway__beneficiary", "rupture__stage__enrolment__session__training_action", "inbox"
+        "stage__pathway__beneficiary", "stage__enrolment__session__training_action", "inbox", "rupture"
     )
     for alert in waiting:
         if working_days_between(timezone.localtime(alert.created_at).date(), today) < working_days:
             continue
         if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
             continue
-        stage = alert.rupture.stage
+        stage = alert.stage
         people = [*_members([alert.inbox_id], [Role.ORG_MANAGER]), *regional_officers(stage)]
         notify(
             recipients=people,
@@ -328,7 +328,8 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
             url=alert.get_absolute_url(),
             params={
                 "person": stage.pathway.beneficiary.full_name,
-                "rupture_kind": alert.rupture.kind,
+                "rupture_kind": alert.rupture.kind if alert.rupture_id else "",
+                "alert_kind": alert.kind,
                 "since": timezone.localtime(alert.created_at).date().isoformat(),
             },
             channels=ALERT_CHANNELS,

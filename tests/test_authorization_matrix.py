@@ -124,6 +124,23 @@ def charter_draft(world):
     return draft_create(by=world.user("regional_officer"))
 
 
+def world_checklist(world):
+    """The world's stage checklist, filled and submitted by the trainer, shared with prescriber and referent."""
+    from checklist.models import Checklist
+    from tests.checklist.factories import submitted
+
+    existing = Checklist.objects.filter(stage=world.stage).first()
+    return existing or submitted(world.stage, world.user("trainer"))[0]
+
+
+def checklist_pdf(world):
+    from tests.checklist.factories import ready_pdf
+
+    return ready_pdf(world_checklist(world).revisions.get())
+
+
+CHECKLIST_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
+CHECKLIST_SHARED = CHECKLIST_STAFF | {"legal_representative", "prescriber_adviser"}
 CHARTER_READERS = {"legal_representative", "prescriber_adviser", "regional_officer", "basin_coordinator"}
 REGIONAL_STAFF = {"regional_officer", "basin_coordinator"}
 PUBLIC = {**statuses(200), ANON: 200}
@@ -250,6 +267,28 @@ MATRIX = {
     "charter:verify": (lambda w: [charter_signature(w).code], PUBLIC),
     "charter:signatories": (None, PUBLIC),
     "charter:basin_signatories": (lambda w: [w.basin.code], PUBLIC),
+    # The pre-entry checklist: filled by the training body's staff; read by the prescriber and the referent the
+    # person agreed to share it with (the world's checklist is shared with both).
+    "checklist:list": (None, statuses(200)),
+    "checklist:start": (lambda w: [w.stage.pk], statuses(405)),
+    "checklist:detail": (lambda w: [world_checklist(w).pk], by_sets((CHECKLIST_SHARED, 200))),
+    "checklist:edit": (
+        lambda w: [world_checklist(w).pk],
+        by_sets((CHECKLIST_STAFF, 200), (CHECKLIST_SHARED, 403)),
+    ),
+    "checklist:section_save": (
+        lambda w: [world_checklist(w).pk, world_checklist(w).template.sections.first().pk],
+        statuses(405),
+    ),
+    "checklist:consent_save": (lambda w: [world_checklist(w).pk], statuses(405)),
+    "checklist:submit": (lambda w: [world_checklist(w).pk], statuses(405)),
+    "checklist:pdf_request": (lambda w: [world_checklist(w).pk], statuses(405)),
+    "checklist:pdf_download": (
+        lambda w: [checklist_pdf(w).pk],
+        by_sets((CHECKLIST_STAFF, 200), (CHECKLIST_SHARED, 403)),
+    ),
+    "notifications:todo_list": (None, statuses(200)),
+    "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
     "accounts:login": (None, {**statuses(302), ANON: 200}),
     "accounts:logout": (None, statuses(405)),

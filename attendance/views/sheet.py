@@ -12,8 +12,9 @@ from attendance.calendar import holiday_name
 from attendance.models import Mark
 from attendance.sheet import build_sheet, neighbour_days
 from attendance.views.access import parse_day, staffed_session
+from checklist.models import ChecklistRevision
 from pathways import scoping
-from pathways.models import Session, SubqueryCount
+from pathways.models import Enrolment, Session, Stage, SubqueryCount
 
 
 @require_GET
@@ -28,6 +29,12 @@ def today(request):
         .annotate(
             marked=SubqueryCount(Mark.objects.filter(slot__session=OuterRef("pk"), slot__date=day)),
             mine=Exists(Session.trainers.through.objects.filter(session=OuterRef("pk"), user=request.user)),
+            # People of the session whose pre-entry checklist is not submitted.
+            without_checklist=SubqueryCount(
+                Enrolment.objects.filter(session=OuterRef("pk"), stage__status__in=Stage.ACTIVE_STATUSES).exclude(
+                    Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("stage")))
+                )
+            ),
         )
         .order_by("-mine", "training_action__title")
     )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "attendance",
     "ruptures",
     "charter",
+    "checklist",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
     "ruptures-sweep-attestations": {"task": "ruptures.tasks.sweep_attestations_task", "schedule": 60},
     "charter-sweep-copies": {"task": "charter.tasks.sweep_copies_task", "schedule": 60},
     "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
+    "notifications-remind-overdue-todos": {"task": "notifications.tasks.remind_overdue_todos_task", "schedule": 3600},
+    "checklist-sweep-pdfs": {"task": "checklist.tasks.sweep_pdfs_task", "schedule": 60},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

@@ -326,6 +326,16 @@ def _refuse_move(stage: Stage, wanted: str):
     )
 
 
+# Checks other apps add before a stage starts (e.g. the pre-entry checklist where a region requires it): each
+# `check(stage, date)` raises ValidationError to refuse. Registered from the app's AppConfig.ready.
+START_CHECKS = []
+
+
+def register_start_check(check) -> None:
+    if check not in START_CHECKS:
+        START_CHECKS.append(check)
+
+
 @transaction.atomic
 def stage_start(*, stage: Stage, by, date: datetime.date, comment: str = "") -> Stage:
     stage = _locked(stage)
@@ -344,6 +354,8 @@ def stage_start(*, stage: Stage, by, date: datetime.date, comment: str = "") -> 
         )
     if stage.planned_end is not None and date > stage.planned_end:
         raise ValidationError({"date": _("Le démarrage ne peut pas être postérieur à la fin prévue de l'étape.")})
+    for check in START_CHECKS:
+        check(stage, date)
     stage.status = Status.IN_PROGRESS
     stage.actual_start = date
     check_programme_duration(pathway=stage.pathway, stage=stage)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from checklist.alerts import alert_risks
 from notifications.models import Notification
 from pathways import scoping
 from pathways.models import Organisation, Stage
@@ -49,8 +50,9 @@ def rupture_create(request, stage_pk):
 
 def _alerts(user):
     return Alert.objects.for_user(user).select_related(
-        "rupture__stage__pathway__beneficiary",
-        "rupture__stage__organisation",
+        "stage__pathway__beneficiary",
+        "stage__organisation",
+        "rupture",
         "rupture__declared_by",
         "inbox",
     )
@@ -83,7 +85,7 @@ def new_alert_count(user) -> int:
 
 def can_act(user, alert: Alert) -> bool:
     """The inbox organisation's people, the referent and the prescribing adviser act on an alert."""
-    pathway = alert.rupture.stage.pathway
+    pathway = alert.stage.pathway
     return (
         alert.inbox_id in scoping.org_ids(user, roles=scoping.PERSON_ROLES)
         or pathway.referent_id == user.pk
@@ -95,17 +97,17 @@ def can_act(user, alert: Alert) -> bool:
 def alert_detail(request, pk):
     alert = get_for_user_or_404(
         _alerts(request.user).select_related(
-            "rupture__stage__pathway__referent",
-            "rupture__stage__pathway__prescribing_organisation",
-            "rupture__stage__pathway__prescribing_adviser",
-            "rupture__stage__enrolment__session__training_action",
+            "stage__pathway__referent",
+            "stage__pathway__prescribing_organisation",
+            "stage__pathway__prescribing_adviser",
+            "stage__enrolment__session__training_action",
             "rupture__drift",
+            "checklist_revision__checklist",
             "acknowledged_by",
         ),
         request,
         pk=pk,
     )
-    rupture = alert.rupture
     deliveries = (
         Notification.objects.filter(cause_key=f"alert:{alert.pk}")
         .select_related("recipient", "organisation")
@@ -113,18 +115,24 @@ def alert_detail(request, pk):
     )
     context = {
         "alert": alert,
-        "rupture": rupture,
-        "stage": rupture.stage,
-        "pathway": rupture.stage.pathway,
-        "causes": rupture.causes.all(),
-        "reminders": rupture.reminders.select_related("by"),
+        "stage": alert.stage,
+        "pathway": alert.stage.pathway,
         "actions": alert.actions.select_related("by"),
         "deliveries": deliveries,
         "can_act": can_act(request.user, alert),
-        "can_follow_up": scoping.can_manage_pathway(request.user, rupture.stage.pathway),
         "action_form": AlertActionForm(),
-        **attestation_context(request, rupture),
     }
+    rupture = alert.rupture
+    if rupture is not None:
+        context.update(
+            rupture=rupture,
+            causes=rupture.causes.all(),
+            reminders=rupture.reminders.select_related("by"),
+            can_follow_up=scoping.can_manage_pathway(request.user, alert.stage.pathway),
+            **attestation_context(request, rupture),
+        )
+    else:
+        context.update(alert_risks(request.user, alert.checklist_revision))
     return render(request, "ruptures/alert_detail.html", context)
 
 

@@ -447,9 +447,8 @@ def test_a_stages_queryset_whose_joins_repeat_rows_counts_each_stage_once(place)
     assert (rate(stages=repeated).entrants, rate(stages=repeated).ruptures) == (2, 1)
 
 
-def test_the_checklist_and_speaking_group_splits_are_not_built_yet(db):
-    with pytest.raises(NotImplementedError):
-        rate(with_checklist=True)
+def test_the_speaking_group_split_is_not_built_yet(db):
+    # (The checklist split is tested with the checklist's figures: tests/checklist/test_stats.py.)
     with pytest.raises(NotImplementedError):
         rate(speaking_group_participant=False)
 

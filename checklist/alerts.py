@@ -1,0 +1,30 @@
+"""What the alert page shows of a checklist alert (the alert itself is `ruptures.Alert`, kind "checklist_risk")."""
+
+from django.utils.dateparse import parse_date
+
+from checklist.models import Checklist
+from checklist.services import can_read_sensitive
+
+
+def alert_risks(user, revision) -> dict:
+    """The points that became at risk, for those who may see the checklist (the person agreed to share it with
+    them, or they filled it); for the others only that a risk needs a contact. Health comments only for those who
+    may read them."""
+    checklist = revision.checklist
+    visible = Checklist.objects.for_user(user).filter(pk=checklist.pk).exists()
+    if not visible:
+        return {"risks_visible": False, "risk_count": len(revision.new_risk_items), "checklist": None}
+    sensitive = can_read_sensitive(user, checklist)
+    risks = []
+    for code in revision.new_risk_items:
+        entry = revision.answers.get(code, {})
+        hide = entry.get("sensitive") and not sensitive
+        due = parse_date(entry.get("due") or "")
+        risks.append({**entry, "due": due, "comment": "" if hide else entry.get("comment", ""), "comment_hidden": hide})
+    return {
+        "risks_visible": True,
+        "risks": risks,
+        "risk_count": len(risks),
+        "checklist": checklist,
+        "revision": revision,
+    }

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChecklistConfig(AppConfig):
+    name = "checklist"
+    verbose_name = _("Check-list de sécurisation")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+        from django.db.models import Q
+
+        from checklist.models import Checklist
+        from checklist.services import check_before_start
+        from pathways import scoping
+        from pathways.services.stages import register_start_check
+
+        Scope = Checklist.ConsentScope
+
+        def checklists_for_user(queryset, user):
+            """The training body that filled it; the pathway's prescriber (its adviser, the people of its
+            organisation) and its referent only if the person agreed to share it with them (DESIGN.md §6)."""
+            if not scoping.active_memberships(user):
+                return queryset.none()
+            with_prescriber = Q(consent=True, consent_scope__in=[Scope.BOTH, Scope.PRESCRIBER])
+            with_referent = Q(consent=True, consent_scope__in=[Scope.BOTH, Scope.REFERENT])
+            return queryset.filter(
+                Q(organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES))
+                | (
+                    with_prescriber
+                    & (
+                        Q(stage__pathway__prescribing_adviser=user)
+                        | Q(
+                            stage__pathway__prescribing_organisation__in=scoping.org_ids(
+                                user, roles=scoping.PERSON_ROLES
+                            )
+                        )
+                    )
+                )
+                | (with_referent & Q(stage__pathway__referent=user))
+            )
+
+        scoping.register(Checklist, scope=checklists_for_user, person=lambda c: c.stage.pathway.beneficiary)
+        register_start_check(check_before_start)
+        # Who started it and who recorded the person's agreement (the answers' history is the revisions).
+        auditlog.register(Checklist, include_fields=["status", "consent", "consent_scope", "consent_on"])

@@ -1,0 +1,113 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checklist.models import Answer, Checklist
+from pathways.forms import DateInput
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
+
+
+class SectionForm(forms.Form):
+    """The answers of one section: per item, an answer, a comment and (when not OK) a follow-up action.
+
+    Field names are `<item code>-answer`, `-comment`, `-action`, `-action_owner`, `-action_due`; `rows` groups
+    them per item for the template and the service.
+    """
+
+    def __init__(self, *args, section, items, answers, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section = section
+        self.items = items
+        owner_queryset = get_user_model().objects.filter(pk__in=[o.pk for o in owners]).order_by("last_name")
+        for item in items:
+            answer = answers.get(item.pk)
+            prefix = item.code
+            self.fields[f"{prefix}-answer"] = forms.ChoiceField(
+                label=item.label,
+                choices=Answer.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=answer.answer if answer else None,
+            )
+            self.fields[f"{prefix}-comment"] = forms.CharField(
+                label=_("Commentaire"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=2000,
+                initial=answer.comment if answer else "",
+                help_text=_("Réservé à l'organisme et au ou à la référent·e (donnée de santé).")
+                if item.sensitive
+                else "",
+            )
+            self.fields[f"{prefix}-action"] = forms.CharField(
+                label=_("Action de suivi"),
+                required=False,
+                max_length=300,
+                initial=answer.action if answer else "",
+                help_text=_("Si le point n'est pas OK : quoi faire."),
+            )
+            self.fields[f"{prefix}-action_owner"] = OwnerChoiceField(
+                label=_("Qui"),
+                queryset=owner_queryset,
+                required=False,
+                initial=answer.action_owner_id if answer else None,
+            )
+            self.fields[f"{prefix}-action_due"] = forms.DateField(
+                label=_("Pour le"),
+                widget=DateInput(attrs={"min": timezone.localdate().isoformat()}),
+                required=False,
+                initial=answer.action_due if answer else None,
+            )
+
+    def rows(self):
+        """[(item, {part: bound field})] for the template."""
+        parts = ("answer", "comment", "action", "action_owner", "action_due")
+        return [(item, {p: self[f"{item.code}-{p}"] for p in parts}) for item in self.items]
+
+    def service_rows(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "item": item,
+                "answer": data.get(f"{item.code}-answer") or "",
+                "comment": data.get(f"{item.code}-comment") or "",
+                "action": data.get(f"{item.code}-action") or "",
+                "action_owner": data.get(f"{item.code}-action_owner"),
+                "action_due": data.get(f"{item.code}-action_due"),
+            }
+            for item in self.items
+        ]
+
+
+class ConsentForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        label=_("La personne accepte-t-elle que la check-list soit partagée ?"),
+        choices=[("yes", _("Oui")), ("no", _("Non"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Notez la réponse de la personne.")},
+    )
+    consent_scope = forms.ChoiceField(
+        label=_("Avec qui"),
+        choices=[("", "—"), *Checklist.ConsentScope.choices],
+        required=False,
+        help_text=_("Sans accord, ni le prescripteur ni le ou la référent·e ne voient la check-list."),
+    )
+    consent_on = forms.DateField(label=_("Recueilli le"), widget=DateInput(), initial=timezone.localdate)
+
+
+class StatusFilterForm(forms.Form):
+    STATES = [
+        ("", _("Toutes")),
+        ("missing", _("Sans check-list transmise")),
+        ("draft", _("En cours de saisie")),
+        ("submitted", _("Transmises")),
+        ("risk", _("Avec des points à risque")),
+    ]
+    etat = forms.ChoiceField(label=_("Check-list"), choices=STATES, required=False)
+    q = forms.CharField(label=_("Nom"), required=False, max_length=100)

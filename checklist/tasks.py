@@ -1,0 +1,19 @@
+from celery import shared_task
+
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+
+
+@shared_task(**RETRY)
+def build_pdf_task(pdf_id: int) -> bool:
+    """Build one checklist PDF (enqueued on commit of its request). Idempotent."""
+    from checklist.pdf import pdf_build
+
+    return pdf_build(pdf_id)
+
+
+@shared_task
+def sweep_pdfs_task() -> int:
+    """Beat: build the checklist PDFs still pending a while after their request."""
+    from checklist.pdf import pdf_sweep
+
+    return pdf_sweep()

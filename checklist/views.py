@@ -1,0 +1,316 @@
+"""The pre-entry checklist: the training body's list of entrants, filling a checklist section by section (htmx),
+the person's agreement, submitting, reading it, its PDF."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from checklist import services
+from checklist.forms import ConsentForm, SectionForm, StatusFilterForm
+from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, ChecklistRevision, ChecklistSection
+from checklist.pdf import pdf_filename, revision_sections
+from pathways import scoping
+from pathways.models import Organisation, Stage
+from pathways.pagination import paginate
+from pathways.scoping import get_for_user_or_404, require
+from pathways.views.people import apply_errors
+
+# A checklist page waiting for its PDF asks again this often (seconds).
+PDF_POLL_SECONDS = 3
+
+
+def _staff_orgs(user):
+    return scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
+
+
+@require_GET
+def checklist_list(request):
+    """The entrants of the user's training bodies (stages taken in a session, not ended), with where their checklist
+    stands: those without a submitted checklist first when the stage starts soon or has started."""
+    stages = (
+        Stage.objects.for_user(request.user)
+        .filter(organisation__in=_staff_orgs(request.user), enrolment__isnull=False, status__in=Stage.ACTIVE_STATUSES)
+        .select_related("pathway__beneficiary", "enrolment__session__training_action")
+        .annotate(
+            has_checklist=Exists(Checklist.objects.filter(stage=OuterRef("pk"))),
+            submitted=Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))),
+            at_risk=Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk")).exclude(risk_items=[])),
+        )
+        .prefetch_related(
+            Prefetch(
+                "checklists",
+                queryset=Checklist.objects.order_by("-template__version").prefetch_related(
+                    Prefetch("revisions", queryset=ChecklistRevision.objects.order_by("-number"), to_attr="newest")
+                ),
+                to_attr="checklist_list",
+            )
+        )
+        .order_by("submitted", "planned_start", "pathway__beneficiary__last_name", "pk")
+    )
+    form = StatusFilterForm(request.GET or None)
+    if form.is_valid():
+        state = form.cleaned_data["etat"]
+        if state == "missing":
+            stages = stages.filter(submitted=False)
+        elif state == "draft":
+            stages = stages.filter(has_checklist=True, submitted=False)
+        elif state == "submitted":
+            stages = stages.filter(submitted=True)
+        elif state == "risk":
+            stages = stages.filter(at_risk=True)
+        if form.cleaned_data["q"]:
+            words = form.cleaned_data["q"].split()
+            for word in words:
+                stages = stages.filter(
+                    Q(pathway__beneficiary__last_name__icontains=word)
+                    | Q(pathway__beneficiary__first_name__icontains=word)
+                )
+    page = paginate(request, stages)
+    for stage in page.object_list:
+        stage.checklist = stage.checklist_list[0] if stage.checklist_list else None
+        stage.last_revision = stage.checklist.newest[0] if stage.checklist and stage.checklist.newest else None
+    return render(
+        request,
+        "checklist/checklist_list.html",
+        {
+            "page": page,
+            "form": form,
+            "is_staff": bool(_staff_orgs(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def checklist_start(request, stage_pk):
+    """Start (or resume) the checklist of a stage: its training body's staff may; others who see the stage 403."""
+    stage = get_for_user_or_404(
+        Stage.objects.select_related("organisation", "pathway__beneficiary"), request, pk=stage_pk
+    )
+    require(services.can_fill(request.user, stage))
+    try:
+        checklist = services.checklist_start(stage=stage, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(stage.pathway)
+    return redirect("checklist:edit", pk=checklist.pk)
+
+
+def _checklists():
+    return Checklist.objects.select_related(
+        "stage__pathway__beneficiary",
+        "stage__pathway__referent",
+        "stage__pathway__prescribing_adviser",
+        "stage__pathway__prescribing_organisation",
+        "stage__organisation",
+        "stage__enrolment__session__training_action",
+        "template",
+        "organisation",
+    )
+
+
+def _section_forms(checklist, data=None, only=None):
+    sections = list(
+        ChecklistSection.objects.filter(template=checklist.template_id).prefetch_related("items").order_by("position")
+    )
+    answers = {a.item_id: a for a in ChecklistAnswer.objects.filter(checklist=checklist)}
+    owners = services.action_owners(checklist)
+    forms = []
+    for section in sections:
+        items = list(section.items.order_by("position"))
+        bound = data if only is not None and section.pk == only.pk else None
+        form = SectionForm(bound, section=section, items=items, answers=answers, owners=owners, prefix=None)
+        form.answered = sum(1 for item in items if item.pk in answers)
+        forms.append(form)
+    return forms, answers
+
+
+def _edit_context(request, checklist, forms, answers, *, saved=None, consent_form=None):
+    total = sum(len(form.items) for form in forms)
+    last = checklist.revisions.order_by("-number").first()
+    unsent = last is not None and any(a.updated_at > last.submitted_at for a in answers.values())
+    return {
+        "checklist": checklist,
+        "stage": checklist.stage,
+        "person": checklist.stage.pathway.beneficiary,
+        "forms": forms,
+        "answered": len(answers),
+        "total": total,
+        "saved": saved,
+        "consent_form": consent_form
+        or ConsentForm(
+            initial={
+                "consent": {True: "yes", False: "no"}.get(checklist.consent),
+                "consent_scope": checklist.consent_scope,
+                "consent_on": checklist.consent_on or timezone.localdate(),
+            }
+        ),
+        "last_revision": last,
+        "unsent": unsent,
+        "now": timezone.localtime(),
+    }
+
+
+@require_GET
+def checklist_edit(request, pk):
+    """Fill the checklist with the person, section by section (each saves on its own; the page resumes where it
+    was left). Its training body's staff only."""
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    require(services.can_fill(request.user, checklist.stage))
+    forms, answers = _section_forms(checklist)
+    return render(request, "checklist/checklist_form.html", _edit_context(request, checklist, forms, answers))
+
+
+@require_POST
+def section_save(request, pk, section_pk):
+    """Save one section (htmx answers the section's fragment with a visible confirmation, or its errors)."""
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    require(services.can_fill(request.user, checklist.stage))
+    section = get_object_or_404(ChecklistSection, pk=section_pk, template=checklist.template_id)
+    forms, answers = _section_forms(checklist, request.POST, only=section)
+    form = next(f for f in forms if f.section.pk == section.pk)
+    saved = None
+    if form.is_valid():
+        try:
+            services.section_save(checklist=checklist, section=section, by=request.user, rows=form.service_rows())
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                form.add_error(key if key in form.fields else None, messages_)
+        else:
+            saved = section.pk
+            forms, answers = _section_forms(checklist)
+            form = next(f for f in forms if f.section.pk == section.pk)
+    context = _edit_context(request, checklist, forms, answers, saved=saved)
+    if request.htmx:
+        return render(request, "checklist/includes/section.html", {**context, "form": form})
+    if saved:
+        messages.success(request, _("Rubrique « %(title)s » enregistrée.") % {"title": section.title})
+        return redirect(f"{checklist_edit_url(checklist)}#rubrique-{section.code}")
+    return render(request, "checklist/checklist_form.html", context, status=200)
+
+
+def checklist_edit_url(checklist):
+    return reverse("checklist:edit", args=[checklist.pk])
+
+
+@require_POST
+def consent_save(request, pk):
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    require(services.can_fill(request.user, checklist.stage))
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_record(
+                checklist=checklist,
+                by=request.user,
+                consent=data["consent"],
+                scope=data["consent_scope"],
+                on=data["consent_on"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La réponse de la personne sur le partage est enregistrée."))
+            return redirect(f"{checklist_edit_url(checklist)}#accord")
+    forms, answers = _section_forms(checklist)
+    return render(
+        request, "checklist/checklist_form.html", _edit_context(request, checklist, forms, answers, consent_form=form)
+    )
+
+
+@require_POST
+def checklist_submit(request, pk):
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    require(services.can_fill(request.user, checklist.stage))
+    try:
+        revision, created = services.checklist_submit(checklist=checklist, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("checklist:edit", pk=checklist.pk)
+    if not created:
+        messages.info(
+            request, _("Rien n'a changé depuis la dernière transmission : personne n'est prévenu de nouveau.")
+        )
+    elif revision.new_risk_items:
+        messages.success(
+            request,
+            _("La check-list est transmise. Le prescripteur est alerté des %(count)s point(s) à risque.")
+            % {"count": len(revision.new_risk_items)},
+        )
+    else:
+        messages.success(request, _("La check-list est transmise."))
+    return redirect(checklist)
+
+
+@require_GET
+def checklist_detail(request, pk):
+    """The submitted checklist: its training body, and the prescriber and referent the person agreed to share it
+    with. Health comments only for the training body and the referent."""
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    revisions = list(checklist.revisions.select_related("submitted_by").order_by("-number"))
+    revision = revisions[0] if revisions else None
+    sensitive = services.can_read_sensitive(request.user, checklist)
+    sections = revision_sections(revision) if revision else []
+    for section in sections:
+        for entry in section["entries"]:
+            entry["comment_hidden"] = entry["sensitive"] and not sensitive and bool(entry["comment"])
+            if entry["comment_hidden"]:
+                entry["comment"] = ""
+    can_fill = services.can_fill(request.user, checklist.stage)
+    pdfs = (
+        list(ChecklistPdf.objects.filter(revision__checklist=checklist).order_by("-requested_at")[:3])
+        if can_fill
+        else []
+    )
+    context = {
+        "checklist": checklist,
+        "stage": checklist.stage,
+        "person": checklist.stage.pathway.beneficiary,
+        "revision": revision,
+        "revisions": revisions,
+        "sections": sections,
+        "can_fill": can_fill,
+        "pdfs": pdfs,
+        "pdf_pending": any(p.status == ChecklistPdf.Status.PENDING for p in pdfs),
+        "poll_seconds": PDF_POLL_SECONDS,
+        "Answer": Answer,
+    }
+    if request.htmx:
+        return render(request, "checklist/includes/pdfs.html", context)
+    return render(request, "checklist/checklist_detail.html", context)
+
+
+@require_POST
+def pdf_request(request, pk):
+    checklist = get_for_user_or_404(_checklists(), request, pk=pk)
+    require(services.can_fill(request.user, checklist.stage))
+    try:
+        services.pdf_request(checklist=checklist, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Le PDF est en préparation : il sera disponible ici dans un instant."))
+    return redirect(f"{checklist.get_absolute_url()}#pdf")
+
+
+@require_GET
+def pdf_download(request, pk):
+    """The PDF, for the training body that filled the checklist (it gives it to the person); 404 until built."""
+    pdf = get_object_or_404(ChecklistPdf.objects.select_related("revision"), pk=pk)
+    checklist = get_for_user_or_404(_checklists(), request, pk=pdf.revision.checklist_id)
+    require(services.can_fill(request.user, checklist.stage))
+    if pdf.status != ChecklistPdf.Status.READY or not pdf.file:
+        raise Http404
+    try:
+        handle = pdf.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    pdf.revision.checklist = checklist
+    return FileResponse(handle, as_attachment=True, filename=pdf_filename(pdf), content_type="application/pdf")
