@@ -16,5 +16,10 @@ def memberships(request):
             scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={scoping.Organisation.Kind.TRAINING_BODY})
         ),
         "nav_managed_organisations": managed,
+        # The charter in the main menu for those who sign it or follow its signatures; in the user menu otherwise.
+        "nav_charter": any(
+            m.is_legal_representative or m.role in (scoping.Role.REGIONAL_OFFICER, scoping.Role.BASIN_COORDINATOR)
+            for m in active
+        ),
         "nav_organisations": sorted({m.organisation for m in active}, key=lambda org: org.name),
     }

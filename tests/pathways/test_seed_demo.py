@@ -8,7 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,7 +17,8 @@ from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
 from charter.models import CharterVersion, Signature, SignatureEvent
 from charter.status import OrganisationStatus, organisation_statuses
-from notifications.models import Notification
+from checklist.models import Checklist, ChecklistRevision
+from notifications.models import Notification, Todo
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.models import (
     Beneficiary,
@@ -47,6 +48,7 @@ def models():
         *apps.get_app_config("notifications").get_models(include_auto_created=True),
         *apps.get_app_config("ruptures").get_models(include_auto_created=True),
         *apps.get_app_config("charter").get_models(include_auto_created=True),
+        *apps.get_app_config("checklist").get_models(include_auto_created=True),
         LogEntry,
     ]
 
@@ -87,6 +89,10 @@ def test_seed_is_complete_and_idempotent(client):
         "charter.Signature",
         "charter.SignatureEvent",
         "charter.SignatureCopy",
+        "checklist.Checklist",
+        "checklist.ChecklistAnswer",
+        "checklist.ChecklistRevision",
+        "notifications.Todo",
     ):
         assert first_counts[label] > 0, label
 
@@ -191,7 +197,7 @@ def test_seed_is_complete_and_idempotent(client):
     adviser_org = adviser.memberships.get().organisation
     assert statuses[trainer_org.pk].status == statuses[adviser_org.pk].status == OrganisationStatus.SIGNED
     assert statuses[Organisation.objects.get(name="Région Nouvelle-Aquitaine").pk].status == "not_signed"
-    held = Notification.objects.filter(status=Notification.Status.HELD)
+    held = Notification.objects.filter(status=Notification.Status.HELD, kind=Notification.Kind.RUPTURE_ALERT)
     assert held.exists() and not statuses[held.first().held_for_id].valid
     assert (
         Notification.objects.filter(
@@ -200,6 +206,19 @@ def test_seed_is_complete_and_idempotent(client):
         .exclude(status=Notification.Status.HELD)
         .exists()
     )
+
+    # Checklists: most entrants whose stage is not over have one submitted before their start; a few had points
+    # at risk (their prescriber alerted), a few have none, among them people of the demo trainer's sessions.
+    revisions = ChecklistRevision.objects.all()
+    assert revisions.count() >= 50
+    assert Alert.objects.filter(kind=Alert.Kind.CHECKLIST_RISK).count() >= 3
+    assert Alert.objects.filter(kind=Alert.Kind.CHECKLIST_RISK, status=Alert.Status.NEW).exists()
+    assert Checklist.objects.filter(revisions__isnull=True).exists()  # in progress
+    in_training = Stage.objects.filter(enrolment__session__in=cenon, status=Stage.Status.IN_PROGRESS)
+    assert in_training.exclude(checklists__revisions__isnull=False).exists()
+    started = Stage.objects.filter(actual_start__isnull=False, checklists__revisions__isnull=False)
+    assert started.filter(checklists__revisions__submitted_at__date__lte=F("actual_start")).exists()
+    assert Todo.objects.open().exists()
 
     # Every demo account can log in with the shared password: one per role, and the administrator.
     for role in Role.values:

@@ -10,6 +10,8 @@ What it builds (Nouvelle-Aquitaine, INSEE region 75):
   the data obeys every rule: state machine, dates, suspensions, seats, programme durations;
 - a few join requests;
 - attendance of the demo sessions, with people drifting on the demo trainer's watch list (`attendance.demo`);
+- the charter of good practice signed, to renew, unsigned or withdrawn across the organisations (`charter.demo`);
+- pre-entry checklists for most entrants, a few with risks alerted, a few missing (`checklist.demo`);
 - ruptures on the busiest adviser's pathways, with their alerts in each state (`ruptures.demo`).
 
 Every account shares the password `DEMO_PASSWORD`. The command is idempotent: each object is keyed on a natural
@@ -49,6 +51,7 @@ from attendance.demo import refresh_planner_statistics, seed_attendance
 from attendance.models import Drift, Mark
 from charter.demo import FUNDER_NAME as FUNDER
 from charter.demo import seed_charter
+from checklist.demo import seed_checklists
 from pathways.models import (
     Basin,
     Beneficiary,
@@ -804,6 +807,7 @@ class Seeder:
         refresh_planner_statistics()
         self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
         self.charter = seed_charter(region=self.region, kept_signed=self.printed_organisations(), stdout=self.stdout)
+        self.checklists = seed_checklists(region=self.region, today=self.today, rng=self.rng, stdout=self.stdout)
         self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
 
     def printed_organisations(self):
