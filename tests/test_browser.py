@@ -146,6 +146,31 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     first_version()
     signature = sign(world.prescriber, world.user("legal_representative"))
     draft = draft_create(by=world.user("regional_officer"))
+    # The pre-entry checklist (the training body's staff), its alert (the prescriber), the to-do list.
+    from tests.checklist.factories import submitted
+
+    checklist, _revision = submitted(
+        world.stage,
+        world.user("trainer"),
+        answers={"housing": "risk"},
+        actions={"housing": {"action": "Appeler le SIAO", "owner": world.user("org_manager"), "due": world.today}},
+    )
+    page.context.clear_cookies()
+    login(page, live_server, world.user("org_manager"))
+    for name, url in [
+        ("checklists", reverse("checklist:list")),
+        ("checklist-edit", reverse("checklist:edit", args=[checklist.pk])),
+        ("checklist", reverse("checklist:detail", args=[checklist.pk])),
+        ("todos", reverse("notifications:todo_list")),
+    ]:
+        visit(page, base + url, name)
+    page.context.clear_cookies()
+    login(page, live_server, world.user("prescriber_adviser"))
+    from ruptures.models import Alert
+
+    visit(page, base + Alert.objects.get(kind="checklist_risk").get_absolute_url(), "checklist-alert")
+    page.context.clear_cookies()
+    login(page, live_server, world.user("regional_officer"))
     for name, url in [
         ("charter", reverse("charter:current")),
         ("charter-overview", reverse("charter:overview")),
@@ -350,3 +375,25 @@ def test_a_legal_representative_signs_the_charter_with_the_keyboard(world, live_
     expect(page.get_by_text("Copie en préparation")).to_be_visible()
     signature = Signature.objects.get(organisation=world.prescriber)
     assert signature.signatory_function == "Directrice"
+
+
+def test_a_trainer_fills_a_checklist_section_with_the_keyboard_and_sees_it_saved(world, live_server, page):
+    from checklist.models import ChecklistAnswer
+    from tests.checklist.factories import first_template
+
+    first_template()
+    login(page, live_server, world.user("trainer"))
+    visit(page, live_server.url + reverse("pathways:pathway_detail", args=[world.pathway.pk]))
+    page.get_by_role("button", name="Commencer la check-list").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check-list de sécurisation")
+    visit(page, page.url, "checklist-fill")
+    # The first section's answers, one radio group per point: a tap or the keyboard (Space on the focused choice).
+    section = page.locator("#rubrique-administrative")
+    for label in section.locator("legend").all_inner_texts():
+        group = section.get_by_role("radiogroup", name=label.strip())
+        group.get_by_label("OK", exact=True).focus()
+        page.keyboard.press("Space")
+        expect(group.get_by_label("OK", exact=True)).to_be_checked()
+    section.get_by_role("button", name="Enregistrer la rubrique").press("Enter")
+    expect(page.locator("#rubrique-administrative").get_by_role("status")).to_contain_text("Enregistré à")
+    assert ChecklistAnswer.objects.filter(checklist__stage=world.stage, answer="ok").count() == 6
