@@ -14,7 +14,6 @@ import calendar
 import csv
 import datetime
 import io
-import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,11 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import CompanyPeriod, Mark, Slot, StatementExport
-from pathways.documents import document_build, document_sweep
+from pathways.documents import document_build, document_enqueue, document_sweep
 from pathways.models import Session, Stage, StageTransition
 from pathways.pdf import render_pdf
-
-logger = logging.getLogger(__name__)
 
 HUNDREDTH = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -414,17 +411,8 @@ def statement_request(
     export = StatementExport(session=session, stage=stage, month=month, format=format, requested_by=by)
     export.full_clean()
     export.save()
-    transaction.on_commit(lambda: _enqueue(export.pk))
+    document_enqueue("attendance.tasks.build_statement_task", export.pk)
     return export
-
-
-def _enqueue(export_id: int) -> None:
-    from attendance.tasks import build_statement_task
-
-    try:
-        build_statement_task.delay(export_id)
-    except Exception:  # the broker may be down: the export stays pending and the sweeper builds it
-        logger.exception("Could not enqueue the statement export %s; the sweeper will build it", export_id)
 
 
 def _render(export: StatementExport) -> bytes:

@@ -5,7 +5,6 @@ answered here too (`can_sign`, `can_decide`, `can_publish`), inside the scoping 
 """
 
 import datetime
-import logging
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -31,9 +30,9 @@ from charter.status import OrganisationStatus, organisation_statuses
 from notifications.models import Notification
 from notifications.services import notify
 from pathways import scoping
+from pathways.documents import document_enqueue
 from pathways.models import Membership, Organisation
 
-logger = logging.getLogger(__name__)
 Role = Membership.Role
 Kind = SignatureEvent.Kind
 CHANNELS = [Notification.Channel.IN_APP, Notification.Channel.EMAIL]
@@ -208,16 +207,7 @@ def copy_request(signature: Signature) -> SignatureCopy:
     """Ask the worker for a PDF copy of `signature` (the row is the outbox; the sweeper builds it if the broker is
     down)."""
     copy = SignatureCopy.objects.create(signature=signature)
-
-    def enqueue():
-        from charter.tasks import build_copy_task
-
-        try:
-            build_copy_task.delay(copy.pk)
-        except Exception:
-            logger.exception("Could not enqueue the copy %s; the sweeper will build it", copy.pk)
-
-    transaction.on_commit(enqueue)
+    document_enqueue("charter.tasks.build_copy_task", copy.pk)
     return copy
 
 

@@ -1,11 +1,11 @@
 """Demo checklists for `seed_demo`, through the real services (`checklist.services`), as the training bodies' staff
 would fill them with each person.
 
-Most entrants of the demo sessions whose stage is not over had their checklist submitted a few days before they started (so the coverage
-and the effect figures have something to show); a few had points at risk, which alerted their prescriber (the older
-alerts acknowledged by the adviser, the recent ones still new); some points are "to watch", with a follow-up action
-in a staff member's to-do list; a few people have no checklist, among them some of the demo trainer's, so that the
-day view and the list flag them; one upcoming stage has a checklist in progress.
+Most entrants of the demo sessions whose stage is not over had their checklist submitted a few days before they
+started (so the coverage and the effect figures have something to show); a few had points at risk, which alerted
+their prescriber (the older alerts acknowledged by the adviser, the recent ones still new); some points are "to
+watch", with a follow-up action in a staff member's to-do list; a few people have no checklist, among them some of
+the demo trainer's, so that the day view and the list flag them; some upcoming stages have a checklist in progress.
 
 The services stamp their rows with the current time; submissions and their alerts are then backdated to the day
 they were made. Idempotent: nothing happens when any checklist exists in the region.
@@ -21,9 +21,10 @@ from checklist.models import Answer, Checklist, ChecklistRevision, ChecklistTemp
 from checklist.services import FILLABLE_STATUSES, checklist_start, checklist_submit, consent_record, section_save
 from pathways.models import Membership, Stage
 from ruptures.models import Alert, AlertAction
-from ruptures.services import alert_act, alert_acknowledge
+from ruptures.services import alert_acknowledge, alert_act
 
 Role = Membership.Role
+CALLED = "Point fait avec la personne."
 Scope = Checklist.ConsentScope
 # Points that are at risk or to watch, and what is done about them: (item code, comment, action).
 RISKS = [
@@ -124,7 +125,7 @@ def seed_checklists(*, region, today: datetime.date, rng, stdout=None) -> dict:
             if adviser is not None and (today - submitted_on).days > 7:
                 with set_actor(adviser):
                     alert_acknowledge(alert=alert, by=adviser)
-                    alert_act(alert=alert, by=adviser, kind=AlertAction.Kind.CALLED, note="Point fait avec la personne.")
+                    alert_act(alert=alert, by=adviser, kind=AlertAction.Kind.CALLED, note=CALLED)
     if stdout is not None:
         stdout.write(
             f"  Check-lists : {counts['submitted']} transmises ({counts['alerted']} avec des points à risque, "

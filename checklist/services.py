@@ -6,7 +6,6 @@ Who may do what is answered here too, inside the scoping layer's answer to who m
 """
 
 import datetime
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,11 +27,11 @@ from notifications.models import Notification
 from notifications.services import notify
 from notifications.todos import todo_cancel, todo_set
 from pathways import scoping
+from pathways.documents import document_enqueue
 from pathways.models import Membership, Organisation, Stage
 from ruptures.models import Alert
 from ruptures.services import ALERT_CHANNELS, alert_inbox, alert_recipients, held_recipients
 
-logger = logging.getLogger(__name__)
 Role = Membership.Role
 
 
@@ -315,16 +314,7 @@ def pdf_request(*, checklist: Checklist, by) -> ChecklistPdf:
     if revision is None:
         raise ValidationError(_("Transmettez d'abord la check-list : le PDF reprend la version transmise."))
     pdf = ChecklistPdf.objects.create(revision=revision, requested_by=by)
-
-    def enqueue():
-        from checklist.tasks import build_pdf_task
-
-        try:
-            build_pdf_task.delay(pdf.pk)
-        except Exception:
-            logger.exception("Could not enqueue the checklist PDF %s; the sweeper will build it", pdf.pk)
-
-    transaction.on_commit(enqueue)
+    document_enqueue("checklist.tasks.build_pdf_task", pdf.pk)
     return pdf
 
 

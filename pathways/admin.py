@@ -20,7 +20,7 @@ from pathways.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "charter_required_for_alerts"]
+    list_display = ["name", "code", "charter_required_for_alerts", "checklist_required_to_start"]
     search_fields = ["name", "code"]
 
 

@@ -8,7 +8,6 @@ transaction, the sweeper builds what the broker or a lost worker left pending.
 """
 
 import datetime
-import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -23,11 +22,9 @@ from django.utils.translation import gettext_lazy
 from attendance.models import Mark
 from attendance.statements import format_siret
 from pathways import scoping
-from pathways.documents import document_build, document_sweep
+from pathways.documents import document_build, document_enqueue, document_sweep
 from pathways.pdf import render_pdf
 from ruptures.models import Rupture, SkillsAttestation
-
-logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "ruptures/pdf/attestation.html"
 MAX_SKILLS = 60
@@ -106,17 +103,8 @@ def attestation_request(*, rupture: Rupture, by, skills: str) -> SkillsAttestati
     if pending is not None:
         return pending
     attestation = SkillsAttestation.objects.create(rupture=rupture, skills=text, requested_by=by)
-    transaction.on_commit(lambda: _enqueue(attestation.pk))
+    document_enqueue("ruptures.tasks.build_attestation_task", attestation.pk)
     return attestation
-
-
-def _enqueue(attestation_id: int) -> None:
-    from ruptures.tasks import build_attestation_task
-
-    try:
-        build_attestation_task.delay(attestation_id)
-    except Exception:  # the broker may be down: the attestation stays pending and the sweeper builds it
-        logger.exception("Could not enqueue the skills attestation %s; the sweeper will build it", attestation_id)
 
 
 def attended_hours(stage, until: datetime.date) -> tuple[Decimal, int]:

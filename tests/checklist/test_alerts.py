@@ -114,6 +114,16 @@ def test_health_comments_are_read_by_the_training_body_and_the_referent_only(wor
     assert "Contraintes de santé compatibles" in page
 
 
+def test_the_alert_page_hides_health_comments_from_the_prescribers_manager(world, client_for):
+    submitted(world.stage, world.user("trainer"), answers=RISKS, comments=COMMENTS)
+    alert = Alert.objects.get()
+    manager_page = client_for(world.user("legal_representative")).get(alert.get_absolute_url()).content.decode()
+    assert "Contraintes de santé compatibles" in manager_page and "Traitement lourd" not in manager_page
+    assert "Commentaire réservé à l" in manager_page
+    referent_page = client_for(world.user("prescriber_adviser")).get(alert.get_absolute_url()).content.decode()
+    assert "Traitement lourd" in referent_page
+
+
 def test_a_prescriber_not_named_by_the_consent_does_not_see_it(world, client_for):
     checklist, _revision = submitted(world.stage, world.user("trainer"), scope=Checklist.ConsentScope.REFERENT)
     assert client_for(world.user("legal_representative")).get(checklist.get_absolute_url()).status_code == 404

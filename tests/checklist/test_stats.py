@@ -12,13 +12,35 @@ from checklist.stats import coverage, coverage_total, effect, item_effect
 from pathways.models import Enrolment, Stage
 from ruptures.models import Rupture
 from ruptures.rates import RuptureRate, rupture_rate
+from tests.accounts.factories import UserFactory
 from tests.checklist.factories import first_template
-from tests.pathways.factories import BasinFactory, OrganisationFactory, SessionFactory, TrainingActionFactory
-from tests.ruptures.test_rates import END, MARCH, START, bulk_entrants, confirm_all, place  # noqa: F401
+from tests.pathways.factories import (
+    BasinFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    RegionFactory,
+    SessionFactory,
+    TrainingActionFactory,
+)
+from tests.ruptures.test_rates import END, MARCH, START, Place, bulk_entrants, confirm_all
 
 pytestmark = pytest.mark.django_db
 
 Kind = Rupture.Kind
+
+
+@pytest.fixture
+def place(db):
+    """As the rupture rate's tests: a region, a basin, a training body, a prescriber, a programme, a user."""
+    region = RegionFactory()
+    return Place(
+        region=region,
+        basin=BasinFactory(region=region),
+        body=OrganisationFactory(region=region),
+        prescriber=OrganisationFactory(region=region, prescriber=True),
+        programme=ProgrammeFactory(),
+        user=UserFactory(),
+    )
 
 
 def in_session(place, stages, *, body=None, basin=None, title="ADVF"):

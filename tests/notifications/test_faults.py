@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -193,10 +194,11 @@ def broker(redis_server):
 
     def reset():
         """Forget the connections made with the other settings: the broker's pool and producers, and the result
-        backend (a Redis backend subscribes to results as soon as a task is sent)."""
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        backend (a Redis backend subscribes to results as soon as a task is sent). kombu keeps its pools in a
+        registry keyed by broker URL: it is emptied too, or the next test on the configured broker would get back
+        the pool closed here."""
+        kombu.pools.reset()
+        app._pool = None
         app.amqp._producer_pool = None
         app._backend_cache = None
         app._local.__dict__.pop("backend", None)

@@ -176,7 +176,7 @@ def test_seed_is_complete_and_idempotent(client):
     assert alerts.filter(status=Alert.Status.NEW).exclude(escalated_at=None).exists()
     assert alerts.filter(status=Alert.Status.ACTED, actions__isnull=False).exists()
     assert {"abandon", "interruption"} <= set(alerts.values_list("rupture__kind", flat=True))
-    for alert in alerts.select_related("rupture__stage__pathway"):
+    for alert in alerts.filter(kind=Alert.Kind.RUPTURE).select_related("rupture__stage__pathway"):
         assert alert.rupture.stage.status != Stage.Status.IN_PROGRESS
         prescribing_adviser = alert.rupture.stage.pathway.prescribing_adviser_id
         assert Notification.objects.filter(cause_key=f"alert:{alert.pk}", recipient=prescribing_adviser).exists()
