@@ -1,6 +1,8 @@
 """The pre-entry checklist: the training body's list of entrants, filling a checklist section by section (htmx),
 the person's agreement, submitting, reading it, its PDF."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -15,12 +17,15 @@ from checklist import services
 from checklist.forms import ConsentForm, SectionForm, StatusFilterForm
 from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, ChecklistRevision, ChecklistSection
 from checklist.pdf import pdf_filename, revision_sections
+from checklist.stats import coverage
 from pathways import scoping
 from pathways.models import Organisation, Stage
 from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
 from pathways.views.people import apply_errors
 
+# The list shows the coverage of the entrants of the last days.
+COVERAGE_DAYS = 90
 # A checklist page waiting for its PDF asks again this often (seconds).
 PDF_POLL_SECONDS = 3
 
@@ -72,6 +77,15 @@ def checklist_list(request):
                     | Q(pathway__beneficiary__first_name__icontains=word)
                 )
     page = paginate(request, stages)
+    # How the training body did over the last three months: entrants with a checklist submitted before their start.
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=COVERAGE_DAYS)
+    staff_orgs = _staff_orgs(request.user)
+    covered = (
+        coverage(start=since, end=today, by="training_body", stages=Stage.objects.filter(organisation__in=staff_orgs))
+        if staff_orgs
+        else []
+    )
     for stage in page.object_list:
         stage.checklist = stage.checklist_list[0] if stage.checklist_list else None
         stage.last_revision = stage.checklist.newest[0] if stage.checklist and stage.checklist.newest else None
@@ -81,8 +95,10 @@ def checklist_list(request):
         {
             "page": page,
             "form": form,
-            "is_staff": bool(_staff_orgs(request.user)),
-            "today": timezone.localdate(),
+            "is_staff": bool(staff_orgs),
+            "today": today,
+            "coverage": covered,
+            "coverage_since": since,
         },
     )
 

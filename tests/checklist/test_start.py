@@ -51,6 +51,18 @@ def test_the_day_view_and_the_list_flag_people_without_a_submitted_checklist(wor
     assert [s.pk for s in listing.context["page"].object_list] == [world.stage.pk]
 
 
+def test_the_list_shows_the_training_bodys_coverage(world, client_for):
+    first_template()
+    response = client_for(world.user("trainer")).get(reverse("checklist:list"))
+    (row,) = response.context["coverage"]
+    assert (row.label, row.entrants, row.with_checklist, row.rate) == ("INSUP Cenon", 1, 0, 0.0)
+    assert "(0 sur 1)" in response.content.decode()
+    # A checklist submitted after the start does not count: the world's stage started 20 days ago.
+    submitted(world.stage, world.user("trainer"))
+    (row,) = client_for(world.user("trainer")).get(reverse("checklist:list")).context["coverage"]
+    assert row.with_checklist == 0
+
+
 def test_where_the_region_requires_it_a_stage_starts_only_with_its_checklist(world, planned):
     world.region.checklist_required_to_start = True
     world.region.save()
