@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import time_machine
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone, translation
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
-from notifications.services import claim, deliver, notify, wanted_channels
+from notifications.services import LeaseRunningOut, claim, deliver, notify, wanted_channels
 from notifications.sms import FileSmsBackend, HttpSmsBackend, SmsPermanentError, SmsRetryableError, to_e164
 from notifications.tasks import deliver_cause_task
 from tests.accounts.factories import UserFactory
@@ -422,6 +423,54 @@ def test_a_failing_sms_holds_back_neither_the_inbox_nor_the_email(alice, provide
         Channel.SMS: Notification.Status.PENDING,
     }
     assert len(mailoutbox) == 1
+
+
+def test_a_failing_email_holds_back_neither_the_sms_nor_the_other_emails(alice, sms_file, counted_sessions, mailoutbox):
+    counted_sessions.failing_sends = {1}
+    others = [UserFactory(), UserFactory()]
+    alert([alice, *others])
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        deliver_cause_task("alert:7")
+    assert len(sms_file.sent()) == 1 and len(mailoutbox) == 2
+    pending = Notification.objects.exclude(status=Notification.Status.DELIVERED)
+    assert [(row.channel, row.claimed_until) for row in pending] == [(Channel.EMAIL, None)]
+    assert deliver_cause_task("alert:7") == 1  # the retry sends the failed e-mail only
+    assert len(sms_file.sent()) == 1 and len(mailoutbox) == 3
+
+
+def test_an_alert_takes_two_statements_then_one_per_message(alice, sms_file, mailoutbox, django_assert_num_queries):
+    """One statement delivers the inbox rows and takes the others, one reads what to send; then each SMS and e-mail
+    is marked as soon as it is sent (a crash resends at most the message in flight)."""
+    alert([alice, UserFactory(), UserFactory()])  # 3 in the inbox, 3 e-mails, 1 SMS
+    with django_assert_num_queries(2 + 4):
+        assert deliver_cause_task("alert:7") == 7
+
+
+def test_a_slow_batch_hands_back_the_rows_it_has_not_sent_before_their_lease_runs_out(
+    alice, sms_file, mailoutbox, monkeypatch, settings
+):
+    settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS = 120
+    alert([alice])
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        slow_send = FileSmsBackend.send
+
+        def sms_taking_a_minute(self, **message):
+            slow_send(self, **message)
+            traveller.shift(datetime.timedelta(seconds=61))  # past half the lease
+
+        monkeypatch.setattr(FileSmsBackend, "send", sms_taking_a_minute)
+        with pytest.raises(LeaseRunningOut):  # the task's autoretry takes it from here
+            deliver_cause_task("alert:7")
+    status = {row.channel: (row.status, row.claimed_until) for row in Notification.objects.all()}
+    assert status == {
+        Channel.IN_APP: (Notification.Status.DELIVERED, None),
+        Channel.SMS: (Notification.Status.DELIVERED, None),
+        Channel.EMAIL: (Notification.Status.PENDING, None),  # not sent on a lease about to end: handed back
+    }
+    assert mailoutbox == []
+    monkeypatch.setattr(FileSmsBackend, "send", slow_send)
+    assert deliver_cause_task("alert:7") == 1  # the retry
+    assert len(mailoutbox) == 1 and len(sms_file.sent()) == 1
 
 
 # ---------------------------------------------------------------------------------------------------------------
