@@ -9,6 +9,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from notifications import services
 from notifications.models import Notification
 from notifications.services import claim_cause, notify
 from tests.accounts.factories import UserFactory
@@ -19,8 +20,10 @@ Channel = Notification.Channel
 
 
 @pytest.fixture
-def cause():
+def cause(monkeypatch):
     require_service(connection.vendor == "postgresql", "DATABASE_URL does not point to PostgreSQL")
+    # The test commits for real: keep the delivery off the broker (no worker here takes it, a later test's would).
+    monkeypatch.setattr(services, "_enqueue", lambda cause_key: None)
     notify(
         recipients=[UserFactory(), UserFactory(), UserFactory()],
         kind=Notification.Kind.RUPTURE_ALERT,
