@@ -32,3 +32,12 @@ def close_old_database_connections(task=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.worker_process_shutdown.connect
+@signals.worker_shutdown.connect
+def close_email_session(**kwargs):
+    """End the SMTP session a worker keeps between deliveries (`notifications.channels.email_connection`)."""
+    from notifications.channels import close_kept_email_connection
+
+    close_kept_email_connection()

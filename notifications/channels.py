@@ -4,6 +4,9 @@ after a crash between "sent" and "marked sent" is recognised as the same message
 
 import contextlib
 import hashlib
+import select
+import threading
+import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
@@ -20,6 +23,10 @@ Channel = Notification.Channel
 Kind = Notification.Kind
 # The e-mail connection shared by the sends of one delivery batch (see `email_connection`), if any.
 _shared_email_connection: ContextVar = ContextVar("shared_email_connection", default=None)
+# The SMTP session each thread keeps between two batches (a worker process delivers in one thread): see
+# `email_connection`. `_clock` is there for the tests.
+_kept = threading.local()
+_clock = time.monotonic
 
 
 def send(notification: Notification) -> None:
@@ -63,15 +70,58 @@ def link(notification: Notification) -> str:
 @contextlib.contextmanager
 def email_connection():
     """E-mails sent within the block share one connection to the mail server (one SMTP session instead of one per
-    message), opened at the first e-mail, opened again after a failed one, closed at the end."""
-    connection = get_connection()
+    message), opened at the first e-mail, opened again after a failed one.
+
+    At the end of the block the session stays open for the next batch of this worker (thread) if that one starts
+    within NOTIFICATIONS_EMAIL_SESSION_SECONDS: alerts coming one after another reuse it, without a new connection,
+    greeting and TLS handshake each. Older, closed by the server meanwhile, or opened with other mail settings, it is
+    closed and a new one opened."""
+    connection = _kept_connection() or get_connection()
     token = _shared_email_connection.set(connection)
     try:
         yield connection
     finally:
         _shared_email_connection.reset(token)
-        with contextlib.suppress(Exception):  # the messages are sent: ending the session is best effort
-            connection.close()
+        if settings.NOTIFICATIONS_EMAIL_SESSION_SECONDS > 0:
+            _kept.session = (connection, _mail_settings(), _clock() + settings.NOTIFICATIONS_EMAIL_SESSION_SECONDS)
+        else:
+            _close(connection)
+
+
+def close_kept_email_connection() -> None:
+    """End the SMTP session kept by this thread, if any (worker shutdown, tests)."""
+    kept, _kept.session = getattr(_kept, "session", None), None
+    if kept is not None:
+        _close(kept[0])
+
+
+def _kept_connection():
+    kept, _kept.session = getattr(_kept, "session", None), None
+    if kept is None:
+        return None
+    connection, mail_settings, until = kept
+    if _clock() < until and mail_settings == _mail_settings() and _still_open(connection):
+        return connection
+    _close(connection)
+    return None
+
+
+def _mail_settings() -> tuple:
+    return (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+
+
+def _still_open(connection) -> bool:
+    """False once the server has ended an idle session: its goodbye (421) or the end of the stream is readable."""
+    sock = getattr(getattr(connection, "connection", None), "sock", None)
+    if sock is None:
+        return True  # not an SMTP backend, or no session open: nothing to lose
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(Exception):  # the messages are sent: ending the session is best effort
+        connection.close()
 
 
 def send_email(notification: Notification) -> None:

@@ -18,7 +18,8 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def deliverable(self, now):
-        """Pending rows nobody holds (never claimed, or whose claim lease ran out)."""
+        """Pending rows nobody holds (never claimed, or whose claim lease ran out). `services.claim_cause` writes the
+        same condition in SQL: change both together."""
         return self.filter(status=Notification.Status.PENDING).filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
         )

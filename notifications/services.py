@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,35 +138,83 @@ def deliver_one(notification_id: int) -> bool:
     return _deliver_claimed(notification)
 
 
+# What sending a row reads: the row's key, kind and link, its recipient's address and language (or its mailbox).
+SENDING_FIELDS = (
+    "cause_key",
+    "recipient_key",
+    "channel",
+    "kind",
+    "url",
+    "recipient__email",
+    "recipient__phone",
+    "recipient__language",
+    "organisation__alert_inbox_email",
+)
+
+
+class LeaseRunningOut(Exception):
+    """Sending a cause's rows has taken half their lease: the rows not sent yet were handed back, for the retry."""
+
+
+def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[int]]:
+    """In one statement, deliver the in-app rows of a cause and take its e-mail and SMS rows for one lease:
+    (in-app rows delivered, ids of the rows taken).
+
+    Delivering an in-app row is making it visible in the inbox: nothing is sent. The condition is that of
+    `Notification.objects.deliverable` and `claim` (pending, no lease running), written on the row itself, so that
+    PostgreSQL checks it again on a row a concurrent claim has just changed: two workers never both get a row.
+    RETURNING tells which rows this worker got, which the ORM's `update()` cannot.
+    """
+    now = now or timezone.now()
+    lease = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
+    in_app, pending = Notification.Channel.IN_APP, Notification.Status.PENDING
+    at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, lease))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {connection.ops.quote_name(Notification._meta.db_table)} SET
+                attempts = attempts + 1,
+                status = CASE WHEN channel = %s THEN %s ELSE status END,
+                delivered_at = CASE WHEN channel = %s THEN %s ELSE delivered_at END,
+                claimed_until = CASE WHEN channel = %s THEN NULL ELSE %s END,
+                last_error = CASE WHEN channel = %s THEN '' ELSE last_error END
+            WHERE cause_key = %s AND status = %s AND (claimed_until IS NULL OR claimed_until < %s)
+            RETURNING id, channel
+            """,
+            [in_app, Notification.Status.DELIVERED, in_app, at, in_app, until, in_app, cause_key, pending, at],
+        )
+        taken = cursor.fetchall()
+    return sum(channel == in_app for _, channel in taken), [pk for pk, channel in taken if channel != in_app]
+
+
 def deliver_cause(cause_key: str) -> int:
     """Deliver the deliverable rows of one cause; how many were delivered.
 
-    The in-app rows first, in one statement (delivering one is making it visible in the inbox: nothing is sent).
-    Then each SMS and e-mail is claimed, sent and marked on its own, as `deliver_one` does, the e-mails over one
-    SMTP connection. A row that fails does not hold back the others: its error is recorded on it and, once the
-    others are done, the first error is raised for the task to retry (the failed row is pending again).
+    One statement delivers the in-app rows and takes the SMS and e-mails (`claim_cause`); each of these is then sent
+    and marked on its own, as `deliver_one` does (a crash resends at most the message in flight), the e-mails over
+    one SMTP session. A row that fails does not hold back the others: its error is recorded on it and, once the
+    others are done, the first error is raised for the task to retry (the failed row is pending again). Should the
+    sending take half the lease, the rows not sent yet are handed back rather than sent on a lease about to end.
     """
     from notifications.channels import email_connection
 
     now = timezone.now()
-    deliverable = Notification.objects.deliverable(now).filter(cause_key=cause_key)
-    delivered = deliverable.filter(channel=Notification.Channel.IN_APP).update(
-        status=Notification.Status.DELIVERED,
-        delivered_at=now,
-        attempts=F("attempts") + 1,
-        claimed_until=None,
-        last_error="",
-    )
-    outgoing = (
-        deliverable.exclude(channel=Notification.Channel.IN_APP)
+    delivered, taken = claim_cause(cause_key, now=now)
+    outgoing = list(
+        Notification.objects.filter(pk__in=taken)
         .select_related("recipient", "organisation")
+        .only(*SENDING_FIELDS)
         .order_by("-channel", "pk")  # SMS (the urgent channel, chosen by the person) before e-mail
     )
+    deadline = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS / 2)
     failure = None
     with email_connection():
-        for notification in outgoing:
-            if not claim(notification.pk):  # taken meanwhile by another worker (or the sweeper)
-                continue
+        for position, notification in enumerate(outgoing):
+            if timezone.now() > deadline:
+                unsent = [row.pk for row in outgoing[position:]]
+                Notification.objects.filter(pk__in=unsent).update(claimed_until=None)
+                failure = failure or LeaseRunningOut(f"{len(unsent)} rows of {cause_key} handed back")
+                break
             try:
                 delivered += _deliver_claimed(notification)
             except Exception as error:

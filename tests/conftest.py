@@ -44,6 +44,16 @@ ROLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_email_session_left_open():
+    """A test's deliveries may keep an SMTP session open for the next ones (`notifications.channels`): not past the
+    test."""
+    yield
+    from notifications.channels import close_kept_email_connection
+
+    close_kept_email_connection()
+
+
 def require_service(available: bool, reason: str):
     """Skip when a service or system package is missing, unless REQUIRE_SERVICES=1 makes that a failure."""
     if available:

@@ -205,6 +205,8 @@ NOTIFICATIONS_SWEEP_SECONDS = env.int("NOTIFICATIONS_SWEEP_SECONDS", default=60)
 NOTIFICATIONS_SWEEP_AFTER_SECONDS = env.int("NOTIFICATIONS_SWEEP_AFTER_SECONDS", default=30)
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=120)
 NOTIFICATIONS_SWEEP_BATCH = 500
+# How long a worker keeps its SMTP session open after a delivery, for the next one (0: closed after each delivery).
+NOTIFICATIONS_EMAIL_SESSION_SECONDS = env.int("NOTIFICATIONS_EMAIL_SESSION_SECONDS", default=5)
 # Channels a person receives without having chosen (in-app is always on).
 NOTIFICATIONS_DEFAULT_CHANNELS = {"email": True, "sms": False}
 # SMS: console (development), file (tests) or the HTTP provider adapter (production); see notifications/sms.py.

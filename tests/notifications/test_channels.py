@@ -8,17 +8,21 @@ import shutil
 import smtplib
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import time_machine
 from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from bench._sinks import SmtpSink
+from notifications import channels
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
-from notifications.services import claim, deliver, notify, wanted_channels
+from notifications.services import LeaseRunningOut, claim, deliver, notify, wanted_channels
 from notifications.sms import FileSmsBackend, HttpSmsBackend, SmsPermanentError, SmsRetryableError, to_e164
 from notifications.tasks import deliver_cause_task
 from tests.accounts.factories import UserFactory
@@ -352,6 +356,7 @@ class SessionCountingBackend(locmem.EmailBackend):
     open) and loses the session on the sends numbered in `failing_sends`."""
 
     sessions = 0
+    closed = 0
     sends = 0
     failing_sends: set[int] = set()
 
@@ -363,6 +368,8 @@ class SessionCountingBackend(locmem.EmailBackend):
         return True
 
     def close(self):
+        if getattr(self, "session_open", False):
+            type(self).closed += 1
         self.session_open = False
 
     def send_messages(self, messages):
@@ -381,6 +388,7 @@ class SessionCountingBackend(locmem.EmailBackend):
 def counted_sessions(settings):
     settings.EMAIL_BACKEND = f"{__name__}.SessionCountingBackend"
     SessionCountingBackend.sessions, SessionCountingBackend.sends, SessionCountingBackend.failing_sends = 0, 0, set()
+    SessionCountingBackend.closed = 0
     return SessionCountingBackend
 
 
@@ -390,6 +398,83 @@ def test_the_emails_of_one_cause_go_out_over_one_session(db, counted_sessions, m
     assert deliver_cause_task("alert:7") == 6  # 3 in-app, 3 e-mails
     assert counted_sessions.sessions == 1
     assert sorted(email.to[0] for email in mailoutbox) == sorted(person.email for person in people)
+
+
+def test_the_next_alert_goes_out_over_the_session_of_the_previous_one(db, counted_sessions, mailoutbox):
+    people = [UserFactory() for _ in range(3)]
+    alert(people, cause="alert:7")
+    alert(people, cause="alert:8")
+    assert deliver_cause_task("alert:7") == deliver_cause_task("alert:8") == 6
+    assert len(mailoutbox) == 6
+    assert counted_sessions.sessions == 1 and counted_sessions.closed == 0  # still open for the next alert
+
+
+def test_a_session_idle_for_too_long_is_closed_and_a_new_one_opened(db, counted_sessions, mailoutbox, monkeypatch):
+    monkeypatch.setattr(channels, "_clock", lambda: 1000.0)
+    alert([UserFactory()], cause="alert:7")
+    alert([UserFactory()], cause="alert:8")
+    deliver_cause_task("alert:7")
+    monkeypatch.setattr(channels, "_clock", lambda: 1000.0 + 5.1)  # NOTIFICATIONS_EMAIL_SESSION_SECONDS = 5
+    deliver_cause_task("alert:8")
+    assert counted_sessions.sessions == 2 and counted_sessions.closed == 1
+    assert len(mailoutbox) == 2
+
+
+def test_without_session_time_the_session_ends_with_each_delivery(db, counted_sessions, mailoutbox, settings):
+    settings.NOTIFICATIONS_EMAIL_SESSION_SECONDS = 0
+    alert([UserFactory()], cause="alert:7")
+    alert([UserFactory()], cause="alert:8")
+    deliver_cause_task("alert:7")
+    deliver_cause_task("alert:8")
+    assert counted_sessions.sessions == counted_sessions.closed == 2
+
+
+class GreetingCountingSink(SmtpSink):
+    """The benchmarks' SMTP server, counting the sessions opened (one EHLO each)."""
+
+    sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd's hook)
+        session.host_name = hostname
+        self.sessions += 1
+        return responses
+
+
+@pytest.fixture
+def smtp_server(settings):
+    server = GreetingCountingSink()
+    server.controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    channels.close_kept_email_connection()
+    server.controller.stop()
+
+
+def test_alerts_one_after_another_go_out_over_one_smtp_session(db, smtp_server):
+    people = [UserFactory() for _ in range(2)]
+    for cause in ("alert:7", "alert:8", "alert:9"):
+        alert(people, cause=cause)
+        deliver_cause_task(cause)
+    assert len(smtp_server.arrivals()) == 6
+    assert smtp_server.sessions == 1
+
+
+def test_a_session_the_server_has_ended_meanwhile_is_not_reused(db, smtp_server):
+    smtp_server.controller.SMTP_kwargs["timeout"] = 0.2  # the server ends a session idle for 0.2 s (421, then closes)
+    people = [UserFactory()]
+    alert(people, cause="alert:7")
+    deliver_cause_task("alert:7")
+    kept = channels._kept.session[0]
+    deadline = time.monotonic() + 10
+    while channels._still_open(kept):  # the server's goodbye has arrived
+        assert time.monotonic() < deadline, "the SMTP server never ended the idle session"
+        time.sleep(0.05)
+    alert(people, cause="alert:8")
+    assert deliver_cause_task("alert:8") == 2  # sent over a new session, not lost on the old one
+    assert len(smtp_server.arrivals()) == 2 and smtp_server.sessions == 2
 
 
 def test_a_lost_session_is_opened_again_for_the_next_email_and_the_failed_one_is_retried(
@@ -422,6 +507,54 @@ def test_a_failing_sms_holds_back_neither_the_inbox_nor_the_email(alice, provide
         Channel.SMS: Notification.Status.PENDING,
     }
     assert len(mailoutbox) == 1
+
+
+def test_a_failing_email_holds_back_neither_the_sms_nor_the_other_emails(alice, sms_file, counted_sessions, mailoutbox):
+    counted_sessions.failing_sends = {1}
+    others = [UserFactory(), UserFactory()]
+    alert([alice, *others])
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        deliver_cause_task("alert:7")
+    assert len(sms_file.sent()) == 1 and len(mailoutbox) == 2
+    pending = Notification.objects.exclude(status=Notification.Status.DELIVERED)
+    assert [(row.channel, row.claimed_until) for row in pending] == [(Channel.EMAIL, None)]
+    assert deliver_cause_task("alert:7") == 1  # the retry sends the failed e-mail only
+    assert len(sms_file.sent()) == 1 and len(mailoutbox) == 3
+
+
+def test_an_alert_takes_two_statements_then_one_per_message(alice, sms_file, mailoutbox, django_assert_num_queries):
+    """One statement delivers the inbox rows and takes the others, one reads what to send; then each SMS and e-mail
+    is marked as soon as it is sent (a crash resends at most the message in flight)."""
+    alert([alice, UserFactory(), UserFactory()])  # 3 in the inbox, 3 e-mails, 1 SMS
+    with django_assert_num_queries(2 + 4):
+        assert deliver_cause_task("alert:7") == 7
+
+
+def test_a_slow_batch_hands_back_the_rows_it_has_not_sent_before_their_lease_runs_out(
+    alice, sms_file, mailoutbox, monkeypatch, settings
+):
+    settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS = 120
+    alert([alice])
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        slow_send = FileSmsBackend.send
+
+        def sms_taking_a_minute(self, **message):
+            slow_send(self, **message)
+            traveller.shift(datetime.timedelta(seconds=61))  # past half the lease
+
+        monkeypatch.setattr(FileSmsBackend, "send", sms_taking_a_minute)
+        with pytest.raises(LeaseRunningOut):  # the task's autoretry takes it from here
+            deliver_cause_task("alert:7")
+    status = {row.channel: (row.status, row.claimed_until) for row in Notification.objects.all()}
+    assert status == {
+        Channel.IN_APP: (Notification.Status.DELIVERED, None),
+        Channel.SMS: (Notification.Status.DELIVERED, None),
+        Channel.EMAIL: (Notification.Status.PENDING, None),  # not sent on a lease about to end: handed back
+    }
+    assert mailoutbox == []
+    monkeypatch.setattr(FileSmsBackend, "send", slow_send)
+    assert deliver_cause_task("alert:7") == 1  # the retry
+    assert len(mailoutbox) == 1 and len(sms_file.sent()) == 1
 
 
 # ---------------------------------------------------------------------------------------------------------------

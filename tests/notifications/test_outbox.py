@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import deliver_one, notify
+from notifications.services import claim_cause, deliver_one, notify
 from notifications.tasks import deliver_cause_task, sweep_notifications_task
 from pathways.services import stages as stage_services
 from tests.accounts.factories import UserFactory
 
 Kind = Notification.Kind
+Channel = Notification.Channel
+Status = Notification.Status
 
 
 @pytest.fixture
@@ -87,6 +89,51 @@ def test_a_row_claimed_by_another_worker_is_left_alone_until_its_lease_ends(peop
     assert deliver_one(notification.pk) is False
     Notification.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))
     assert deliver_one(notification.pk) is True
+
+
+def test_claiming_a_cause_delivers_its_inbox_rows_and_takes_each_other_row_once(people):
+    send(list(people), channels=[Channel.IN_APP, Channel.EMAIL])
+    emails = set(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
+
+    delivered, taken = claim_cause("cause:1")
+    assert delivered == 2 and set(taken) == emails
+    inbox = Notification.objects.filter(channel=Channel.IN_APP)
+    assert {(n.status, n.attempts, n.claimed_until) for n in inbox} == {(Status.DELIVERED, 1, None)}
+    assert all(n.delivered_at is not None for n in inbox)
+    for email in Notification.objects.filter(channel=Channel.EMAIL):
+        assert email.status == Status.PENDING and email.attempts == 1 and email.claimed_until > timezone.now()
+
+    assert claim_cause("cause:1") == (0, [])  # a second worker (or a redelivered task) gets nothing
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_claiming_a_cause_takes_exactly_the_rows_the_sweeper_would_deliver(people):
+    """`claim_cause` writes the condition of `Notification.objects.deliverable` in SQL: both agree on every state."""
+    alice, bob = people
+    send([alice, bob], channels=[Channel.IN_APP, Channel.EMAIL])
+    now = timezone.now()
+    states = {
+        (alice.pk, Channel.EMAIL): {"claimed_until": now - datetime.timedelta(seconds=1)},  # a lease that ran out
+        (bob.pk, Channel.EMAIL): {"claimed_until": now + datetime.timedelta(minutes=1)},  # held by another worker
+        (alice.pk, Channel.IN_APP): {"status": Status.DELIVERED, "delivered_at": now},
+        (bob.pk, Channel.IN_APP): {"status": Status.FAILED},
+    }
+    for (recipient, channel), values in states.items():
+        Notification.objects.filter(recipient=recipient, channel=channel).update(**values)
+    send([UserFactory()], channels=[Channel.IN_APP, Channel.EMAIL])  # never claimed: both rows deliverable
+    deliverable = dict(Notification.objects.deliverable(now).values_list("pk", "channel"))
+
+    delivered, taken = claim_cause("cause:1", now=now)
+    assert delivered == list(deliverable.values()).count(Channel.IN_APP) == 1
+    assert set(taken) == {pk for pk, channel in deliverable.items() if channel != Channel.IN_APP}
+    assert len(taken) == 2
+
+
+def test_claiming_a_cause_leaves_the_other_causes_alone(people):
+    send(list(people), cause="cause:1")
+    send(list(people), cause="cause:2")
+    assert claim_cause("cause:1") == (2, [])
+    assert not Notification.objects.filter(cause_key="cause:2").exclude(status=Status.PENDING).exists()
 
 
 def test_idempotency_key_is_stable(people):
