@@ -228,7 +228,10 @@ def rupture_declare(
         declared_by=by,
         declaring_organisation=declaring,
     )
-    rupture.full_clean(exclude=["drift"])
+    # The fields' own validation; the rules the constraints hold were checked above with a message for each
+    # (`_check`), the foreign keys are rows just read, and the database still enforces the constraints: validating
+    # them again here would cost a query each on every declaration.
+    rupture.full_clean(exclude=["drift", "stage", "declared_by", "declaring_organisation"], validate_constraints=False)
     rupture.save()
     rupture.reminders.set(reminders)
     RuptureCause.objects.bulk_create(

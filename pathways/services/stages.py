@@ -489,7 +489,11 @@ def stage_exit(
     stage.exit_destination = destination if status == Status.POSITIVE_EXIT else ""
     stage.suspended_since = None
     stage.planned_resume = None
-    stage.full_clean()
+    # The state machine above sets fields the constraints allow (dates after the last event, destination iff a
+    # positive exit); the database still enforces them: not validated again here, a query each on every exit.
+    stage.full_clean(
+        exclude=["pathway", "organisation", "programme", "employer", "created_by"], validate_constraints=False
+    )
     stage.save(update_fields=["status", "actual_end", "exit_destination", "suspended_since", "planned_resume"])
     _record(
         stage,
