@@ -19,6 +19,7 @@ from bench._alerts import (
     log,
     report,
     services,
+    settle,
     wait_for_deliveries,
 )
 
@@ -31,6 +32,7 @@ def run() -> list[Metric]:
     world = build()
     clean(world)
     stages = fresh_stages(world, WARM_UP + RUPTURES)
+    settle()
     warm_up, timed = stages[:WARM_UP], stages[WARM_UP:]
 
     with services() as running:

@@ -22,6 +22,7 @@ from bench._alerts import (
     noop_round_trips,
     report,
     services,
+    settle,
     summary,
     wait_for_deliveries,
 )
@@ -37,6 +38,7 @@ def run() -> list[Metric]:
     world = build()
     clean(world)
     stages = fresh_stages(world, WARM_UP + RUPTURES)
+    settle()
     warm_up, timed = stages[:WARM_UP], stages[WARM_UP:]
 
     with services() as running:

@@ -156,6 +156,16 @@ def test_nothing_is_half_written_when_a_step_fails(world, monkeypatch):
     assert not Notification.objects.exclude(cause_key="world:1").exists()
 
 
+def test_a_declaration_takes_a_bounded_number_of_statements(world, django_assert_max_num_queries):
+    # The declaration competes with the delivery of the previous alerts (bench/README.md, alert_latency): its
+    # constraints are checked once, with their messages, not queried again by full_clean. About 30 statements with
+    # the three recipients, their e-mails and the audit entries; more causes add none.
+    with django_assert_max_num_queries(34):
+        declare(
+            world, causes=["conditions.housing", "conditions.childcare", "conditions.health", "project.orientation"]
+        )
+
+
 def test_without_prescriber_the_training_body_holds_the_alert(world):
     world.pathway.prescribing_adviser = None
     world.pathway.prescribing_organisation = None
