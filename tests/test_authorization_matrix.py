@@ -63,11 +63,9 @@ def ready_statement(world):
 
 def declared_alert(world):
     """An alert: an abandon declared by the trainer on a second stage of the world's pathway."""
-    from django.utils import timezone
-
     from pathways.models import Stage
-    from ruptures.services import rupture_declare
     from tests.pathways.factories import StageFactory
+    from tests.ruptures.declaring import declare
 
     stage = StageFactory(
         pathway=world.pathway,
@@ -76,17 +74,7 @@ def declared_alert(world):
         actual_start=world.stage.actual_start,
         planned_start=world.stage.planned_start,
     )
-    rupture = rupture_declare(
-        stage=stage,
-        by=world.user("trainer"),
-        kind="abandon",
-        main_cause="unforeseen.event",
-        causes=[],
-        identified_by="trainer",
-        occurred_on=timezone.localdate(),
-        no_reminder_reason="Injoignable.",
-    )
-    return rupture.alert
+    return declare(world, stage=stage, main_cause="unforeseen.event").alert
 
 
 def ready_attestation(world):

@@ -15,24 +15,14 @@ from charter.tasks import release_held_alerts_task
 from notifications.models import Notification
 from notifications.services import deliver_cause
 from ruptures import services
-from ruptures.models import Rupture
 from tests.charter.factories import publish_new_version, sign
+from tests.ruptures import declaring
 
 pytestmark = pytest.mark.django_db
 
 
 def declare(world):
-    rupture = services.rupture_declare(
-        stage=world.stage,
-        by=world.user("trainer"),
-        kind=Rupture.Kind.ABANDON,
-        main_cause="conditions.transport",
-        causes=[],
-        identified_by="trainer",
-        occurred_on=timezone.localdate(),
-        no_reminder_reason="Injoignable.",
-    )
-    return rupture.alert
+    return declaring.declare(world).alert
 
 
 @pytest.fixture

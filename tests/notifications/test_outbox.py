@@ -232,20 +232,9 @@ def test_each_stage_transition_tells_the_referent_not_the_actor(world):
 
 
 def test_alert_messages_read_well_in_the_inbox(world):
-    from django.utils import timezone
+    from tests.ruptures.declaring import declare
 
-    from ruptures.services import rupture_declare
-
-    rupture = rupture_declare(
-        stage=world.stage,
-        by=world.user("trainer"),
-        kind="abandon",
-        main_cause="unforeseen.event",
-        causes=[],
-        identified_by="trainer",
-        occurred_on=timezone.localdate(),
-        no_reminder_reason="Injoignable.",
-    )
+    rupture = declare(world, main_cause="unforeseen.event")
     notification = Notification.objects.get(
         cause_key=f"alert:{rupture.alert.pk}", channel="in_app", recipient=world.user("prescriber_adviser")
     )

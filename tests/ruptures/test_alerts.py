@@ -13,21 +13,12 @@ from ruptures import services
 from ruptures.models import Alert, AlertAction, Rupture
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import OrganisationFactory
+from tests.ruptures.declaring import declare
 
 
 @pytest.fixture
 def alert(world):
-    rupture = services.rupture_declare(
-        stage=world.stage,
-        by=world.user("trainer"),
-        kind=Rupture.Kind.ABANDON,
-        main_cause="conditions.transport",
-        causes=[],
-        identified_by="trainer",
-        occurred_on=timezone.localdate(),
-        no_reminder_reason="Injoignable.",
-    )
-    return rupture.alert
+    return declare(world).alert
 
 
 def test_the_adviser_sees_the_alert_in_the_inbox_and_its_page(world, alert, client_for):
@@ -165,16 +156,7 @@ def test_escalation_counts_working_days(world):
             planned_start=datetime.date(2026, 5, 4),
             planned_end=datetime.date(2026, 7, 1),
         )
-        alert = services.rupture_declare(
-            stage=stage,
-            by=world.user("trainer"),
-            kind="abandon",
-            main_cause="unforeseen.event",
-            causes=[],
-            identified_by="trainer",
-            occurred_on=datetime.date(2026, 5, 13),
-            no_reminder_reason="x",
-        ).alert
+        alert = declare(world, stage=stage, main_cause="unforeseen.event", occurred_on=datetime.date(2026, 5, 13)).alert
     # Thursday 14 is Ascension: Friday 15 is the first working day, Monday 18 the second.
     assert services.alerts_escalate(today=datetime.date(2026, 5, 15)) == 0
     assert services.alerts_escalate(today=datetime.date(2026, 5, 18)) == 1
@@ -183,14 +165,11 @@ def test_escalation_counts_working_days(world):
 
 def test_the_referent_is_reminded_on_the_planned_resumption_day_once(world):
     resume = timezone.localdate() + datetime.timedelta(days=3)
-    services.rupture_declare(
-        stage=world.stage,
-        by=world.user("trainer"),
-        kind="interruption",
+    declare(
+        world,
+        kind=Rupture.Kind.INTERRUPTION,
         main_cause="conditions.health",
-        causes=[],
-        identified_by="person",
-        occurred_on=timezone.localdate(),
+        identified_by=Rupture.IdentifiedBy.PERSON,
         planned_resume=resume,
     )
     assert services.resumptions_remind(today=resume - datetime.timedelta(days=1)) == 0
