@@ -6,7 +6,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, C
 from checklist.pdf import pdf_filename, revision_sections
 from checklist.stats import coverage
 from pathways import scoping
+from pathways.documents import document_response
 from pathways.models import Organisation, Stage
 from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
@@ -322,11 +322,5 @@ def pdf_download(request, pk):
     pdf = get_object_or_404(ChecklistPdf.objects.select_related("revision"), pk=pk)
     checklist = get_for_user_or_404(_checklists(), request, pk=pdf.revision.checklist_id)
     require(services.can_fill(request.user, checklist.stage))
-    if pdf.status != ChecklistPdf.Status.READY or not pdf.file:
-        raise Http404
-    try:
-        handle = pdf.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
     pdf.revision.checklist = checklist
-    return FileResponse(handle, as_attachment=True, filename=pdf_filename(pdf), content_type="application/pdf")
+    return document_response(pdf, filename=pdf_filename(pdf))

@@ -52,11 +52,12 @@ def _language(notification: Notification) -> str:
     return (user.language if user is not None else "") or settings.LANGUAGE_CODE
 
 
+ALERT_KINDS = (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK)
 CHARTER_KINDS = (Kind.CHARTER_PUBLISHED, Kind.CHARTER_REMINDER, Kind.CHARTER_DECISION)
 
 
 def _subject(kind: str) -> str:
-    if kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK):
+    if kind in ALERT_KINDS:
         return _("Sans Rupture : une alerte vous attend")
     if kind in CHARTER_KINDS:
         return _("Sans Rupture : la charte des bonnes pratiques")
@@ -132,7 +133,7 @@ def send_email(notification: Notification) -> None:
     context = {
         "notification": notification,
         "link": link(notification),
-        "is_alert": notification.kind in (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK),
+        "is_alert": notification.kind in ALERT_KINDS,
         "is_charter": notification.kind in CHARTER_KINDS,
         "LANGUAGE_CODE": language,
     }

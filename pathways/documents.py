@@ -1,6 +1,6 @@
 """Documents built by a worker and stored (attendance statements, skills attestations, later the commission
 reports): the one way to claim a requested document, render it, store its file and mark it ready or failed, and
-the sweep that builds what stayed pending (broker down, worker lost).
+the sweep that builds what stayed pending (broker down, worker lost), and the download of a built one.
 
 A document model has `status` (`Status.PENDING`, `READY`, `FAILED`), `requested_at`, `claimed_until`, `file`,
 `finished_at` and `error`. The row is claimed for a lease (STATEMENTS_CLAIM_LEASE_SECONDS) by a conditional UPDATE,
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -122,3 +123,15 @@ def document_sweep(model, build: Callable[[int], bool], *, now: datetime.datetim
         except Exception:  # left pending for the next sweep
             logger.exception("Sweeper could not build %s %s", model._meta.verbose_name, pk)
     return built
+
+
+def document_response(document, *, filename: str, content_type: str = "application/pdf") -> FileResponse:
+    """The file of a ready document, as an attachment named `filename`; 404 while it is not ready, or when its file
+    is gone from the storage. The caller has checked that the user may see it."""
+    if document is None or document.status != document.Status.READY or not document.file:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from attendance.models import StatementExport
 from attendance.statements import statement_filename, statement_request
 from attendance.views.access import staffed_session
 from pathways import scoping
+from pathways.documents import document_response
 from pathways.pagination import paginate
 from pathways.views.people import apply_errors
 
@@ -79,12 +79,7 @@ def statement_download(request, pk):
         StatementExport.objects.select_related("session__training_action", "stage__pathway__beneficiary"), pk=pk
     )
     staffed_session(request, export.session_id)
-    if export.status != StatementExport.Status.READY or not export.file:
-        raise Http404
-    try:
-        handle = export.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
+    response = document_response(export, filename=statement_filename(export), content_type=CONTENT_TYPES[export.format])
     if export.stage_id:  # one person's statement: reading their record
         person = export.stage.pathway.beneficiary
         access_log_record(
@@ -94,6 +89,4 @@ def statement_download(request, pk):
             acting_organisation=scoping.acting_organisation(request.user, person),
             action=AccessLog.Action.READ,
         )
-    return FileResponse(
-        handle, as_attachment=True, filename=statement_filename(export), content_type=CONTENT_TYPES[export.format]
-    )
+    return response

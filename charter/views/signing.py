@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter import services
-from charter.copies import latest_copy, ready_copy
+from charter.copies import copy_filename, latest_copy, ready_copy
 from charter.forms import ReasonForm, SignForm
-from charter.models import CharterVersion, Signature, SignatureCopy, digest_of
+from charter.models import CharterVersion, Signature, digest_of
 from charter.status import attach_statuses
 from pathways import scoping
+from pathways.documents import document_response
 from pathways.models import Organisation
 from pathways.scoping import get_for_user_or_404, require
 from pathways.views.people import apply_errors
@@ -147,16 +148,10 @@ def signature_download(request, pk):
     """The newest built copy (PDF) of a signature, for those who see the signature; 404 until one is built."""
     signature = get_for_user_or_404(_signatures(), request, pk=pk)
     copy = ready_copy(signature)
-    if copy is None or copy.status != SignatureCopy.Status.READY or not copy.file:
+    if copy is None:
         raise Http404
-    try:
-        handle = copy.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    from charter.copies import copy_filename
-
     copy.signature = signature
-    return FileResponse(handle, as_attachment=True, filename=copy_filename(copy), content_type="application/pdf")
+    return document_response(copy, filename=copy_filename(copy))
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from pathways.documents import document_response
 from pathways.scoping import get_for_user_or_404, require
 from ruptures import attestations
 from ruptures.models import Rupture, SkillsAttestation
@@ -47,15 +47,4 @@ def attestation_download(request, pk):
     attestation = get_object_or_404(SkillsAttestation, pk=pk)
     rupture = get_for_user_or_404(_ruptures(), request, pk=attestation.rupture_id)
     attestation.rupture = rupture
-    if attestation.status != SkillsAttestation.Status.READY or not attestation.file:
-        raise Http404
-    try:
-        handle = attestation.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attestations.attestation_filename(attestation),
-        content_type="application/pdf",
-    )
+    return document_response(attestation, filename=attestations.attestation_filename(attestation))
