@@ -282,7 +282,9 @@ def _alert(checklist: Checklist, revision: ChecklistRevision, entries: list[dict
     alert = Alert.objects.create(kind=Alert.Kind.CHECKLIST_RISK, checklist_revision=revision, stage=stage, inbox=inbox)
     people, mailboxes = alert_recipients(stage, funder=False)
     people = [p for p in people if p.pk != revision.submitted_by_id]
-    shared = checklist.shared_with_prescriber or checklist.shared_with_referent
+    # The points only when everyone told may see the checklist (the person's agreement, read through the scoping
+    # layer as on the alert page): one message goes to all; the others learn only that a risk needs a contact.
+    listed = all(Checklist.objects.for_user(person).filter(pk=checklist.pk).exists() for person in people)
     notify(
         recipients=people,
         kind=Notification.Kind.CHECKLIST_RISK,
@@ -291,8 +293,7 @@ def _alert(checklist: Checklist, revision: ChecklistRevision, entries: list[dict
         params={
             "person": stage.pathway.beneficiary.full_name,
             "count": len(entries),
-            # The points only if the person agreed to share the checklist.
-            "items": [entry["label_fr"] for entry in entries] if shared else [],
+            "items": [entry["label_fr"] for entry in entries] if listed else [],
         },
         channels=ALERT_CHANNELS,
         inboxes=mailboxes,

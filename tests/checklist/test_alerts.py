@@ -131,6 +131,19 @@ def test_a_prescriber_not_named_by_the_consent_does_not_see_it(world, client_for
     assert client_for(world.user("trainer")).get(checklist.get_absolute_url()).status_code == 200
 
 
+def test_an_agreement_for_the_referent_only_keeps_the_points_out_of_the_prescribers_message(world, client_for):
+    world.pathway.referent = world.user("org_manager")  # of the training body: the adviser is no longer referent
+    world.pathway.save()
+    submitted(world.stage, world.user("trainer"), answers=RISKS, scope=Checklist.ConsentScope.REFERENT)
+    alert = Alert.objects.get()
+    message = alert_rows(alert, world.user("prescriber_adviser")).get(channel="in_app").message
+    assert "nécessite un contact avec la personne" in message and "Logement" not in message
+    page = client_for(world.user("prescriber_adviser")).get(alert.get_absolute_url()).content.decode()
+    assert "Logement stable" not in page
+    referent_page = client_for(world.user("org_manager")).get(alert.get_absolute_url()).content.decode()
+    assert "Logement stable" in referent_page
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_alert_once(world):
