@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +6,18 @@ from checklist.models import Answer, Checklist
 from pathways.forms import DateInput
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.email
+class OwnerChoiceField(forms.ChoiceField):
+    """One of the people a follow-up action may go to, from `owners` (already read): no query per item, whether
+    the field is rendered or cleaned. Cleans to the user, or None."""
+
+    def __init__(self, *, owners, **kwargs):
+        self.owners = {str(user.pk): user for user in owners}
+        choices = [("", "---------"), *((pk, user.get_full_name() or user.email) for pk, user in self.owners.items())]
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.owners.get(value) if value else None
 
 
 class SectionForm(forms.Form):
@@ -23,7 +31,7 @@ class SectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.section = section
         self.items = items
-        owner_queryset = get_user_model().objects.filter(pk__in=[o.pk for o in owners]).order_by("last_name")
+        owners = sorted(owners, key=lambda user: (user.last_name, user.pk))
         for item in items:
             answer = answers.get(item.pk)
             prefix = item.code
@@ -53,7 +61,7 @@ class SectionForm(forms.Form):
             )
             self.fields[f"{prefix}-action_owner"] = OwnerChoiceField(
                 label=_("Qui"),
-                queryset=owner_queryset,
+                owners=owners,
                 required=False,
                 initial=answer.action_owner_id if answer else None,
             )

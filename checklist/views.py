@@ -139,7 +139,7 @@ def _section_forms(checklist, data=None, only=None):
     owners = services.action_owners(checklist)
     forms = []
     for section in sections:
-        items = list(section.items.order_by("position"))
+        items = list(section.items.all())
         bound = data if only is not None and section.pk == only.pk else None
         form = SectionForm(bound, section=section, items=items, answers=answers, owners=owners, prefix=None)
         form.answered = sum(1 for item in items if item.pk in answers)

@@ -63,6 +63,28 @@ def test_a_section_saves_on_its_own_and_the_page_resumes(world, client_for, trai
     assert 'value="ok" checked' in page.replace("checked\n", "checked ").replace("  ", " ") or "checked" in page
 
 
+def test_the_form_and_a_section_save_take_a_few_queries_whatever_the_items(
+    world, client_for, trainer, checklist, django_assert_max_num_queries
+):
+    client = client_for(trainer)
+    client.get(reverse("checklist:edit", args=[checklist.pk]))  # session and caches warm
+    # 16 items, each with its answer, comment and follow-up action (who: a list of the people it may go to).
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("checklist:edit", args=[checklist.pk]))
+    assert page.status_code == 200 and trainer.get_full_name() in page.content.decode()
+    url = reverse("checklist:section_save", args=[checklist.pk, section(checklist, "life").pk])
+    due = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    data = section_post(
+        checklist,
+        "life",
+        housing={"answer": "risk", "action": "Chercher un hébergement", "action_owner": trainer.pk, "action_due": due},
+        transport="ok",
+    )
+    with django_assert_max_num_queries(36):
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and ChecklistAnswer.objects.filter(checklist=checklist).count() == 2
+
+
 def test_an_action_needs_what_who_and_a_date_not_past(world, client_for, trainer, checklist):
     client = client_for(trainer)
     url = reverse("checklist:section_save", args=[checklist.pk, section(checklist, "life").pk])
