@@ -268,7 +268,9 @@ def checklist_submit(request, pk):
 @require_GET
 def checklist_detail(request, pk):
     """The submitted checklist: its training body, and the prescriber and referent the person agreed to share it
-    with. Health comments only for the training body and the referent."""
+    with. Health comments only for the training body and the referent. With htmx, the PDF list alone."""
+    if request.htmx:
+        return _pdf_list(request, pk)
     checklist = get_for_user_or_404(_checklists(), request, pk=pk)
     revisions = list(checklist.revisions.select_related("submitted_by").order_by("-number"))
     revision = revisions[0] if revisions else None
@@ -279,28 +281,40 @@ def checklist_detail(request, pk):
             entry["comment_hidden"] = entry["sensitive"] and not sensitive and bool(entry["comment"])
             if entry["comment_hidden"]:
                 entry["comment"] = ""
-    can_fill = services.can_fill(request.user, checklist.stage)
-    pdfs = (
-        list(ChecklistPdf.objects.filter(revision__checklist=checklist).order_by("-requested_at")[:3])
-        if can_fill
-        else []
-    )
     context = {
-        "checklist": checklist,
         "stage": checklist.stage,
         "person": checklist.stage.pathway.beneficiary,
         "revision": revision,
         "revisions": revisions,
         "sections": sections,
+        "Answer": Answer,
+        **_pdf_context(request.user, checklist),
+    }
+    return render(request, "checklist/checklist_detail.html", context)
+
+
+def _pdf_context(user, checklist) -> dict:
+    """The checklist's latest PDFs, for the training body that fills it (it gives them to the person)."""
+    can_fill = services.can_fill(user, checklist.stage)
+    pdfs = (
+        list(ChecklistPdf.objects.filter(revision__checklist=checklist).order_by("-requested_at")[:3])
+        if can_fill
+        else []
+    )
+    return {
+        "checklist": checklist,
         "can_fill": can_fill,
         "pdfs": pdfs,
         "pdf_pending": any(p.status == ChecklistPdf.Status.PENDING for p in pdfs),
         "poll_seconds": PDF_POLL_SECONDS,
-        "Answer": Answer,
     }
-    if request.htmx:
-        return render(request, "checklist/includes/pdfs.html", context)
-    return render(request, "checklist/checklist_detail.html", context)
+
+
+def _pdf_list(request, pk):
+    """The PDF list, polled every few seconds while one is built. Scoped like the page; it shows nothing of the
+    person's record, so, unlike the page, it is not logged as a read of it again at every poll."""
+    checklist = get_object_or_404(scoping.scope(_checklists(), request.user), pk=pk)
+    return render(request, "checklist/includes/pdfs.html", _pdf_context(request.user, checklist))
 
 
 @require_POST

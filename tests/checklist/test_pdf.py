@@ -71,3 +71,24 @@ def test_a_pdf_needs_a_submitted_checklist(world, client_for):
     )
     assert "Transmettez d'abord la check-list" in html.unescape(response.content.decode())
     assert not ChecklistPdf.objects.exists()
+
+
+def test_the_pdf_list_polls_as_a_fragment_scoped_and_not_logged_again(world, client_for):
+    from accounts.models import AccessLog
+
+    checklist, revision = submitted(world.stage, world.user("trainer"))
+    ChecklistPdf.objects.create(revision=revision)
+    client = client_for(world.user("trainer"))
+    page = client.get(checklist.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every' in page and AccessLog.objects.count() == 1  # the page: a read of the person's record
+    fragment = client.get(checklist.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="checklist-pdfs"') and "En préparation" in fragment
+    assert AccessLog.objects.count() == 1  # its poll, every few seconds: not a new read each time
+    assert (
+        client_for(world.user("outsider")).get(checklist.get_absolute_url(), HTTP_HX_REQUEST="true").status_code == 404
+    )
+    # Those who see the checklist without filling it get no PDF list.
+    adviser_fragment = client_for(world.user("prescriber_adviser")).get(
+        checklist.get_absolute_url(), HTTP_HX_REQUEST="true"
+    )
+    assert adviser_fragment.status_code == 200 and "En préparation" not in adviser_fragment.content.decode()
