@@ -16,9 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import localized
 from pathways.models import ScopedQuerySet
 
 # The alphabet of verification codes: no 0/O, 1/I/L, U, so a code read aloud or copied by hand is not misread.
@@ -39,13 +39,6 @@ def format_code(code: str) -> str:
     """ABCDE-FGHJK: easier to read aloud and to copy."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
-
-
-def _localized(obj, field: str) -> str:
-    """The field in the reader's language, French when there is no translation."""
-    if (get_language() or "fr").startswith("en"):
-        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_fr")
-    return getattr(obj, f"{field}_fr")
 
 
 class CharterVersionQuerySet(models.QuerySet):
@@ -120,11 +113,11 @@ class CharterVersion(models.Model):
 
     @property
     def title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
     @property
     def preamble(self) -> str:
-        return _localized(self, "preamble")
+        return localized(self, "preamble")
 
     def signed_text(self, commitments=None) -> str:
         """The exact French text an organisation signs, and whose SHA-256 digest the signature records.
@@ -178,11 +171,11 @@ class Commitment(models.Model):
 
     @property
     def title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
     @property
     def text(self) -> str:
-        return _localized(self, "text")
+        return localized(self, "text")
 
 
 class SignatureQuerySet(ScopedQuerySet):

@@ -11,16 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import localized
 from pathways.models import ScopedQuerySet
-
-
-def _localized(obj, field: str) -> str:
-    if (get_language() or "fr").startswith("en"):
-        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_fr")
-    return getattr(obj, f"{field}_fr")
 
 
 class TemplateQuerySet(models.QuerySet):
@@ -57,7 +51,7 @@ class ChecklistTemplate(models.Model):
 
     @property
     def title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
     @property
     def is_published(self) -> bool:
@@ -87,7 +81,7 @@ class ChecklistSection(models.Model):
 
     @property
     def title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
 
 class ChecklistItem(models.Model):
@@ -124,7 +118,7 @@ class ChecklistItem(models.Model):
 
     @property
     def label(self) -> str:
-        return _localized(self, "label")
+        return localized(self, "label")
 
 
 class Answer(models.TextChoices):
