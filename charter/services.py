@@ -58,20 +58,12 @@ def can_sign(user, organisation: Organisation) -> bool:
 
 def regions_followed(user) -> set[int]:
     """Regions whose signatures `user` follows (regional officers and basin coordinators of a funder)."""
-    return {
-        m.organisation.region_id
-        for m in scoping.active_memberships(user)
-        if m.role in FOLLOWING_ROLES and m.organisation.kind == Organisation.Kind.FUNDER
-    }
+    return scoping.region_ids(user, roles=FOLLOWING_ROLES, kinds={Organisation.Kind.FUNDER})
 
 
 def regions_decided(user) -> set[int]:
     """Regions where `user` validates or refuses signatures, reminds and publishes (a funder's regional officers)."""
-    return {
-        m.organisation.region_id
-        for m in scoping.active_memberships(user)
-        if m.role in DECIDING_ROLES and m.organisation.kind == Organisation.Kind.FUNDER
-    }
+    return scoping.region_ids(user, roles=DECIDING_ROLES, kinds={Organisation.Kind.FUNDER})
 
 
 def can_decide(user, signature: Signature) -> bool:

@@ -16,10 +16,15 @@ def memberships(request):
             scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={scoping.Organisation.Kind.TRAINING_BODY})
         ),
         "nav_managed_organisations": managed,
-        # The charter in the main menu for those who sign it or follow its signatures; in the user menu otherwise.
-        "nav_charter": any(
-            m.is_legal_representative or m.role in (scoping.Role.REGIONAL_OFFICER, scoping.Role.BASIN_COORDINATOR)
-            for m in active
+        # The charter in the main menu for those who sign it or follow its signatures (the regional officers and
+        # basin coordinators of a funder, as `charter.services.regions_followed`); in the user menu otherwise.
+        "nav_charter": any(m.is_legal_representative for m in active)
+        or bool(
+            scoping.org_ids(
+                user,
+                roles={scoping.Role.REGIONAL_OFFICER, scoping.Role.BASIN_COORDINATOR},
+                kinds={scoping.Organisation.Kind.FUNDER},
+            )
         ),
         "nav_organisations": sorted({m.organisation for m in active}, key=lambda org: org.name),
     }

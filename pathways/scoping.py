@@ -71,8 +71,12 @@ def org_ids(user, roles=None, kinds=None) -> set[int]:
     }
 
 
-def region_ids(user) -> set[int]:
-    return {m.organisation.region_id for m in active_memberships(user)}
+def region_ids(user, roles=None, kinds=None) -> set[int]:
+    return {
+        m.organisation.region_id
+        for m in active_memberships(user)
+        if (roles is None or m.role in roles) and (kinds is None or m.organisation.kind in kinds)
+    }
 
 
 def roles_of(user) -> set[str]:

@@ -64,6 +64,21 @@ def test_a_basin_coordinator_starts_on_their_basin(world, client_for, v1):
     assert world.other_training_body not in response.context["page"].object_list
 
 
+def test_the_main_menu_offers_the_charter_to_those_who_sign_it_or_follow_it_only(world, client_for, v1):
+    # A basin coordinator of a prescriber (the role exists in any organisation) does not follow the signatures:
+    # the overview answers 403, so the menu does not lead there.
+    coordinator = UserFactory()
+    Membership.objects.create(
+        user=coordinator, organisation=world.prescriber, role=Membership.Role.BASIN_COORDINATOR, basin=world.basin
+    )
+    assert overview(client_for(coordinator)).status_code == 403
+    home = reverse("pathways:home")
+    assert client_for(coordinator).get(home).context["nav_charter"] is False
+    for role in ("basin_coordinator", "regional_officer", "legal_representative"):
+        assert client_for(world.user(role)).get(home).context["nav_charter"] is True, role
+    assert client_for(world.user("trainer")).get(home).context["nav_charter"] is False
+
+
 def test_the_overview_queries_do_not_grow_with_organisations(
     world, client_for, officer, v1, django_assert_max_num_queries
 ):
