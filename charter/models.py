@@ -13,7 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,6 +132,11 @@ class CharterVersion(models.Model):
         parts += [f"{c.position}. {c.title_fr.strip()} : {normalize_text(c.text_fr)}" for c in commitments]
         return "\n\n".join(parts) + "\n"
 
+    def content_text(self, commitments=None) -> str:
+        """The signed text without its version line: what two versions are compared on (the draft's diff, "nothing
+        new to sign")."""
+        return self.signed_text(commitments).split("\n\n", 1)[-1]
+
 
 def normalize_text(text: str) -> str:
     """One way to write a text whatever the browser sent: Unix line ends, no trailing spaces, no blank edges."""
@@ -180,7 +185,9 @@ class Commitment(models.Model):
 
 class SignatureQuerySet(ScopedQuerySet):
     def with_history(self):
-        return self.select_related("version", "organisation__region").prefetch_related("events")
+        """With the events the status is derived from (and what the signature's page shows of them)."""
+        events = SignatureEvent.objects.select_related("by_organisation", "new_version")
+        return self.select_related("version", "organisation__region").prefetch_related(Prefetch("events", events))
 
 
 class Signature(models.Model):

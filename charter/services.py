@@ -400,25 +400,25 @@ def _new_code(title: str, taken: set[str]) -> str:
     return code
 
 
-def publication_problems(draft: CharterVersion, commitments=None) -> list[str]:
-    """Why `draft` cannot be published (empty, incomplete, or the same French text as the version in force)."""
+def publication_problems(draft: CharterVersion, commitments=None, *, current_text: str | None = None) -> list[str]:
+    """Why `draft` cannot be published (empty, incomplete, or the same French text as the version in force).
+
+    `current_text`: the content of the version in force (`content_text`), when the caller has it already ("" when
+    there is none)."""
     commitments = list(commitments if commitments is not None else draft.commitments.order_by("position"))
     problems = []
     if not commitments:
         problems.append(_("Le projet ne contient aucun engagement."))
     elif any(not c.title_fr.strip() or not c.text_fr.strip() for c in commitments):
         problems.append(_("Chaque engagement a besoin d'un intitulé et d'un texte en français."))
-    current = CharterVersion.objects.current()
-    if current is not None and commitments and _comparable(draft, commitments) == _comparable(current, None):
+    if current_text is None:
+        current = CharterVersion.objects.current()
+        current_text = current.content_text() if current else ""
+    if current_text and commitments and draft.content_text(commitments) == current_text:
         problems.append(
             _("Le texte français est identique à la version en vigueur : il n'y a rien de nouveau à faire signer.")
         )
     return problems
-
-
-def _comparable(version: CharterVersion, commitments) -> str:
-    """The signed text without its version line, to compare two versions' content."""
-    return version.signed_text(commitments).split("\n\n", 1)[-1]
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ class CharterStanding:
 
     status: str
     signature: Signature | None  # the signature the status comes from (None: never signed)
-    current: CharterVersion | None
     valid: bool  # commits the organisation today (signed, or to renew within its grace period)
 
     @property
@@ -44,10 +43,6 @@ class CharterStanding:
     def pending_validation(self) -> bool:
         return self.signature is not None and self.signature.status == Signature.Status.PENDING
 
-    @property
-    def refused(self) -> bool:
-        return self.signature is not None and self.signature.status == Signature.Status.REFUSED
-
 
 def standing_of(signatures: list[Signature], current: CharterVersion | None, today: datetime.date) -> CharterStanding:
     """The standing given an organisation's signatures (with their events), newest version first."""
@@ -55,18 +50,18 @@ def standing_of(signatures: list[Signature], current: CharterVersion | None, tod
     if on_current is not None:
         status = on_current.status
         if status in (Signature.Status.PENDING, Signature.Status.VALIDATED):
-            return CharterStanding(OrganisationStatus.SIGNED, on_current, current, True)
+            return CharterStanding(OrganisationStatus.SIGNED, on_current, True)
         if status == Signature.Status.WITHDRAWN:
-            return CharterStanding(OrganisationStatus.WITHDRAWN, on_current, current, False)
+            return CharterStanding(OrganisationStatus.WITHDRAWN, on_current, False)
     older = next((s for s in signatures if s is not on_current), None)
     if older is not None:
         status = older.status
         if status == Signature.Status.TO_RENEW:
-            return CharterStanding(OrganisationStatus.TO_RENEW, older, current, older.is_valid(today))
+            return CharterStanding(OrganisationStatus.TO_RENEW, older, older.is_valid(today))
         if status == Signature.Status.WITHDRAWN:
-            return CharterStanding(OrganisationStatus.WITHDRAWN, older, current, False)
+            return CharterStanding(OrganisationStatus.WITHDRAWN, older, False)
     # Never signed, or the last signature was refused by the Région.
-    return CharterStanding(OrganisationStatus.NOT_SIGNED, on_current or older, current, False)
+    return CharterStanding(OrganisationStatus.NOT_SIGNED, on_current or older, False)
 
 
 def organisation_statuses(organisations, *, today: datetime.date | None = None) -> dict[int, CharterStanding]:

@@ -242,8 +242,8 @@ def draft_edit(request, pk):
         form = DraftForm(initial=fields)
         formset = CommitmentFormSet(initial=rows, prefix="engagements")
     current = CharterVersion.objects.current()
-    old = current.signed_text().split("\n\n", 1)[-1] if current else ""
-    new = draft.signed_text(commitments).split("\n\n", 1)[-1]
+    old = current.content_text() if current else ""
+    new = draft.content_text(commitments)
     return render(
         request,
         "charter/draft_form.html",
@@ -254,7 +254,7 @@ def draft_edit(request, pk):
             "current": current,
             "diff": text_diff(old, new),
             "changed": old != new,
-            "problems": services.publication_problems(draft, commitments),
+            "problems": services.publication_problems(draft, commitments, current_text=old),
             "publish_form": PublishForm(),
         },
     )

@@ -190,5 +190,5 @@ def reason_page(request, signature, form, *, title, intro):
     return render(
         request,
         "charter/reason_form.html",
-        {"signature": signature, "form": form, "title": title, "intro": intro, "submit": title, "danger": True},
+        {"signature": signature, "form": form, "title": title, "intro": intro, "submit": title},
     )
