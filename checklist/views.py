@@ -45,7 +45,16 @@ def checklist_list(request):
         .annotate(
             has_checklist=Exists(Checklist.objects.filter(stage=OuterRef("pk"))),
             submitted=Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))),
-            at_risk=Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk")).exclude(risk_items=[])),
+            # As the row's badge: the last revision of a checklist has points at risk (not one superseded since).
+            at_risk=Exists(
+                ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))
+                .exclude(risk_items=[])
+                .exclude(
+                    Exists(
+                        ChecklistRevision.objects.filter(checklist=OuterRef("checklist"), number__gt=OuterRef("number"))
+                    )
+                )
+            ),
         )
         .prefetch_related(
             Prefetch(

@@ -136,3 +136,21 @@ def test_the_checklist_list_queries_do_not_grow(world, client_for, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("checklist:list"))
     assert len(response.context["page"].object_list) == 11
+
+
+def test_the_risk_filter_follows_the_last_revision_as_the_badge_does(world, client_for):
+    from checklist.services import checklist_submit
+    from tests.checklist.factories import fill
+
+    first_template()
+    trainer = world.user("trainer")
+    checklist, _revision = submitted(world.stage, trainer, answers={"housing": "risk"})
+    client = client_for(trainer)
+
+    def at_risk():
+        return list(client.get(reverse("checklist:list"), {"etat": "risk"}).context["page"].object_list)
+
+    assert at_risk() == [world.stage]
+    fill(world.stage, trainer, answers={"housing": "ok"})  # housing found since: nothing at risk any more
+    checklist_submit(checklist=checklist, by=trainer)
+    assert at_risk() == []
