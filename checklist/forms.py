@@ -44,7 +44,7 @@ class SectionForm(forms.Form):
             )
             self.fields[f"{prefix}-comment"] = forms.CharField(
                 label=_("Commentaire"),
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea,
                 required=False,
                 max_length=2000,
                 initial=answer.comment if answer else "",
@@ -67,7 +67,7 @@ class SectionForm(forms.Form):
             )
             self.fields[f"{prefix}-action_due"] = forms.DateField(
                 label=_("Pour le"),
-                widget=DateInput(attrs={"min": timezone.localdate().isoformat()}),
+                widget=DateInput,
                 required=False,
                 initial=answer.action_due if answer else None,
             )

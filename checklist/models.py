@@ -128,11 +128,6 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "na", _("Non applicable")
 
 
-class ChecklistQuerySet(ScopedQuerySet):
-    def with_list_data(self):
-        return self.select_related("stage__pathway__beneficiary", "organisation", "template")
-
-
 class Checklist(models.Model):
     """The checklist of one stage, filled by its training body with the person before the stage starts."""
 
@@ -167,7 +162,7 @@ class Checklist(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ChecklistQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-list")

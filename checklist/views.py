@@ -156,7 +156,7 @@ def _section_forms(checklist, data=None, only=None):
     return forms, answers
 
 
-def _edit_context(request, checklist, forms, answers, *, saved=None, consent_form=None):
+def _edit_context(checklist, forms, answers, *, saved=None, consent_form=None):
     total = sum(len(form.items) for form in forms)
     last = checklist.revisions.order_by("-number").first()
     unsent = last is not None and any(a.updated_at > last.submitted_at for a in answers.values())
@@ -189,7 +189,7 @@ def checklist_edit(request, pk):
     checklist = get_for_user_or_404(_checklists(), request, pk=pk)
     require(services.can_fill(request.user, checklist.stage))
     forms, answers = _section_forms(checklist)
-    return render(request, "checklist/checklist_form.html", _edit_context(request, checklist, forms, answers))
+    return render(request, "checklist/checklist_form.html", _edit_context(checklist, forms, answers))
 
 
 @require_POST
@@ -211,17 +211,13 @@ def section_save(request, pk, section_pk):
             saved = section.pk
             forms, answers = _section_forms(checklist)
             form = next(f for f in forms if f.section.pk == section.pk)
-    context = _edit_context(request, checklist, forms, answers, saved=saved)
+    context = _edit_context(checklist, forms, answers, saved=saved)
     if request.htmx:
         return render(request, "checklist/includes/section.html", {**context, "form": form})
     if saved:
         messages.success(request, _("Rubrique « %(title)s » enregistrée.") % {"title": section.title})
-        return redirect(f"{checklist_edit_url(checklist)}#rubrique-{section.code}")
+        return redirect(f"{reverse('checklist:edit', args=[checklist.pk])}#rubrique-{section.code}")
     return render(request, "checklist/checklist_form.html", context, status=200)
-
-
-def checklist_edit_url(checklist):
-    return reverse("checklist:edit", args=[checklist.pk])
 
 
 @require_POST
@@ -243,11 +239,9 @@ def consent_save(request, pk):
             apply_errors(form, error)
         else:
             messages.success(request, _("La réponse de la personne sur le partage est enregistrée."))
-            return redirect(f"{checklist_edit_url(checklist)}#accord")
+            return redirect(f"{reverse('checklist:edit', args=[checklist.pk])}#accord")
     forms, answers = _section_forms(checklist)
-    return render(
-        request, "checklist/checklist_form.html", _edit_context(request, checklist, forms, answers, consent_form=form)
-    )
+    return render(request, "checklist/checklist_form.html", _edit_context(checklist, forms, answers, consent_form=form))
 
 
 @require_POST
