@@ -39,11 +39,15 @@ Role = Membership.Role
 # Who may
 
 
+def filling_organisations(user) -> set[int]:
+    """The training bodies whose checklists `user` fills: those where they are staff (trainer, pedagogical or
+    organisation manager)."""
+    return scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
+
+
 def can_fill(user, stage: Stage) -> bool:
-    """The staff (trainer, pedagogical or organisation manager) of the training body that holds the stage."""
-    return stage.organisation.kind == Organisation.Kind.TRAINING_BODY and stage.organisation_id in scoping.org_ids(
-        user, roles=scoping.STAGE_STAFF_ROLES
-    )
+    """The staff of the training body that holds the stage."""
+    return stage.organisation_id in filling_organisations(user)
 
 
 def can_read_sensitive(user, checklist: Checklist) -> bool:

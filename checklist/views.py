@@ -19,7 +19,7 @@ from checklist.pdf import pdf_filename, revision_sections
 from checklist.stats import coverage
 from pathways import scoping
 from pathways.documents import document_response
-from pathways.models import Organisation, Stage
+from pathways.models import Stage
 from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
 from pathways.views.people import apply_errors
@@ -30,17 +30,17 @@ COVERAGE_DAYS = 90
 PDF_POLL_SECONDS = 3
 
 
-def _staff_orgs(user):
-    return scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
-
-
 @require_GET
 def checklist_list(request):
     """The entrants of the user's training bodies (stages taken in a session, not ended), with where their checklist
     stands: those without a submitted checklist first when the stage starts soon or has started."""
     stages = (
         Stage.objects.for_user(request.user)
-        .filter(organisation__in=_staff_orgs(request.user), enrolment__isnull=False, status__in=Stage.ACTIVE_STATUSES)
+        .filter(
+            organisation__in=services.filling_organisations(request.user),
+            enrolment__isnull=False,
+            status__in=Stage.ACTIVE_STATUSES,
+        )
         .select_related("pathway__beneficiary", "enrolment__session__training_action")
         .annotate(
             has_checklist=Exists(Checklist.objects.filter(stage=OuterRef("pk"))),
@@ -89,7 +89,7 @@ def checklist_list(request):
     # How the training body did over the last three months: entrants with a checklist submitted before their start.
     today = timezone.localdate()
     since = today - datetime.timedelta(days=COVERAGE_DAYS)
-    staff_orgs = _staff_orgs(request.user)
+    staff_orgs = services.filling_organisations(request.user)
     covered = (
         coverage(start=since, end=today, by="training_body", stages=Stage.objects.filter(organisation__in=staff_orgs))
         if staff_orgs

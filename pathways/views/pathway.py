@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attendance.summary import stage_attendance
 from charter.status import attach_statuses
+from checklist.services import filling_organisations
 from checklist.summary import stage_checklists
 from pathways import scoping
 from pathways.filters import PathwayFilter
@@ -63,12 +64,13 @@ def pathway_detail(request, pk):
     staff_orgs = scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
     attendance = stage_attendance([item.stage.pk for item in items if item.session], timezone.localdate())
     checklists = stage_checklists(user, [item.stage.pk for item in items if item.session])
+    filling = filling_organisations(user)
     for item in items:
         item.attendance = attendance.get(item.stage.pk)
         item.checklist = checklists.get(item.stage.pk)
         # The training body's staff fill the checklist of a stage taken in a session, while it is not over.
         item.can_fill_checklist = (
-            item.session is not None and item.stage.is_active and item.stage.organisation_id in staff_orgs
+            item.session is not None and item.stage.is_active and item.stage.organisation_id in filling
         )
         item.stage.pathway = pathway  # already loaded; spares a query per stage in the permission check
         item.can_transition = item.stage.is_active and (can_manage or item.stage.organisation_id in staff_orgs)
