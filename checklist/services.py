@@ -24,13 +24,12 @@ from checklist.models import (
     ChecklistTemplate,
 )
 from notifications.models import Notification
-from notifications.services import notify
 from notifications.todos import todo_cancel, todo_set
 from pathways import scoping
 from pathways.documents import document_enqueue
 from pathways.models import Membership, Organisation, Stage
 from ruptures.models import Alert
-from ruptures.services import ALERT_CHANNELS, alert_inbox, alert_recipients, held_recipients
+from ruptures.services import alert_audience, alert_inbox, alert_notify
 
 Role = Membership.Role
 
@@ -282,26 +281,23 @@ def _alert(checklist: Checklist, revision: ChecklistRevision, entries: list[dict
     stage = Stage.objects.select_related(
         "pathway__beneficiary", "pathway__referent", "pathway__prescribing_organisation", "pathway__prescribing_adviser"
     ).get(pk=checklist.stage_id)
-    inbox = alert_inbox(stage)
-    alert = Alert.objects.create(kind=Alert.Kind.CHECKLIST_RISK, checklist_revision=revision, stage=stage, inbox=inbox)
-    people, mailboxes = alert_recipients(stage, funder=False)
-    people = [p for p in people if p.pk != revision.submitted_by_id]
+    alert = Alert.objects.create(
+        kind=Alert.Kind.CHECKLIST_RISK, checklist_revision=revision, stage=stage, inbox=alert_inbox(stage)
+    )
+    people, mailboxes = alert_audience(alert, author_id=revision.submitted_by_id)
     # The points only when everyone told may see the checklist (the person's agreement, read through the scoping
     # layer as on the alert page): one message goes to all; the others learn only that a risk needs a contact.
     listed = all(Checklist.objects.for_user(person).filter(pk=checklist.pk).exists() for person in people)
-    notify(
-        recipients=people,
+    alert_notify(
+        alert,
         kind=Notification.Kind.CHECKLIST_RISK,
-        cause_key=f"alert:{alert.pk}",
-        url=alert.get_absolute_url(),
         params={
             "person": stage.pathway.beneficiary.full_name,
             "count": len(entries),
             "items": [entry["label_fr"] for entry in entries] if listed else [],
         },
-        channels=ALERT_CHANNELS,
-        inboxes=mailboxes,
-        held_for=held_recipients(inbox, people, mailboxes),
+        people=people,
+        mailboxes=mailboxes,
     )
     return alert
 

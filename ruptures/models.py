@@ -257,6 +257,12 @@ class Alert(models.Model):
         return reverse("ruptures:alert_detail", args=[self.pk])
 
     @property
+    def tells_funder(self) -> bool:
+        """The funder's regional officers hear of ruptures (declared and escalated), not of a checklist's risks,
+        which stay between the partners who follow the person."""
+        return self.kind == self.Kind.RUPTURE
+
+    @property
     def summary(self) -> str:
         """What the alert is about, for lists: the rupture's kind, or the checklist's risks."""
         return self.rupture.get_kind_display() if self.rupture_id else str(self.Kind.CHECKLIST_RISK.label)

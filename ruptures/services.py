@@ -74,6 +74,29 @@ def alert_recipients(stage: Stage, *, funder: bool = True) -> tuple[list, list[O
     return [p for p in people if p is not None], mailboxes
 
 
+def alert_notify(alert: Alert, *, kind: str, params: dict, people, mailboxes=(), cause_key: str = "") -> None:
+    """Record the notifications of `alert` (kind `kind`, under `cause_key`, by default the alert's own) for `people`
+    and the shared `mailboxes`, on the alert channels, in the outbox; those addressed through an inbox organisation
+    without a valid charter signature are held (`held_recipients`)."""
+    notify(
+        recipients=people,
+        kind=kind,
+        cause_key=cause_key or f"alert:{alert.pk}",
+        url=alert.get_absolute_url(),
+        params=params,
+        channels=ALERT_CHANNELS,
+        inboxes=mailboxes,
+        held_for=held_recipients(alert.inbox, people, mailboxes),
+    )
+
+
+def alert_audience(alert: Alert, *, author_id: int | None) -> tuple[list, list[Organisation]]:
+    """(people, shared mailboxes) told of a new alert: `alert_recipients` of its stage (the funder only when the
+    alert tells it, `Alert.tells_funder`), but not its author."""
+    people, mailboxes = alert_recipients(alert.stage, funder=alert.tells_funder)
+    return [p for p in people if p.pk != author_id], mailboxes
+
+
 def held_recipients(inbox: Organisation, people, mailboxes) -> dict[str, int]:
     """The charter gate (`charter.gate`): of an alert's recipients, those addressed through the inbox
     organisation (its members, its shared mailbox) are held while it lacks a valid charter signature in a region
@@ -254,17 +277,13 @@ def rupture_declare(
             status=Drift.Status.CLOSED, closure=Drift.Closure.STAGE_ENDED, closed_at=timezone.now()
         )
     alert = Alert.objects.create(kind=Alert.Kind.RUPTURE, rupture=rupture, stage=stage, inbox=alert_inbox(stage))
-    people, mailboxes = alert_recipients(stage)
-    people = [p for p in people if p.pk != by.pk]
-    notify(
-        recipients=people,
+    people, mailboxes = alert_audience(alert, author_id=by.pk)
+    alert_notify(
+        alert,
         kind=Notification.Kind.RUPTURE_ALERT,
-        cause_key=f"alert:{alert.pk}",
-        url=alert.get_absolute_url(),
         params={"person": stage.pathway.beneficiary.full_name, "rupture_kind": kind, "date": occurred_on.isoformat()},
-        channels=ALERT_CHANNELS,
-        inboxes=mailboxes,
-        held_for=held_recipients(alert.inbox, people, mailboxes),
+        people=people,
+        mailboxes=mailboxes,
     )
     return rupture
 
@@ -323,20 +342,21 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
         if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
             continue
         stage = alert.stage
-        people = [*_members([alert.inbox_id], [Role.ORG_MANAGER]), *regional_officers(stage)]
-        notify(
-            recipients=people,
+        people = [
+            *_members([alert.inbox_id], [Role.ORG_MANAGER]),
+            *(regional_officers(stage) if alert.tells_funder else []),
+        ]
+        alert_notify(
+            alert,
             kind=Notification.Kind.ALERT_ESCALATED,
             cause_key=f"alert:{alert.pk}:escalated",
-            url=alert.get_absolute_url(),
             params={
                 "person": stage.pathway.beneficiary.full_name,
                 "rupture_kind": alert.rupture.kind if alert.rupture_id else "",
                 "alert_kind": alert.kind,
                 "since": timezone.localtime(alert.created_at).date().isoformat(),
             },
-            channels=ALERT_CHANNELS,
-            held_for=held_recipients(alert.inbox, people, []),
+            people=people,
         )
         escalated += 1
     return escalated

@@ -144,6 +144,23 @@ def test_an_agreement_for_the_referent_only_keeps_the_points_out_of_the_prescrib
     assert "Logement stable" in referent_page
 
 
+def test_an_unacknowledged_checklist_alert_escalates_to_the_managers_not_the_funder(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from ruptures.services import alerts_escalate
+
+    submitted(world.stage, world.user("trainer"), answers=RISKS)
+    assert alerts_escalate(today=timezone.localdate() + datetime.timedelta(days=7)) == 1
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.ALERT_ESCALATED, channel="in_app").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {world.user("legal_representative").pk}  # the prescriber's manager; a risk is not the funder's
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_alert_once(world):
