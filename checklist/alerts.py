@@ -1,8 +1,7 @@
 """What the alert page shows of a checklist alert (the alert itself is `ruptures.Alert`, kind "checklist_risk")."""
 
-from django.utils.dateparse import parse_date
-
 from checklist.models import Checklist
+from checklist.pdf import answer_entry
 from checklist.services import can_read_sensitive
 
 
@@ -14,13 +13,12 @@ def alert_risks(user, revision) -> dict:
     visible = Checklist.objects.for_user(user).filter(pk=checklist.pk).exists()
     if not visible:
         return {"risks_visible": False, "risk_count": len(revision.new_risk_items), "checklist": None}
-    sensitive = can_read_sensitive(user, checklist)
-    risks = []
-    for code in revision.new_risk_items:
-        entry = revision.answers.get(code, {})
-        hide = entry.get("sensitive") and not sensitive
-        due = parse_date(entry.get("due") or "")
-        risks.append({**entry, "due": due, "comment": "" if hide else entry.get("comment", ""), "comment_hidden": hide})
+    readable = can_read_sensitive(user, checklist)
+    risks = [
+        answer_entry(code, revision.answers[code], sensitive_readable=readable)
+        for code in revision.new_risk_items
+        if code in revision.answers
+    ]
     return {
         "risks_visible": True,
         "risks": risks,

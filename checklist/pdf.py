@@ -16,20 +16,28 @@ from pathways.pdf import render_pdf
 PDF_TEMPLATE = "checklist/pdf/checklist.html"
 
 
-def revision_sections(revision) -> list[dict]:
+def answer_entry(code: str, entry: dict, *, sensitive_readable: bool = True) -> dict:
+    """One answer of a revision as pages and the PDF show it: its code, answer label and due date, and its comment
+    unless it is on a health item and the reader may not read those (`comment_hidden` then says one exists)."""
+    hidden = bool(entry.get("sensitive") and not sensitive_readable and entry.get("comment"))
+    return {
+        **entry,
+        "code": code,
+        "answer_label": dict(Answer.choices).get(entry["answer"], ""),
+        "due": parse_date(entry.get("due") or ""),
+        "comment": "" if hidden else entry.get("comment", ""),
+        "comment_hidden": hidden,
+    }
+
+
+def revision_sections(revision, *, sensitive_readable: bool = True) -> list[dict]:
     """The revision's answers grouped by the sections of its template, in order, with their labels."""
     checklist = revision.checklist
     sections = ChecklistSection.objects.filter(template=checklist.template_id).order_by("position")
-    labels = dict(Answer.choices)
     grouped = []
     for section in sections:
         entries = [
-            {
-                **entry,
-                "code": code,
-                "answer_label": labels.get(entry["answer"], ""),
-                "due": parse_date(entry.get("due") or ""),
-            }
+            answer_entry(code, entry, sensitive_readable=sensitive_readable)
             for code, entry in revision.answers.items()
             if entry["section"] == section.code
         ]

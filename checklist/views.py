@@ -278,12 +278,7 @@ def checklist_detail(request, pk):
     revisions = list(checklist.revisions.select_related("submitted_by").order_by("-number"))
     revision = revisions[0] if revisions else None
     sensitive = services.can_read_sensitive(request.user, checklist)
-    sections = revision_sections(revision) if revision else []
-    for section in sections:
-        for entry in section["entries"]:
-            entry["comment_hidden"] = entry["sensitive"] and not sensitive and bool(entry["comment"])
-            if entry["comment_hidden"]:
-                entry["comment"] = ""
+    sections = revision_sections(revision, sensitive_readable=sensitive) if revision else []
     context = {
         "stage": checklist.stage,
         "person": checklist.stage.pathway.beneficiary,
