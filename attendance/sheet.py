@@ -3,11 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
-
 from attendance.models import CompanyPeriod, Mark, Slot
 from attendance.services import is_locked, sheet_stages
-from checklist.models import ChecklistRevision
+from checklist.services import submitted
 from pathways.models import Session, Stage
 
 
@@ -62,10 +60,7 @@ class Sheet:
 def build_sheet(session: Session, day: datetime.date) -> Sheet:
     slots = list(Slot.objects.filter(session=session, date=day).order_by("period"))
     # The pre-entry checklist not submitted is flagged on the sheet (read in the same query).
-    submitted = ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))
-    stages = list(
-        sheet_stages(session, day).select_related("pathway__beneficiary").annotate(checklisted=Exists(submitted))
-    )
+    stages = list(sheet_stages(session, day).select_related("pathway__beneficiary").annotate(checklisted=submitted()))
     marks = {(m.stage_id, m.slot_id): m for m in Mark.objects.filter(slot__in=slots).select_related("updated_by")}
     periods = list(CompanyPeriod.objects.filter(session=session, start_date__lte=day, end_date__gte=day))
     rows = []

@@ -9,7 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -323,11 +323,14 @@ def pdf_request(*, checklist: Checklist, by) -> ChecklistPdf:
 # At the stage's start
 
 
+def submitted(stage: str = "pk") -> Exists:
+    """In a query over stages (or rows with a stage: `stage` names it): the stage has a submitted checklist."""
+    return Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef(stage)))
+
+
 def submitted_before_start() -> Q:
     """On a Stage queryset: a checklist of the stage submitted on or before its effective start (the definition
     the rupture rate's split and the coverage use)."""
-    from django.db.models import Exists, OuterRef
-
     return Q(
         Exists(
             ChecklistRevision.objects.filter(

@@ -44,7 +44,7 @@ def checklist_list(request):
         .select_related("pathway__beneficiary", "enrolment__session__training_action")
         .annotate(
             has_checklist=Exists(Checklist.objects.filter(stage=OuterRef("pk"))),
-            submitted=Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))),
+            submitted=services.submitted(),
             # As the row's badge: the last revision of a checklist has points at risk (not one superseded since).
             at_risk=Exists(
                 ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))

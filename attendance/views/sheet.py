@@ -12,7 +12,7 @@ from attendance.calendar import holiday_name
 from attendance.models import Mark
 from attendance.sheet import build_sheet, neighbour_days
 from attendance.views.access import parse_day, staffed_session
-from checklist.models import ChecklistRevision
+from checklist.services import submitted
 from pathways import scoping
 from pathways.models import Enrolment, Session, Stage, SubqueryCount
 
@@ -32,7 +32,7 @@ def today(request):
             # People of the session whose pre-entry checklist is not submitted.
             without_checklist=SubqueryCount(
                 Enrolment.objects.filter(session=OuterRef("pk"), stage__status__in=Stage.ACTIVE_STATUSES).exclude(
-                    Exists(ChecklistRevision.objects.filter(checklist__stage=OuterRef("stage")))
+                    submitted("stage")
                 )
             ),
         )
