@@ -31,6 +31,7 @@ from attendance.models import CompanyPeriod, Mark, Slot, StatementExport
 from pathways.documents import document_build, document_enqueue, document_sweep
 from pathways.models import Session, Stage, StageTransition
 from pathways.pdf import render_pdf
+from pathways.validators import format_siret
 
 HUNDREDTH = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -337,13 +338,6 @@ def statement_csv(statement: Statement) -> str:
         )
     writer.writerow([_("Total"), "", "", *figures(statement.totals)])
     return buffer.getvalue()
-
-
-def format_siret(siret: str) -> str:
-    """123 456 789 00012, as printed on official documents."""
-    if len(siret) != 14:
-        return siret
-    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
 def statement_context(statement: Statement) -> dict:

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from attendance.statements import format_siret
 from charter.models import SignatureCopy, SignatureEvent
 from pathways.documents import document_build, document_sweep
 from pathways.pdf import render_pdf
+from pathways.validators import format_siret
 
 PDF_TEMPLATE = "charter/pdf/copy.html"
 

@@ -1,3 +1,5 @@
+"""The identifiers the app checks (SIRET, phone numbers…), and how a SIRET is printed."""
+
 import re
 
 from django.core.exceptions import ValidationError
@@ -52,3 +54,10 @@ def normalize_phone(value: str) -> str:
             _("Numéro de téléphone non valide : saisissez 10 chiffres (ex. 06 12 34 56 78)."), code="phone"
         )
     return digits
+
+
+def format_siret(siret: str) -> str:
+    """123 456 789 00012, as printed on official documents."""
+    if len(siret) != 14:
+        return siret
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import Mark
-from attendance.statements import format_siret
 from pathways import scoping
 from pathways.documents import document_build, document_enqueue, document_sweep
 from pathways.pdf import render_pdf
+from pathways.validators import format_siret
 from ruptures.models import Rupture, SkillsAttestation
 
 PDF_TEMPLATE = "ruptures/pdf/attestation.html"
