@@ -1,4 +1,4 @@
-"""The identifiers the app checks (SIRET, phone numbers…), and how a SIRET is printed."""
+"""The identifiers the app checks (SIRET, FORMACODE, phone numbers), and how a SIRET is printed."""
 
 import re
 
