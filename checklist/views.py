@@ -60,7 +60,12 @@ def checklist_list(request):
             Prefetch(
                 "checklists",
                 queryset=Checklist.objects.order_by("-template__version").prefetch_related(
-                    Prefetch("revisions", queryset=ChecklistRevision.objects.order_by("-number"), to_attr="newest")
+                    # The row shows the last revision's date and risk count: not every revision's answers.
+                    Prefetch(
+                        "revisions",
+                        queryset=ChecklistRevision.objects.defer("answers").order_by("-number"),
+                        to_attr="newest",
+                    )
                 ),
                 to_attr="checklist_list",
             )
