@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pathways.models import ScopedQuerySet
+
 
 class NotificationQuerySet(models.QuerySet):
     def inbox(self, user):
@@ -147,14 +149,9 @@ class Notification(models.Model):
         return render(self)
 
 
-class TodoQuerySet(models.QuerySet):
+class TodoQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(done_at__isnull=True, cancelled_at__isnull=True)
-
-    def for_user(self, user):
-        from pathways.scoping import scope
-
-        return scope(self, user)
 
 
 class Todo(models.Model):
