@@ -43,5 +43,6 @@ class RupturesConfig(AppConfig):
 
         scoping.register(Rupture, scope=ruptures_for_user, person=lambda r: r.stage.pathway.beneficiary)
         scoping.register(Alert, scope=alerts_for_user, person=lambda a: a.stage.pathway.beneficiary)
-        auditlog.register(Rupture)
+        # The rupture's own fields; what refers to it (its alert, causes, attestations) is logged on its own.
+        auditlog.register(Rupture, exclude_fields=["alert", "causes", "attestations"])
         auditlog.register(AlertAction)

@@ -210,6 +210,7 @@ def rupture_declare(
             "pathway__prescribing_adviser",
             "organisation",
             "programme",
+            "enrolment__session__training_action",  # the basin, for the funder's regional officers
         )
         .get(pk=stage.pk)
     )

@@ -283,7 +283,7 @@ def stage_replan(
 def _locked(stage: Stage) -> Stage:
     return (
         Stage.objects.select_for_update(of=("self",))
-        .select_related("pathway__beneficiary", "pathway__referent", "programme")
+        .select_related("pathway__beneficiary", "pathway__referent", "programme", "organisation")
         .get(pk=stage.pk)
     )
 
