@@ -190,13 +190,11 @@ def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[int]]:
 def deliver_cause(cause_key: str) -> int:
     """Deliver the deliverable rows of one cause; how many were delivered.
 
-    One statement delivers the in-app rows and takes the SMS and e-mails (`claim_cause`); these are then sent, the
-    e-mails over one SMTP session, and one statement marks those sent as delivered. Delivery is at-least-once: a
-    worker lost before that statement leaves the rows claimed until the lease ends, then they are sent again under
-    the same keys (`Message-ID`, SMS idempotency key), which the receivers recognise. A row that fails does not hold
-    back the others: its error is recorded on it and, once the others are done and marked, the first error is
-    raised for the task to retry (the failed row is pending again). Should the sending take half the lease, the rows
-    not sent yet are handed back rather than sent on a lease about to end.
+    One statement delivers the in-app rows and takes the SMS and e-mails (`claim_cause`); each of these is then sent
+    and marked on its own, as `deliver_one` does (a crash resends at most the message in flight), the e-mails over
+    one SMTP session. A row that fails does not hold back the others: its error is recorded on it and, once the
+    others are done, the first error is raised for the task to retry (the failed row is pending again). Should the
+    sending take half the lease, the rows not sent yet are handed back rather than sent on a lease about to end.
     """
     from notifications.channels import email_connection
 
@@ -209,22 +207,18 @@ def deliver_cause(cause_key: str) -> int:
         .order_by("-channel", "pk")  # SMS (the urgent channel, chosen by the person) before e-mail
     )
     deadline = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS / 2)
-    failure, sent = None, []
-    try:
-        with email_connection():
-            for position, notification in enumerate(outgoing):
-                if timezone.now() > deadline:
-                    unsent = [row.pk for row in outgoing[position:]]
-                    Notification.objects.filter(pk__in=unsent).update(claimed_until=None)
-                    failure = failure or LeaseRunningOut(f"{len(unsent)} rows of {cause_key} handed back")
-                    break
-                try:
-                    if _send_claimed(notification):
-                        sent.append(notification.pk)
-                except Exception as error:
-                    failure = failure or error
-    finally:
-        delivered += _mark_delivered(sent)
+    failure = None
+    with email_connection():
+        for position, notification in enumerate(outgoing):
+            if timezone.now() > deadline:
+                unsent = [row.pk for row in outgoing[position:]]
+                Notification.objects.filter(pk__in=unsent).update(claimed_until=None)
+                failure = failure or LeaseRunningOut(f"{len(unsent)} rows of {cause_key} handed back")
+                break
+            try:
+                delivered += _deliver_claimed(notification)
+            except Exception as error:
+                failure = failure or error
     if failure is not None:
         raise failure
     return delivered
@@ -232,20 +226,6 @@ def deliver_cause(cause_key: str) -> int:
 
 def _deliver_claimed(notification: Notification) -> bool:
     """Send a row this worker has claimed and mark it: delivered, failed for good, or pending again (then raise)."""
-    return _send_claimed(notification) and _mark_delivered([notification.pk]) == 1
-
-
-def _mark_delivered(ids) -> int:
-    if not ids:
-        return 0
-    return Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING).update(
-        status=Notification.Status.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
-    )
-
-
-def _send_claimed(notification: Notification) -> bool:
-    """Send a row this worker has claimed: True once sent; False when it failed for good (marked failed); raise
-    when it may succeed later (pending again, its error recorded)."""
     notification_id = notification.pk
     try:
         deliver(notification)
@@ -258,6 +238,9 @@ def _send_claimed(notification: Notification) -> bool:
     except Exception as error:
         Notification.objects.filter(pk=notification_id).update(last_error=str(error)[:2000], claimed_until=None)
         raise
+    Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
+    )
     return True
 
 
