@@ -88,6 +88,11 @@ class SmsProvider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as providers do: a client may send many SMS over one connection. The answer's headers and
+            # body are two writes: without TCP_NODELAY, Nagle holds the body until the client's delayed ACK (40 ms).
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
             def do_POST(self):  # noqa: N802 (http.server's hook name)
                 at = time.time()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

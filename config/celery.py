@@ -36,8 +36,11 @@ def close_old_database_connections(task=None, **kwargs):
 
 @signals.worker_process_shutdown.connect
 @signals.worker_shutdown.connect
-def close_email_session(**kwargs):
-    """End the SMTP session a worker keeps between deliveries (`notifications.channels.email_connection`)."""
+def close_kept_connections(**kwargs):
+    """End the SMTP session and the connection to the SMS provider a worker keeps between deliveries
+    (`notifications.channels.email_connection`, `notifications.sms.HttpSmsBackend`)."""
     from notifications.channels import close_kept_email_connection
+    from notifications.sms import close_kept_sms_connection
 
     close_kept_email_connection()
+    close_kept_sms_connection()

@@ -4,7 +4,6 @@ after a crash between "sent" and "marked sent" is recognised as the same message
 
 import contextlib
 import hashlib
-import select
 import threading
 import time
 from contextvars import ContextVar
@@ -18,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification
+from notifications.sms import idle_socket_open
 
 Channel = Notification.Channel
 Kind = Notification.Kind
@@ -116,8 +116,7 @@ def _still_open(connection) -> bool:
     sock = getattr(getattr(connection, "connection", None), "sock", None)
     if sock is None:
         return True  # not an SMTP backend, or no session open: nothing to lose
-    readable, _, _ = select.select([sock], [], [], 0)
-    return not readable
+    return idle_socket_open(sock)
 
 
 def _close(connection) -> None:

@@ -138,110 +138,155 @@ def deliver_one(notification_id: int) -> bool:
     return _deliver_claimed(notification)
 
 
-# What sending a row reads: the row's key, kind and link, its recipient's address and language (or its mailbox).
-SENDING_FIELDS = (
-    "cause_key",
-    "recipient_key",
-    "channel",
-    "kind",
-    "url",
-    "recipient__email",
-    "recipient__phone",
-    "recipient__language",
-    "organisation__alert_inbox_email",
-)
-
-
 class LeaseRunningOut(Exception):
     """Sending a cause's rows has taken half their lease: the rows not sent yet were handed back, for the retry."""
 
 
-def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[int]]:
+# The row's fields that sending it reads; RETURNING adds its recipient's address and language, or its mailbox.
+ROW_FIELDS = ("id", "cause_key", "recipient_key", "channel", "kind", "url", "recipient_id", "organisation_id")
+
+
+def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[Notification]]:
     """In one statement, deliver the in-app rows of a cause and take its e-mail and SMS rows for one lease:
-    (in-app rows delivered, ids of the rows taken).
+    (in-app rows delivered, the rows taken, SMS first, each with what sending it reads).
 
     Delivering an in-app row is making it visible in the inbox: nothing is sent. The condition is that of
     `Notification.objects.deliverable` and `claim` (pending, no lease running), written on the row itself, so that
     PostgreSQL checks it again on a row a concurrent claim has just changed: two workers never both get a row.
-    RETURNING tells which rows this worker got, which the ORM's `update()` cannot.
+    RETURNING tells which rows this worker got, which the ORM's `update()` cannot, and with them the recipient's
+    address and language (or the organisation's mailbox), read by subqueries: no second statement.
     """
+    from accounts.models import User
+    from pathways.models import Organisation
+
     now = now or timezone.now()
     lease = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
     in_app, pending = Notification.Channel.IN_APP, Notification.Status.PENDING
     at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, lease))
+    quote = connection.ops.quote_name
+    table, users, organisations = (quote(model._meta.db_table) for model in (Notification, User, Organisation))
+    of_recipient = f"(SELECT {users}.{{}} FROM {users} WHERE {users}.id = {table}.recipient_id)"
+    mailbox = (
+        f"(SELECT {organisations}.alert_inbox_email FROM {organisations}"
+        f" WHERE {organisations}.id = {table}.organisation_id)"
+    )
+    read = [quote(name) for name in ROW_FIELDS] + [of_recipient.format(name) for name in ("email", "phone", "language")]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {connection.ops.quote_name(Notification._meta.db_table)} SET
+            UPDATE {table} SET
                 attempts = attempts + 1,
                 status = CASE WHEN channel = %s THEN %s ELSE status END,
                 delivered_at = CASE WHEN channel = %s THEN %s ELSE delivered_at END,
                 claimed_until = CASE WHEN channel = %s THEN NULL ELSE %s END,
                 last_error = CASE WHEN channel = %s THEN '' ELSE last_error END
             WHERE cause_key = %s AND status = %s AND (claimed_until IS NULL OR claimed_until < %s)
-            RETURNING id, channel
+            RETURNING {", ".join(read)}, {mailbox}
             """,
             [in_app, Notification.Status.DELIVERED, in_app, at, in_app, until, in_app, cause_key, pending, at],
         )
-        taken = cursor.fetchall()
-    return sum(channel == in_app for _, channel in taken), [pk for pk, channel in taken if channel != in_app]
+        returned = cursor.fetchall()
+    delivered, taken = 0, []
+    for *fields, email, phone, language, mailbox_email in returned:
+        row = dict(zip(ROW_FIELDS, fields, strict=True))
+        if row["channel"] == in_app:
+            delivered += 1
+            continue
+        notification = _loaded(Notification, row)
+        notification.recipient = (
+            _loaded(User, {"id": row["recipient_id"], "email": email, "phone": phone, "language": language})
+            if row["recipient_id"]
+            else None
+        )
+        notification.organisation = (
+            _loaded(Organisation, {"id": row["organisation_id"], "alert_inbox_email": mailbox_email})
+            if row["organisation_id"]
+            else None
+        )
+        taken.append(notification)
+    # The SMS (the urgent channel, chosen by the person) before the e-mails.
+    taken.sort(key=lambda notification: (notification.channel != Notification.Channel.SMS, notification.pk))
+    return delivered, taken
+
+
+def _loaded(model, values: dict):
+    """An instance of `model` as the ORM loads it with `.only(*values)`: the other fields deferred."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def deliver_cause(cause_key: str) -> int:
     """Deliver the deliverable rows of one cause; how many were delivered.
 
-    One statement delivers the in-app rows and takes the SMS and e-mails (`claim_cause`); each of these is then sent
-    and marked on its own, as `deliver_one` does (a crash resends at most the message in flight), the e-mails over
-    one SMTP session. A row that fails does not hold back the others: its error is recorded on it and, once the
-    others are done, the first error is raised for the task to retry (the failed row is pending again). Should the
-    sending take half the lease, the rows not sent yet are handed back rather than sent on a lease about to end.
+    One statement delivers the in-app rows and takes the SMS and e-mails with what sending them reads
+    (`claim_cause`); they are sent, the e-mails over one SMTP session, then marked delivered together by one more
+    statement: two statements per cause, whatever its number of recipients. A crash between a send and that mark
+    makes the retry send again, under the same idempotency keys, the messages of this cause already sent: at-least-
+    once, recognised by whoever receives them (see `notifications.channels`).
+
+    A row that fails does not hold back the others: its error is recorded on it and, once the others are sent and
+    marked, the first error is raised for the task to retry (the failed row is pending again). Should the sending
+    take half the lease, the rows not sent yet are handed back rather than sent on a lease about to end.
     """
-    from notifications.channels import email_connection
+    from notifications.channels import email_connection, send
 
     now = timezone.now()
-    delivered, taken = claim_cause(cause_key, now=now)
-    outgoing = list(
-        Notification.objects.filter(pk__in=taken)
-        .select_related("recipient", "organisation")
-        .only(*SENDING_FIELDS)
-        .order_by("-channel", "pk")  # SMS (the urgent channel, chosen by the person) before e-mail
-    )
+    delivered, outgoing = claim_cause(cause_key, now=now)
     deadline = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS / 2)
-    failure = None
-    with email_connection():
-        for position, notification in enumerate(outgoing):
-            if timezone.now() > deadline:
-                unsent = [row.pk for row in outgoing[position:]]
-                Notification.objects.filter(pk__in=unsent).update(claimed_until=None)
-                failure = failure or LeaseRunningOut(f"{len(unsent)} rows of {cause_key} handed back")
-                break
-            try:
-                delivered += _deliver_claimed(notification)
-            except Exception as error:
-                failure = failure or error
+    sent, failure = [], None
+    try:
+        with email_connection():
+            for position, notification in enumerate(outgoing):
+                if timezone.now() > deadline:
+                    unsent = [row.pk for row in outgoing[position:]]
+                    Notification.objects.filter(pk__in=unsent).update(claimed_until=None)
+                    failure = failure or LeaseRunningOut(f"{len(unsent)} rows of {cause_key} handed back")
+                    break
+                try:
+                    send(notification)
+                except Exception as error:
+                    _record_failure(notification, error)
+                    if not isinstance(error, PermanentDeliveryError):
+                        failure = failure or error
+                else:
+                    sent.append(notification.pk)
+    finally:
+        delivered += _mark_delivered(sent)
     if failure is not None:
         raise failure
     return delivered
 
 
-def _deliver_claimed(notification: Notification) -> bool:
-    """Send a row this worker has claimed and mark it: delivered, failed for good, or pending again (then raise)."""
-    notification_id = notification.pk
-    try:
-        deliver(notification)
-    except PermanentDeliveryError as error:
-        # Retrying cannot help (a refused number, a bad request): record the failure, visible on the alert page.
-        Notification.objects.filter(pk=notification_id).update(
-            status=Notification.Status.FAILED, last_error=str(error)[:2000], claimed_until=None
-        )
-        return False
-    except Exception as error:
-        Notification.objects.filter(pk=notification_id).update(last_error=str(error)[:2000], claimed_until=None)
-        raise
-    Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+def _mark_delivered(ids) -> int:
+    """Mark these claimed rows delivered, in one statement."""
+    if not ids:
+        return 0
+    return Notification.objects.filter(pk__in=ids, status=Notification.Status.PENDING).update(
         status=Notification.Status.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
     )
-    return True
+
+
+def _record_failure(notification: Notification, error: Exception) -> None:
+    """A claimed row that could not be sent: failed for good (retrying cannot help: a refused number, a bad request;
+    visible on the alert page), or pending again for the retry, with the error."""
+    if isinstance(error, PermanentDeliveryError):
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.FAILED, last_error=str(error)[:2000], claimed_until=None
+        )
+    else:
+        Notification.objects.filter(pk=notification.pk).update(last_error=str(error)[:2000], claimed_until=None)
+
+
+def _deliver_claimed(notification: Notification) -> bool:
+    """Send a row this worker has claimed and mark it: delivered, failed for good, or pending again (then raise)."""
+    try:
+        deliver(notification)
+    except Exception as error:
+        _record_failure(notification, error)
+        if isinstance(error, PermanentDeliveryError):
+            return False
+        raise
+    return _mark_delivered([notification.pk]) == 1
 
 
 def release_held(*, organisation_ids) -> int:

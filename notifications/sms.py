@@ -26,11 +26,15 @@ the provider's "duplicate" answer (409) as a success. Backends do not de-duplica
   otherwise (a request with the same key still in progress), 429, 5xx, network errors and timeouts:
   `SmsRetryableError`.
   Other answers (4xx, and 3xx: redirects are not followed, a POST must not turn into a GET): `SmsPermanentError`.
+  Each thread keeps its connection to the provider open between two SMS (HTTP keep-alive), unless the provider
+  closes it; through a proxy of the environment (`https_proxy`…), each SMS opens its own.
 """
 
 import http.client
 import json
 import logging
+import select
+import threading
 import urllib.error
 import urllib.request
 from email.utils import parsedate_to_datetime
@@ -135,6 +139,51 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx status
 
 
+# The connection each thread keeps to the SMS provider between two SMS (a worker process sends from one thread):
+# (scheme, host, port, timeout) and the connection. See `HttpSmsBackend._post`.
+_kept = threading.local()
+
+
+def _through_proxy(parts) -> bool:
+    """Whether the environment sends requests to this address through a proxy (then `urllib` takes them there)."""
+    return parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.hostname)
+
+
+def _kept_connection(key) -> tuple[http.client.HTTPConnection | None, bool]:
+    """(the connection this thread kept for `key`, True), or (None, False) if there is none still open."""
+    kept, _kept.connection = getattr(_kept, "connection", None), None
+    if kept is None:
+        return None, False
+    kept_key, connection = kept
+    if kept_key == key and _still_open(connection):
+        return connection, True
+    connection.close()
+    return None, False
+
+
+def _keep_connection(key, connection) -> None:
+    close_kept_sms_connection()
+    _kept.connection = (key, connection)
+
+
+def _still_open(connection) -> bool:
+    return connection.sock is not None and idle_socket_open(connection.sock)
+
+
+def idle_socket_open(sock) -> bool:
+    """Whether an idle connection kept for the next message is still open: False once the other end has closed it
+    (its goodbye, or the end of the stream, is readable)."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
+
+
+def close_kept_sms_connection() -> None:
+    """Close the connection this thread keeps to the SMS provider, if any (worker shutdown, tests)."""
+    kept, _kept.connection = getattr(_kept, "connection", None), None
+    if kept is not None:
+        kept[1].close()
+
+
 class HttpSmsBackend:
     """Production: an HTTP SMS provider that supports idempotent sends (see the module docstring for the contract)."""
 
@@ -152,43 +201,77 @@ class HttpSmsBackend:
         self.timeout = timeout if timeout is not None else settings.SMS_HTTP_TIMEOUT
 
     def send(self, *, to: str, body: str, idempotency_key: str) -> None:
-        if urlsplit(self.url).scheme not in ("http", "https"):
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SmsPermanentError("SMS_HTTP_URL must be an http(s) address")
         if not idempotency_key:
             raise SmsPermanentError("An SMS needs an idempotency key")
         payload = json.dumps({"to": to_e164(to), "text": body, "sender": self.sender}).encode()
-        request = urllib.request.Request(
-            self.url,
-            data=payload,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.token}",
-                "Idempotency-Key": idempotency_key,
-                "User-Agent": "sans-rupture",
-            },
-        )
-        opener = urllib.request.build_opener(_NoRedirect)
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {self.token}",
+            "Idempotency-Key": idempotency_key,
+            "User-Agent": "sans-rupture",
+        }
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                status, answer = response.status, response.read(MAX_ANSWER_BYTES)
-            retry_after = None
-        except urllib.error.HTTPError as error:
-            try:
-                status, answer = error.code, error.read(MAX_ANSWER_BYTES)
-                retry_after = _retry_after(error.headers.get("Retry-After"))
-            finally:
-                error.close()
+            if _through_proxy(parts):
+                status, answer, retry_after = self._post_through_proxy(payload, headers)
+            else:
+                status, answer, retry_after = self._post(parts, payload, headers)
         except TimeoutError as error:
             raise SmsRetryableError(f"SMS provider: no answer within {self.timeout} s") from error
         except urllib.error.URLError as error:
             if isinstance(error.reason, TimeoutError):
                 raise SmsRetryableError(f"SMS provider: no answer within {self.timeout} s") from error
             raise SmsRetryableError(f"SMS provider unreachable: {error.reason}") from error
-        except (OSError, http.client.HTTPException) as error:  # connection reset, broken pipe, garbled answer…
+        except (OSError, http.client.HTTPException) as error:  # connection refused or reset, garbled answer…
             raise SmsRetryableError(f"SMS provider unreachable: {error}") from error
         self._check(status, answer, retry_after, idempotency_key)
+
+    def _post(self, parts, payload: bytes, headers: dict) -> tuple[int, bytes, float | None]:
+        """POST over the connection this thread keeps to the provider (HTTP keep-alive: no new TCP connection and
+        TLS handshake per SMS), or a new one. A kept connection the provider closed while it was idle fails before
+        any answer: the SMS goes again once over a new connection, under the same key (the provider de-duplicates)."""
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key = (parts.scheme, parts.hostname, parts.port, self.timeout)
+        while True:
+            connection, kept = _kept_connection(key)
+            if connection is None:
+                connection_class = (
+                    http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+                )
+                connection = connection_class(parts.hostname, parts.port, timeout=self.timeout)
+            try:
+                connection.request("POST", path, body=payload, headers=headers)
+                response = connection.getresponse()
+                answer = response.read(MAX_ANSWER_BYTES)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                if kept:
+                    continue  # closed by the provider while idle: once more over a new connection
+                raise
+            except BaseException:
+                connection.close()
+                raise
+            if response.isclosed() and not response.will_close:
+                _keep_connection(key, connection)  # answer read whole, and the provider keeps the connection open
+            else:
+                connection.close()
+            return response.status, answer, _retry_after(response.getheader("Retry-After"))
+
+    def _post_through_proxy(self, payload: bytes, headers: dict) -> tuple[int, bytes, float | None]:
+        """POST through the proxy of the environment (http_proxy, https_proxy…), one connection per SMS."""
+        request = urllib.request.Request(self.url, data=payload, method="POST", headers=headers)
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                return response.status, response.read(MAX_ANSWER_BYTES), None
+        except urllib.error.HTTPError as error:
+            try:
+                return error.code, error.read(MAX_ANSWER_BYTES), _retry_after(error.headers.get("Retry-After"))
+            finally:
+                error.close()
 
     def _check(self, status: int, answer: bytes, retry_after: float | None, idempotency_key: str) -> None:
         if 200 <= status < 300:

@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from bench._sinks import SmtpSink
-from notifications import channels
+from notifications import channels, services
+from notifications import sms as sms_adapter
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
 from notifications.services import LeaseRunningOut, claim, deliver, notify, wanted_channels
@@ -227,6 +228,70 @@ def test_an_unreachable_provider_is_a_retryable_error():
     sms = HttpSmsBackend(url=f"http://127.0.0.1:{port}/v1/sms", token="t", sender="S", timeout=2)
     with pytest.raises(SmsRetryableError, match="unreachable"):
         sms.send(to="0612345678", body="Alerte", idempotency_key="k:1")
+
+
+class KeepAliveHandler(ProviderHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection open after each answer, as providers do
+
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+
+@pytest.fixture
+def keep_alive_provider(provider):
+    """The fake provider answering in HTTP/1.1 keep-alive, counting the connections it accepts."""
+    provider.RequestHandlerClass = KeepAliveHandler
+    provider.connections = 0
+    yield provider
+    sms_adapter.close_kept_sms_connection()
+
+
+def test_sms_one_after_another_go_over_one_connection(keep_alive_provider):
+    for n in range(3):
+        backend(keep_alive_provider).send(to="0612345678", body="Alerte", idempotency_key=f"k:{n}")
+    assert list(keep_alive_provider.delivered) == ["k:0", "k:1", "k:2"]
+    assert keep_alive_provider.connections == 1
+
+
+def test_a_connection_the_provider_closed_meanwhile_is_not_reused(keep_alive_provider):
+    backend(keep_alive_provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    _, connection = sms_adapter._kept.connection
+    connection.sock.shutdown(socket.SHUT_RDWR)  # as if the provider had ended the idle connection
+    backend(keep_alive_provider).send(to="0612345678", body="Alerte", idempotency_key="k:2")
+    assert list(keep_alive_provider.delivered) == ["k:1", "k:2"]
+    assert keep_alive_provider.connections == 2
+
+
+def test_a_kept_connection_lost_before_the_answer_sends_the_sms_again_once_under_its_key(
+    keep_alive_provider, monkeypatch
+):
+    backend(keep_alive_provider).send(to="0612345678", body="Alerte", idempotency_key="k:1")
+    monkeypatch.setattr(sms_adapter, "_still_open", lambda connection: True)  # the close is not seen before the request
+    _, connection = sms_adapter._kept.connection
+    connection.sock.shutdown(socket.SHUT_RDWR)
+    backend(keep_alive_provider).send(to="0612345678", body="Alerte", idempotency_key="k:2")
+    assert list(keep_alive_provider.delivered) == ["k:1", "k:2"]
+    assert keep_alive_provider.connections == 2
+
+
+def test_a_provider_that_closes_each_connection_gets_a_new_one_per_sms(provider):
+    for n in range(2):
+        backend(provider).send(to="0612345678", body="Alerte", idempotency_key=f"k:{n}")  # HTTP/1.0: closed
+    assert getattr(sms_adapter._kept, "connection", None) is None
+    assert list(provider.delivered) == ["k:0", "k:1"]
+
+
+def test_through_a_proxy_of_the_environment_the_sms_goes_to_the_proxy(provider, monkeypatch):
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{provider.server_address[1]}")
+    monkeypatch.setenv("no_proxy", "")
+    HttpSmsBackend(url="http://sms.example.org/v1/sms", token="t", sender="S", timeout=5).send(
+        to="0612345678", body="Alerte", idempotency_key="k:1"
+    )
+    (request,) = provider.requests  # the fake provider played the proxy: it got the absolute address
+    assert request["path"] == "http://sms.example.org/v1/sms"
+    assert request["headers"]["idempotency-key"] == "k:1"
 
 
 @pytest.mark.parametrize("url", ["", "file:///etc/passwd", "ftp://example.org/sms"])
@@ -522,12 +587,49 @@ def test_a_failing_email_holds_back_neither_the_sms_nor_the_other_emails(alice, 
     assert len(sms_file.sent()) == 1 and len(mailoutbox) == 3
 
 
-def test_an_alert_takes_two_statements_then_one_per_message(alice, sms_file, mailoutbox, django_assert_num_queries):
-    """One statement delivers the inbox rows and takes the others, one reads what to send; then each SMS and e-mail
-    is marked as soon as it is sent (a crash resends at most the message in flight)."""
-    alert([alice, UserFactory(), UserFactory()])  # 3 in the inbox, 3 e-mails, 1 SMS
-    with django_assert_num_queries(2 + 4):
-        assert deliver_cause_task("alert:7") == 7
+@pytest.mark.parametrize("people", [1, 3, 6])
+def test_an_alert_takes_two_statements_whatever_its_recipients(
+    people, alice, sms_file, mailoutbox, django_assert_num_queries
+):
+    """One statement delivers the inbox rows and takes the others with their addresses and languages; the SMS and
+    e-mails are sent, then marked delivered together by one more."""
+    alert([alice, *(UserFactory() for _ in range(people - 1))])  # each in the inbox and by e-mail, alice by SMS
+    with django_assert_num_queries(2):
+        assert deliver_cause_task("alert:7") == 2 * people + 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
+    assert len(mailoutbox) == people and len(sms_file.sent()) == 1
+
+
+def test_a_crash_before_the_mark_resends_the_alerts_messages_under_their_keys(alice, sms_file, mailoutbox, monkeypatch):
+    """The messages of a cause are marked together once sent: a worker lost before that mark leaves them claimed;
+    once the lease ends, the retry sends them again with the same Message-ID and Idempotency-Key."""
+    bob = UserFactory()
+    alert([alice, bob])
+
+    def lost(ids):
+        raise SystemExit("the worker is lost before marking what it sent")
+
+    monkeypatch.setattr(services, "_mark_delivered", lost)
+    with pytest.raises(SystemExit):
+        deliver_cause_task("alert:7")
+    monkeypatch.undo()
+    assert len(mailoutbox) == 2 and len(sms_file.sent()) == 1
+    sent = Notification.objects.exclude(channel=Channel.IN_APP)
+    assert {(row.status, row.claimed_until > timezone.now()) for row in sent} == {(Notification.Status.PENDING, True)}
+    assert deliver_cause_task("alert:7") == 0  # the lease still holds
+
+    Notification.objects.update(claimed_until=timezone.now() - datetime.timedelta(seconds=1))  # the lease ends
+    assert deliver_cause_task("alert:7") == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.DELIVERED}
+    by_address = {}
+    for email in mailoutbox:
+        by_address.setdefault(email.to[0], set()).add(email.extra_headers["Message-ID"])
+    assert by_address == {
+        person.email: {message_id(Notification.objects.get(recipient=person, channel=Channel.EMAIL))}
+        for person in (alice, bob)
+    }
+    assert len(mailoutbox) == 4  # each e-mail twice, under its one Message-ID
+    assert {sms["idempotency_key"] for sms in sms_file.sent()} == {f"alert:7:user:{alice.pk}:sms"}
 
 
 def test_a_slow_batch_hands_back_the_rows_it_has_not_sent_before_their_lease_runs_out(

@@ -83,7 +83,7 @@ def test_a_claim_waiting_for_another_one_gets_none_of_its_rows(cause):
 
     emails = set(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
     delivered, taken = results["first"]
-    assert delivered == 3 and set(taken) == emails
+    assert delivered == 3 and {row.pk for row in taken} == emails
     assert results["second"] == (0, [])
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
 
@@ -100,8 +100,7 @@ def test_two_claims_at_once_share_the_rows_without_overlap(cause):
         thread.join(timeout=30)
     (delivered_a, taken_a), (delivered_b, taken_b) = results["a"], results["b"]
     assert delivered_a + delivered_b == 3
-    assert not set(taken_a) & set(taken_b)
-    assert set(taken_a) | set(taken_b) == set(
-        Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True)
-    )
+    taken_a, taken_b = {row.pk for row in taken_a}, {row.pk for row in taken_b}
+    assert not taken_a & taken_b
+    assert taken_a | taken_b == set(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
     assert set(Notification.objects.values_list("attempts", flat=True)) == {1}

@@ -362,6 +362,7 @@ def test_a_worker_killed_mid_batch_is_relieved_and_each_message_counts_once(worl
         workers("faults-second", sinks, beat=True)
         wait_until(lambda: all_delivered(batch), "the second worker to deliver the whole batch")
         extra_emails, refused_duplicates = check_each_message_counts_once(batch, sinks, resends_allowed=True)
-        assert extra_emails <= 1 and refused_duplicates <= 1  # at most the message in flight at the kill
+        # At most the messages of the alert in flight at the kill (its 3 e-mails and its SMS, marked together).
+        assert extra_emails <= 3 and refused_duplicates <= 1
     finally:
         sinks.stop()

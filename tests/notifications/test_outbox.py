@@ -96,7 +96,7 @@ def test_claiming_a_cause_delivers_its_inbox_rows_and_takes_each_other_row_once(
     emails = set(Notification.objects.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
 
     delivered, taken = claim_cause("cause:1")
-    assert delivered == 2 and set(taken) == emails
+    assert delivered == 2 and {row.pk for row in taken} == emails
     inbox = Notification.objects.filter(channel=Channel.IN_APP)
     assert {(n.status, n.attempts, n.claimed_until) for n in inbox} == {(Status.DELIVERED, 1, None)}
     assert all(n.delivered_at is not None for n in inbox)
@@ -125,7 +125,7 @@ def test_claiming_a_cause_takes_exactly_the_rows_the_sweeper_would_deliver(peopl
 
     delivered, taken = claim_cause("cause:1", now=now)
     assert delivered == list(deliverable.values()).count(Channel.IN_APP) == 1
-    assert set(taken) == {pk for pk, channel in deliverable.items() if channel != Channel.IN_APP}
+    assert {row.pk for row in taken} == {pk for pk, channel in deliverable.items() if channel != Channel.IN_APP}
     assert len(taken) == 2
 
 
