@@ -437,6 +437,51 @@ def noop_round_trips() -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Processor time
+
+
+def processor_time(running: Services) -> dict[str, float]:
+    """Processor seconds used so far by each part of the benchmark on this machine (Linux `/proc`; empty elsewhere):
+    the bench process (it declares), the worker's process group, the local servers, PostgreSQL and Redis (their
+    processes on this machine, found by name; none if they run elsewhere)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = {"declaring": 0.0, "PostgreSQL": 0.0, "worker": 0.0, "local servers": 0.0, "Redis": 0.0}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process has ended meanwhile
+            continue
+        # "pid (name) state ppid pgrp … utime stime …": the name may hold spaces and parentheses.
+        pid, name, fields = (
+            int(text.split(" ", 1)[0]),
+            text[text.index("(") + 1 : text.rindex(")")],
+            text[text.rindex(")") + 2 :].split(),
+        )
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if pid == os.getpid():
+            parts["declaring"] += seconds
+        elif int(fields[2]) == running.worker.process.pid:  # process group
+            parts["worker"] += seconds
+        elif pid == running.sinks.process.pid:
+            parts["local servers"] += seconds
+        elif name in ("postgres", "postmaster"):
+            parts["PostgreSQL"] += seconds
+        elif name == "redis-server":
+            parts["Redis"] += seconds
+    return parts
+
+
+def processor_time_per_alert(before: dict[str, float], after: dict[str, float], alerts: int) -> str:
+    if not before:
+        return "processor time: not measured (no /proc)"
+    spent = ", ".join(f"{name} {(after[name] - before[name]) * 1000 / alerts:.1f}" for name in before)
+    return f"processor time per alert (ms): {spent}"
+
+
+# --------------------------------------------------------------------------------------------------------------
 # What was delivered
 
 

@@ -20,6 +20,8 @@ from bench._alerts import (
     fresh_stages,
     log,
     noop_round_trips,
+    processor_time,
+    processor_time_per_alert,
     report,
     services,
     settle,
@@ -46,6 +48,7 @@ def run() -> list[Metric]:
         noop = noop_round_trips()
 
         commits = {}
+        cpu_before = processor_time(running)
         started = time.perf_counter()
         for n, stage in enumerate(timed):
             delay = started + n * INTERVAL - time.perf_counter()
@@ -55,6 +58,7 @@ def run() -> list[Metric]:
             commits[cause] = committed
         declaring = time.perf_counter() - started
         wait_for_deliveries(world, commits, running)
+        cpu = processor_time_per_alert(cpu_before, processor_time(running), RUPTURES)
         result = report(world, commits, running)
 
     # An alert not delivered within the timeout counts as the timeout.
@@ -69,6 +73,7 @@ def run() -> list[Metric]:
         f"{result.duplicates} duplicates, {result.resends} resends under the same key"
     )
     log(f"alert_latency: {breakdown(result)}")
+    log(f"alert_latency: {cpu}")
     for detail in result.details:
         log(f"alert_latency: {detail}")
     return [
