@@ -157,11 +157,18 @@ def _check(*, stage, kind, main_cause, causes, occurred_on, reminders, no_remind
 
 
 def _apply_to_stage(stage, *, kind, by, occurred_on, reason, planned_resume, exit_destination):
-    """The stage follows the rupture: a pause, a positive exit, or an end (the referent hears through the alert)."""
+    """The stage follows the rupture: a pause, a positive exit, or an end (the referent hears through the alert).
+    `stage` is the one `rupture_declare` locked and read with what the transition needs: not read again."""
     if kind == Kind.INTERRUPTION:
         if stage.status == Stage.Status.IN_PROGRESS:
             stage_services.stage_suspend(
-                stage=stage, by=by, date=occurred_on, planned_resume=planned_resume, reason=reason, tell_referent=False
+                stage=stage,
+                by=by,
+                date=occurred_on,
+                planned_resume=planned_resume,
+                reason=reason,
+                tell_referent=False,
+                locked=True,
             )
         return
     status = Stage.Status.POSITIVE_EXIT if kind == Kind.POSITIVE_EXIT else Stage.Status.ABANDONED
@@ -173,6 +180,7 @@ def _apply_to_stage(stage, *, kind, by, occurred_on, reason, planned_resume, exi
         destination=exit_destination or "",
         reason=reason,
         tell_referent=False,
+        locked=True,
     )
 
 
@@ -204,12 +212,9 @@ def rupture_declare(
     stage = (
         Stage.objects.select_for_update(of=("self",))
         .select_related(
-            "pathway__beneficiary",
-            "pathway__referent",
+            *stage_services.LOCKED_WITH,  # what the stage's transition reads (`_apply_to_stage`)
             "pathway__prescribing_organisation",
             "pathway__prescribing_adviser",
-            "organisation",
-            "programme",
             "enrolment__session__training_action",  # the basin, for the funder's regional officers
         )
         .get(pk=stage.pk)

@@ -280,12 +280,15 @@ def stage_replan(
 # Transitions
 
 
-def _locked(stage: Stage) -> Stage:
-    return (
-        Stage.objects.select_for_update(of=("self",))
-        .select_related("pathway__beneficiary", "pathway__referent", "programme", "organisation")
-        .get(pk=stage.pk)
-    )
+# What a transition reads with the stage it locks: a caller that has locked the stage itself, with these, passes
+# `locked=True` (a rupture declaration, `ruptures.services.rupture_declare`) and the stage is not read again.
+LOCKED_WITH = ("pathway__beneficiary", "pathway__referent", "programme", "organisation")
+
+
+def _locked(stage: Stage, *, locked: bool = False) -> Stage:
+    if locked:
+        return stage
+    return Stage.objects.select_for_update(of=("self",)).select_related(*LOCKED_WITH).get(pk=stage.pk)
 
 
 def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None, notify_referent=True):
@@ -371,9 +374,18 @@ def _last_event_date(stage: Stage) -> datetime.date:
 
 @transaction.atomic
 def stage_suspend(
-    *, stage: Stage, by, date: datetime.date, planned_resume: datetime.date, reason: str, tell_referent: bool = True
+    *,
+    stage: Stage,
+    by,
+    date: datetime.date,
+    planned_resume: datetime.date,
+    reason: str,
+    tell_referent: bool = True,
+    locked: bool = False,
 ) -> Stage:
-    stage = _locked(stage)
+    """Suspend a stage in progress until `planned_resume`. `locked`: the caller has locked `stage` in this
+    transaction and read it with `LOCKED_WITH`."""
+    stage = _locked(stage, locked=locked)
     if stage.status != Status.IN_PROGRESS:
         _refuse_move(stage, str(Status.SUSPENDED.label))
     errors = {}
@@ -462,12 +474,14 @@ def stage_exit(
     destination: str = "",
     reason: str = "",
     tell_referent: bool = True,
+    locked: bool = False,
 ) -> Stage:
     """End a stage: completed, positive exit (job, other training), abandon, or cancelled (if never started).
 
-    An exit is never refused for the programme's duration: what happened is recorded as it happened.
+    An exit is never refused for the programme's duration: what happened is recorded as it happened. `locked`: the
+    caller has locked `stage` in this transaction and read it with `LOCKED_WITH`.
     """
-    stage = _locked(stage)
+    stage = _locked(stage, locked=locked)
     if status not in EXITS_FROM.get(stage.status, set()):
         _refuse_move(stage, str(Status(status).label) if status in Status.values else status)
     errors = {}

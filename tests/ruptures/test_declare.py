@@ -158,10 +158,10 @@ def test_nothing_is_half_written_when_a_step_fails(world, monkeypatch):
 
 def test_a_declaration_takes_a_bounded_number_of_statements(world, django_assert_max_num_queries):
     # The declaration competes with the delivery of the previous alerts (bench/README.md, alert_latency): its
-    # constraints are checked once, with their messages, not queried again by full_clean; the stage is read with
-    # what the recipients and the audit entries need. 26 statements with the three recipients, their e-mails and the
-    # audit entries; more causes add none.
-    with django_assert_max_num_queries(27):
+    # constraints are checked once, with their messages, not queried again by full_clean; the stage is read once,
+    # locked, with what its transition, the recipients and the audit entries need. 25 statements with the three
+    # recipients, their e-mails and the audit entries; more causes add none.
+    with django_assert_max_num_queries(25):
         declare(
             world, causes=["conditions.housing", "conditions.childcare", "conditions.health", "project.orientation"]
         )
