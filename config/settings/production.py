@@ -3,12 +3,10 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_URL, env
+from config.settings.base import REDIS_URL, env, postgresql
 
 DEBUG = False
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": postgresql(env.db("DATABASE_URL"))}
 
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production.")
