@@ -17,7 +17,7 @@ from pathways.views.people import apply_errors
 @require_GET
 def inbox(request):
     notifications = Notification.objects.inbox(request.user)
-    show = request.GET.get("filtre", "toutes")
+    show = "non-lues" if request.GET.get("filtre") == "non-lues" else "toutes"
     if show == "non-lues":
         notifications = notifications.unread()
     return render(

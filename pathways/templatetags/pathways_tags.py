@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -27,6 +28,20 @@ def query_with(context, **changes):
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("includes/filter_tabs.html")
+def filter_tabs(parameter, current, *choices):
+    """Tabs filtering a list by one query parameter: `choices` are value, label pairs; the tab whose value is
+    `current` is marked as the current page. `{% filter_tabs "filtre" show "a-faire" _("À faire") … %}`"""
+    if len(choices) % 2:
+        raise template.TemplateSyntaxError("filter_tabs takes value, label pairs")
+    return {
+        "tabs": [
+            {"href": "?" + urlencode({parameter: value}), "label": label, "current": value == current}
+            for value, label in zip(choices[::2], choices[1::2], strict=True)
+        ]
+    }
 
 
 STATUS_CLASSES = {
