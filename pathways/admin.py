@@ -20,8 +20,10 @@ from pathways.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "charter_required_for_alerts", "checklist_required_to_start"]
+    list_display = ["name", "code", "scheme_organisation", "charter_required_for_alerts", "checklist_required_to_start"]
     search_fields = ["name", "code"]
+    list_select_related = ["scheme_organisation"]
+    autocomplete_fields = ["scheme_organisation"]
 
 
 @admin.register(Basin)
@@ -121,11 +123,11 @@ class SessionInline(admin.TabularInline):
 
 @admin.register(TrainingAction)
 class TrainingActionAdmin(admin.ModelAdmin):
-    list_display = ["title", "training_body", "basin", "programme", "formacode", "is_active"]
-    list_filter = ["is_active", "basin", "programme"]
+    list_display = ["title", "training_body", "funder", "basin", "programme", "formacode", "is_active"]
+    list_filter = ["is_active", "basin", "programme", "funder"]
     search_fields = ["title", "training_body__name", "formacode"]
-    list_select_related = ["training_body", "basin", "programme"]
-    autocomplete_fields = ["training_body", "basin"]
+    list_select_related = ["training_body", "funder", "basin", "programme"]
+    autocomplete_fields = ["training_body", "funder", "basin"]
     inlines = [SessionInline]
 
 

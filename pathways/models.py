@@ -47,6 +47,19 @@ class Region(models.Model):
             "Une étape suivie dans une session ne démarre qu'une fois sa check-list de sécurisation transmise."
         ),
     )
+    scheme_organisation = models.ForeignKey(
+        "pathways.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "funder"},
+        verbose_name=_("structure qui anime le dispositif"),
+        help_text=_(
+            "Le financeur qui porte le dispositif dans la région (en général la Région) : il valide les signatures "
+            "de la charte et attribue les rôles régionaux."
+        ),
+    )
 
     class Meta:
         verbose_name = _("région")
@@ -55,6 +68,13 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        organisation = self.scheme_organisation
+        if organisation is not None and (organisation.kind != "funder" or organisation.region_id != self.pk):
+            raise ValidationError(
+                {"scheme_organisation": _("Choisissez un financeur de cette région.")}, code="scheme_organisation"
+            )
 
 
 class SubqueryCount(models.Subquery):
@@ -387,6 +407,15 @@ class TrainingAction(models.Model):
         related_name="training_actions",
         verbose_name=_("dispositif"),
     )
+    funder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="funded_actions",
+        limit_choices_to={"kind": Organisation.Kind.FUNDER},
+        verbose_name=_("financeur"),
+        help_text=_("Ses chargé·es de mission sont alerté·es des ruptures sur les étapes de cette action."),
+    )
     formacode = models.CharField(_("FORMACODE"), max_length=5, blank=True, validators=[validate_formacode])
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -397,6 +426,16 @@ class TrainingAction(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """The funder is a funder of the training body's region."""
+        funder = self.funder
+        if funder is None or self.training_body_id is None:
+            return
+        if funder.kind != Organisation.Kind.FUNDER:
+            raise ValidationError({"funder": _("Le financeur doit être une structure de type financeur.")})
+        if funder.region_id != self.training_body.region_id:
+            raise ValidationError({"funder": _("Le financeur doit être de la région de l'organisme de formation.")})
 
 
 class Weekday(models.IntegerChoices):

@@ -131,7 +131,7 @@ def world(db):
     users["anonymous"] = None
 
     action = TrainingActionFactory(
-        training_body=training_body, basin=basin, programme=programme, title="Titre pro ADVF"
+        training_body=training_body, basin=basin, programme=programme, funder=funder, title="Titre pro ADVF"
     )
     session = SessionFactory(training_action=action)
     beneficiary = BeneficiaryFactory(region=region, commune=commune, first_name="Zoé", last_name="Martin")

@@ -108,6 +108,9 @@ class TrainingActionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Formation {n}")
     basin = factory.SubFactory(BasinFactory)
     programme = factory.SubFactory(ProgrammeFactory)
+    funder = factory.SubFactory(
+        OrganisationFactory, funder=True, region=factory.SelfAttribute("..training_body.region")
+    )
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -316,6 +316,22 @@ OFFER = {
 }
 
 
+# Who pays for a training action (its funder's regional officers are alerted of its ruptures): the Région for its
+# programmes (HSP, PRF), the State for Promo 16-18, the sector's OPCO for apprenticeships.
+PROGRAMME_FUNDER = {"hsp": FUNDER, "prf": FUNDER, "promo-16-18": "DREETS Nouvelle-Aquitaine"}
+SECTOR_OPCO = {
+    "batiment": "Constructys Nouvelle-Aquitaine",
+    "boulangerie": "OPCO EP Nouvelle-Aquitaine",
+    "beaute": "OPCO EP Nouvelle-Aquitaine",
+    "vigne": "OCAPIAT Nouvelle-Aquitaine",
+    "restauration": "AKTO Nouvelle-Aquitaine",
+}
+
+
+def action_funder(programme: str, sector: str) -> str:
+    return PROGRAMME_FUNDER.get(programme) or SECTOR_OPCO[sector]
+
+
 @dataclass(frozen=True)
 class Company:
     name: str
@@ -869,6 +885,10 @@ class Seeder:
         ]
         Organisation.basins.through.objects.bulk_create(links)
         self.orgs = {org.name: org for org in Organisation.objects.filter(region=self.region, name__in=ORG_BY_NAME)}
+        if self.region.scheme_organisation_id is None:
+            # The Région runs the scheme: it validates charter signatures and grants the regional roles.
+            self.region.scheme_organisation = self.orgs[FUNDER]
+            self.region.save(update_fields=["scheme_organisation"])
 
     def load_accounts(self):
         password = make_password(DEMO_PASSWORD)  # hashed once: every demo account shares it
@@ -943,14 +963,22 @@ class Seeder:
             for title, track, programme, sector in actions:
                 shift = offer_rng.randint(-14, 7)
                 capacities = [offer_rng.randint(10, 16) for _period in SESSION_PLAN[track]]
+                funder = self.orgs[action_funder(programme, sector)]
                 action = existing.get((body.pk, title))
                 if action is None:
                     action = TrainingAction(
-                        training_body=body, title=title, basin=basin, programme=self.programmes[programme]
+                        training_body=body,
+                        title=title,
+                        basin=basin,
+                        programme=self.programmes[programme],
+                        funder=funder,
                     )
                     action.full_clean()
                     action.save()
                     new_sessions += self._sessions(action, track, shift, capacities)
+                elif action.funder_id is None:  # demo data loaded before actions had a funder
+                    action.funder = funder
+                    action.save(update_fields=["funder"])
                 self.track_of[action.pk] = track
                 self.sector_of[action.pk] = sector
         Session.objects.bulk_create(new_sessions)
