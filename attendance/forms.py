@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import CompanyPeriod, FollowUpAttempt, StatementExport
-from pathways.forms import DateInput
+from core.forms import DateInput
 from pathways.models import Stage
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Document
 from pathways.models import Programme, Session, Stage, TrainingAction
 
 
@@ -380,17 +381,12 @@ class FollowUpAttempt(models.Model):
         return f"{self.get_channel_display()} · {self.get_outcome_display()}"
 
 
-class StatementExport(models.Model):
+class StatementExport(Document):
     """A request for a monthly attendance statement (PDF or CSV), built by a worker: the outbox of exports."""
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         CSV = "csv", "CSV"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En préparation")
-        READY = "ready", _("Prêt")
-        FAILED = "failed", _("Échec")
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="statement_exports", verbose_name=_("session")
@@ -406,20 +402,15 @@ class StatementExport(models.Model):
     )
     month = models.DateField(_("mois"), help_text=_("Le premier jour du mois."))
     format = models.CharField(_("format"), max_length=3, choices=Format.choices)
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(_("fichier"), upload_to="statements/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
-    claimed_until = models.DateTimeField(_("en cours de fabrication jusqu'à"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandé par")
     )
-    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
-    class Meta:
+    UPLOAD_FOLDER = "statements"
+
+    class Meta(Document.Meta):
         verbose_name = _("état de présence")
         verbose_name_plural = _("états de présence")
-        ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(condition=Q(month__day=1), name="statementexport_month_starts_on_the_1st"),
         ]

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import CompanyPeriod, Mark, Slot, StatementExport
-from pathways.documents import document_build, document_enqueue, document_sweep
+from core.documents import document_build, document_enqueue, document_sweep
+from core.pdf import render_pdf
 from pathways.models import Session, Stage, StageTransition
-from pathways.pdf import render_pdf
 from pathways.validators import format_siret
 
 HUNDREDTH = Decimal("0.01")
@@ -419,7 +419,7 @@ def _render(export: StatementExport) -> bytes:
 
 def statement_build(export_id: int) -> bool:
     """Build one export and store its file; False when there is nothing to do (already built, failed or taken).
-    Claimed, rendered and stored as every document built by a worker (`pathways.documents`)."""
+    Claimed, rendered and stored as every document built by a worker (`core.documents`)."""
     return document_build(
         StatementExport,
         export_id,

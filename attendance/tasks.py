@@ -4,9 +4,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from attendance.services import calendar_generate, escalate, evaluate_session
+from core.tasks import RETRY
 from pathways.models import Session
-
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
 
 
 @shared_task(**RETRY)

@@ -1,4 +1,4 @@
-"""Signed copies of the charter as PDF, built by a worker (`pathways.documents`, `pathways.pdf`): the version's
+"""Signed copies of the charter as PDF, built by a worker (`core.documents`, `core.pdf`): the version's
 exact French text as signed, the organisation, the signatory, the dates, the Région's validation, the SHA-256
 digest and a verification code with its QR code pointing to the public verification page.
 
@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from charter.models import SignatureCopy, SignatureEvent
-from pathways.documents import document_build, document_sweep
-from pathways.pdf import render_pdf
+from core.documents import document_build, document_sweep
+from core.pdf import render_pdf
 from pathways.validators import format_siret
 
 PDF_TEMPLATE = "charter/pdf/copy.html"

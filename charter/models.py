@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import localized
+from core.models import Document
 from pathways.models import ScopedQuerySet
 
 # The alphabet of verification codes: no 0/O, 1/I/L, U, so a code read aloud or copied by hand is not misread.
@@ -385,29 +386,19 @@ class SignatureEvent(models.Model):
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d}"
 
 
-class SignatureCopy(models.Model):
-    """A signed copy as PDF, built by a worker (`pathways.documents`): requested with the signature, and again
+class SignatureCopy(Document):
+    """A signed copy as PDF, built by a worker (`core.documents`): requested with the signature, and again
     when the Région validates it, so the copy shows the validation."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Copie en préparation")
-        READY = "ready", _("Prête")
-        FAILED = "failed", _("Échec")
 
     signature = models.ForeignKey(
         Signature, on_delete=models.PROTECT, related_name="copies", verbose_name=_("signature")
     )
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(_("fichier"), upload_to="charte/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
 
-    class Meta:
+    UPLOAD_FOLDER = "charte"
+
+    class Meta(Document.Meta):
         verbose_name = _("copie signée")
         verbose_name_plural = _("copies signées")
-        ordering = ["-requested_at", "-pk"]
         indexes = [
             # the sweeper: "pending copies, oldest first"
             models.Index(fields=["status", "requested_at"], name="signaturecopy_pending_idx"),

@@ -27,10 +27,10 @@ from charter.models import (
     normalize_text,
 )
 from charter.status import OrganisationStatus, organisation_statuses
+from core.documents import document_enqueue
 from notifications.models import Notification
 from notifications.services import notify
 from pathways import scoping
-from pathways.documents import document_enqueue
 from pathways.models import Membership, Organisation
 
 Role = Membership.Role

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models import Answer, Checklist
-from pathways.forms import DateInput
+from core.forms import DateInput
 
 
 class OwnerChoiceField(forms.ChoiceField):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import localized
+from core.models import Document
 from pathways.models import ScopedQuerySet
 
 
@@ -271,27 +272,21 @@ class ChecklistRevision(models.Model):
         return f"{self.checklist_id} · r{self.number}"
 
 
-class ChecklistPdf(models.Model):
-    """The completed checklist as PDF, to give to the person; built by a worker (`pathways.documents`)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En préparation")
-        READY = "ready", _("Prêt")
-        FAILED = "failed", _("Échec")
+class ChecklistPdf(Document):
+    """The completed checklist as PDF, to give to the person; built by a worker (`core.documents`)."""
 
     revision = models.ForeignKey(ChecklistRevision, on_delete=models.PROTECT, related_name="pdfs")
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(_("fichier"), upload_to="checklists/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
-    class Meta:
+    UPLOAD_FOLDER = "checklists"
+
+    class Meta(Document.Meta):
         verbose_name = _("PDF de check-list")
         verbose_name_plural = _("PDF de check-list")
-        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # the sweeper: "pending documents, oldest first"
+            models.Index(fields=["status", "requested_at"], name="checklistpdf_pending_idx"),
+        ]
 
     def __str__(self):
         return f"{self.revision} · {self.get_status_display()}"

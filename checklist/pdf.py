@@ -1,4 +1,4 @@
-"""The completed checklist as PDF, to give to the person (built by a worker: `pathways.documents`, `pathways.pdf`).
+"""The completed checklist as PDF, to give to the person (built by a worker: `core.documents`, `core.pdf`).
 It shows the submitted revision whole, health comments included: it is the person's own, handed to them by the
 training body that filled it (only that body downloads it)."""
 
@@ -10,8 +10,8 @@ from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 
 from checklist.models import Answer, ChecklistPdf, ChecklistSection
-from pathways.documents import document_build, document_sweep
-from pathways.pdf import render_pdf
+from core.documents import document_build, document_sweep
+from core.pdf import render_pdf
 
 PDF_TEMPLATE = "checklist/pdf/checklist.html"
 

@@ -23,10 +23,10 @@ from checklist.models import (
     ChecklistSection,
     ChecklistTemplate,
 )
+from core.documents import document_enqueue
 from notifications.models import Notification
 from notifications.todos import todo_cancel, todo_set
 from pathways import scoping
-from pathways.documents import document_enqueue
 from pathways.models import Membership, Organisation, Stage
 from ruptures.models import Alert
 from ruptures.services import alert_audience, alert_inbox, alert_notify

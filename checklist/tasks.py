@@ -1,6 +1,6 @@
 from celery import shared_task
 
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
+from core.tasks import RETRY
 
 
 @shared_task(**RETRY)

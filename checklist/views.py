@@ -17,12 +17,12 @@ from checklist.forms import ConsentForm, SectionForm, StatusFilterForm
 from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, ChecklistRevision, ChecklistSection
 from checklist.pdf import pdf_filename, revision_sections
 from checklist.stats import coverage
+from core.documents import document_response
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
-from pathways.documents import document_response
 from pathways.models import Stage
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
-from pathways.views.people import apply_errors
 
 # The list shows the coverage of the entrants of the last days.
 COVERAGE_DAYS = 90

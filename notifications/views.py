@@ -6,12 +6,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import apply_errors
+from core.pagination import paginate
 from notifications.forms import PreferencesForm
 from notifications.models import Notification, Todo
 from notifications.services import channel_preferences, mark_read, preferences_save
 from notifications.todos import todo_done as todo_mark_done
-from pathways.pagination import paginate
-from pathways.views.people import apply_errors
 
 
 @require_GET

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -25,13 +26,6 @@ from pathways.validators import normalize_phone, validate_siret
 User = get_user_model()
 
 MIN_AGE, MAX_AGE = 15, 100
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.expressions import SubqueryCount
 from pathways.validators import validate_formacode, validate_siret
 
 
@@ -75,13 +76,6 @@ class Region(models.Model):
             raise ValidationError(
                 {"scheme_organisation": _("Choisissez un financeur de cette région.")}, code="scheme_organisation"
             )
-
-
-class SubqueryCount(models.Subquery):
-    """COUNT(*) of a correlated subquery, without GROUP BY tricks (works on SQLite and PostgreSQL)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = models.IntegerField()
 
 
 class BasinQuerySet(models.QuerySet):

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import Mark
+from core.documents import document_build, document_enqueue, document_sweep
+from core.pdf import render_pdf
 from pathways import scoping
-from pathways.documents import document_build, document_enqueue, document_sweep
-from pathways.pdf import render_pdf
 from pathways.validators import format_siret
 from ruptures.models import Rupture, SkillsAttestation
 
@@ -162,7 +162,7 @@ def _render(attestation: SkillsAttestation) -> bytes:
 
 def attestation_build(attestation_id: int) -> bool:
     """Build one attestation and store its PDF; False when there is nothing to do (already built, failed or taken).
-    Claimed, rendered and stored as every document built by a worker (`pathways.documents`)."""
+    Claimed, rendered and stored as every document built by a worker (`core.documents`)."""
     return document_build(
         SkillsAttestation,
         attestation_id,

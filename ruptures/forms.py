@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import FollowUpAttempt
-from pathways.forms import DateInput
+from core.forms import DateInput
 from pathways.models import Stage
 from ruptures.models import CAUSE_FAMILIES, AlertAction, AlertRouting, Cause, Rupture
 

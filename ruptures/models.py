@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Drift, FollowUpAttempt
+from core.models import Document
 from pathways.models import Organisation, Stage
 
 
@@ -329,13 +330,8 @@ class AlertRouting(models.Model):
         return str(self.organisation)
 
 
-class SkillsAttestation(models.Model):
+class SkillsAttestation(Document):
     """A PDF of what a person achieved before a rupture (portefeuille de compétences), built by a worker."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En préparation")
-        READY = "ready", _("Prête")
-        FAILED = "failed", _("Échec")
 
     rupture = models.ForeignKey(
         Rupture, on_delete=models.CASCADE, related_name="attestations", verbose_name=_("rupture")
@@ -343,20 +339,19 @@ class SkillsAttestation(models.Model):
     skills = models.TextField(
         _("modules et compétences validés"), help_text=_("Un par ligne, tels que l'organisme les a validés.")
     )
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(_("fichier"), upload_to="attestations/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandée par")
     )
-    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
 
-    class Meta:
+    UPLOAD_FOLDER = "attestations"
+
+    class Meta(Document.Meta):
         verbose_name = _("attestation de compétences")
         verbose_name_plural = _("attestations de compétences")
-        ordering = ["-requested_at"]
+        indexes = [
+            # the sweeper: "pending documents, oldest first"
+            models.Index(fields=["status", "requested_at"], name="skillsattestation_pending_idx"),
+        ]
 
     def __str__(self):
         return f"{self.rupture} · {self.get_status_display()}"

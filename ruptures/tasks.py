@@ -1,8 +1,7 @@
 from celery import shared_task
 
+from core.tasks import RETRY
 from ruptures.services import alerts_escalate, resumptions_remind
-
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_max": 600, "max_retries": 5}
 
 
 @shared_task(**RETRY)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from attendance import services
 from attendance.forms import DriftDecisionForm, FollowUpForm
 from attendance.models import Drift, Mark
-from pathways.pagination import paginate
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways.scoping import get_for_user_or_404
-from pathways.views.people import apply_errors
 
 # --------------------------------------------------------------------------------------------------------------
 # Watch list and drifts

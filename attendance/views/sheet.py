@@ -13,8 +13,9 @@ from attendance.models import Mark
 from attendance.sheet import build_sheet, neighbour_days
 from attendance.views.access import parse_day, staffed_session
 from checklist.services import submitted
+from core.expressions import SubqueryCount
 from pathways import scoping
-from pathways.models import Enrolment, Session, Stage, SubqueryCount
+from pathways.models import Enrolment, Session, Stage
 
 
 @require_GET

@@ -15,10 +15,10 @@ from attendance.forms import StatementRequestForm
 from attendance.models import StatementExport
 from attendance.statements import statement_filename, statement_request
 from attendance.views.access import staffed_session
+from core.documents import document_response
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
-from pathways.documents import document_response
-from pathways.pagination import paginate
-from pathways.views.people import apply_errors
 
 CONTENT_TYPES = {
     StatementExport.Format.PDF: "application/pdf",

@@ -18,11 +18,11 @@ from charter.gate import held_alert_counts
 from charter.models import CharterReminder, CharterVersion, Signature
 from charter.status import OrganisationStatus, attach_statuses
 from charter.views.signing import reason_page
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
 from pathways.models import Basin, Membership, Organisation
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
-from pathways.views.people import apply_errors
 
 # The overview's status tabs: the organisation statuses, plus the signatures waiting for the Région's decision.
 PENDING_TAB = "pending"

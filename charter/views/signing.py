@@ -12,11 +12,11 @@ from charter.copies import copy_filename, latest_copy, ready_copy
 from charter.forms import ReasonForm, SignForm
 from charter.models import CharterVersion, Signature, digest_of
 from charter.status import attach_statuses
+from core.documents import document_response
+from core.forms import apply_errors
 from pathways import scoping
-from pathways.documents import document_response
 from pathways.models import Organisation
 from pathways.scoping import get_for_user_or_404, require
-from pathways.views.people import apply_errors
 
 # A signature page waiting for its copy asks again this often (seconds).
 COPY_POLL_SECONDS = 3

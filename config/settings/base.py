@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "auditlog",
+    "core",
     "accounts",
     "pathways",
     "notifications",
@@ -285,10 +286,10 @@ ATTENDANCE_DEFAULT_RULES = {
     "drift_working_days": 3,  # or D working days open → presumed rupture
     "presumed_escalation_working_days": 2,  # C working days unconfirmed → the organisation manager is told
 }
-# Monthly statements (attendance.StatementExport): how old a pending request must be before the sweeper builds it,
-# and how long a worker holds one it is building.
-STATEMENTS_SWEEP_AFTER_SECONDS = env.int("STATEMENTS_SWEEP_AFTER_SECONDS", default=120)
-STATEMENTS_CLAIM_LEASE_SECONDS = env.int("STATEMENTS_CLAIM_LEASE_SECONDS", default=600)
+# Documents built by workers (core.documents: statements, attestations, charter copies, checklist PDFs): how old a
+# pending request must be before the sweeper builds it, and how long a worker holds one it is building.
+DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=120)
+DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default=600)
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

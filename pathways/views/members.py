@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.status import attach_statuses
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
 from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm
 from pathways.models import Membership, Organisation
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import memberships as membership_services
-from pathways.views.people import apply_errors
 
 
 def _membership(request, pk):

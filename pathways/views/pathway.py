@@ -14,6 +14,8 @@ from attendance.summary import stage_attendance
 from charter.status import attach_statuses
 from checklist.services import filling_organisations
 from checklist.summary import stage_checklists
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import PathwayFilter
 from pathways.forms import (
@@ -26,12 +28,10 @@ from pathways.forms import (
     StageSuspendForm,
 )
 from pathways.models import JoinRequest, Pathway, Stage
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import people as people_services
 from pathways.services import stages as stage_services
 from pathways.timeline import build_timeline, pathway_history
-from pathways.views.people import apply_errors
 
 
 @require_GET

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import apply_errors
+from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
@@ -20,18 +22,8 @@ from pathways.forms import (
     people_of,
 )
 from pathways.models import Beneficiary, JoinRequest, Membership, Organisation, Pathway
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import people as people_services
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its fields when named, else to the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from charter.status import attach_statuses
+from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import SessionFilter
 from pathways.models import Enrolment, Pathway, Session, Stage
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404
 
 

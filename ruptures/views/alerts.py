@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklist.alerts import alert_risks
+from core.forms import apply_errors
+from core.pagination import paginate
 from notifications.models import Notification
 from pathways import scoping
 from pathways.models import Organisation, Stage
-from pathways.pagination import paginate
 from pathways.scoping import get_for_user_or_404, require
-from pathways.views.people import apply_errors
 from ruptures import services
 from ruptures.attestations import attestation_context
 from ruptures.forms import AlertActionForm, AlertRoutingForm, RuptureForm

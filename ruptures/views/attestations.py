@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from pathways.documents import document_response
+from core.documents import document_response
 from pathways.scoping import get_for_user_or_404, require
 from ruptures import attestations
 from ruptures.models import Rupture, SkillsAttestation

@@ -29,8 +29,8 @@ from attendance.statements import (
     statement_sweep,
 )
 from attendance.tasks import build_statement_task, sweep_statement_exports_task
+from core.pdf import weasyprint_available
 from pathways.models import Membership, Stage, StageTransition
-from pathways.pdf import weasyprint_available
 from tests.accounts.factories import UserFactory
 from tests.attendance.conftest import END, START
 from tests.conftest import require_service

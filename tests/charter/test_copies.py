@@ -12,7 +12,7 @@ from charter import copies
 from charter.copies import copy_build, copy_sweep
 from charter.models import SignatureCopy
 from charter.services import signature_validate
-from pathways.pdf import weasyprint_available
+from core.pdf import weasyprint_available
 from tests.charter.factories import sign
 from tests.conftest import require_service
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from checklist.models import Answer, ChecklistPdf
 from checklist.pdf import pdf_build, pdf_sweep
-from pathways.pdf import weasyprint_available
+from core.pdf import weasyprint_available
 from tests.checklist.factories import submitted
 from tests.conftest import require_service
 

@@ -1,4 +1,4 @@
-"""The filter tabs above the inbox, the to-do list and the members list (`pathways_tags.filter_tabs`)."""
+"""The filter tabs above the inbox, the to-do list and the members list (`core_tags.filter_tabs`)."""
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.accounts.factories import UserFactory
 
-TABS = '{% load pathways_tags %}{% filter_tabs "filtre" show "a-faire" "À faire" "faites" "Faites" %}'
+TABS = '{% load core_tags %}{% filter_tabs "filtre" show "a-faire" "À faire" "faites" "Faites" %}'
 
 
 def test_the_current_tab_is_marked_for_everyone_and_for_screen_readers():
@@ -22,7 +22,7 @@ def test_an_unknown_value_marks_no_tab():
 
 def test_choices_come_in_value_label_pairs():
     with pytest.raises(TemplateSyntaxError):
-        Template('{% load pathways_tags %}{% filter_tabs "filtre" show "a-faire" %}').render(Context({}))
+        Template('{% load core_tags %}{% filter_tabs "filtre" show "a-faire" %}').render(Context({}))
 
 
 @pytest.mark.django_db

@@ -23,8 +23,8 @@ from pypdf import PdfReader
 
 from accounts.models import AccessLog
 from attendance.models import Mark, Slot
+from core.pdf import weasyprint_available
 from pathways.models import Organisation
-from pathways.pdf import weasyprint_available
 from ruptures import attestations as attestations_module
 from ruptures.attestations import (
     AttestationForm,
@@ -478,7 +478,7 @@ def test_the_block_lists_attestations_newest_first_with_the_form_for_those_who_m
     assert context["can_issue_attestation"] and context["attestation_pending"]
     assert html.count(download_url(older)) == 1
     assert download_url(failed) not in html and download_url(pending) not in html
-    assert "En préparation" in html and "Échec" in html and "Prête" in html
+    assert "En préparation" in html and "Échec" in html and "Disponible" in html
     assert f'action="{request_url(rupture)}"' in html
     assert "Actualiser" in html
 

@@ -1,13 +1,14 @@
-"""Documents built by a worker and stored (attendance statements, skills attestations, later the commission
-reports): the one way to claim a requested document, render it, store its file and mark it ready or failed, and
-the sweep that builds what stayed pending (broker down, worker lost), and the download of a built one.
+"""Documents built by a worker and stored (attendance statements, skills attestations, signed charter copies,
+checklist PDFs, later the commission reports): the one way to claim a requested document, render it, store its file
+and mark it ready or failed, the sweep that builds what stayed pending (broker down, worker lost), and the download
+of a built one.
 
-A document model has `status` (`Status.PENDING`, `READY`, `FAILED`), `requested_at`, `claimed_until`, `file`,
-`finished_at` and `error`. The row is claimed for a lease (STATEMENTS_CLAIM_LEASE_SECONDS) by a conditional UPDATE,
-like the notification outbox: a second worker finds it taken, a worker lost mid-build leaves it to the sweeper
-once the lease ends. The document is rendered outside any transaction; the row turns ready together with its file,
-so nobody ever sees a ready document without one. A build that fails is recorded as failed with its error; a
-database error is raised instead, so the task retries.
+A document model inherits `core.models.Document`: `status` (`Status.PENDING`, `READY`, `FAILED`), `requested_at`,
+`claimed_until`, `file`, `finished_at` and `error`. The row is claimed for a lease (DOCUMENTS_CLAIM_LEASE_SECONDS)
+by a conditional UPDATE, like the notification outbox: a second worker finds it taken, a worker lost mid-build
+leaves it to the sweeper once the lease ends. The document is rendered outside any transaction; the row turns ready
+together with its file, so nobody ever sees a ready document without one. A build that fails is recorded as failed
+with its error; a database error is raised instead, so the task retries.
 """
 
 import datetime
@@ -63,7 +64,7 @@ def document_build(
     failed: the error is recorded, the row stays pending and the error is raised, so the task retries with backoff
     and the sweeper takes it again after that."""
     now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.STATEMENTS_CLAIM_LEASE_SECONDS)
+    lease = datetime.timedelta(seconds=settings.DOCUMENTS_CLAIM_LEASE_SECONDS)
     if not _claimable(model, now).filter(pk=pk).update(claimed_until=now + lease):
         return False
     pending = model.objects.filter(pk=pk, status=model.Status.PENDING)
@@ -106,10 +107,10 @@ def _discard(storage, name: str | None) -> None:
 
 
 def document_sweep(model, build: Callable[[int], bool], *, now: datetime.datetime | None = None) -> int:
-    """Build the documents of `model` still pending a while (STATEMENTS_SWEEP_AFTER_SECONDS) after their request,
+    """Build the documents of `model` still pending a while (DOCUMENTS_SWEEP_AFTER_SECONDS) after their request,
     with `build(pk)`. Returns how many were built; one failing document does not stop the others."""
     now = now or timezone.now()
-    older_than = now - datetime.timedelta(seconds=settings.STATEMENTS_SWEEP_AFTER_SECONDS)
+    older_than = now - datetime.timedelta(seconds=settings.DOCUMENTS_SWEEP_AFTER_SECONDS)
     ids = list(
         _claimable(model, now)
         .filter(requested_at__lt=older_than)
