@@ -9,8 +9,11 @@ class AttendanceConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from attendance import notifications, panels
         from attendance.models import Drift, FollowUpAttempt
+        from notifications import kinds
         from pathways import scoping
+        from pathways.panels import StagePanel, register_stage_panel
 
         # Drifts are read by the staff of the training body holding the stage; opening one is reading a person.
         scoping.register(
@@ -19,6 +22,15 @@ class AttendanceConfig(AppConfig):
                 stage__organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
             ),
             person=lambda drift: drift.stage.pathway.beneficiary,
+        )
+        kinds.register(*notifications.KINDS)
+        register_stage_panel(
+            StagePanel(
+                name="attendance",
+                load=panels.stage_attendance_panel,
+                templates={"body": "attendance/includes/stage_panel.html"},
+                order=10,
+            )
         )
         auditlog.register(Drift)
         auditlog.register(FollowUpAttempt)

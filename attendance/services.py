@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.calendar import training_days, working_days_between
 from attendance.models import AbsenceRules, CompanyPeriod, Drift, FollowUpAttempt, Mark, MarkChange, Slot
+from attendance.notifications import DRIFT_PRESUMED, PRESUMED_ESCALATED
 from attendance.rules import MarkPoint, Rules, findings
-from notifications.models import Notification
+from core.calendar import training_days, working_days_between
 from notifications.services import notify
 from pathways.models import Membership, Session, Stage
 
@@ -457,7 +457,8 @@ def _presume(drift: Drift, *, why: str) -> bool:
     )
     notify(
         recipients=[*trainers, drift.stage.pathway.referent],
-        kind=Notification.Kind.DRIFT_PRESUMED,
+        kind=DRIFT_PRESUMED,
+        stage=drift.stage,
         cause_key=f"drift:{drift.pk}:presumed",
         url=reverse("attendance:drift_detail", args=[drift.pk]),
         params={**_people_params(drift), "why": why},
@@ -501,7 +502,8 @@ def escalate(*, today: datetime.date | None = None) -> dict:
                 if changed:
                     notify(
                         recipients=_staff_of(drift.stage, [Membership.Role.ORG_MANAGER]),
-                        kind=Notification.Kind.PRESUMED_ESCALATED,
+                        kind=PRESUMED_ESCALATED,
+                        stage=drift.stage,
                         cause_key=f"drift:{drift.pk}:escalated",
                         url=reverse("attendance:drift_detail", args=[drift.pk]),
                         params={**_people_params(drift), "since": drift.presumed_at.date().isoformat()},

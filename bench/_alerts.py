@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.models import AlertRouting
 from bench import percentile
 from bench._sinks import Sinks
 from config.celery import app, ping
@@ -55,7 +56,7 @@ from pathways.models import (
     TrainingAction,
 )
 from pathways.services.people import name_key
-from ruptures.models import AlertRouting, Rupture
+from ruptures.models import Rupture
 from ruptures.services import rupture_declare
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -503,7 +504,7 @@ class Report:
 
 
 def _alert_link_pattern() -> re.Pattern:
-    example = settings.SITE_URL.rstrip("/") + reverse("ruptures:alert_detail", args=[987654321])
+    example = settings.SITE_URL.rstrip("/") + reverse("alerts:alert_detail", args=[987654321])
     return re.compile(re.escape(example).replace("987654321", r"(\d+)"))
 
 

@@ -10,9 +10,14 @@ class CharterConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models import Q
 
+        from alerts.registry import register_hold
+        from charter import gate, notifications
         from charter.models import CharterVersion, Signature, SignatureEvent
         from charter.services import regions_followed
+        from charter.status import attach_statuses
+        from notifications import kinds
         from pathways import scoping
+        from pathways.panels import OrganisationBadge, register_organisation_badge
 
         def signatures_for_user(queryset, user):
             """An organisation's signatures are read by its members and by the regional staff (regional officers,
@@ -22,6 +27,14 @@ class CharterConfig(AppConfig):
             )
 
         scoping.register(Signature, scope=signatures_for_user)
+        kinds.register(*notifications.KINDS)
+        # The charter gate: named alerts to an organisation without a valid signature wait for it (charter.gate).
+        register_hold(gate.held_organisations)
+        register_organisation_badge(
+            OrganisationBadge(
+                name="charter", template="charter/includes/organisation_badge.html", attach=attach_statuses
+            )
+        )
         # The audit trail of the charter: who signed, decided, withdrew, published (who, when, what).
         auditlog.register(Signature)
         auditlog.register(SignatureEvent)

@@ -5,9 +5,9 @@ officers still receive it and see how many are held per organisation, so no pers
 The held rows are released as soon as the organisation signs (`charter.services.charter_sign`), or by the beat
 job when the region stops requiring the charter.
 
-The alert services (`ruptures.services.held_recipients`) ask `held_organisations` whether an alert's inbox
-organisation is held; the rows themselves are the notification outbox's (`notifications.services.notify(held_for=
-...)`, `release_held`).
+The alert services (`alerts.services.held_recipients`, through `alerts.registry.register_hold`) ask
+`held_organisations` whether an alert's inbox organisation is held; the rows themselves are the notification
+outbox's (`notifications.services.notify(held_for=...)`, `release_held`).
 """
 
 import datetime

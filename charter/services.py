@@ -26,6 +26,7 @@ from charter.models import (
     new_verification_code,
     normalize_text,
 )
+from charter.notifications import CHARTER_DECISION, CHARTER_PUBLISHED, CHARTER_REMINDER
 from charter.status import OrganisationStatus, organisation_statuses
 from core.documents import document_enqueue
 from notifications.models import Notification
@@ -226,7 +227,7 @@ def _tell_signatory(signature: Signature, *, decision: str) -> None:
     recipients = signatories_of([signature.organisation_id]).get(signature.organisation_id, [])
     notify(
         recipients=[signature.signed_by, *recipients],
-        kind=Notification.Kind.CHARTER_DECISION,
+        kind=CHARTER_DECISION,
         cause_key=f"charter-signature:{signature.pk}:{decision}",
         url=signature.get_absolute_url(),
         params={"organisation": signature.organisation.name, "version": signature.version.number, "decision": decision},
@@ -454,7 +455,7 @@ def version_publish(
     people = signatories_of(organisations)
     notify(
         recipients=[user for users in people.values() for user in users],
-        kind=Notification.Kind.CHARTER_PUBLISHED,
+        kind=CHARTER_PUBLISHED,
         cause_key=f"charter-published:{draft.number}",
         url=draft.get_absolute_url(),
         params={"version": draft.number, "valid_until": valid_until.isoformat()},
@@ -493,7 +494,7 @@ def charter_reminders_send(*, by, organisations, today: datetime.date | None = N
     for org in fresh:
         notify(
             recipients=people.get(org.pk, []),
-            kind=Notification.Kind.CHARTER_REMINDER,
+            kind=CHARTER_REMINDER,
             cause_key=f"charter-reminder:{org.pk}:{current.number}:{today.isoformat()}",
             url=current.get_absolute_url(),
             params={"organisation": org.name, "version": current.number},

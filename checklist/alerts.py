@@ -1,6 +1,7 @@
-"""What the alert page shows of a checklist alert (the alert itself is `ruptures.Alert`, kind "checklist_risk")."""
+"""What the alert page shows of a checklist alert (the alert itself is `alerts.Alert`, kind "checklist_risk")."""
 
-from checklist.models import Checklist
+from alerts.registry import AlertDetail
+from checklist.models import Checklist, ChecklistRevision
 from checklist.pdf import answer_entry
 from checklist.services import can_read_sensitive
 
@@ -26,3 +27,10 @@ def alert_risks(user, revision) -> dict:
         "checklist": checklist,
         "revision": revision,
     }
+
+
+def checklist_alert_detail(request, alert, full: bool) -> AlertDetail:
+    """The alert page's block of a checklist alert (the alert kind "checklist_risk", registered in
+    `ChecklistConfig.ready`); never shown to a funder, whom this kind does not tell."""
+    revision = ChecklistRevision.objects.select_related("checklist__stage__pathway").get(alert=alert)
+    return AlertDetail("checklist/includes/alert_risks.html", alert_risks(request.user, revision))

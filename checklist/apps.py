@@ -9,10 +9,15 @@ class ChecklistConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
         from django.db.models import Q
+        from django.utils.translation import gettext_lazy
 
+        from alerts import registry
+        from checklist import alerts, notifications, panels
         from checklist.models import Checklist
-        from checklist.services import check_before_start
+        from checklist.services import CHECKLIST_ALERT_KIND, check_before_start
+        from notifications import kinds
         from pathways import scoping
+        from pathways.panels import StagePanel, register_stage_panel
         from pathways.services.stages import register_start_check
 
         Scope = Checklist.ConsentScope
@@ -42,5 +47,24 @@ class ChecklistConfig(AppConfig):
 
         scoping.register(Checklist, scope=checklists_for_user, person=lambda c: c.stage.pathway.beneficiary)
         register_start_check(check_before_start)
+        registry.register(
+            registry.AlertKind(
+                code=CHECKLIST_ALERT_KIND,
+                label=gettext_lazy("Risque avant l'entrée"),
+                notification_kind=notifications.CHECKLIST_RISK,
+                tells_funder=False,
+                summary=lambda topic: str(gettext_lazy("Risque avant l'entrée")),
+                detail=alerts.checklist_alert_detail,
+            )
+        )
+        kinds.register(*notifications.KINDS)
+        register_stage_panel(
+            StagePanel(
+                name="checklist",
+                load=panels.stage_checklist_panel,
+                templates={"body": "checklist/includes/stage_panel.html"},
+                order=20,
+            )
+        )
         # Who started it and who recorded the person's agreement (the answers' history is the revisions).
         auditlog.register(Checklist, include_fields=["status", "consent", "consent_scope", "consent_on"])

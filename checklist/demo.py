@@ -16,12 +16,12 @@ import datetime
 from auditlog.context import set_actor
 from django.utils import timezone
 
+from alerts.models import Alert, AlertAction
+from alerts.services import alert_acknowledge, alert_act
 from attendance.demo import DEMO_BODY
 from checklist.models import Answer, Checklist, ChecklistRevision, ChecklistTemplate
 from checklist.services import FILLABLE_STATUSES, checklist_start, checklist_submit, consent_record, section_save
 from pathways.models import Membership, Stage
-from ruptures.models import Alert, AlertAction
-from ruptures.services import alert_acknowledge, alert_act
 
 Role = Membership.Role
 CALLED = "Point fait avec la personne."

@@ -255,6 +255,15 @@ class ChecklistRevision(models.Model):
     new_risk_items = models.JSONField(
         _("points devenus à risque"), default=list, help_text=_("Ceux qui ne l'étaient pas à la révision précédente.")
     )
+    alert = models.OneToOneField(
+        "alerts.Alert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checklist_revision",
+        verbose_name=_("alerte"),
+        help_text=_("L'alerte émise pour les points devenus à risque, s'il y en a."),
+    )
 
     class Meta:
         verbose_name = _("transmission de check-list")

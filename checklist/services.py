@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Alert
+from alerts.services import alert_raise
 from checklist.models import (
     Answer,
     Checklist,
@@ -24,14 +26,13 @@ from checklist.models import (
     ChecklistTemplate,
 )
 from core.documents import document_enqueue
-from notifications.models import Notification
 from notifications.todos import todo_cancel, todo_set
 from pathways import scoping
 from pathways.models import Membership, Organisation, Stage
-from ruptures.models import Alert
-from ruptures.services import alert_audience, alert_inbox, alert_notify
 
 Role = Membership.Role
+# The alert kind of a checklist's risks (registered in `ChecklistConfig.ready`).
+CHECKLIST_ALERT_KIND = "checklist_risk"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -176,6 +177,7 @@ def section_save(
                 due_on=due,
                 url=checklist.get_absolute_url(),
                 by=by,
+                stage=checklist.stage,
             )
         else:
             todo_cancel(source_key=source)
@@ -281,24 +283,20 @@ def _alert(checklist: Checklist, revision: ChecklistRevision, entries: list[dict
     stage = Stage.objects.select_related(
         "pathway__beneficiary", "pathway__referent", "pathway__prescribing_organisation", "pathway__prescribing_adviser"
     ).get(pk=checklist.stage_id)
-    alert = Alert.objects.create(
-        kind=Alert.Kind.CHECKLIST_RISK, checklist_revision=revision, stage=stage, inbox=alert_inbox(stage)
-    )
-    people, mailboxes = alert_audience(alert, author_id=revision.submitted_by_id)
-    # The points only when everyone told may see the checklist (the person's agreement, read through the scoping
-    # layer as on the alert page): one message goes to all; the others learn only that a risk needs a contact.
-    listed = all(Checklist.objects.for_user(person).filter(pk=checklist.pk).exists() for person in people)
-    alert_notify(
-        alert,
-        kind=Notification.Kind.CHECKLIST_RISK,
-        params={
+
+    def params(people) -> dict:
+        # The points only when everyone told may see the checklist (the person's agreement, read through the
+        # scoping layer as on the alert page): one message goes to all; the others learn only that a risk needs a
+        # contact.
+        listed = all(Checklist.objects.for_user(person).filter(pk=checklist.pk).exists() for person in people)
+        return {
             "person": stage.pathway.beneficiary.full_name,
             "count": len(entries),
             "items": [entry["label_fr"] for entry in entries] if listed else [],
-        },
-        people=people,
-        mailboxes=mailboxes,
-    )
+        }
+
+    alert = alert_raise(kind=CHECKLIST_ALERT_KIND, stage=stage, raised_by=revision.submitted_by, params=params)
+    ChecklistRevision.objects.filter(pk=revision.pk).update(alert=alert)
     return alert
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("assiduite/", include("attendance.urls")),
+    path("alertes/", include("alerts.urls")),
     path("alertes/", include("ruptures.urls")),
     path("charte/", include("charter.urls")),
     path("check-lists/", include("checklist.urls")),

@@ -1,5 +1,6 @@
 """Sending one notification on its channel. E-mails and SMS say only that there is something to see, with a link:
-no name, no cause, no health information (DESIGN.md §6). Each carries the row's stable idempotency key, so a resend
+no name, no cause, no health information (DESIGN.md §6); each kind names its e-mail templates
+(`notifications.kinds`). Each carries the row's stable idempotency key, so a resend
 after a crash between "sent" and "marked sent" is recognised as the same message by whoever receives it."""
 
 import contextlib
@@ -16,11 +17,11 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from notifications.kinds import notification_kind
 from notifications.models import Notification
 from notifications.sms import idle_socket_open
 
 Channel = Notification.Channel
-Kind = Notification.Kind
 # The e-mail connection shared by the sends of one delivery batch (see `email_connection`), if any.
 _shared_email_connection: ContextVar = ContextVar("shared_email_connection", default=None)
 # The SMTP session each thread keeps between two batches (a worker process delivers in one thread): see
@@ -50,18 +51,6 @@ def message_id(notification: Notification) -> str:
 def _language(notification: Notification) -> str:
     user = notification.recipient
     return (user.language if user is not None else "") or settings.LANGUAGE_CODE
-
-
-ALERT_KINDS = (Kind.RUPTURE_ALERT, Kind.ALERT_ESCALATED, Kind.CHECKLIST_RISK)
-CHARTER_KINDS = (Kind.CHARTER_PUBLISHED, Kind.CHARTER_REMINDER, Kind.CHARTER_DECISION)
-
-
-def _subject(kind: str) -> str:
-    if kind in ALERT_KINDS:
-        return _("Sans Rupture : une alerte vous attend")
-    if kind in CHARTER_KINDS:
-        return _("Sans Rupture : la charte des bonnes pratiques")
-    return _("Sans Rupture : une notification vous attend")
 
 
 def link(notification: Notification) -> str:
@@ -129,17 +118,12 @@ def send_email(notification: Notification) -> None:
     if not address:
         raise ValueError("No e-mail address to send to")
     language = _language(notification)
-    context = {
-        "notification": notification,
-        "link": link(notification),
-        "is_alert": notification.kind in ALERT_KINDS,
-        "is_charter": notification.kind in CHARTER_KINDS,
-        "LANGUAGE_CODE": language,
-    }
+    templates = notification_kind(notification.kind).email
+    context = {"notification": notification, "link": link(notification), "LANGUAGE_CODE": language}
     with translation.override(language):
-        subject = _subject(notification.kind)
-        text = render_to_string("notifications/emails/notification.txt", context)
-        html = render_to_string("notifications/emails/notification.html", context)
+        subject = " ".join(render_to_string(f"{templates}_subject.txt", context).split())
+        text = render_to_string(f"{templates}.txt", context)
+        html = render_to_string(f"{templates}.html", context)
     connection = _shared_email_connection.get()
     email = EmailMultiAlternatives(
         subject, text, to=[address], headers={"Message-ID": message_id(notification)}, connection=connection
@@ -158,6 +142,7 @@ def send_email(notification: Notification) -> None:
 
 
 def sms_text(notification: Notification) -> str:
+    """The same few words for every kind: only that something waits, and the link (no name, no cause)."""
     with translation.override(_language(notification)):
         return _("Sans Rupture : une alerte vous attend. %(link)s") % {"link": link(notification)}
 

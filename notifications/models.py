@@ -19,6 +19,18 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def with_named(self, user):
+        """Annotate `named`: whether `user` may read the row's content now. A notification about a person's stage
+        is readable while the user's active memberships let them see that person (the scoping layer,
+        `pathways.scoping.readable_stages`); having once been told grants nothing. With no active membership,
+        nothing is readable."""
+        from pathways.scoping import active_memberships, readable_stages
+
+        if not active_memberships(user):
+            return self.annotate(named=models.Value(False))
+        readable = Q(stage__isnull=True) | Q(stage__in=readable_stages(user).values("pk"))
+        return self.annotate(named=models.ExpressionWrapper(readable, output_field=models.BooleanField()))
+
     def deliverable(self, now):
         """Pending rows nobody holds (never claimed, or whose claim lease ran out). `services.claim_cause` writes the
         same condition in SQL: change both together."""
@@ -41,19 +53,6 @@ class Notification(models.Model):
         # kept, and delivered as soon as the organisation signs (charter.gate).
         HELD = "held", _("En attente de signature")
 
-    class Kind(models.TextChoices):
-        STAGE_TRANSITION = "stage_transition", _("Étape d'un parcours")
-        DRIFT_PRESUMED = "drift_presumed", _("Rupture présumée à confirmer")
-        PRESUMED_ESCALATED = "presumed_escalated", _("Rupture présumée sans réponse")
-        RUPTURE_ALERT = "rupture_alert", _("Alerte de rupture")
-        ALERT_ESCALATED = "alert_escalated", _("Alerte non prise en compte")
-        RESUME_DUE = "resume_due", _("Reprise prévue aujourd'hui")
-        CHARTER_PUBLISHED = "charter_published", _("Nouvelle version de la charte")
-        CHARTER_REMINDER = "charter_reminder", _("Charte à signer")
-        CHARTER_DECISION = "charter_decision", _("Signature de la charte examinée")
-        CHECKLIST_RISK = "checklist_risk", _("Check-list : un risque avant l'entrée")
-        TODO_OVERDUE = "todo_overdue", _("Action de suivi en retard")
-
     # A person, or an organisation's shared alert mailbox (then only `organisation` is set, e-mail channel).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -74,7 +73,8 @@ class Notification(models.Model):
     # "user:<id>" or "inbox:<organisation id>": with the cause and the channel, the row's identity.
     recipient_key = models.CharField(max_length=40)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.IN_APP)
-    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    # A kind registered by the app that causes it (`notifications.kinds`).
+    kind = models.CharField(_("type"), max_length=30)
     # What caused it, stable across retries: "<kind of cause>:<id>[:<step>]". With the recipient and the channel it
     # is the idempotency key of the delivery.
     cause_key = models.CharField(_("cause"), max_length=120)
@@ -84,6 +84,18 @@ class Notification(models.Model):
         help_text=_("Valeurs du message (peut contenir un nom de personne : couvert par la rétention)."),
     )
     url = models.CharField(_("lien"), max_length=300, blank=True)
+    stage = models.ForeignKey(
+        "pathways.Stage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("étape concernée"),
+        help_text=_(
+            "L'étape de la personne dont parle la notification : son contenu n'est lu que par qui voit encore "
+            "cette personne."
+        ),
+    )
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     claimed_until = models.DateTimeField(_("réservée jusqu'à"), null=True, blank=True)
@@ -135,7 +147,13 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient_id} ({self.get_channel_display()})"
+        return f"{self.kind_label} → {self.recipient_id} ({self.get_channel_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        from notifications.kinds import is_registered, notification_kind
+
+        return str(notification_kind(self.kind).label) if is_registered(self.kind) else self.kind
 
     @property
     def idempotency_key(self) -> str:
@@ -144,9 +162,13 @@ class Notification(models.Model):
 
     @property
     def message(self) -> str:
-        from notifications.messages import render
+        """The in-app text, in the current language (it may name the person: show it only to a reader who still
+        sees them, `NotificationQuerySet.with_named`)."""
+        from notifications.kinds import is_registered, notification_kind
 
-        return render(self)
+        if not is_registered(self.kind):
+            return self.kind
+        return notification_kind(self.kind).message(self.params or {})
 
 
 class TodoQuerySet(ScopedQuerySet):
@@ -167,6 +189,15 @@ class Todo(models.Model):
     )
     due_on = models.DateField(_("pour le"))
     url = models.CharField(_("lien"), max_length=300, blank=True)
+    stage = models.ForeignKey(
+        "pathways.Stage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("étape concernée"),
+        help_text=_("L'étape de la personne concernée : la chose à faire ne se voit que tant que la personne se voit."),
+    )
     source_key = models.CharField(_("origine"), max_length=120, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.kinds import notification_kind
 from notifications.models import ChannelPreference, Notification
 from notifications.sms import SmsPermanentError
 from pathways.validators import normalize_phone
@@ -65,19 +66,24 @@ def notify(
     channels=None,
     inboxes=(),
     held_for: dict[str, int] | None = None,
+    stage=None,
 ) -> None:
     """Record one notification per (recipient, channel) for `cause_key`; a second call for the same cause adds none.
+
+    `kind` is a kind registered by the app that causes it (`notifications.kinds`). `stage` is the person's stage the
+    notification speaks of, if any: its content is then read only by those who still see that person.
 
     `channels` lists the channels to use beyond in-app (filtered per person by `wanted_channels`); `inboxes` are
     organisations whose shared alert mailbox also gets the e-mail. `held_for` maps recipient keys ("user:<id>",
     "inbox:<organisation id>") to the organisation they are held for (the charter gate, `charter.gate`): their rows
     are kept, not delivered, until `release_held` lets them go.
     """
+    notification_kind(kind)  # an unregistered kind is a programming error, raised before anything is written
     channels = channels or [Notification.Channel.IN_APP]
     held_for = held_for or {}
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     wanted = wanted_channels(people.values(), channels)
-    common = {"kind": kind, "cause_key": cause_key, "url": url, "params": params or {}}
+    common = {"kind": kind, "cause_key": cause_key, "url": url, "params": params or {}, "stage": stage}
 
     def row(recipient_key, **fields):
         held = held_for.get(recipient_key)

@@ -9,15 +9,47 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from notifications.kinds import NotificationKind, date_of
 from notifications.models import Notification, Todo
 from notifications.services import notify
 
+TODO_OVERDUE = "todo_overdue"
+
+
+def todo_overdue_message(params: dict) -> str:
+    return _("Action de suivi en retard (prévue le %(date)s) : %(title)s.") % {
+        "date": date_of(params.get("due")),
+        "title": params.get("title", ""),
+    }
+
+
+KINDS = [
+    NotificationKind(
+        code=TODO_OVERDUE,
+        label=gettext_lazy("Action de suivi en retard"),
+        message=todo_overdue_message,
+        email="notifications/emails/notification",
+    ),
+]
+
 
 def todo_set(
-    *, source_key: str, owner, title: str, due_on: datetime.date, by, context: str = "", url: str = ""
+    *,
+    source_key: str,
+    owner,
+    title: str,
+    due_on: datetime.date,
+    by,
+    context: str = "",
+    url: str = "",
+    stage=None,
 ) -> Todo:
-    """Create or update the to-do of `source_key` (reopened if it was cancelled; left done if it was done)."""
+    """Create or update the to-do of `source_key` (reopened if it was cancelled; left done if it was done).
+
+    `stage` is the person's stage it is about, if any: the to-do is then in its owner's list only while they see
+    that person (`notifications.apps`, the to-do's scope)."""
     todo, created = Todo.objects.get_or_create(
         source_key=source_key,
         defaults={
@@ -26,12 +58,14 @@ def todo_set(
             "context": context[:300],
             "due_on": due_on,
             "url": url,
+            "stage": stage,
             "created_by": by,
         },
     )
     if not created:
         changed_due = todo.due_on != due_on
         todo.owner, todo.title, todo.context, todo.due_on, todo.url = owner, title[:300], context[:300], due_on, url
+        todo.stage = stage
         todo.cancelled_at = None
         if changed_due:
             todo.reminded_at = None  # a new date: a new reminder when it passes
@@ -63,7 +97,8 @@ def todos_remind_overdue(*, today: datetime.date | None = None) -> int:
             continue
         notify(
             recipients=[todo.owner],
-            kind=Notification.Kind.TODO_OVERDUE,
+            kind=TODO_OVERDUE,
+            stage=todo.stage,
             cause_key=f"todo:{todo.pk}:overdue:{todo.due_on.isoformat()}",
             url=reverse("notifications:todo_list"),
             params={"title": todo.title, "context": todo.context, "due": todo.due_on.isoformat()},

@@ -16,7 +16,8 @@ from notifications.todos import todo_done as todo_mark_done
 
 @require_GET
 def inbox(request):
-    notifications = Notification.objects.inbox(request.user)
+    """The user's notifications; the content of those about a person they no longer see is masked."""
+    notifications = Notification.objects.inbox(request.user).with_named(request.user)
     show = "non-lues" if request.GET.get("filtre") == "non-lues" else "toutes"
     if show == "non-lues":
         notifications = notifications.unread()

@@ -9,8 +9,13 @@ Who sees a pathway (and so its person and stages):
 - members with a person-facing role (PERSON_ROLES) of an organisation involved in it: the one that opened it,
   the prescriber, the organisation of any of its stages (a training body sees the people enrolled in its
   sessions), or an organisation that joined it through an accepted join request.
-Regional officers, basin coordinators and data-protection officers see aggregates or the access log, not people.
-A user with no active membership sees nothing.
+Regional officers, basin coordinators and data-protection officers see aggregates or the access log, not people;
+a funder's regional officer also reads, in the alerts of the stages their organisation funds, what they need to act
+(`readable_stages`). A user with no active membership sees nothing: having once been told about a person grants
+nothing.
+
+Other apps put their models under this layer with `register(Model, scope=…, person=…)` in their
+`AppConfig.ready()`; scopes are looked up by model.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -21,10 +26,12 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from pathways.models import (
     Beneficiary,
+    JoinRequest,
     Membership,
     Organisation,
     Pathway,
     PathwayPartner,
+    Session,
     Stage,
 )
 
@@ -40,6 +47,8 @@ PATHWAY_MANAGER_ROLES = frozenset({Role.PRESCRIBER_ADVISER, Role.PEDAGOGICAL_MAN
 ENROLLING_KINDS = frozenset({Organisation.Kind.PRESCRIBER, Organisation.Kind.TRAINING_BODY})
 # Roles that record the life of a stage held by their organisation (start, suspend, resume, exit).
 STAGE_STAFF_ROLES = frozenset({Role.TRAINER, Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
+# The funder's role that is told of ruptures on the stages its organisation funds.
+FUNDER_ROLES = frozenset({Role.REGIONAL_OFFICER})
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -99,6 +108,31 @@ def pathways_for_user(queryset, user):
     return queryset.filter(condition)
 
 
+def funding_organisations(user) -> set[int]:
+    """The funders (organisations of kind funder) of which `user` is an active regional officer."""
+    return org_ids(user, roles=FUNDER_ROLES, kinds={Organisation.Kind.FUNDER})
+
+
+def funded(user, stage: str = "") -> Q:
+    """On a Stage queryset (or rows with a stage: `stage` is the path to it, "stage__"): the stages funded by the
+    organisations of which `user` is a regional officer (their training action's funder). Matches none if none."""
+    funders = funding_organisations(user)
+    if not funders:
+        return Q(pk__in=[])
+    return Q(**{f"{stage}enrolment__session__training_action__funder__in": funders})
+
+
+def readable_stages(user):
+    """The stages whose person `user` may read about now (a notification's or an alert's named content): those of
+    the pathways in their scope, and, for a funder's regional officer, those their organisation funds. None without
+    an active membership."""
+    if not active_memberships(user):
+        return Stage.objects.none()
+    return Stage.objects.filter(
+        Q(pathway__in=pathways_for_user(Pathway.objects.all(), user).values("pk")) | funded(user)
+    )
+
+
 def beneficiaries_for_user(queryset, user):
     visible = pathways_for_user(Pathway.objects.all(), user).filter(beneficiary=OuterRef("pk"))
     return queryset.filter(Exists(visible))
@@ -136,34 +170,38 @@ def join_requests_for_user(queryset, user):
     )
 
 
+# Each model's scope, by model (other apps add theirs with `register`).
 _SCOPES = {
-    "Membership": memberships_for_user,
-    "JoinRequest": join_requests_for_user,
-    "Beneficiary": beneficiaries_for_user,
-    "Pathway": pathways_for_user,
-    "Stage": stages_for_user,
-    "Session": sessions_for_user,
-    "Organisation": organisations_for_user,
+    Membership: memberships_for_user,
+    JoinRequest: join_requests_for_user,
+    Beneficiary: beneficiaries_for_user,
+    Pathway: pathways_for_user,
+    Stage: stages_for_user,
+    Session: sessions_for_user,
+    Organisation: organisations_for_user,
 }
 # How to find the person behind an object, for the access log (other apps add theirs with `register`).
 _PERSONS = {
-    "Beneficiary": lambda obj: obj,
-    "Pathway": lambda obj: obj.beneficiary,
-    "Stage": lambda obj: obj.pathway.beneficiary,
+    Beneficiary: lambda obj: obj,
+    Pathway: lambda obj: obj.beneficiary,
+    Stage: lambda obj: obj.pathway.beneficiary,
 }
 
 
 def register(model, *, scope, person=None) -> None:
     """Let another app put one of its models under the scoping layer (called from its AppConfig.ready)."""
-    _SCOPES[model.__name__] = scope
+    _SCOPES[model._meta.concrete_model] = scope
     if person is not None:
-        _PERSONS[model.__name__] = person
+        _PERSONS[model._meta.concrete_model] = person
 
 
 def scope(queryset, user):
-    """Apply the scope of `queryset`'s model for `user`."""
+    """Apply the scope of `queryset`'s model for `user`; a model nobody registered has no scope (an error)."""
     queryset = queryset.all()
-    return _SCOPES[queryset.model.__name__](queryset, user)
+    model = queryset.model._meta.concrete_model
+    if model not in _SCOPES:
+        raise LookupError(f"{model._meta.label} has no scope: register one with pathways.scoping.register")
+    return _SCOPES[model](queryset, user)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -171,7 +209,7 @@ def scope(queryset, user):
 
 
 def person_of(obj) -> Beneficiary | None:
-    find = _PERSONS.get(type(obj).__name__)
+    find = _PERSONS.get(type(obj)._meta.concrete_model)
     return find(obj) if find else None
 
 

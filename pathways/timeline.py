@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from pathways.models import Beneficiary, Pathway, Stage, StageTransition
 from pathways.services.stages import active_days, programme_limit_days, suspended_days
-from ruptures.models import Rupture
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: gettext_lazy("création"),
@@ -32,7 +31,6 @@ class TimelineItem:
     stage: Stage
     transitions: list[StageTransition]
     session: object
-    rupture: object
     gap_days: int | None  # waiting days since the previous stage ended (None for the first, or overlap)
     suspended_days: int
     active_days: int
@@ -63,7 +61,6 @@ def stages_with_details(pathway: Pathway):
         .select_related("organisation", "programme", "employer", "enrolment__session__training_action")
         .prefetch_related(
             Prefetch("transitions", queryset=StageTransition.objects.select_related("by").order_by("at", "pk")),
-            Prefetch("ruptures", queryset=Rupture.objects.select_related("alert"), to_attr="rupture_list"),
         )
         .order_by("planned_start", "pk")
     )
@@ -88,7 +85,6 @@ def build_timeline(
             stage=stage,
             transitions=transitions,
             session=enrolment.session if enrolment else None,
-            rupture=stage.rupture_list[0] if stage.rupture_list else None,
             gap_days=gap,
             suspended_days=suspended_days(stage, transitions, as_of),
             active_days=active_days(stage, transitions, as_of),

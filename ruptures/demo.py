@@ -17,11 +17,13 @@ from auditlog.context import set_actor
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from alerts.models import Alert
+from alerts.services import alert_acknowledge, alert_act, alerts_escalate
 from attendance.models import Drift
 from charter import gate
 from pathways.models import Membership, Organisation, Stage
-from ruptures.models import Alert, Cause, Rupture
-from ruptures.services import alert_acknowledge, alert_act, alerts_escalate, rupture_declare
+from ruptures.models import Cause, Rupture
+from ruptures.services import rupture_declare
 
 Role = Membership.Role
 Kind = Rupture.Kind

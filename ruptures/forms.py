@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import FollowUpAttempt
 from core.forms import DateInput
 from pathways.models import Stage
-from ruptures.models import CAUSE_FAMILIES, AlertAction, AlertRouting, Cause, Rupture
+from ruptures.models import CAUSE_FAMILIES, Cause, Rupture
 
 
 def grouped_causes():
@@ -97,20 +97,3 @@ class RuptureForm(forms.Form):
             "no_reminder_reason": data["no_reminder_reason"],
             "comment": data["comment"],
         }
-
-
-class AlertActionForm(forms.ModelForm):
-    class Meta:
-        model = AlertAction
-        fields = ["kind", "note"]
-        widgets = {"kind": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = AlertAction.Kind.choices
-
-
-class AlertRoutingForm(forms.ModelForm):
-    class Meta:
-        model = AlertRouting
-        fields = ["all_advisers", "managers", "shared_mailbox"]

@@ -118,6 +118,15 @@ class Rupture(models.Model):
         related_name="declared_ruptures",
         verbose_name=_("au titre de"),
     )
+    alert = models.OneToOneField(
+        "alerts.Alert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rupture",
+        verbose_name=_("alerte"),
+        help_text=_("L'alerte émise à la déclaration."),
+    )
 
     objects = RuptureQuerySet.as_manager()
 
@@ -176,158 +185,6 @@ class RuptureCause(models.Model):
 
     def __str__(self):
         return self.get_cause_display()
-
-
-class AlertQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from pathways.scoping import scope
-
-        return scope(self, user)
-
-
-class Alert(models.Model):
-    """The signal sent to the partners about a stage (a rupture, or risks found by the pre-entry checklist); the
-    prescriber acknowledges it and records what they did."""
-
-    class Kind(models.TextChoices):
-        RUPTURE = "rupture", _("Rupture")
-        CHECKLIST_RISK = "checklist_risk", _("Risque avant l'entrée")
-
-    class Status(models.TextChoices):
-        NEW = "new", _("Nouvelle")
-        ACKNOWLEDGED = "acknowledged", _("Prise en compte")
-        ACTED = "acted", _("Action engagée")
-
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.RUPTURE)
-    stage = models.ForeignKey(
-        "pathways.Stage", on_delete=models.PROTECT, related_name="alerts", verbose_name=_("étape")
-    )
-    rupture = models.OneToOneField(
-        Rupture, on_delete=models.CASCADE, null=True, blank=True, related_name="alert", verbose_name=_("rupture")
-    )
-    checklist_revision = models.OneToOneField(
-        "checklist.ChecklistRevision",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="alert",
-        verbose_name=_("transmission de check-list"),
-    )
-    inbox = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="alerts",
-        verbose_name=_("boîte d'alertes"),
-        help_text=_("Le prescripteur du parcours, ou à défaut l'organisme de formation."),
-    )
-    status = models.CharField(_("statut"), max_length=15, choices=Status.choices, default=Status.NEW)
-    created_at = models.DateTimeField(_("émise le"), auto_now_add=True)
-    acknowledged_at = models.DateTimeField(_("prise en compte le"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    escalated_at = models.DateTimeField(_("signalée aux responsables le"), null=True, blank=True)
-
-    objects = AlertQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("alerte")
-        verbose_name_plural = _("alertes")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="new", acknowledged_at__isnull=True)
-                | (~Q(status="new") & Q(acknowledged_at__isnull=False)),
-                name="alert_acknowledged_at_iff_acknowledged",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="rupture", rupture__isnull=False, checklist_revision__isnull=True)
-                | Q(kind="checklist_risk", rupture__isnull=True, checklist_revision__isnull=False),
-                name="alert_from_a_rupture_or_a_checklist",
-            ),
-        ]
-        indexes = [
-            # the prescriber inbox: "my organisation's alerts, newest first"; the escalation job: "still new"
-            models.Index(fields=["inbox", "status", "-created_at"], name="alert_inbox_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.rupture or self.get_kind_display()} · {self.get_status_display()}"
-
-    def get_absolute_url(self):
-        return reverse("ruptures:alert_detail", args=[self.pk])
-
-    @property
-    def tells_funder(self) -> bool:
-        """The funder's regional officers hear of ruptures (declared and escalated), not of a checklist's risks,
-        which stay between the partners who follow the person."""
-        return self.kind == self.Kind.RUPTURE
-
-    @property
-    def summary(self) -> str:
-        """What the alert is about, for lists: the rupture's kind, or the checklist's risks."""
-        return self.rupture.get_kind_display() if self.rupture_id else str(self.Kind.CHECKLIST_RISK.label)
-
-
-class AlertAction(models.Model):
-    """What the prescriber did about an alert."""
-
-    class Kind(models.TextChoices):
-        CALLED = "called", _("Personne appelée")
-        MEETING = "meeting", _("Rendez-vous planifié")
-        SOLUTION = "solution", _("Solution proposée")
-        REORIENTATION = "reorientation", _("Réorientation")
-        SUSPENSION = "suspension", _("Suspension convenue")
-        NO_ACTION = "no_action", _("Pas d'action")
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions", verbose_name=_("alerte"))
-    kind = models.CharField(_("action"), max_length=15, choices=Kind.choices)
-    note = models.TextField(
-        _("précisions"), blank=True, help_text=_("Obligatoire pour « pas d'action ». Factuel, sans donnée de santé.")
-    )
-    at = models.DateTimeField(_("le"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("par")
-    )
-
-    class Meta:
-        verbose_name = _("action sur une alerte")
-        verbose_name_plural = _("actions sur les alertes")
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="no_action") | Q(note__gt=""), name="alertaction_no_action_has_a_reason"
-            ),
-        ]
-
-    def __str__(self):
-        return self.get_kind_display()
-
-
-class AlertRouting(models.Model):
-    """How an organisation receives its alerts, set by its manager."""
-
-    organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="alert_routing", verbose_name=_("structure")
-    )
-    all_advisers = models.BooleanField(
-        _("prévenir tous les conseiller·ères"),
-        default=False,
-        help_text=_("Sinon, seul·e le ou la conseiller·ère du parcours est prévenu·e (et la boîte commune)."),
-    )
-    managers = models.BooleanField(_("prévenir aussi les responsables de la structure"), default=False)
-    shared_mailbox = models.BooleanField(
-        _("envoyer aussi un e-mail à la boîte d'alertes de la structure"),
-        default=True,
-        help_text=_("L'adresse est celle de la fiche de la structure."),
-    )
-
-    class Meta:
-        verbose_name = _("acheminement des alertes")
-        verbose_name_plural = _("acheminements des alertes")
-
-    def __str__(self):
-        return str(self.organisation)
 
 
 class SkillsAttestation(Document):

@@ -1,13 +1,7 @@
 from celery import shared_task
 
 from core.tasks import RETRY
-from ruptures.services import alerts_escalate, resumptions_remind
-
-
-@shared_task(**RETRY)
-def escalate_alerts_task() -> int:
-    """Beat: alerts left unacknowledged reach the prescribing organisation's managers and the funder, once."""
-    return alerts_escalate()
+from ruptures.services import resumptions_remind
 
 
 @shared_task(**RETRY)

@@ -169,7 +169,7 @@ def world(db):
     notification = Notification.objects.create(
         recipient=users["prescriber_adviser"],
         recipient_key=f"user:{users['prescriber_adviser'].pk}",
-        kind=Notification.Kind.STAGE_TRANSITION,
+        kind="stage_transition",
         cause_key="world:1",
         status=Notification.Status.DELIVERED,
         delivered_at=timezone.now(),

@@ -62,9 +62,10 @@ def ready_statement(world):
 
 
 def declared_alert(world):
-    """An alert: an abandon declared by the trainer on a second stage of the world's pathway."""
+    """An alert: an abandon declared by the trainer on a second stage of the world's pathway, in the world's session
+    (funded by the world's funder)."""
     from pathways.models import Stage
-    from tests.pathways.factories import StageFactory
+    from tests.pathways.factories import EnrolmentFactory, StageFactory
     from tests.ruptures.declaring import declare
 
     stage = StageFactory(
@@ -74,6 +75,7 @@ def declared_alert(world):
         actual_start=world.stage.actual_start,
         planned_start=world.stage.planned_start,
     )
+    EnrolmentFactory(stage=stage, session=world.session)
     return declare(world, stage=stage, main_cause="unforeseen.event").alert
 
 
@@ -211,16 +213,16 @@ MATRIX = {
     "notifications:preferences": (None, statuses(200)),
     # Ruptures and alerts: declared by those who record the stage's life; an alert is seen by those who see the
     # pathway and by those it was sent to (the funder's regional officer); the inbox organisation acts on it.
-    "ruptures:alert_list": (None, statuses(200)),
-    "ruptures:alert_badge": (None, statuses(200)),
-    "ruptures:alert_detail": (
+    "alerts:alert_list": (None, statuses(200)),
+    "alerts:alert_badge": (None, statuses(200)),
+    "alerts:alert_detail": (
         lambda w: [declared_alert(w).pk],
         by_sets((SCOPE_PATHWAY | {"regional_officer"}, 200)),
     ),
-    "ruptures:alert_acknowledge": (lambda w: [declared_alert(w).pk], statuses(405)),
-    "ruptures:alert_act": (lambda w: [declared_alert(w).pk], statuses(405)),
+    "alerts:alert_acknowledge": (lambda w: [declared_alert(w).pk], statuses(405)),
+    "alerts:alert_act": (lambda w: [declared_alert(w).pk], statuses(405)),
     "ruptures:rupture_create": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
-    "ruptures:routing_update": (
+    "alerts:routing_update": (
         lambda w: [w.training_body.pk],
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
     ),

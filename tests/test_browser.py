@@ -125,9 +125,9 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
         ("drift", reverse("attendance:drift_detail", args=[world.drift.pk])),
         ("notifications", reverse("notifications:inbox")),
         ("notification-preferences", reverse("notifications:preferences")),
-        ("alerts", reverse("ruptures:alert_list")),
+        ("alerts", reverse("alerts:alert_list")),
         ("rupture-form", reverse("ruptures:rupture_create", args=[world.stage.pk])),
-        ("routing", reverse("ruptures:routing_update", args=[world.training_body.pk])),
+        ("routing", reverse("alerts:routing_update", args=[world.training_body.pk])),
         ("home-manager", reverse("pathways:home")),
         ("members", reverse("pathways:membership_list", args=[world.training_body.pk])),
         ("member-add", reverse("pathways:member_add", args=[world.training_body.pk])),
@@ -166,7 +166,7 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
         visit(page, base + url, name)
     page.context.clear_cookies()
     login(page, live_server, world.user("prescriber_adviser"))
-    from ruptures.models import Alert
+    from alerts.models import Alert
 
     visit(page, base + Alert.objects.get(kind="checklist_risk").get_absolute_url(), "checklist-alert")
     page.context.clear_cookies()
@@ -304,16 +304,17 @@ def assert_no_csp_violation(page):
 
 
 def test_a_declared_rupture_shows_in_the_open_inbox_of_the_prescriber_without_a_reload(world, live_server, browser):
-    from ruptures.models import Alert, Rupture
+    from alerts.models import Alert
+    from ruptures.models import Rupture
 
     base = live_server.url
     prescriber_page, trainer_page = open_page(browser), open_page(browser)
     try:
         # The prescriber adviser opens the alert inbox: nothing yet, no badge.
         login(prescriber_page, live_server, world.user("prescriber_adviser"))
-        visit(prescriber_page, base + reverse("ruptures:alert_list"), "alerts-live-before")
+        visit(prescriber_page, base + reverse("alerts:alert_list"), "alerts-live-before")
         inbox = prescriber_page.locator("#alert-list")
-        badge = prescriber_page.locator(f'[hx-get="{reverse("ruptures:alert_badge")}"]')
+        badge = prescriber_page.locator(f'[hx-get="{reverse("alerts:alert_badge")}"]')
         expect(inbox).to_contain_text("Aucune alerte pour l'instant.")
         expect(badge).to_have_text("")
         prescriber_page.evaluate("window.__sameDocument = true")  # gone if the page reloads
@@ -338,7 +339,7 @@ def test_a_declared_rupture_shows_in_the_open_inbox_of_the_prescriber_without_a_
         rupture = Rupture.objects.get(stage=world.stage)
         assert (rupture.kind, rupture.main_cause) == ("abandon", "conditions.transport")
         assert set(rupture.causes.values_list("cause", flat=True)) == {"conditions.transport", "conditions.housing"}
-        assert trainer_page.url == base + reverse("ruptures:alert_detail", args=[rupture.alert.pk])
+        assert trainer_page.url == base + reverse("alerts:alert_detail", args=[rupture.alert.pk])
         assert_no_csp_violation(trainer_page)
 
         # The open inbox shows it at its next poll (every 5 s), the badge at its own (every 10 s): no reload.

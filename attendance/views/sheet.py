@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import services
-from attendance.calendar import holiday_name
 from attendance.models import Mark
 from attendance.sheet import build_sheet, neighbour_days
 from attendance.views.access import parse_day, staffed_session
 from checklist.services import submitted
+from core.calendar import holiday_name
 from core.expressions import SubqueryCount
 from pathways import scoping
 from pathways.models import Enrolment, Session, Stage

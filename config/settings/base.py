@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "pathways",
     "notifications",
+    "alerts",
     "attendance",
     "ruptures",
     "charter",
@@ -250,7 +251,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.evaluate_running_sessions_task",
         "schedule": 3600,
     },
-    "ruptures-escalate-alerts": {"task": "ruptures.tasks.escalate_alerts_task", "schedule": 15 * 60},
+    "alerts-escalate": {"task": "alerts.tasks.escalate_alerts_task", "schedule": 15 * 60},
     "ruptures-remind-resumptions": {"task": "ruptures.tasks.remind_resumptions_task", "schedule": 3600},
     "attendance-calendars-for-new-sessions": {
         "task": "attendance.tasks.calendars_for_new_sessions_task",

@@ -22,8 +22,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from notifications.models import Notification
-from notifications.services import notify
 from pathways.models import Employer, Enrolment, Organisation, Pathway, Session, Stage, StageTransition
 
 Status = Stage.Status
@@ -291,9 +289,19 @@ def _locked(stage: Stage, *, locked: bool = False) -> Stage:
     return Stage.objects.select_for_update(of=("self",)).select_related(*LOCKED_WITH).get(pk=stage.pk)
 
 
+# Called with each transition, in its transaction (`notifications` registers the one that tells the referent):
+# listener(stage=…, event=…, by=…, tell_referent=…).
+TRANSITION_LISTENERS = []
+
+
+def register_transition_listener(listener) -> None:
+    if listener not in TRANSITION_LISTENERS:
+        TRANSITION_LISTENERS.append(listener)
+
+
 def _record(stage, *, action, from_status, date, by, reason="", planned_resume=None, notify_referent=True):
-    """Write the transition event and, in the same transaction, tell the pathway's referent (unless a rupture
-    alert tells them already)."""
+    """Write the transition event and, in the same transaction, call the transition listeners (the pathway's
+    referent is told, unless `notify_referent` is off: a rupture alert tells them already)."""
     event = StageTransition.objects.create(
         stage=stage,
         action=action,
@@ -304,21 +312,8 @@ def _record(stage, *, action, from_status, date, by, reason="", planned_resume=N
         planned_resume=planned_resume,
         by=by,
     )
-    pathway = stage.pathway
-    if notify_referent and pathway.referent_id != getattr(by, "pk", None):
-        notify(
-            recipients=[pathway.referent],
-            kind=Notification.Kind.STAGE_TRANSITION,
-            cause_key=f"stage_transition:{event.pk}",
-            url=stage.get_absolute_url(),
-            params={
-                "person": pathway.beneficiary.full_name,
-                "stage_kind": stage.kind,
-                "action": action,
-                "date": date.isoformat(),
-                "actor": by.get_full_name() if by else "",
-            },
-        )
+    for listener in TRANSITION_LISTENERS:
+        listener(stage=stage, event=event, by=by, tell_referent=notify_referent)
     return event
 
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessLog
-from charter.status import attach_statuses
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -20,6 +19,7 @@ from pathways.models import (
     Session,
     Stage,
 )
+from pathways.panels import attach_badges
 
 Role = Membership.Role
 HOME_LIST_SIZE = 8
@@ -69,7 +69,7 @@ def home(request):
 
     managed = scoping.org_ids(user, roles={Role.ORG_MANAGER})
     if managed:
-        context["managed_organisations"] = attach_statuses(
+        context["managed_organisations"] = attach_badges(
             Organisation.objects.filter(pk__in=managed).annotate(
                 active_members=Count("memberships__user", filter=Q(memberships__is_active=True), distinct=True),
                 open_pathways=Count(

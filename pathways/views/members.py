@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter.status import attach_statuses
 from core.forms import apply_errors
 from core.pagination import paginate
 from pathways import scoping
 from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm
 from pathways.models import Membership, Organisation
+from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import memberships as membership_services
 
@@ -26,7 +26,7 @@ def _membership(request, pk):
 @require_GET
 def membership_list(request, pk):
     organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=pk)
-    attach_statuses([organisation])
+    attach_badges([organisation])
     memberships = (
         Membership.objects.filter(organisation=organisation)
         .select_related("user", "basin", "deactivated_by")

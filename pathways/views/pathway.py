@@ -5,15 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from attendance.summary import stage_attendance
-from charter.status import attach_statuses
-from checklist.services import filling_organisations
-from checklist.summary import stage_checklists
 from core.forms import apply_errors
 from core.pagination import paginate
 from pathways import scoping
@@ -28,6 +23,7 @@ from pathways.forms import (
     StageSuspendForm,
 )
 from pathways.models import JoinRequest, Pathway, Stage
+from pathways.panels import attach_badges, stage_panels
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import people as people_services
 from pathways.services import stages as stage_services
@@ -41,7 +37,7 @@ def pathway_list(request):
         request.GET, queryset=queryset, user=request.user, region_ids=scoping.region_ids(request.user)
     )
     page = paginate(request, filterset.qs)
-    attach_statuses([pathway.prescribing_organisation for pathway in page.object_list])
+    attach_badges([pathway.prescribing_organisation for pathway in page.object_list])
     return render(
         request,
         "pathways/pathway_list.html",
@@ -62,16 +58,9 @@ def pathway_detail(request, pk):
     can_manage = scoping.can_manage_pathway(user, pathway)
     items, programme_uses = build_timeline(pathway)
     staff_orgs = scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
-    attendance = stage_attendance([item.stage.pk for item in items if item.session], timezone.localdate())
-    checklists = stage_checklists(user, [item.stage.pk for item in items if item.session])
-    filling = filling_organisations(user)
+    panels = stage_panels(user, pathway, [item.stage for item in items])
     for item in items:
-        item.attendance = attendance.get(item.stage.pk)
-        item.checklist = checklists.get(item.stage.pk)
-        # The training body's staff fill the checklist of a stage taken in a session, while it is not over.
-        item.can_fill_checklist = (
-            item.session is not None and item.stage.is_active and item.stage.organisation_id in filling
-        )
+        item.panels = panels.get(item.stage.pk, {})
         item.stage.pathway = pathway  # already loaded; spares a query per stage in the permission check
         item.can_transition = item.stage.is_active and (can_manage or item.stage.organisation_id in staff_orgs)
     context = {
@@ -82,7 +71,6 @@ def pathway_detail(request, pk):
         "can_manage": can_manage and pathway.status == Pathway.Status.OPEN,
         "organisations": people_services.pathway_organisations(pathway),
         "long_gap_days": 30,
-        "staff_org_ids": staff_orgs,
     }
     if can_manage:
         # Field-level history is for those who run the pathway; everyone in scope sees the transitions.

@@ -4,11 +4,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from charter.status import attach_statuses
 from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import SessionFilter
 from pathways.models import Enrolment, Pathway, Session, Stage
+from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404
 
 
@@ -17,7 +17,7 @@ def session_list(request):
     queryset = Session.objects.for_user(request.user).with_list_data().order_by("-start_date", "pk")
     filterset = SessionFilter(request.GET, queryset=queryset, region_ids=scoping.region_ids(request.user))
     page = paginate(request, filterset.qs)
-    attach_statuses([session.training_action.training_body for session in page.object_list])
+    attach_badges([session.training_action.training_body for session in page.object_list])
     return render(request, "pathways/session_list.html", {"filter": filterset, "page": page})
 
 

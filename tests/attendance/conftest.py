@@ -109,6 +109,6 @@ def klass(db):
 
 
 def training_days(start, end):
-    from attendance.calendar import training_days as days
+    from core.calendar import training_days as days
 
     return list(days(start, end, 31))

@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
-from attendance.calendar import holiday_name, is_working_day, working_days_between
 from attendance.models import Slot
 from attendance.services import calendar_generate, slot_cancel
+from core.calendar import holiday_name, is_working_day, working_days_between
 from tests.attendance.conftest import END, START
 from tests.pathways.factories import SessionFactory
 

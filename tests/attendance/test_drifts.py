@@ -53,7 +53,7 @@ def test_a_refusal_makes_a_presumed_rupture_at_once_and_tells_trainers_and_refer
     follow_up_record(drift=drift, by=klass.trainer, channel="call", outcome=Outcome.REFUSES)
     drift = reload(drift)
     assert drift.status == Drift.Status.PRESUMED and drift.presumed_at is not None
-    assert notified(Notification.Kind.DRIFT_PRESUMED) == {klass.trainer.pk, drift.stage.pathway.referent_id}
+    assert notified("drift_presumed") == {klass.trainer.pk, drift.stage.pathway.referent_id}
 
 
 def test_n_reminders_without_answer_make_a_presumed_rupture(klass, drift):
@@ -84,17 +84,15 @@ def test_a_presumed_rupture_left_undecided_reaches_the_organisation_manager_once
     assert reload(drift).escalated_at is None
     escalate(today=D(2026, 5, 13))  # 2 working days
     assert reload(drift).escalated_at is not None
-    assert notified(Notification.Kind.PRESUMED_ESCALATED) == {klass.org_manager.pk}
+    assert notified("presumed_escalated") == {klass.org_manager.pk}
     escalate(today=D(2026, 5, 20))
-    assert Notification.objects.filter(kind=Notification.Kind.PRESUMED_ESCALATED).count() == 1
+    assert Notification.objects.filter(kind="presumed_escalated").count() == 1
 
 
 def test_escalation_is_idempotent(klass, drift):
     escalate(today=D(2026, 5, 15))
     escalate(today=D(2026, 5, 15))
-    assert Notification.objects.filter(kind=Notification.Kind.DRIFT_PRESUMED).count() == len(
-        notified(Notification.Kind.DRIFT_PRESUMED)
-    )
+    assert Notification.objects.filter(kind="drift_presumed").count() == len(notified("drift_presumed"))
 
 
 def test_a_closed_drift_takes_no_more_reminders(klass, drift):

@@ -40,9 +40,7 @@ def test_the_region_validates_and_a_copy_with_the_validation_is_built(world, cli
     assert signature.decision.by == officer and signature.decision.by_organisation == world.funder
     assert SignatureCopy.objects.filter(signature=signature).count() == 2  # at signing, then with the validation
     # The organisation hears of it.
-    assert Notification.objects.filter(
-        kind=Notification.Kind.CHARTER_DECISION, recipient=world.user("legal_representative")
-    ).exists()
+    assert Notification.objects.filter(kind="charter_decision", recipient=world.user("legal_representative")).exists()
     with pytest.raises(ValidationError, match="n'attend pas de validation"):
         signature_validate(signature=signature, by=officer)
 
@@ -106,7 +104,7 @@ def test_a_new_version_makes_signatures_to_renew_valid_for_the_grace_period(worl
     after = standing(world.prescriber, today=today + datetime.timedelta(days=31))
     assert (after.status, after.valid) == (OrganisationStatus.TO_RENEW, False)
     # The signatory organisation is told, by e-mail too.
-    rows = Notification.objects.filter(kind=Notification.Kind.CHARTER_PUBLISHED, recipient=representative)
+    rows = Notification.objects.filter(kind="charter_published", recipient=representative)
     assert set(rows.values_list("channel", flat=True)) == {"in_app", "email"}
     deliver_cause(rows.first().cause_key)
     assert any(representative.email in message.to for message in mail.outbox)

@@ -9,12 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts import services
 from charter.gate import held_alert_counts, release, release_due
 from charter.services import signature_withdraw
 from charter.tasks import release_held_alerts_task
 from notifications.models import Notification
 from notifications.services import deliver_cause
-from ruptures import services
 from tests.charter.factories import publish_new_version, sign
 from tests.ruptures import declaring
 
@@ -48,7 +48,7 @@ def test_alerts_to_an_unsigned_organisation_are_held_but_the_funder_gets_them(wo
     assert all(adviser.email not in message.to for message in mail.outbox)
     # Kept out of the held organisation's inbox; the funder sees it, and the count held per organisation.
     adviser_client = client_for(adviser)
-    assert alert not in adviser_client.get(reverse("ruptures:alert_list")).context["page"].object_list
+    assert alert not in adviser_client.get(reverse("alerts:alert_list")).context["page"].object_list
     assert adviser_client.get(alert.get_absolute_url()).status_code == 404
     assert client_for(officer).get(alert.get_absolute_url()).status_code == 200
     assert held_alert_counts([world.prescriber.pk]) == {world.prescriber.pk: 1}
@@ -72,7 +72,7 @@ def test_signing_releases_the_held_alerts_exactly_once(world, required, client_f
     assert rows(alert, recipient=adviser, channel="in_app", status=Notification.Status.DELIVERED).count() == 1
     assert sum(adviser.email in message.to for message in mail.outbox) == 1
     assert release([world.prescriber.pk]) == 0  # nothing left to release
-    assert alert in client_for(adviser).get(reverse("ruptures:alert_list")).context["page"].object_list
+    assert alert in client_for(adviser).get(reverse("alerts:alert_list")).context["page"].object_list
 
 
 def test_a_signatory_organisation_gets_its_alerts_at_once(world, required):

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from alerts.models import Alert
 from checklist.models import Answer, Checklist
 from checklist.services import checklist_submit
 from notifications.models import Notification
 from pathways.models import Membership
-from ruptures.models import Alert
 from tests.accounts.factories import UserFactory
 from tests.checklist.factories import fill, submitted
 
@@ -28,7 +28,7 @@ def alert_rows(alert, user):
 def test_submitting_with_risks_alerts_the_prescriber_once_listing_them(world, client_for):
     trainer, adviser = world.user("trainer"), world.user("prescriber_adviser")
     checklist, revision = submitted(world.stage, trainer, answers=RISKS, comments=COMMENTS)
-    alert = Alert.objects.get(kind=Alert.Kind.CHECKLIST_RISK)
+    alert = Alert.objects.get(kind="checklist_risk")
     assert (alert.checklist_revision, alert.stage, alert.inbox) == (revision, world.stage, world.prescriber)
     assert set(revision.new_risk_items) == {"housing", "transport", "health"}
     in_app = alert_rows(alert, adviser).get(channel="in_app")
@@ -39,11 +39,11 @@ def test_submitting_with_risks_alerts_the_prescriber_once_listing_them(world, cl
     assert not alert_rows(alert, trainer).exists()
     # Like any alert: in the prescriber's inbox, acknowledged, an action recorded.
     client = client_for(adviser)
-    assert alert in client.get(reverse("ruptures:alert_list")).context["page"].object_list
+    assert alert in client.get(reverse("alerts:alert_list")).context["page"].object_list
     page = client.get(alert.get_absolute_url()).content.decode()
     assert "Risques repérés avant l'entrée" in page and "Hébergée chez un ami." in page
-    client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk]))
-    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "called", "note": "Appelée."})
+    client.post(reverse("alerts:alert_acknowledge", args=[alert.pk]))
+    client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "called", "note": "Appelée."})
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACTED
     # Submitting again with nothing changed alerts no one.
@@ -149,14 +149,12 @@ def test_an_unacknowledged_checklist_alert_escalates_to_the_managers_not_the_fun
 
     from django.utils import timezone
 
-    from ruptures.services import alerts_escalate
+    from alerts.services import alerts_escalate
 
     submitted(world.stage, world.user("trainer"), answers=RISKS)
     assert alerts_escalate(today=timezone.localdate() + datetime.timedelta(days=7)) == 1
     told = set(
-        Notification.objects.filter(kind=Notification.Kind.ALERT_ESCALATED, channel="in_app").values_list(
-            "recipient", flat=True
-        )
+        Notification.objects.filter(kind="alert_escalated", channel="in_app").values_list("recipient", flat=True)
     )
     assert told == {world.user("legal_representative").pk}  # the prescriber's manager; a risk is not the funder's
 
@@ -193,4 +191,4 @@ def test_concurrent_submissions_alert_once(world):
     for thread in threads:
         thread.join()
     assert sorted(results) == [False, True]
-    assert Alert.objects.filter(kind=Alert.Kind.CHECKLIST_RISK).count() == 1
+    assert Alert.objects.filter(kind="checklist_risk").count() == 1

@@ -106,7 +106,7 @@ def test_owners_are_reminded_of_overdue_actions_once(world):
     assert todos_remind_overdue(today=datetime.date(2026, 11, 5)) == 0  # due today: not late yet
     assert todos_remind_overdue(today=datetime.date(2026, 11, 6)) == 1
     assert todos_remind_overdue(today=datetime.date(2026, 11, 7)) == 0
-    reminder = Notification.objects.get(kind=Notification.Kind.TODO_OVERDUE, channel="in_app")
+    reminder = Notification.objects.get(kind="todo_overdue", channel="in_app")
     assert reminder.recipient == trainer and "Appeler le SIAO" in reminder.message
     # Done to-dos are never reminded.
     Todo.objects.update(reminded_at=None, done_at=timezone.now())

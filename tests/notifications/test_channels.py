@@ -31,7 +31,6 @@ from tests.conftest import require_service
 from tests.pathways.factories import OrganisationFactory
 
 Channel = Notification.Channel
-Kind = Notification.Kind
 ALL_CHANNELS = [Channel.IN_APP, Channel.EMAIL, Channel.SMS]
 SITE_URL = "https://sans-rupture.example.org"
 ALERT_URL = "/alertes/7/"
@@ -326,7 +325,7 @@ def alice(db):
 def alert(recipients, cause="alert:7", **extra):
     notify(
         recipients=recipients,
-        kind=Kind.RUPTURE_ALERT,
+        kind="rupture_alert",
         cause_key=cause,
         url=ALERT_URL,
         params=PARAMS,

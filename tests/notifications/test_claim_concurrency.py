@@ -26,7 +26,7 @@ def cause(monkeypatch):
     monkeypatch.setattr(services, "_enqueue", lambda cause_key: None)
     notify(
         recipients=[UserFactory(), UserFactory(), UserFactory()],
-        kind=Notification.Kind.RUPTURE_ALERT,
+        kind="rupture_alert",
         cause_key="alert:1",
         channels=[Channel.IN_APP, Channel.EMAIL],
     )

@@ -28,12 +28,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.models import Alert
 from bench._sinks import Sinks, free_port
 from config.celery import app
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
 from pathways.models import Stage
-from ruptures.models import Alert
 from tests.conftest import require_service
 from tests.pathways.factories import BeneficiaryFactory, EnrolmentFactory, PathwayFactory, StageFactory
 

@@ -13,21 +13,22 @@ from notifications.services import claim_cause, deliver_one, notify
 from notifications.tasks import deliver_cause_task, sweep_notifications_task
 from pathways.services import stages as stage_services
 from tests.accounts.factories import UserFactory
+from tests.pathways.factories import MembershipFactory
 
-Kind = Notification.Kind
 Channel = Notification.Channel
 Status = Notification.Status
 
 
 @pytest.fixture
 def people(db):
-    return UserFactory(), UserFactory()
+    """Two members of a training body (a notification's content is read only with an active membership)."""
+    return MembershipFactory().user, MembershipFactory().user
 
 
 def send(recipients, cause="cause:1", **extra):
     notify(
         recipients=recipients,
-        kind=Kind.STAGE_TRANSITION,
+        kind="stage_transition",
         cause_key=cause,
         url="/parcours/1/",
         params={"person": "Zoé MARTIN", "stage_kind": "qualifying_training", "action": "start", "date": "2026-11-02"},
@@ -224,11 +225,11 @@ def test_each_stage_transition_tells_the_referent_not_the_actor(world):
         planned_resume=timezone.localdate() + datetime.timedelta(days=10),
         reason="Santé",
     )
-    notification = Notification.objects.get(kind=Kind.STAGE_TRANSITION, cause_key__startswith="stage_transition:")
+    notification = Notification.objects.get(kind="stage_transition", cause_key__startswith="stage_transition:")
     assert notification.recipient == adviser
     assert notification.url == world.stage.get_absolute_url()
     stage_services.stage_resume(stage=world.stage, by=adviser, date=timezone.localdate())
-    assert Notification.objects.filter(kind=Kind.STAGE_TRANSITION).exclude(cause_key="world:1").count() == 1
+    assert Notification.objects.filter(kind="stage_transition").exclude(cause_key="world:1").count() == 1
 
 
 def test_alert_messages_read_well_in_the_inbox(world):

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from alerts.models import Alert
 from attendance.demo import DEMO_TRAINER
 from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
@@ -31,7 +32,6 @@ from pathways.models import (
     Stage,
     StageTransition,
 )
-from ruptures.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ def models():
         *apps.get_app_config("accounts").get_models(include_auto_created=True),
         *apps.get_app_config("attendance").get_models(include_auto_created=True),
         *apps.get_app_config("notifications").get_models(include_auto_created=True),
+        *apps.get_app_config("alerts").get_models(include_auto_created=True),
         *apps.get_app_config("ruptures").get_models(include_auto_created=True),
         *apps.get_app_config("charter").get_models(include_auto_created=True),
         *apps.get_app_config("checklist").get_models(include_auto_created=True),
@@ -83,8 +84,8 @@ def test_seed_is_complete_and_idempotent(client):
         "notifications.Notification",
         "ruptures.Rupture",
         "ruptures.RuptureCause",
-        "ruptures.Alert",
-        "ruptures.AlertAction",
+        "alerts.Alert",
+        "alerts.AlertAction",
         "charter.CharterVersion",
         "charter.Signature",
         "charter.SignatureEvent",
@@ -176,7 +177,7 @@ def test_seed_is_complete_and_idempotent(client):
     assert alerts.filter(status=Alert.Status.NEW).exclude(escalated_at=None).exists()
     assert alerts.filter(status=Alert.Status.ACTED, actions__isnull=False).exists()
     assert {"abandon", "interruption"} <= set(alerts.values_list("rupture__kind", flat=True))
-    for alert in alerts.filter(kind=Alert.Kind.RUPTURE).select_related("rupture__stage__pathway"):
+    for alert in alerts.filter(kind="rupture").select_related("rupture__stage__pathway"):
         assert alert.rupture.stage.status != Stage.Status.IN_PROGRESS
         prescribing_adviser = alert.rupture.stage.pathway.prescribing_adviser_id
         assert Notification.objects.filter(cause_key=f"alert:{alert.pk}", recipient=prescribing_adviser).exists()
@@ -197,7 +198,7 @@ def test_seed_is_complete_and_idempotent(client):
     adviser_org = adviser.memberships.get().organisation
     assert statuses[trainer_org.pk].status == statuses[adviser_org.pk].status == OrganisationStatus.SIGNED
     assert statuses[Organisation.objects.get(name="Région Nouvelle-Aquitaine").pk].status == "not_signed"
-    held = Notification.objects.filter(status=Notification.Status.HELD, kind=Notification.Kind.RUPTURE_ALERT)
+    held = Notification.objects.filter(status=Notification.Status.HELD, kind="rupture_alert")
     assert held.exists() and not statuses[held.first().held_for_id].valid
     assert (
         Notification.objects.filter(
@@ -211,8 +212,8 @@ def test_seed_is_complete_and_idempotent(client):
     # at risk (their prescriber alerted), a few have none, among them people of the demo trainer's sessions.
     revisions = ChecklistRevision.objects.all()
     assert revisions.count() >= 50
-    assert Alert.objects.filter(kind=Alert.Kind.CHECKLIST_RISK).count() >= 3
-    assert Alert.objects.filter(kind=Alert.Kind.CHECKLIST_RISK, status=Alert.Status.NEW).exists()
+    assert Alert.objects.filter(kind="checklist_risk").count() >= 3
+    assert Alert.objects.filter(kind="checklist_risk", status=Alert.Status.NEW).exists()
     assert Checklist.objects.filter(revisions__isnull=True).exists()  # in progress
     in_training = Stage.objects.filter(enrolment__session__in=cenon, status=Stage.Status.IN_PROGRESS)
     assert in_training.exclude(checklists__revisions__isnull=False).exists()

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts import services as alert_services
+from alerts.models import Alert, AlertRouting
 from attendance.models import Drift, FollowUpAttempt
 from notifications.models import Notification
 from notifications.tasks import deliver_cause_task
 from pathways.models import Membership, Stage
 from ruptures import services
-from ruptures.models import Alert, AlertRouting, Rupture
+from ruptures.models import Rupture
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import EmployerFactory, OrganisationFactory, StageFactory
 
@@ -58,7 +60,7 @@ def test_an_abandon_ends_the_stage_and_alerts_prescriber_referent_and_funder(wor
 
 def test_the_referent_is_not_told_twice(world):
     declare(world)
-    assert not Notification.objects.filter(kind=Notification.Kind.STAGE_TRANSITION).exclude(cause_key="world:1")
+    assert not Notification.objects.filter(kind="stage_transition").exclude(cause_key="world:1")
 
 
 def test_an_interruption_suspends_the_stage_until_the_planned_resumption(world):
@@ -147,7 +149,7 @@ def test_nothing_is_half_written_when_a_step_fails(world, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("the notification step failed")
 
-    monkeypatch.setattr(services, "notify", boom)
+    monkeypatch.setattr(alert_services, "notify", boom)
     with pytest.raises(RuntimeError):
         declare(world)
     world.stage.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The alert inbox, an alert's page, acknowledging and acting, escalation, and the resumption reminder."""
+"""The alert inbox, an alert's page, acknowledging and acting, escalation."""
 
 import datetime
 
@@ -7,10 +7,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts import services
+from alerts.models import Alert, AlertAction
 from notifications.models import Notification
 from pathways.models import Membership
-from ruptures import services
-from ruptures.models import Alert, AlertAction, Rupture
+from ruptures.services import rupture_declare
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import OrganisationFactory
 from tests.ruptures.declaring import declare
@@ -23,7 +24,7 @@ def alert(world):
 
 def test_the_adviser_sees_the_alert_in_the_inbox_and_its_page(world, alert, client_for):
     client = client_for(world.user("prescriber_adviser"))
-    response = client.get(reverse("ruptures:alert_list"))
+    response = client.get(reverse("alerts:alert_list"))
     assert [a.pk for a in response.context["page"].object_list] == [alert.pk]
     page = client.get(alert.get_absolute_url()).content.decode()
     assert "Zoé MARTIN" in page and "Transport, mobilité" in page
@@ -31,7 +32,7 @@ def test_the_adviser_sees_the_alert_in_the_inbox_and_its_page(world, alert, clie
 
 
 def test_the_inbox_polls_a_fragment(world, alert, client_for):
-    response = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_list"), HTTP_HX_REQUEST="true")
+    response = client_for(world.user("prescriber_adviser")).get(reverse("alerts:alert_list"), HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "<html" not in content and "Zoé MARTIN" in content
 
@@ -45,17 +46,17 @@ def test_polling_is_neither_activity_nor_a_record_read(world, alert, client_for)
     key = client.session.session_key
     before = Session.objects.get(session_key=key).expire_date
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=30)):
-        client.get(reverse("ruptures:alert_list"), HTTP_HX_REQUEST="true")
-        client.get(reverse("ruptures:alert_badge"))
+        client.get(reverse("alerts:alert_list"), HTTP_HX_REQUEST="true")
+        client.get(reverse("alerts:alert_badge"))
     assert Session.objects.get(session_key=key).expire_date == before
     assert not AccessLog.objects.exists()
 
 
 def test_the_badge_counts_new_alerts(world, alert, client_for):
-    content = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_badge")).content.decode()
+    content = client_for(world.user("prescriber_adviser")).get(reverse("alerts:alert_badge")).content.decode()
     assert ">1<" in content
     services.alert_acknowledge(alert=alert, by=world.user("prescriber_adviser"))
-    content = client_for(world.user("prescriber_adviser")).get(reverse("ruptures:alert_badge")).content.decode()
+    content = client_for(world.user("prescriber_adviser")).get(reverse("alerts:alert_badge")).content.decode()
     assert "badge" not in content
 
 
@@ -63,7 +64,7 @@ def test_the_regional_officer_opens_the_alert_addressed_to_them_but_not_the_path
     client = client_for(world.user("regional_officer"))
     assert client.get(alert.get_absolute_url()).status_code == 200
     assert client.get(world.pathway.get_absolute_url()).status_code == 404
-    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 403
+    assert client.post(reverse("alerts:alert_acknowledge", args=[alert.pk])).status_code == 403
 
 
 def test_an_adviser_of_another_prescriber_gets_404(world, alert, client_for):
@@ -74,16 +75,16 @@ def test_an_adviser_of_another_prescriber_gets_404(world, alert, client_for):
     ).user
     client = client_for(other)
     assert client.get(alert.get_absolute_url()).status_code == 404
-    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 404
-    assert list(client.get(reverse("ruptures:alert_list")).context["page"].object_list) == []
+    assert client.post(reverse("alerts:alert_acknowledge", args=[alert.pk])).status_code == 404
+    assert list(client.get(reverse("alerts:alert_list")).context["page"].object_list) == []
 
 
 def test_acknowledge_then_act(world, alert, client_for):
     client = client_for(world.user("prescriber_adviser"))
-    assert client.post(reverse("ruptures:alert_acknowledge", args=[alert.pk])).status_code == 302
+    assert client.post(reverse("alerts:alert_acknowledge", args=[alert.pk])).status_code == 302
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACKNOWLEDGED and alert.acknowledged_by == world.user("prescriber_adviser")
-    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "meeting", "note": "RDV jeudi"})
+    client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "meeting", "note": "RDV jeudi"})
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACTED
     assert AlertAction.objects.get().note == "RDV jeudi"
@@ -91,22 +92,22 @@ def test_acknowledge_then_act(world, alert, client_for):
 
 def test_no_action_needs_a_reason(world, alert, client_for):
     client = client_for(world.user("prescriber_adviser"))
-    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "no_action", "note": ""})
+    client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "no_action", "note": ""})
     assert not AlertAction.objects.exists()
-    client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "no_action", "note": "Déjà en emploi"})
+    client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "no_action", "note": "Déjà en emploi"})
     assert AlertAction.objects.count() == 1
 
 
 def test_the_trainer_sees_but_does_not_act_for_the_prescriber(world, alert, client_for):
     client = client_for(world.user("trainer"))
     assert client.get(alert.get_absolute_url()).status_code == 200
-    assert client.post(reverse("ruptures:alert_act", args=[alert.pk]), {"kind": "called"}).status_code == 403
+    assert client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "called"}).status_code == 403
 
 
 def test_acknowledge_is_post_only(world, alert, client_for):
     assert (
         client_for(world.user("prescriber_adviser"))
-        .get(reverse("ruptures:alert_acknowledge", args=[alert.pk]))
+        .get(reverse("alerts:alert_acknowledge", args=[alert.pk]))
         .status_code
         == 405
     )
@@ -121,7 +122,7 @@ def test_delivery_status_per_channel_is_shown(world, alert, client_for):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Escalation and reminders
+# Escalation
 
 
 def test_an_unacknowledged_alert_reaches_managers_and_funder_once_after_two_working_days(world, alert):
@@ -132,9 +133,7 @@ def test_an_unacknowledged_alert_reaches_managers_and_funder_once_after_two_work
     assert services.alerts_escalate(today=later) == 1
     assert services.alerts_escalate(today=later) == 0
     told = set(
-        Notification.objects.filter(kind=Notification.Kind.ALERT_ESCALATED, channel="in_app").values_list(
-            "recipient", flat=True
-        )
+        Notification.objects.filter(kind="alert_escalated", channel="in_app").values_list("recipient", flat=True)
     )
     assert told == {prescriber_manager.pk, world.user("regional_officer").pk}
 
@@ -163,22 +162,6 @@ def test_escalation_counts_working_days(world):
     assert Alert.objects.get(pk=alert.pk).escalated_at is not None
 
 
-def test_the_referent_is_reminded_on_the_planned_resumption_day_once(world):
-    resume = timezone.localdate() + datetime.timedelta(days=3)
-    declare(
-        world,
-        kind=Rupture.Kind.INTERRUPTION,
-        main_cause="conditions.health",
-        identified_by=Rupture.IdentifiedBy.PERSON,
-        planned_resume=resume,
-    )
-    assert services.resumptions_remind(today=resume - datetime.timedelta(days=1)) == 0
-    services.resumptions_remind(today=resume)
-    services.resumptions_remind(today=resume)
-    reminders = Notification.objects.filter(kind=Notification.Kind.RESUME_DUE)
-    assert list(reminders.values_list("recipient", flat=True)) == [world.pathway.referent_id]
-
-
 def test_the_alert_list_queries_do_not_grow(world, client_for, django_assert_max_num_queries):
     from tests.pathways.factories import BeneficiaryFactory, PathwayFactory, StageFactory
 
@@ -198,7 +181,7 @@ def test_the_alert_list_queries_do_not_grow(world, client_for, django_assert_max
             actual_start=timezone.localdate() - datetime.timedelta(days=5),
             planned_start=timezone.localdate() - datetime.timedelta(days=5),
         )
-        services.rupture_declare(
+        rupture_declare(
             stage=stage,
             by=world.user("trainer"),
             kind="abandon",
@@ -210,4 +193,4 @@ def test_the_alert_list_queries_do_not_grow(world, client_for, django_assert_max
         )
     client = client_for(adviser)
     with django_assert_max_num_queries(10):
-        client.get(reverse("ruptures:alert_list"))
+        client.get(reverse("alerts:alert_list"))
