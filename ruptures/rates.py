@@ -34,13 +34,16 @@ counted (it is used as `pk__in`, so joins that repeat rows do no harm). `cohort_
 Splits: "with a checklist" (a checklist of the stage submitted on or before its effective start, the checklist
 module's `submitted_before_start`) and "speaking-group participant" (at least one workshop or drop-in attended
 during the stage before any rupture) are parameters of `rupture_rate`, so that every caller asks the same question
-the same way; `_split` applies them as `Exists` filters on the cohort. The speaking-group one comes with its module:
-until then it raises `NotImplementedError` rather than return a figure that silently ignores it.
+the same way; `_split` applies them as filters on the cohort. Each is defined by the module that owns its data,
+which registers it (`register_split`, from its `AppConfig.ready`): this module imports neither. A split nobody
+registered raises `NotImplementedError` rather than return a figure that silently ignores it (the speaking-group
+one, until its module comes).
 
 Cost: two queries whatever the size of the cohort (a count of the entrants, one aggregate over their ruptures with
 an `Exists` subquery for the chaining).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -151,19 +154,35 @@ def counted_ruptures(
     return _ruptures_of(cohort).filter(COUNTED)
 
 
+# The splits of DESIGN.md §4: {name: a function returning the condition on a Stage queryset}, registered by the
+# modules that own their data.
+_SPLITS: dict[str, Callable[[], Q]] = {}
+
+
+def register_split(name: str, condition: Callable[[], Q]) -> None:
+    """Let a module define a split of the cohort: `condition()` is a Q (or an Exists) on Stage rows. The names
+    `rupture_rate` knows are "with_checklist" (the checklist module) and "speaking_group_participant" (the
+    speaking-groups module)."""
+    _SPLITS[name] = condition
+
+
 def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_group_participant: bool | None):
     """The splits of DESIGN.md §4, as filters on the cohort (True keeps those who match, False those who do not):
-    - with_checklist: a checklist of the stage submitted on or before its effective start
-      (`checklist.services.submitted_before_start`);
-    - speaking_group_participant (to come with the speaking-groups module): Exists(an attended workshop or drop-in
-      between `actual_start` and the stage's rupture date, or its end, or today).
+    - with_checklist: a checklist of the stage submitted on or before its effective start (registered by
+      `checklist`: `checklist.services.submitted_before_start`);
+    - speaking_group_participant (to come with the speaking-groups module): an attended workshop or drop-in between
+      `actual_start` and the stage's rupture date, or its end, or today.
     """
-    if with_checklist is not None:
-        from checklist.services import submitted_before_start
-
-        cohort = cohort.filter(submitted_before_start() if with_checklist else ~submitted_before_start())
-    if speaking_group_participant is not None:
-        raise NotImplementedError("The 'speaking-group participant' split comes with the speaking-groups module.")
+    for name, wanted in (
+        ("with_checklist", with_checklist),
+        ("speaking_group_participant", speaking_group_participant),
+    ):
+        if wanted is None:
+            continue
+        if name not in _SPLITS:
+            raise NotImplementedError(f"The {name!r} split needs the module that defines it (register_split).")
+        condition = _SPLITS[name]()
+        cohort = cohort.filter(condition if wanted else ~condition)
     return cohort
 
 
