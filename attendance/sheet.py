@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from attendance.models import CompanyPeriod, Mark, Slot
 from attendance.services import is_locked, sheet_stages
-from checklist.services import submitted
 from pathways.models import Session, Stage
+from pathways.panels import stage_fact
 
 
 @dataclass
@@ -60,7 +60,11 @@ class Sheet:
 def build_sheet(session: Session, day: datetime.date) -> Sheet:
     slots = list(Slot.objects.filter(session=session, date=day).order_by("period"))
     # The pre-entry checklist not submitted is flagged on the sheet (read in the same query).
-    stages = list(sheet_stages(session, day).select_related("pathway__beneficiary").annotate(checklisted=submitted()))
+    stages = list(
+        sheet_stages(session, day)
+        .select_related("pathway__beneficiary")
+        .annotate(checklisted=stage_fact("checklist_submitted"))
+    )
     marks = {(m.stage_id, m.slot_id): m for m in Mark.objects.filter(slot__in=slots).select_related("updated_by")}
     periods = list(CompanyPeriod.objects.filter(session=session, start_date__lte=day, end_date__gte=day))
     rows = []

@@ -14,10 +14,10 @@ class ChecklistConfig(AppConfig):
         from alerts import registry
         from checklist import alerts, notifications, panels
         from checklist.models import Checklist
-        from checklist.services import CHECKLIST_ALERT_KIND, check_before_start, submitted_before_start
+        from checklist.services import CHECKLIST_ALERT_KIND, check_before_start, submitted, submitted_before_start
         from notifications import kinds
         from pathways import scoping
-        from pathways.panels import StagePanel, register_stage_panel
+        from pathways.panels import StagePanel, register_stage_fact, register_stage_panel
         from pathways.services.stages import register_start_check
         from ruptures.rates import register_split
 
@@ -50,6 +50,8 @@ class ChecklistConfig(AppConfig):
         register_start_check(check_before_start)
         # The rupture rate's "with a checklist" split (DESIGN.md §4), defined here, where the checklists are.
         register_split("with_checklist", submitted_before_start)
+        # "Its checklist is submitted", read by the attendance sheet and the day's sessions to flag who has none.
+        register_stage_fact("checklist_submitted", submitted)
         registry.register(
             registry.AlertKind(
                 code=CHECKLIST_ALERT_KIND,

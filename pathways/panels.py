@@ -9,6 +9,8 @@ it).
 - Organisation badges: a small label next to an organisation's name in lists (the charter standing). `attach(
   organisations)` sets what the badge's template reads on each organisation object, in a fixed number of queries;
   templates show them with `{% organisation_badges organisation %}` (`pathways_tags`).
+- Stage facts: named conditions on stages that an app owning the data defines and other apps read in their queries
+  without importing it (the checklist says "its checklist is submitted"; the attendance sheet flags who has none).
 """
 
 from collections import defaultdict
@@ -39,6 +41,7 @@ class LoadedPanel:
 
 _stage_panels: dict[str, StagePanel] = {}
 _badges: dict[str, OrganisationBadge] = {}
+_stage_facts: dict[str, Callable[[str], object]] = {}
 
 
 def register_stage_panel(panel: StagePanel) -> None:
@@ -70,3 +73,17 @@ def attach_badges(organisations: Iterable) -> list:
 
 def badge_templates() -> list[str]:
     return [badge.template for badge in _badges.values()]
+
+
+def register_stage_fact(name: str, condition: Callable[[str], object]) -> None:
+    """`condition(stage)` is a boolean expression (an `Exists`, a `Q`) on rows whose stage id is at the path
+    `stage` ("pk" on Stage rows, "stage" on rows with a stage)."""
+    _stage_facts[name] = condition
+
+
+def stage_fact(name: str, stage: str = "pk"):
+    """The registered condition `name` (see `register_stage_fact`); an unknown name is a programming error."""
+    try:
+        return _stage_facts[name](stage)
+    except KeyError:
+        raise LookupError(f"No stage fact {name!r} is registered (pathways.panels.register_stage_fact)") from None

@@ -11,11 +11,11 @@ from attendance import services
 from attendance.models import Mark
 from attendance.sheet import build_sheet, neighbour_days
 from attendance.views.access import parse_day, staffed_session
-from checklist.services import submitted
 from core.calendar import holiday_name
 from core.expressions import SubqueryCount
 from pathways import scoping
 from pathways.models import Enrolment, Session, Stage
+from pathways.panels import stage_fact
 
 
 @require_GET
@@ -33,7 +33,7 @@ def today(request):
             # People of the session whose pre-entry checklist is not submitted.
             without_checklist=SubqueryCount(
                 Enrolment.objects.filter(session=OuterRef("pk"), stage__status__in=Stage.ACTIVE_STATUSES).exclude(
-                    submitted("stage")
+                    stage_fact("checklist_submitted", stage="stage")
                 )
             ),
         )
