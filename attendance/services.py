@@ -300,16 +300,10 @@ def sheet_mark_all_present(*, session: Session, day: datetime.date, by, may_edit
 
 
 def evaluate_on_commit(session_id: int) -> None:
-    """Evaluate the session's rules once the transaction commits, once per session however many saves it holds."""
-    pending = transaction.get_connection().run_on_commit
-    if any(getattr(callback, "evaluates_session", None) == session_id for _sids, callback, _robust in pending):
-        return
-
-    def enqueue():
-        _enqueue_evaluation(session_id)
-
-    enqueue.evaluates_session = session_id
-    transaction.on_commit(enqueue)
+    """Evaluate the session's rules once the transaction commits (nothing if it rolls back). A transaction holding
+    several saves of a session enqueues one evaluation per save: the evaluation is idempotent, and a request makes
+    one save."""
+    transaction.on_commit(lambda: _enqueue_evaluation(session_id))
 
 
 def _enqueue_evaluation(session_id: int) -> None:

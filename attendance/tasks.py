@@ -18,13 +18,16 @@ def evaluate_session_task(session_id: int) -> dict:
 
 @shared_task(**RETRY)
 def evaluate_running_sessions_task() -> int:
-    """Beat: the time-based rules (attendance over a window) move with the calendar, not only with saves."""
+    """Beat: the time-based rules (attendance over a window) move with the calendar, not only with saves. One task
+    per running session, so that one failing session is retried alone and the workers share the region's sessions."""
     today = timezone.localdate()
-    ids = Session.objects.filter(start_date__lte=today, end_date__gte=today - datetime.timedelta(days=14)).values_list(
-        "pk", flat=True
+    ids = list(
+        Session.objects.filter(start_date__lte=today, end_date__gte=today - datetime.timedelta(days=14)).values_list(
+            "pk", flat=True
+        )
     )
     for session_id in ids:
-        evaluate_session(session_id=session_id, today=today)
+        evaluate_session_task.delay(session_id)
     return len(ids)
 
 
@@ -42,12 +45,12 @@ def calendar_generate_task(session_id: int) -> tuple[int, int]:
 
 @shared_task(**RETRY)
 def calendars_for_new_sessions_task() -> int:
-    """Beat: give a calendar to sessions that have none yet (created in the admin)."""
+    """Beat: give a calendar to sessions that have none yet (created in the admin), one task per session."""
     ids = list(
         Session.objects.filter(end_date__gte=timezone.localdate(), slots__isnull=True).values_list("pk", flat=True)
     )
     for session_id in ids:
-        calendar_generate(session=Session.objects.get(pk=session_id))
+        calendar_generate_task.delay(session_id)
     return len(ids)
 
 

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -7,6 +8,8 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import deliver_cause, deliver_one
 from notifications.sms import SmsPermanentError
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -37,7 +40,7 @@ def sweep_notifications_task() -> int:
         try:
             delivered += deliver_one(pk)
         except Exception:  # one failing row must not block the others; it stays pending for the next sweep
-            continue
+            logger.exception("Sweeper could not deliver notification %s; it stays pending for the next sweep", pk)
     return delivered
 
 

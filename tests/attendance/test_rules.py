@@ -253,11 +253,29 @@ def test_a_corrected_mark_resolves_the_drift(klass, frozen):
     assert Drift.objects.get(stage=inès).closure == Drift.Closure.RESOLVED
 
 
-def test_one_evaluation_is_enqueued_per_session_and_transaction(klass, django_capture_on_commit_callbacks):
+def test_the_evaluation_is_enqueued_on_commit_only(klass, django_capture_on_commit_callbacks, monkeypatch):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    from attendance import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.evaluate_session_task, "delay", enqueued.append)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        klass.mark(klass.stages[0], D(2026, 5, 11), "present")
+        raise RuntimeError("the save failed")
+    assert enqueued == []
+    with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             for day in (D(2026, 5, 11), D(2026, 5, 12)):
                 klass.mark(klass.stages[0], day, "present")
-    assert len(callbacks) == 1
+    assert enqueued and set(enqueued) == {klass.session.pk}
+
+
+def test_evaluating_twice_opens_nothing_more(klass):
+    for day in (D(2026, 5, 11), D(2026, 5, 12)):
+        klass.mark(klass.stages[0], day, "absent")
+    evaluate(klass, D(2026, 5, 12))
+    drifts = list(Drift.objects.values_list("pk", "status"))
+    assert drifts
+    evaluate(klass, D(2026, 5, 12))
+    assert list(Drift.objects.values_list("pk", "status")) == drifts

@@ -240,3 +240,22 @@ def test_alert_messages_read_well_in_the_inbox(world):
         cause_key=f"alert:{rupture.alert.pk}", channel="in_app", recipient=world.user("prescriber_adviser")
     )
     assert notification.message.startswith("Zoé MARTIN : abandon (perte de contact), le ")
+
+
+def test_the_sweeper_logs_the_rows_it_cannot_deliver_and_goes_on(people, monkeypatch, caplog):
+    from notifications import tasks
+
+    send([people[0]], cause="cause:sweep-a")
+    send([people[1]], cause="cause:sweep-b")
+    Notification.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    first, second = Notification.objects.order_by("pk").values_list("pk", flat=True)
+
+    def deliver_one(pk):
+        if pk == first:
+            raise ConnectionError("mail server down")
+        return 1
+
+    monkeypatch.setattr(tasks, "deliver_one", deliver_one)
+    with caplog.at_level("ERROR", logger="notifications.tasks"):
+        assert sweep_notifications_task() == 1
+    assert f"could not deliver notification {first}" in caplog.text
