@@ -4,14 +4,36 @@ register an alert kind (`alerts.registry`) and raise alerts through `alerts.serv
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import Organisation, ScopedQuerySet
+from alerts.registry import funder_kinds
+from notifications.models import Notification
+from pathways import scoping
+from pathways.models import Organisation, Pathway, ScopedQuerySet
 
 
 class AlertQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope (registered in `AlertsConfig.ready`): alerts on pathways the user sees now, and, for a funder's
+        regional officer, the alerts of the kinds that tell the funder on the stages their organisation funds;
+        except those a hold keeps from the user's organisation (the charter gate), but for their author. Having
+        been sent an alert grants nothing: the access ends with the membership."""
+        if not scoping.active_memberships(user):
+            return self.none()
+        visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
+        condition = Q(stage__pathway__in=visible)
+        if scoping.funding_organisations(user):
+            condition |= Q(kind__in=funder_kinds()) & scoping.funded(user, stage="stage__")
+        held = Notification.objects.filter(
+            status=Notification.Status.HELD,
+            held_for__in=scoping.org_ids(user),
+            cause_key=Concat(Value("alert:"), Cast(OuterRef("pk"), models.CharField())),
+        )
+        return self.filter(condition).exclude(Exists(held) & ~Q(raised_by=user))
+
     def with_list_data(self):
         """What the inbox and the home pages show of each alert, read with it."""
         return self.select_related("stage__pathway__beneficiary", "stage__organisation", "raised_by", "inbox")

@@ -10,19 +10,12 @@ class AttendanceConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from attendance import notifications, panels
-        from attendance.models import Drift, FollowUpAttempt
+        from attendance.models import Drift, DriftQuerySet, FollowUpAttempt
         from notifications import kinds
         from pathways import scoping
         from pathways.panels import StagePanel, register_stage_panel
 
-        # Drifts are read by the staff of the training body holding the stage; opening one is reading a person.
-        scoping.register(
-            Drift,
-            scope=lambda queryset, user: queryset.filter(
-                stage__organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES)
-            ),
-            person=lambda drift: drift.stage.pathway.beneficiary,
-        )
+        scoping.register(Drift, scope=DriftQuerySet.visible_to, person=lambda drift: drift.stage.pathway.beneficiary)
         kinds.register(*notifications.KINDS)
         register_stage_panel(
             StagePanel(

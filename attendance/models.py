@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Document
-from pathways.models import Programme, Session, Stage, TrainingAction
+from pathways import scoping
+from pathways.models import Programme, ScopedQuerySet, Session, Stage, TrainingAction
 
 
 class AbsenceRules(models.Model):
@@ -247,16 +248,15 @@ class MarkChange(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status}"
 
 
-class DriftQuerySet(models.QuerySet):
+class DriftQuerySet(ScopedQuerySet):
     def live(self):
         """Drifts still to handle: open or presumed rupture."""
         return self.filter(status__in=Drift.LIVE_STATUSES)
 
-    def for_user(self, user):
-        """Drifts of the stages held by the user's training bodies (the scoping layer, registered in apps.py)."""
-        from pathways.scoping import scope
-
-        return scope(self, user)
+    def visible_to(self, user):
+        """The scope (registered in `AttendanceConfig.ready`): drifts of the stages held by the training bodies
+        where `user` is staff; opening one is reading a person."""
+        return self.filter(stage__organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES))
 
 
 class Drift(models.Model):

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import ScopedQuerySet
+from pathways import scoping
+from pathways.models import ScopedQuerySet, Stage
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -24,11 +25,9 @@ class NotificationQuerySet(models.QuerySet):
         is readable while the user's active memberships let them see that person (the scoping layer,
         `pathways.scoping.readable_stages`); having once been told grants nothing. With no active membership,
         nothing is readable."""
-        from pathways.scoping import active_memberships, readable_stages
-
-        if not active_memberships(user):
+        if not scoping.active_memberships(user):
             return self.annotate(named=models.Value(False))
-        readable = Q(stage__isnull=True) | Q(stage__in=readable_stages(user).values("pk"))
+        readable = Q(stage__isnull=True) | Q(stage__in=scoping.readable_stages(user).values("pk"))
         return self.annotate(named=models.ExpressionWrapper(readable, output_field=models.BooleanField()))
 
     def deliverable(self, now):
@@ -172,6 +171,14 @@ class Notification(models.Model):
 
 
 class TodoQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope (registered in `NotificationsConfig.ready`): a to-do is its owner's, and only while their active
+        memberships let them see the person it is about (deactivation ends it at once)."""
+        if not scoping.active_memberships(user):
+            return self.none()
+        visible = scoping.stages_for_user(Stage.objects.all(), user).values("pk")
+        return self.filter(owner=user).filter(Q(stage__isnull=True) | Q(stage__in=visible))
+
     def open(self):
         return self.filter(done_at__isnull=True, cancelled_at__isnull=True)
 

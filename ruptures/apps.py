@@ -13,17 +13,12 @@ class RupturesConfig(AppConfig):
         from alerts import registry
         from notifications import kinds
         from pathways import scoping
-        from pathways.models import Pathway
         from pathways.panels import StagePanel, register_stage_panel
         from ruptures import alerts, notifications, panels
-        from ruptures.models import Rupture
+        from ruptures.models import Rupture, RuptureQuerySet
         from ruptures.services import RUPTURE_ALERT_KIND
 
-        def ruptures_for_user(queryset, user):
-            visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
-            return queryset.filter(stage__pathway__in=visible)
-
-        scoping.register(Rupture, scope=ruptures_for_user, person=lambda r: r.stage.pathway.beneficiary)
+        scoping.register(Rupture, scope=RuptureQuerySet.visible_to, person=lambda r: r.stage.pathway.beneficiary)
         registry.register(
             registry.AlertKind(
                 code=RUPTURE_ALERT_KIND,

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Drift, FollowUpAttempt
 from core.models import Document
-from pathways.models import Organisation, Stage
+from pathways import scoping
+from pathways.models import Organisation, Pathway, ScopedQuerySet, Stage
 
 
 class Cause(models.TextChoices):
@@ -46,11 +47,10 @@ CAUSE_FAMILIES = {
 }
 
 
-class RuptureQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from pathways.scoping import scope
-
-        return scope(self, user)
+class RuptureQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope (registered in `RupturesConfig.ready`): the ruptures of the pathways `user` sees."""
+        return self.filter(stage__pathway__in=scoping.pathways_for_user(Pathway.objects.all(), user).values("pk"))
 
 
 class Rupture(models.Model):

@@ -273,7 +273,7 @@ def test_the_evaluation_is_enqueued_on_commit_only(klass, django_capture_on_comm
 
 def test_evaluating_twice_opens_nothing_more(klass):
     for day in (D(2026, 5, 11), D(2026, 5, 12)):
-        klass.mark(klass.stages[0], day, "absent")
+        klass.mark(klass.stages[0], day, "absent_unjustified")
     evaluate(klass, D(2026, 5, 12))
     drifts = list(Drift.objects.values_list("pk", "status"))
     assert drifts
