@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from alerts.models import AlertAction, AlertRouting
 
@@ -12,6 +13,13 @@ class AlertActionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AlertAction.Kind.choices
+
+    def clean(self):
+        """ "No action" needs its reason: said on the note itself (the constraint holds it in the database)."""
+        data = super().clean()
+        if data.get("kind") == AlertAction.Kind.NO_ACTION and not data.get("note"):
+            self.add_error("note", _("Dites pourquoi aucune action n'est engagée."))
+        return data
 
 
 class AlertRoutingForm(forms.ModelForm):

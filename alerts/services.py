@@ -162,8 +162,10 @@ def alert_acknowledge(*, alert: Alert, by) -> Alert:
 def alert_act(*, alert: Alert, by, kind: str, note: str = "") -> AlertAction:
     """Record what was done; acknowledging on the way if nobody had."""
     note = note.strip()
+    if kind == AlertAction.Kind.NO_ACTION and not note:
+        raise ValidationError({"note": _("Dites pourquoi aucune action n'est engagée.")}, code="note_required")
     action = AlertAction(alert=alert, kind=kind, note=note, by=by)
-    action.full_clean(exclude=["alert", "by"])  # the field rules and the constraint's message, on its field
+    action.full_clean(exclude=["alert", "by"])
     now = timezone.now()
     acted = Alert.Status.ACTED
     if not Alert.objects.filter(pk=alert.pk, status=Alert.Status.NEW).update(

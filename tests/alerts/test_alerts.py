@@ -194,3 +194,22 @@ def test_the_alert_list_queries_do_not_grow(world, client_for, django_assert_max
     client = client_for(adviser)
     with django_assert_max_num_queries(10):
         client.get(reverse("alerts:alert_list"))
+
+
+def test_a_note_too_long_is_refused_on_its_field_with_the_input_kept(world, alert, client_for):
+    client = client_for(world.user("prescriber_adviser"))
+    response = client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "called", "note": "x" * 2_000_001})
+    assert response.status_code == 400
+    assert not AlertAction.objects.exists()
+    form = response.context["action_form"]
+    assert "note" in form.errors and form.data["kind"] == "called"
+    assert 'maxlength="2000"' in client.get(alert.get_absolute_url()).content.decode()
+
+
+def test_no_action_without_a_reason_says_why_on_the_note_not_a_constraint_name(world, alert, client_for):
+    client = client_for(world.user("prescriber_adviser"))
+    response = client.post(reverse("alerts:alert_act", args=[alert.pk]), {"kind": "no_action", "note": "  "})
+    body = response.content.decode()
+    assert response.status_code == 400 and not AlertAction.objects.exists()
+    assert response.context["action_form"].errors["note"] == ["Dites pourquoi aucune action n'est engagée."]
+    assert "contrainte" not in body and "alertaction_no_action_has_a_reason" not in body
