@@ -1,8 +1,8 @@
 """What the alert benchmarks (`alert_latency`, `alert_burst`) share: their data, a real worker, the local servers that
 stand for the outside world, and the accounting of what was delivered.
 
-- **Data.** A region of its own (so no other funder's officers are alerted), a prescriber whose adviser gets alerts
-  in-app, by e-mail and by SMS, a referent and a funder's regional officer (in-app and e-mail), and a training body
+- **Data.** A region of its own, a prescriber whose adviser gets alerts in-app, by e-mail and by SMS, a referent
+  and the regional officer of the funder of the session's training action (in-app and e-mail), and a training body
   whose trainer declares. The prescriber has no shared alert mailbox and a routing that adds nobody: each rupture
   gives exactly 7 outbox rows (3 people × in-app and e-mail, plus the adviser's SMS). The people whose stages are
   declared are made afresh at each run (a stage has one ending rupture at most), after the previous runs' ones are
@@ -171,8 +171,11 @@ def build() -> World:
     action, _ = TrainingAction.objects.get_or_create(
         training_body=body,
         title="Banc d'essai — alertes de rupture",
-        defaults={"basin": basin, "programme": programme},
+        defaults={"basin": basin, "programme": programme, "funder": funder},
     )
+    if action.funder_id != funder.pk:  # an action built before actions had their funder: its officer is alerted
+        action.funder = funder
+        action.save(update_fields=["funder"])
     start, end = today - datetime.timedelta(days=60), today + datetime.timedelta(days=365)
     session = action.sessions.order_by("pk").first()
     if session is None:
