@@ -73,6 +73,7 @@ def distribute(apps, schema_editor):
     if not region_ids:
         Commitment.objects.filter(version__in=versions).delete()
         CharterVersion.objects.filter(pk__in=[v.pk for v in versions]).delete()
+        _checks_now(schema_editor)
         return
     copy_of = {}  # (original version id, region id) -> version of that region
     for version in versions:
