@@ -185,8 +185,8 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     for name, url in [
         ("charter-verify", reverse("charter:verify", args=[signature.code])),
         ("charter-verify-lookup", reverse("charter:verify_lookup")),
-        ("charter-signatories", reverse("charter:signatories")),
-        ("charter-basin", reverse("charter:basin_signatories", args=[world.basin.code])),
+        ("charter-signatories", reverse("charter:region_signatories", args=[world.region.code])),
+        ("charter-basin", reverse("charter:basin_signatories", args=[world.region.code, world.basin.code])),
     ]:
         visit(page, base + url, name)
 

@@ -77,7 +77,7 @@ def test_the_scheme_organisation_does_not_validate_its_own_signature(world, clie
     assert written() == before and status_of(own_signature) == Signature.Status.PENDING
     page = client.get(own_signature.get_absolute_url()).content.decode()
     assert "Valider la signature" not in page
-    assert "Validée par un administrateur de la plateforme" in page
+    assert "À valider par un administrateur de la plateforme" in page
 
 
 def test_a_platform_administrator_validates_the_scheme_organisations_own_signature(world, client_for, own_signature):
