@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from charter.gate import held_organisations
 from charter.models import CharterReminder, CharterVersion, Signature, SignatureEvent
+from charter.notifications import CHARTER_PUBLISHED
 from charter.services import charter_reminders_send, draft_create, signature_validate, version_publish
 from notifications.models import Notification
 from pathways.models import Membership
@@ -91,7 +92,7 @@ def test_an_officer_of_another_region_publishing_changes_nothing_in_this_one(
     # Past the other region's grace period, this region's alerts are still delivered.
     later = timezone.localdate() + datetime.timedelta(days=30)
     assert held_organisations([world.prescriber.pk], today=later) == set()
-    assert not Notification.objects.filter(kind=Notification.Kind.CHARTER_PUBLISHED, recipient=representative)
+    assert not Notification.objects.filter(kind=CHARTER_PUBLISHED, recipient=representative)
     client.logout()
     assert {name: main_of(client.get(url)) for name, url in pages.items()} == before
 
@@ -102,9 +103,7 @@ def test_publishing_makes_only_the_regions_own_signatures_to_renew(world, repres
     publish_new_version(other.officer, region=other.region)
     assert Signature.objects.with_history().get(pk=here.pk).status == Signature.Status.PENDING
     assert Signature.objects.with_history().get(pk=there.pk).status == Signature.Status.TO_RENEW
-    assert Notification.objects.filter(
-        kind=Notification.Kind.CHARTER_PUBLISHED, recipient=other.representative
-    ).exists()
+    assert Notification.objects.filter(kind=CHARTER_PUBLISHED, recipient=other.representative).exists()
 
 
 def test_nobody_drafts_or_publishes_in_a_region_they_do_not_run(world, client_for, officer, other, v1):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from charter import copies
 from charter.models import Signature, SignatureCopy, SignatureEvent
+from charter.notifications import CHARTER_DECISION, charter_decision_message
 from charter.services import signature_refuse, signature_validate
 from notifications.models import Notification
 from pathways.models import Membership
@@ -140,8 +141,11 @@ def test_the_pages_the_copy_and_the_notification_name_the_organisation_that_vali
     copy = SignatureCopy.objects.filter(signature=signature).latest("pk")
     html = render_to_string(copies.PDF_TEMPLATE, copies.copy_pdf_context(copy))
     assert "par Agence régionale de la formation" in html and "par la Région" not in html
-    notification = Notification.objects.filter(kind=Notification.Kind.CHARTER_DECISION).first()
+    notification = Notification.objects.filter(kind=CHARTER_DECISION).first()
     assert notification.params["validator"] == "Agence régionale de la formation"
+    assert charter_decision_message(notification.params).startswith("Agence régionale de la formation a validé")
+    by_admin = {**notification.params, "validator": ""}
+    assert charter_decision_message(by_admin).startswith("L'administration de la plateforme a validé")
 
 
 def test_a_refusal_names_who_refused_on_the_public_page(world, client, signature, officer):
