@@ -2,6 +2,7 @@
 their events (read-only: a signature never changes, its events are only appended, through the app)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterReminder, CharterVersion, Commitment, Signature, SignatureCopy, SignatureEvent
 
@@ -23,10 +24,13 @@ class CommitmentInline(admin.TabularInline):
 
 @admin.register(CharterVersion)
 class CharterVersionAdmin(admin.ModelAdmin):
-    list_display = ["number", "title_fr", "published_at", "renewal_grace_days"]
+    list_display = ["region", "number", "title_fr", "published_at", "renewal_grace_days"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
     inlines = [CommitmentInline]
     readonly_fields = ["published_at", "published_by", "created_at", "created_by"]
     fields = [
+        "region",
         "number",
         "title_fr",
         "title_en",
@@ -76,11 +80,22 @@ class SignatureEventInline(admin.TabularInline):
 
 @admin.register(Signature)
 class SignatureAdmin(ReadOnlyAdmin):
-    list_display = ["organisation", "version", "signatory_function", "signed_at", "code"]
-    list_filter = ["version", "organisation__region"]
+    """Read-only. A platform administrator decides on the signatures no organisation may decide on (the scheme
+    organisation's own, or any in a region without one, see `charter.services.can_decide`) from the signature's
+    page in the app ("Voir sur le site")."""
+
+    list_display = ["organisation", "version", "status", "signatory_function", "signed_at", "code"]
+    list_filter = ["organisation__region", "version__number"]
     search_fields = ["organisation__name", "code"]
-    list_select_related = ["organisation", "version"]
+    list_select_related = ["organisation", "version__region"]
     inlines = [SignatureEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("events")
+
+    @admin.display(description=_("statut"))
+    def status(self, obj):
+        return obj.get_status_display()
 
 
 @admin.register(SignatureCopy)

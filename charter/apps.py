@@ -13,7 +13,7 @@ class CharterConfig(AppConfig):
         from alerts.registry import register_hold
         from charter import gate, notifications
         from charter.models import CharterVersion, Signature, SignatureEvent
-        from charter.services import regions_followed
+        from charter.services import is_platform_admin, regions_followed
         from charter.status import attach_statuses
         from notifications import kinds
         from pathways import scoping
@@ -21,7 +21,10 @@ class CharterConfig(AppConfig):
 
         def signatures_for_user(queryset, user):
             """An organisation's signatures are read by its members and by the regional staff (regional officers,
-            basin coordinators) of its region."""
+            basin coordinators of a funder) of its region; a platform administrator reads them all, as in the
+            admin, to decide where no organisation may (`charter.services.can_decide`)."""
+            if is_platform_admin(user):
+                return queryset
             return queryset.filter(
                 Q(organisation__in=scoping.org_ids(user)) | Q(organisation__region__in=regions_followed(user))
             )

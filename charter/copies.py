@@ -1,8 +1,9 @@
 """Signed copies of the charter as PDF, built by a worker (`core.documents`, `core.pdf`): the version's
-exact French text as signed, the organisation, the signatory, the dates, the Région's validation, the SHA-256
-digest and a verification code with its QR code pointing to the public verification page.
+exact French text as signed, the region whose charter it is, the organisation, the signatory, the dates, the
+validation and the organisation that made it, the SHA-256 digest and a verification code with its QR code pointing
+to the public verification page.
 
-The copy is requested in the signing transaction (and again when the Région validates, so the copy shows it). A
+The copy is requested in the signing transaction (and again at the validation, so the copy shows it). A
 copy whose build fails stays "in preparation" and is retried (task backoff, then the sweeper): the signature stands
 whatever happens to its copy.
 """
@@ -36,6 +37,7 @@ def copy_pdf_context(copy: SignatureCopy) -> dict:
         "copy": copy,
         "signature": signature,
         "version": signature.version,
+        "region": signature.version.region,
         "organisation": signature.organisation,
         "siret": format_siret(signature.organisation.siret),
         "commitments": commitments,
@@ -66,7 +68,7 @@ def copy_build(copy_id: int) -> bool:
     return document_build(
         SignatureCopy,
         copy_id,
-        related=("signature__version", "signature__organisation"),
+        related=("signature__version__region", "signature__organisation"),
         render=_render,
         filename=copy_filename,
         retry_failures=True,

@@ -1,9 +1,11 @@
 """Demo charter for `seed_demo`: a region where the charter lives, through the real services.
 
-Version 1 (shipped by the migration) is signed by most organisations, and the Région validates most signatures;
-a few withdraw. The Région then publishes version 2 (the preamble states that the charter is final), which most
+The region's charter starts from the reference text (its version 1), signed by most organisations; the Région,
+which runs the scheme in the region (`Region.scheme_organisation`), validates most signatures; a few withdraw. The
+Région then publishes the region's version 2 (the preamble states that the charter is final), which most
 signatories sign again; the others keep a version 1 signature "to renew" during the grace period. A few never
-sign, among them the Région itself, so that the printed legal representative can try signing. The region requires
+sign, among them the Région itself (whose own signature a platform administrator would validate), so that the
+printed legal representative can try signing. The region requires
 the charter for named alerts: an alert addressed to an organisation without a valid signature is held.
 
 The organisations the printed accounts work in (the demo trainer's training body, the busiest adviser's
@@ -22,6 +24,7 @@ from charter.services import (
     signature_refuse,
     signature_validate,
     signature_withdraw,
+    version_one_publish,
     version_publish,
 )
 from charter.status import OrganisationStatus, organisation_statuses
@@ -57,13 +60,15 @@ def seed_charter(*, region: Region, kept_signed=(), stdout=None) -> dict:
         return {"skipped": True}
     officer = (
         Membership.objects.active()
-        .filter(organisation__region=region, organisation__name=FUNDER_NAME, role=Role.REGIONAL_OFFICER)
+        .filter(organisation=region.scheme_organisation_id, role=Role.REGIONAL_OFFICER)
         .select_related("user")
         .first()
     )
-    if officer is None or CharterVersion.objects.current() is None:
+    if officer is None:
         return {"skipped": True}
     officer = officer.user
+    with set_actor(officer):
+        version_one_publish(region=region)
     representatives = {
         m.organisation_id: m.user
         for m in Membership.objects.active()
@@ -77,7 +82,7 @@ def seed_charter(*, region: Region, kept_signed=(), stdout=None) -> dict:
         fate = PATTERN[rank % len(PATTERN)]
         if org.pk in kept:
             fate = "v2"
-        elif org.name == FUNDER_NAME:
+        elif org.pk == region.scheme_organisation_id:
             fate = "never"
         fates[org.pk] = fate if org.pk in representatives else "never"
 
@@ -107,7 +112,7 @@ def seed_charter(*, region: Region, kept_signed=(), stdout=None) -> dict:
                 signature_withdraw(signature=signature, by=user, reason=WITHDRAWAL)
         else:
             as_officer(signature_validate, signature=signature)
-    draft = as_officer(draft_create)
+    draft = as_officer(draft_create, region=region)
     as_officer(
         draft_save,
         draft=draft,
@@ -142,7 +147,7 @@ def seed_charter(*, region: Region, kept_signed=(), stdout=None) -> dict:
         counts[standing.status] += 1
     if stdout is not None:
         stdout.write(
-            f"  Charte : version {CharterVersion.objects.current().number} signée par "
+            f"  Charte : version {CharterVersion.objects.current(region).number} signée par "
             f"{counts[OrganisationStatus.SIGNED]} structures · {counts[OrganisationStatus.TO_RENEW]} à renouveler · "
             f"{counts[OrganisationStatus.NOT_SIGNED]} non signataires · {counts[OrganisationStatus.WITHDRAWN]} "
             "retrait(s) ; charte exigée pour les alertes nominatives"

@@ -1,7 +1,7 @@
 """The charter gate (seed 000: the network's partners commit by signing the charter). In a region that requires the
 charter for named alerts (`Region.charter_required_for_alerts`), an alert addressed to an organisation without a
-valid signature of the version in force is kept, not delivered ("en attente de signature"); the funder's regional
-officers still receive it and see how many are held per organisation, so no person is left without a follow-up.
+valid signature of its region's version in force is kept, not delivered ("en attente de signature"); the funder's
+regional officers still receive it and see how many are held per organisation, so no person is left without a follow-up.
 The held rows are released as soon as the organisation signs (`charter.services.charter_sign`), or by the beat
 job when the region stops requiring the charter.
 
@@ -23,9 +23,9 @@ from pathways.models import Organisation
 def held_organisations(organisation_ids, *, today: datetime.date | None = None) -> set[int]:
     """Those of `organisation_ids` whose alerts are held today."""
     requiring = list(
-        Organisation.objects.filter(
-            pk__in=list(organisation_ids), region__charter_required_for_alerts=True
-        ).values_list("pk", flat=True)
+        Organisation.objects.filter(pk__in=list(organisation_ids), region__charter_required_for_alerts=True).only(
+            "pk", "region_id"
+        )
     )
     if not requiring:
         return set()

@@ -1,6 +1,10 @@
 """The charter of good practice (seed 000, PRÉVENTION): its versions and their commitments, the organisations'
 signatures and what happened to them afterwards, the reminders sent, the signed copies built by a worker.
 
+The charter belongs to a region: each region has its own versions (numbered from 1 in the region), drafted and
+published by the organisation that runs the scheme there (`Region.scheme_organisation`); an organisation signs its
+region's version in force, and only that region's publications concern it.
+
 A version's text per language is data (the `_fr` and `_en` fields); the French text is authoritative: it is what is
 signed and hashed (`CharterVersion.signed_text`). A published version never changes; a signature never changes
 (both enforced by database triggers, see migration 0003). What happens to a signature later is a list of
@@ -12,6 +16,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -49,13 +54,30 @@ class CharterVersionQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
-    def current(self):
-        """The version in force: the last one published (None before the first publication)."""
-        return self.published().order_by("-number").first()
+    def of_region(self, region):
+        """The versions of `region` (a Region or its id)."""
+        return self.filter(region=region)
+
+    def current(self, region):
+        """The version in force in `region` (a Region or its id): the last one it published (None before its first
+        publication)."""
+        return self.of_region(region).published().select_related("region").order_by("-number").first()
+
+    def current_by_region(self, region_ids) -> dict:
+        """{region id: its version in force} for `region_ids`, in one query (regions without one are left out)."""
+        current = {}
+        for version in self.published().filter(region__in=list(region_ids)).select_related("region"):
+            known = current.get(version.region_id)
+            if known is None or version.number > known.number:
+                current[version.region_id] = version
+        return current
 
 
 class CharterVersion(models.Model):
-    number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+    region = models.ForeignKey(
+        "pathways.Region", on_delete=models.PROTECT, related_name="charter_versions", verbose_name=_("région")
+    )
+    number = models.PositiveSmallIntegerField(_("numéro"), help_text=_("Numérotée à partir de 1 dans chaque région."))
     title_fr = models.CharField(_("titre (français)"), max_length=200, default="Charte des bonnes pratiques")
     title_en = models.CharField(_("titre (anglais)"), max_length=200, blank=True)
     preamble_fr = models.TextField(_("préambule (français)"), blank=True)
@@ -89,8 +111,10 @@ class CharterVersion(models.Model):
     class Meta:
         verbose_name = _("version de la charte")
         verbose_name_plural = _("versions de la charte")
-        ordering = ["-number"]
+        ordering = ["region", "-number"]
         constraints = [
+            # also serves "the versions of a region, newest first" (the version in force, the next number)
+            models.UniqueConstraint(fields=["region", "number"], name="charterversion_one_number_per_region"),
             models.CheckConstraint(condition=Q(number__gt=0), name="charterversion_number_positive"),
             models.CheckConstraint(
                 condition=Q(renewal_grace_days__gt=0, renewal_grace_days__lte=365),
@@ -106,7 +130,7 @@ class CharterVersion(models.Model):
         return _("%(title)s, version %(number)s") % {"title": self.title, "number": self.number}
 
     def get_absolute_url(self):
-        return reverse("charter:version_detail", args=[self.number])
+        return reverse("charter:version_detail", args=[self.region.code, self.number])
 
     @property
     def is_published(self) -> bool:
@@ -188,7 +212,9 @@ class SignatureQuerySet(ScopedQuerySet):
     def with_history(self):
         """With the events the status is derived from (and what the signature's page shows of them)."""
         events = SignatureEvent.objects.select_related("by_organisation", "new_version")
-        return self.select_related("version", "organisation__region").prefetch_related(Prefetch("events", events))
+        return self.select_related("version__region", "organisation__region__scheme_organisation").prefetch_related(
+            Prefetch("events", events)
+        )
 
 
 class Signature(models.Model):
@@ -196,8 +222,8 @@ class Signature(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente de validation")
-        VALIDATED = "validated", _("Validée par la Région")
-        REFUSED = "refused", _("Refusée par la Région")
+        VALIDATED = "validated", _("Validée")
+        REFUSED = "refused", _("Refusée")
         TO_RENEW = "to_renew", _("À renouveler")
         WITHDRAWN = "withdrawn", _("Retirée")
 
@@ -250,6 +276,14 @@ class Signature(models.Model):
     def get_absolute_url(self):
         return reverse("charter:signature_detail", args=[self.pk])
 
+    def clean(self):
+        # An organisation signs its own region's charter.
+        if self.version_id and self.organisation_id and self.version.region_id != self.organisation.region_id:
+            raise ValidationError(
+                {"version": _("Cette version est celle d'une autre région que celle de la structure.")},
+                code="version_of_another_region",
+            )
+
     @property
     def formatted_code(self) -> str:
         return format_code(self.code)
@@ -267,7 +301,7 @@ class Signature(models.Model):
 
     @property
     def decision(self) -> "SignatureEvent | None":
-        """The Région's validation or refusal, if any."""
+        """The validation or refusal (by the region's scheme organisation, or a platform administrator), if any."""
         return self._last(SignatureEvent.Kind.VALIDATED, SignatureEvent.Kind.REFUSED)
 
     @property
@@ -316,8 +350,8 @@ class SignatureEvent(models.Model):
     """What happened to a signature after it was made. Append-only (a database trigger refuses updates)."""
 
     class Kind(models.TextChoices):
-        VALIDATED = "validated", _("Validée par la Région")
-        REFUSED = "refused", _("Refusée par la Région")
+        VALIDATED = "validated", _("Validée")
+        REFUSED = "refused", _("Refusée")
         WITHDRAWN = "withdrawn", _("Retirée par la structure")
         TO_RENEW = "to_renew", _("À renouveler (nouvelle version publiée)")
 
@@ -385,10 +419,19 @@ class SignatureEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d}"
 
+    @property
+    def decider_name(self) -> str:
+        """Who made a decision, as the pages and the copy name them: the organisation on whose behalf it was made
+        (the region's scheme organisation), else the platform's administration (who decides where no organisation
+        may, see `charter.services.can_decide`)."""
+        if self.by_organisation is not None:
+            return self.by_organisation.name
+        return _("l'administration de la plateforme Sans Rupture")
+
 
 class SignatureCopy(Document):
     """A signed copy as PDF, built by a worker (`core.documents`): requested with the signature, and again
-    when the Région validates it, so the copy shows the validation."""
+    when the signature is validated, so the copy shows the validation and who made it."""
 
     signature = models.ForeignKey(
         Signature, on_delete=models.PROTECT, related_name="copies", verbose_name=_("signature")

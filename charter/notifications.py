@@ -27,10 +27,18 @@ def charter_reminder_message(params: dict) -> str:
 
 
 def charter_decision_message(params: dict) -> str:
+    """Names who decided (`validator`: the region's scheme organisation, empty for a platform administrator);
+    notifications written before it was recorded say "la Région"."""
     values = {"organisation": params.get("organisation", ""), "version": params.get("version", "")}
-    if params.get("decision") == "refused":
-        return _("La Région a refusé la signature de la charte (version %(version)s) de %(organisation)s.") % values
-    return _("La Région a validé la signature de la charte (version %(version)s) de %(organisation)s.") % values
+    refused = params.get("decision") == "refused"
+    if "validator" not in params:
+        if refused:
+            return _("La Région a refusé la signature de la charte (version %(version)s) de %(organisation)s.") % values
+        return _("La Région a validé la signature de la charte (version %(version)s) de %(organisation)s.") % values
+    values["validator"] = params["validator"] or _("L'administration de la plateforme")
+    if refused:
+        return _("%(validator)s a refusé la signature de la charte (version %(version)s) de %(organisation)s.") % values
+    return _("%(validator)s a validé la signature de la charte (version %(version)s) de %(organisation)s.") % values
 
 
 KINDS = [

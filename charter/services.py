@@ -1,4 +1,5 @@
-"""Writes of the charter: signing, the Région's decision, withdrawal, drafting and publishing a version, reminders.
+"""Writes of the charter: signing, the decision on a signature, withdrawal, drafting and publishing a version of a
+region's charter, reminders.
 
 Each is keyword-only and atomic, and raises `ValidationError` with a message a user can act on. Who may do what is
 answered here too (`can_sign`, `can_decide`, `can_publish`), inside the scoping layer's answer to who may see what.
@@ -14,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from charter import gate
+from charter import gate, reference
 from charter.models import (
     CharterReminder,
     CharterVersion,
@@ -32,12 +33,13 @@ from core.documents import document_enqueue
 from notifications.models import Notification
 from notifications.services import notify
 from pathways import scoping
-from pathways.models import Membership, Organisation
+from pathways.models import Membership, Organisation, Region
 
 Role = Membership.Role
 Kind = SignatureEvent.Kind
 CHANNELS = [Notification.Channel.IN_APP, Notification.Channel.EMAIL]
-# Regional staff: the funder's regional officers decide, remind and publish; basin coordinators follow.
+# Regional staff: the regional officers of the organisation that runs the scheme in a region decide, remind, draft
+# and publish there; the regional officers and basin coordinators of the region's funders follow the signatures.
 DECIDING_ROLES = frozenset({Role.REGIONAL_OFFICER})
 FOLLOWING_ROLES = frozenset({Role.REGIONAL_OFFICER, Role.BASIN_COORDINATOR})
 MAX_GRACE_DAYS = 365
@@ -62,31 +64,57 @@ def regions_followed(user) -> set[int]:
     return scoping.region_ids(user, roles=FOLLOWING_ROLES, kinds={Organisation.Kind.FUNDER})
 
 
+def _scheme_memberships(user):
+    """The active regional officer memberships of `user` in an organisation that runs the scheme in its region."""
+    return [
+        m
+        for m in scoping.active_memberships(user)
+        if m.role in DECIDING_ROLES
+        and m.organisation.kind == Organisation.Kind.FUNDER
+        and m.organisation.region.scheme_organisation_id == m.organisation_id
+    ]
+
+
 def regions_decided(user) -> set[int]:
-    """Regions where `user` validates or refuses signatures, reminds and publishes (a funder's regional officers)."""
-    return scoping.region_ids(user, roles=DECIDING_ROLES, kinds={Organisation.Kind.FUNDER})
+    """Regions where `user` validates or refuses signatures, reminds, drafts and publishes versions: those whose
+    scheme organisation (`Region.scheme_organisation`) they are a regional officer of."""
+    return {m.organisation.region_id for m in _scheme_memberships(user)}
+
+
+def is_platform_admin(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def can_decide(user, signature: Signature) -> bool:
-    return signature.organisation.region_id in regions_decided(user)
+    """Who validates or refuses a signature: the regional officers of the organisation that runs the scheme in the
+    signature's region, never for their own organisation. Where no organisation may (the region names no scheme
+    organisation, or the signature is the scheme organisation's own), a platform administrator decides, and only
+    there: nobody validates their own commitment."""
+    region = signature.organisation.region
+    if region.scheme_organisation_id is None or signature.organisation_id == region.scheme_organisation_id:
+        return is_platform_admin(user)
+    return region.pk in regions_decided(user)
 
 
-def can_publish(user) -> bool:
-    return bool(regions_decided(user))
+def validator_of(organisation: Organisation) -> Organisation | None:
+    """The organisation whose regional officers validate `organisation`'s signatures: its region's scheme
+    organisation, unless there is none or it is `organisation` itself (then None: a platform administrator)."""
+    scheme = organisation.region.scheme_organisation
+    if scheme is None or scheme.pk == organisation.pk:
+        return None
+    return scheme
 
 
-def deciding_organisation(user, region_id: int) -> Organisation | None:
-    """The funder on whose behalf `user` decides in `region_id`."""
-    return next(
-        (
-            m.organisation
-            for m in scoping.active_memberships(user)
-            if m.role in DECIDING_ROLES
-            and m.organisation.kind == Organisation.Kind.FUNDER
-            and m.organisation.region_id == region_id
-        ),
-        None,
-    )
+def can_publish(user, region) -> bool:
+    """Drafting and publishing a version of `region`'s charter (a Region or its id)."""
+    return getattr(region, "pk", region) in regions_decided(user)
+
+
+def deciding_organisation(user, signature: Signature) -> Organisation | None:
+    """On whose behalf `user` decides on `signature`: the region's scheme organisation, or None for a platform
+    administrator."""
+    region_id = signature.organisation.region_id
+    return next((m.organisation for m in _scheme_memberships(user) if m.organisation.region_id == region_id), None)
 
 
 def signatories_of(organisation_ids) -> dict[int, list]:
@@ -131,16 +159,16 @@ def charter_sign(
     version: CharterVersion | None = None,
     digest_seen: str = "",
 ) -> Signature:
-    """Sign the version in force for `organisation`: the signature with the digest of the exact French text, its
-    audit entry, the request of its PDF copy and the release of the alerts held for the organisation commit
-    together.
+    """Sign, for `organisation`, the version in force in its region: the signature with the digest of the exact
+    French text, its audit entry, the request of its PDF copy and the release of the alerts held for the
+    organisation commit together.
 
     `version` and `digest_seen` are what the signatory read; if a newer version was published meanwhile, or the
     text differs, nothing is signed.
     """
-    current = CharterVersion.objects.current()
+    current = CharterVersion.objects.current(organisation.region_id)
     if current is None:
-        raise ValidationError(_("Aucune version de la charte n'est publiée."))
+        raise ValidationError(_("Aucune version de la charte n'est publiée dans la région de la structure."))
     if not can_sign(by, organisation):
         raise ValidationError(_("Seul·e le ou la représentant·e légal·e de la structure peut signer la charte."))
     if version is not None and version.pk != current.pk:
@@ -223,23 +251,46 @@ def _event(signature: Signature, *, kind: str, by, by_organisation=None, reason:
     return event
 
 
-def _tell_signatory(signature: Signature, *, decision: str) -> None:
+def _tell_signatory(signature: Signature, event: SignatureEvent) -> None:
+    """The organisation hears of the decision, and who made it (`validator`: the deciding organisation's name, empty
+    for a platform administrator)."""
     recipients = signatories_of([signature.organisation_id]).get(signature.organisation_id, [])
     notify(
         recipients=[signature.signed_by, *recipients],
         kind=CHARTER_DECISION,
-        cause_key=f"charter-signature:{signature.pk}:{decision}",
+        cause_key=f"charter-signature:{signature.pk}:{event.kind}",
         url=signature.get_absolute_url(),
-        params={"organisation": signature.organisation.name, "version": signature.version.number, "decision": decision},
+        params={
+            "organisation": signature.organisation.name,
+            "version": signature.version.number,
+            "decision": event.kind,
+            "validator": event.by_organisation.name if event.by_organisation is not None else "",
+        },
         channels=CHANNELS,
     )
 
 
 def _decidable(signature: Signature, by) -> Signature:
-    """The signature, locked, if `by` may decide on it now (a regional officer of its region; still pending)."""
+    """The signature, locked, if `by` may decide on it now (see `can_decide`; still pending)."""
     signature = _locked(signature)
     if not can_decide(by, signature):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la région de la structure en décide."))
+        region = signature.organisation.region
+        if region.scheme_organisation_id is None:
+            message = _(
+                "Aucune structure n'anime le dispositif dans cette région : seul un administrateur de la "
+                "plateforme valide les signatures."
+            )
+        elif signature.organisation_id == region.scheme_organisation_id:
+            message = _(
+                "La structure qui anime le dispositif ne valide pas sa propre signature : un administrateur de la "
+                "plateforme en décide."
+            )
+        else:
+            message = _(
+                "Seul·e un·e chargé·e de mission de %(organisation)s, qui anime le dispositif dans la région, en "
+                "décide."
+            ) % {"organisation": region.scheme_organisation.name}
+        raise ValidationError(message, code="not_the_decider")
     if signature.status != Signature.Status.PENDING:
         raise ValidationError(
             _("Cette signature n'attend pas de validation (%(status)s).")
@@ -250,33 +301,26 @@ def _decidable(signature: Signature, by) -> Signature:
 
 @transaction.atomic
 def signature_validate(*, signature: Signature, by) -> SignatureEvent:
-    """The Région countersigns: the signature is validated, a new copy showing the validation is built."""
+    """The region's scheme organisation (or, where it may not, a platform administrator) countersigns: the
+    signature is validated, a new copy showing the validation and who made it is built."""
     signature = _decidable(signature, by)
-    event = _event(
-        signature,
-        kind=Kind.VALIDATED,
-        by=by,
-        by_organisation=deciding_organisation(by, signature.organisation.region_id),
-    )
+    event = _event(signature, kind=Kind.VALIDATED, by=by, by_organisation=deciding_organisation(by, signature))
     copy_request(signature)
-    _tell_signatory(signature, decision=Kind.VALIDATED)
+    _tell_signatory(signature, event)
     return event
 
 
 @transaction.atomic
 def signature_refuse(*, signature: Signature, by, reason: str) -> SignatureEvent:
-    """The Région refuses the signature (e.g. the signatory may not commit the organisation), with its reason."""
+    """The region's scheme organisation (or a platform administrator, see `can_decide`) refuses the signature (e.g.
+    the signatory may not commit the organisation), with its reason."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Indiquez le motif du refus : il est communiqué à la structure.")})
     signature = _decidable(signature, by)
     event = _event(
-        signature,
-        kind=Kind.REFUSED,
-        by=by,
-        by_organisation=deciding_organisation(by, signature.organisation.region_id),
-        reason=reason,
+        signature, kind=Kind.REFUSED, by=by, by_organisation=deciding_organisation(by, signature), reason=reason
     )
-    _tell_signatory(signature, decision=Kind.REFUSED)
+    _tell_signatory(signature, event)
     return event
 
 
@@ -303,35 +347,67 @@ def signature_withdraw(*, signature: Signature, by, reason: str) -> SignatureEve
 # Versions: drafting and publishing
 
 
+def _region_of(region) -> Region:
+    return region if isinstance(region, Region) else Region.objects.get(pk=region)
+
+
+def version_one_publish(*, region: Region, by=None) -> CharterVersion:
+    """Start `region`'s charter: its version 1, the reference text of seed 000 (`charter.reference`), published
+    at once. For a new region (the demo, an operator's shell); nothing happens when the region has a version."""
+    with transaction.atomic():
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        existing = CharterVersion.objects.of_region(region).order_by("number").first()
+        if existing is not None:
+            return existing
+        version = CharterVersion(region=region, number=1, created_by=by, **reference.VERSION)
+        version.full_clean()
+        version.save()
+        Commitment.objects.bulk_create(
+            Commitment(version=version, position=position, **fields)
+            for position, fields in enumerate(reference.commitments(), start=1)
+        )
+        version.published_at = timezone.now()
+        version.published_by = by
+        version.save(update_fields=["published_at", "published_by"])
+    return version
+
+
 @transaction.atomic
-def draft_create(*, by) -> CharterVersion:
-    """The draft of the next version, a copy of the version in force; the existing draft if there is one."""
-    if not can_publish(by):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la Région prépare une nouvelle version."))
-    draft = CharterVersion.objects.drafts().order_by("-number").first()
+def draft_create(*, by, region) -> CharterVersion:
+    """The draft of `region`'s next version, a copy of its version in force (of the reference text of seed 000 for
+    its first version); the existing draft if there is one."""
+    region = _region_of(region)
+    if not can_publish(by, region):
+        raise ValidationError(
+            _(
+                "Seul·e un·e chargé·e de mission de la structure qui anime le dispositif dans la région prépare une "
+                "nouvelle version."
+            )
+        )
+    Region.objects.select_for_update().filter(pk=region.pk).first()  # one draft at a time, even when clicked twice
+    versions = CharterVersion.objects.of_region(region)
+    draft = versions.drafts().order_by("-number").first()
     if draft is not None:
         return draft
-    current = CharterVersion.objects.current()
-    last = CharterVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
-    draft = CharterVersion(number=last + 1, created_by=by)
+    current = CharterVersion.objects.current(region)
+    last = versions.order_by("-number").values_list("number", flat=True).first() or 0
+    draft = CharterVersion(region=region, number=last + 1, created_by=by)
     if current is not None:
         for field in ("title_fr", "title_en", "preamble_fr", "preamble_en"):
             setattr(draft, field, getattr(current, field))
+        rows = [
+            {field: getattr(c, field) for field in ("code", "title_fr", "title_en", "text_fr", "text_en")}
+            for c in current.commitments.order_by("position")
+        ]
+    else:
+        for field, value in reference.VERSION.items():
+            setattr(draft, field, value)
+        rows = reference.commitments()
     draft.full_clean()
     draft.save()
-    if current is not None:
-        Commitment.objects.bulk_create(
-            Commitment(
-                version=draft,
-                position=c.position,
-                code=c.code,
-                title_fr=c.title_fr,
-                title_en=c.title_en,
-                text_fr=c.text_fr,
-                text_en=c.text_en,
-            )
-            for c in current.commitments.order_by("position")
-        )
+    Commitment.objects.bulk_create(
+        Commitment(version=draft, position=position, **row) for position, row in enumerate(rows, start=1)
+    )
     return draft
 
 
@@ -353,9 +429,14 @@ def draft_save(*, draft: CharterVersion, by, fields: dict, commitments: list[dic
     title_fr, text_fr, title_en, text_en and `delete`. A commitment keeps its code; a new one gets a code from its
     French title.
     """
-    if not can_publish(by):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la Région modifie un projet de charte."))
     draft = _draft(draft)
+    if not can_publish(by, draft.region_id):
+        raise ValidationError(
+            _(
+                "Seul·e un·e chargé·e de mission de la structure qui anime le dispositif dans la région modifie un "
+                "projet de charte."
+            )
+        )
     for name in ("title_fr", "title_en", "preamble_fr", "preamble_en"):
         value = fields.get(name, getattr(draft, name)) or ""
         setattr(draft, name, value.strip() if name.startswith("title") else normalize_text(value))
@@ -402,7 +483,7 @@ def _new_code(title: str, taken: set[str]) -> str:
 
 
 def publication_problems(draft: CharterVersion, commitments=None, *, current_text: str | None = None) -> list[str]:
-    """Why `draft` cannot be published (empty, incomplete, or the same French text as the version in force).
+    """Why `draft` cannot be published (empty, incomplete, or the same French text as its region's version in force).
 
     `current_text`: the content of the version in force (`content_text`), when the caller has it already ("" when
     there is none)."""
@@ -413,7 +494,7 @@ def publication_problems(draft: CharterVersion, commitments=None, *, current_tex
     elif any(not c.title_fr.strip() or not c.text_fr.strip() for c in commitments):
         problems.append(_("Chaque engagement a besoin d'un intitulé et d'un texte en français."))
     if current_text is None:
-        current = CharterVersion.objects.current()
+        current = CharterVersion.objects.current(draft.region_id)
         current_text = current.content_text() if current else ""
     if current_text and commitments and draft.content_text(commitments) == current_text:
         problems.append(
@@ -426,12 +507,17 @@ def publication_problems(draft: CharterVersion, commitments=None, *, current_tex
 def version_publish(
     *, draft: CharterVersion, by, renewal_grace_days: int, today: datetime.date | None = None
 ) -> CharterVersion:
-    """Publish the draft: it becomes the version in force and never changes again. Every signature of an earlier
-    version that still commits its organisation becomes "to renew", valid for the grace period; the signatory
-    organisations are told."""
-    if not can_publish(by):
-        raise ValidationError(_("Seul·e un·e chargé·e de mission de la Région publie une version de la charte."))
+    """Publish the draft: it becomes the version in force in its region and never changes again. Every signature of
+    an earlier version of that region that still commits its organisation becomes "to renew", valid for the grace
+    period; the signatory organisations are told. Other regions are not concerned."""
     draft = _draft(draft)
+    if not can_publish(by, draft.region_id):
+        raise ValidationError(
+            _(
+                "Seul·e un·e chargé·e de mission de la structure qui anime le dispositif dans la région publie une "
+                "version de la charte."
+            )
+        )
     if not 1 <= int(renewal_grace_days) <= MAX_GRACE_DAYS:
         raise ValidationError(
             {"renewal_grace_days": _("Le délai de renouvellement va de 1 à %(max)s jours.") % {"max": MAX_GRACE_DAYS}}
@@ -445,7 +531,7 @@ def version_publish(
     draft.renewal_grace_days = int(renewal_grace_days)
     draft.save(update_fields=["published_at", "published_by", "renewal_grace_days"])
     valid_until = today + datetime.timedelta(days=draft.renewal_grace_days)
-    earlier = Signature.objects.with_history().filter(version__number__lt=draft.number)
+    earlier = Signature.objects.with_history().filter(version__region=draft.region_id, version__number__lt=draft.number)
     to_renew = [s for s in earlier if s.status in (Signature.Status.PENDING, Signature.Status.VALIDATED)]
     SignatureEvent.objects.bulk_create(
         SignatureEvent(signature=s, kind=Kind.TO_RENEW, by=by, new_version=draft, valid_until=valid_until)
@@ -456,9 +542,9 @@ def version_publish(
     notify(
         recipients=[user for users in people.values() for user in users],
         kind=CHARTER_PUBLISHED,
-        cause_key=f"charter-published:{draft.number}",
+        cause_key=f"charter-published:{draft.region.code}:{draft.number}",
         url=draft.get_absolute_url(),
-        params={"version": draft.number, "valid_until": valid_until.isoformat()},
+        params={"version": draft.number, "valid_until": valid_until.isoformat(), "region": draft.region.name},
         channels=CHANNELS,
     )
     return draft
@@ -470,34 +556,35 @@ def version_publish(
 
 @transaction.atomic
 def charter_reminders_send(*, by, organisations, today: datetime.date | None = None) -> int:
-    """Remind the organisations among `organisations` that have not signed the version in force (their legal
-    representatives, else their managers; in-app and e-mail through the worker). Each reminder is logged; one per
-    organisation and day, so sending twice the same day sends nothing more. Returns how many were sent."""
+    """Remind the organisations among `organisations` that have not signed their region's version in force (their
+    legal representatives, else their managers; in-app and e-mail through the worker), in the regions where `by`
+    decides. Each reminder is logged; one per organisation and day, so sending twice the same day sends nothing
+    more. Returns how many were sent."""
     today = today or timezone.localdate()
-    current = CharterVersion.objects.current()
-    if current is None:
-        return 0
     organisations = [org for org in organisations if org.region_id in regions_decided(by)]
+    current = CharterVersion.objects.current_by_region({org.region_id for org in organisations})
+    organisations = [org for org in organisations if org.region_id in current]
     statuses = organisation_statuses(organisations, today=today)
     missing = [org for org in organisations if statuses[org.pk].status != OrganisationStatus.SIGNED]
     already = set(
-        CharterReminder.objects.filter(organisation__in=missing, version=current, day=today).values_list(
-            "organisation_id", flat=True
-        )
+        CharterReminder.objects.filter(
+            organisation__in=missing, version__in=list(current.values()), day=today
+        ).values_list("organisation_id", flat=True)
     )
     fresh = [org for org in missing if org.pk not in already]
     CharterReminder.objects.bulk_create(
-        [CharterReminder(organisation=org, version=current, day=today, sent_by=by) for org in fresh],
+        [CharterReminder(organisation=org, version=current[org.region_id], day=today, sent_by=by) for org in fresh],
         ignore_conflicts=True,
     )
     people = signatories_of([org.pk for org in fresh])
     for org in fresh:
+        version = current[org.region_id]
         notify(
             recipients=people.get(org.pk, []),
             kind=CHARTER_REMINDER,
-            cause_key=f"charter-reminder:{org.pk}:{current.number}:{today.isoformat()}",
-            url=current.get_absolute_url(),
-            params={"organisation": org.name, "version": current.number},
+            cause_key=f"charter-reminder:{org.pk}:{version.number}:{today.isoformat()}",
+            url=version.get_absolute_url(),
+            params={"organisation": org.name, "version": version.number},
             channels=CHANNELS,
         )
     return len(fresh)

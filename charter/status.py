@@ -1,9 +1,9 @@
-"""An organisation's charter status, derived from its signatures and their events: the badge shown beside its name
-in every page and list, the basin overview of regional staff, the public signatories and the alert gate all read
-it from here.
+"""An organisation's charter status, derived from its signatures and their events and from the version in force in
+its region: the badge shown beside its name in every page and list, the pages built by `charter.selectors` (the
+overview of regional staff, the public signatories) and the alert gate all read it from here.
 
-`organisation_statuses` answers for many organisations in a constant number of queries (the current version, the
-signatures with their events), so a list of organisations never costs a query per row.
+`organisation_statuses` answers for many organisations in a constant number of queries (the versions in force of
+their regions, the signatures with their events), so a list of organisations never costs a query per row.
 """
 
 import datetime
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion, Signature
+from pathways.models import Organisation
 
 
 class OrganisationStatus(models.TextChoices):
@@ -60,15 +61,23 @@ def standing_of(signatures: list[Signature], current: CharterVersion | None, tod
             return CharterStanding(OrganisationStatus.TO_RENEW, older, older.is_valid(today))
         if status == Signature.Status.WITHDRAWN:
             return CharterStanding(OrganisationStatus.WITHDRAWN, older, False)
-    # Never signed, or the last signature was refused by the Région.
+    # Never signed, or the last signature was refused.
     return CharterStanding(OrganisationStatus.NOT_SIGNED, on_current or older, False)
 
 
 def organisation_statuses(organisations, *, today: datetime.date | None = None) -> dict[int, CharterStanding]:
-    """{organisation id: standing} for `organisations` (objects or ids), in three queries."""
+    """{organisation id: standing} for `organisations` (objects, or ids at the cost of one more query): each
+    against the version in force in its own region; in three queries."""
     today = today or timezone.localdate()
-    ids = {getattr(org, "pk", org) for org in organisations}
-    current = CharterVersion.objects.current()
+    region_of = {}
+    ids = set()
+    for org in organisations:
+        if isinstance(org, Organisation):
+            region_of[org.pk] = org.region_id
+        ids.add(getattr(org, "pk", org))
+    if ids - region_of.keys():
+        region_of.update(Organisation.objects.filter(pk__in=ids - region_of.keys()).values_list("pk", "region_id"))
+    current = CharterVersion.objects.current_by_region(set(region_of.values())) if ids else {}
     by_organisation: dict[int, list[Signature]] = {pk: [] for pk in ids}
     if ids:
         signatures = (
@@ -79,7 +88,11 @@ def organisation_statuses(organisations, *, today: datetime.date | None = None) 
         )
         for signature in signatures:
             by_organisation[signature.organisation_id].append(signature)
-    return {pk: standing_of(sigs, current, today) for pk, sigs in by_organisation.items()}
+    return {
+        pk: standing_of(sigs, current.get(region_of.get(pk)), today)
+        for pk, sigs in by_organisation.items()
+        if pk in region_of
+    }
 
 
 def attach_statuses(organisations, *, today: datetime.date | None = None):

@@ -6,7 +6,9 @@ app_name = "charter"
 
 urlpatterns = [
     path("", signing.charter_current, name="current"),
-    path("versions/<int:number>/", signing.version_detail, name="version_detail"),
+    path("versions/<str:region>/<int:number>/", signing.version_detail, name="version_detail"),
+    # Before the charter became regional: the version of that number in the reader's region.
+    path("versions/<int:number>/", signing.version_detail_of_my_region, name="version_detail_of_my_region"),
     path("structures/<int:organisation_pk>/signer/", signing.sign, name="sign"),
     path("signatures/<int:pk>/", signing.signature_detail, name="signature_detail"),
     path("signatures/<int:pk>/copie/", signing.signature_download, name="signature_download"),
@@ -22,5 +24,6 @@ urlpatterns = [
     path("verifier/", public.verify_lookup, name="verify_lookup"),
     path("verifier/<str:code>", public.verify, name="verify"),
     path("signataires/", public.signatories, name="signatories"),
-    path("signataires/<str:code>/", public.basin_signatories, name="basin_signatories"),
+    path("signataires/<str:region>/", public.region_signatories, name="region_signatories"),
+    path("signataires/<str:region>/<str:code>/", public.basin_signatories, name="basin_signatories"),
 ]

@@ -90,12 +90,23 @@ def ready_attestation(world):
     return attestation
 
 
+def charter_world(world):
+    """The world's region runs the charter: the Région (the world's funder) runs the scheme, version 1 is
+    published."""
+    from tests.charter.factories import first_version
+
+    if world.region.scheme_organisation_id is None:
+        world.region.scheme_organisation = world.funder
+        world.region.save(update_fields=["scheme_organisation"])
+    return first_version(world.region)
+
+
 def charter_signature(world):
     """The prescriber's signature of the charter in force, by its legal representative (made once)."""
     from charter.models import Signature
-    from tests.charter.factories import first_version, sign
+    from tests.charter.factories import sign
 
-    version = first_version()
+    version = charter_world(world)
     existing = Signature.objects.filter(organisation=world.prescriber, version=version).first()
     return existing or sign(world.prescriber, world.user("legal_representative"))
 
@@ -108,10 +119,9 @@ def charter_copy(world):
 
 def charter_draft(world):
     from charter.services import draft_create
-    from tests.charter.factories import first_version
 
-    first_version()
-    return draft_create(by=world.user("regional_officer"))
+    charter_world(world)
+    return draft_create(by=world.user("regional_officer"), region=world.region)
 
 
 def world_checklist(world):
@@ -229,24 +239,28 @@ MATRIX = {
     "ruptures:attestation_request": (lambda w: [declared_alert(w).pk], statuses(405)),
     "ruptures:attestation_download": (lambda w: [ready_attestation(w).pk], by_sets((SCOPE_PATHWAY, 200))),
     # Charter: everyone reads it; an organisation's legal representative signs and withdraws; its members and the
-    # region's staff see its signatures; the funder's regional officers decide and publish. Verification and the
-    # signatories are public.
+    # region's staff see its signatures; the regional officers of the organisation that runs the scheme in the region
+    # decide and publish (never on their own signature). Verification and the signatories are public.
     "charter:current": (None, statuses(200)),
-    "charter:version_detail": (lambda w: [1], statuses(200)),
+    "charter:version_detail": (lambda w: [charter_world(w).region.code, 1], statuses(200)),
+    # The address of a version before the charter became regional: sent to the reader's region's version.
+    "charter:version_detail_of_my_region": (lambda w: [charter_world(w).number], statuses(302)),
     "charter:sign": (
         lambda w: [w.prescriber.pk],
         by_sets(({"legal_representative"}, 200), ({"prescriber_adviser"}, 403)),
     ),
-    "charter:signature_detail": (lambda w: [charter_signature(w).pk], by_sets((CHARTER_READERS, 200))),
-    "charter:signature_download": (lambda w: [charter_copy(w).pk], by_sets((CHARTER_READERS, 200))),
+    # A platform administrator reads every signature: they decide where no organisation may (the scheme
+    # organisation's own signature, a region without one); here the Région runs the scheme, so they do not.
+    "charter:signature_detail": (lambda w: [charter_signature(w).pk], by_sets((CHARTER_READERS | {"admin"}, 200))),
+    "charter:signature_download": (lambda w: [charter_copy(w).pk], by_sets((CHARTER_READERS | {"admin"}, 200))),
     "charter:signature_withdraw": (
         lambda w: [charter_signature(w).pk],
-        by_sets(({"legal_representative"}, 200), (CHARTER_READERS, 403)),
+        by_sets(({"legal_representative"}, 200), (CHARTER_READERS | {"admin"}, 403)),
     ),
     "charter:signature_validate": (lambda w: [charter_signature(w).pk], statuses(405)),
     "charter:signature_refuse": (
         lambda w: [charter_signature(w).pk],
-        by_sets(({"regional_officer"}, 200), (CHARTER_READERS, 403)),
+        by_sets(({"regional_officer"}, 200), (CHARTER_READERS | {"admin"}, 403)),
     ),
     "charter:overview": (None, by_sets((REGIONAL_STAFF, 200), default=403)),
     "charter:remind": (None, statuses(405)),
@@ -255,8 +269,10 @@ MATRIX = {
     "charter:draft_publish": (lambda w: [charter_draft(w).pk], statuses(405)),
     "charter:verify_lookup": (None, PUBLIC),
     "charter:verify": (lambda w: [charter_signature(w).code], PUBLIC),
-    "charter:signatories": (None, PUBLIC),
-    "charter:basin_signatories": (lambda w: [w.basin.code], PUBLIC),
+    # One region: the index sends to its page.
+    "charter:signatories": (None, {**statuses(302), ANON: 302}),
+    "charter:region_signatories": (lambda w: [w.region.code], PUBLIC),
+    "charter:basin_signatories": (lambda w: [w.region.code, w.basin.code], PUBLIC),
     # The pre-entry checklist: filled by the training body's staff; read by the prescriber and the referent the
     # person agreed to share it with (the world's checklist is shared with both).
     "checklist:list": (None, statuses(200)),

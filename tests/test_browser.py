@@ -143,9 +143,11 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     from charter.services import draft_create
     from tests.charter.factories import first_version, sign
 
-    first_version()
+    world.region.scheme_organisation = world.funder
+    world.region.save(update_fields=["scheme_organisation"])
+    first_version(world.region)
     signature = sign(world.prescriber, world.user("legal_representative"))
-    draft = draft_create(by=world.user("regional_officer"))
+    draft = draft_create(by=world.user("regional_officer"), region=world.region)
     # The pre-entry checklist (the training body's staff), its alert (the prescriber), the to-do list.
     from tests.checklist.factories import submitted
 
@@ -183,8 +185,8 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     for name, url in [
         ("charter-verify", reverse("charter:verify", args=[signature.code])),
         ("charter-verify-lookup", reverse("charter:verify_lookup")),
-        ("charter-signatories", reverse("charter:signatories")),
-        ("charter-basin", reverse("charter:basin_signatories", args=[world.basin.code])),
+        ("charter-signatories", reverse("charter:region_signatories", args=[world.region.code])),
+        ("charter-basin", reverse("charter:basin_signatories", args=[world.region.code, world.basin.code])),
     ]:
         visit(page, base + url, name)
 
@@ -362,7 +364,7 @@ def test_a_legal_representative_signs_the_charter_with_the_keyboard(world, live_
     from charter.models import Signature
     from tests.charter.factories import first_version
 
-    first_version()
+    first_version(world.region)
     login(page, live_server, world.user("legal_representative"))
     visit(page, live_server.url + reverse("charter:sign", args=[world.prescriber.pk]), "charter-sign")
     page.get_by_label("Votre fonction").focus()

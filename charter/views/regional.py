@@ -1,105 +1,45 @@
-"""Regional staff: who signed per basin, validating or refusing signatures, reminding those missing, drafting and
-publishing a new version. Regional officers of a funder decide; basin coordinators follow."""
+"""Regional staff, region by region: who signed per basin, validating or refusing signatures, reminding those
+missing, drafting and publishing a new version of the region's charter. The regional officers of the organisation
+that runs the scheme in the region decide (`services.can_decide`); the other funders' regional officers and the
+basin coordinators follow."""
 
 import difflib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charter import services
+from charter import selectors, services
 from charter.forms import CommitmentFormSet, DraftForm, PublishForm, ReasonForm
-from charter.gate import held_alert_counts
-from charter.models import CharterReminder, CharterVersion, Signature
-from charter.status import OrganisationStatus, attach_statuses
+from charter.models import CharterVersion, Signature
 from charter.views.signing import reason_page
 from core.forms import apply_errors
 from core.pagination import paginate
-from pathways import scoping
-from pathways.models import Basin, Membership, Organisation
 from pathways.scoping import get_for_user_or_404, require
 
-# The overview's status tabs: the organisation statuses, plus the signatures waiting for the Région's decision.
-PENDING_TAB = "pending"
 
-
-def _overview_scope(request):
-    """(regions followed, basins of those regions, the chosen basin or None for all of them)."""
-    regions = services.regions_followed(request.user)
-    require(bool(regions))
-    basins = list(Basin.objects.filter(region__in=regions).order_by("name"))
-    wanted = request.GET.get("bassin") or request.POST.get("bassin")
-    if wanted is None:
-        coordinated = next(
-            (
-                m.basin_id
-                for m in scoping.active_memberships(request.user)
-                if m.role == Membership.Role.BASIN_COORDINATOR and m.basin_id
-            ),
-            None,
-        )
-        wanted = str(coordinated or "")
-    basin = next((b for b in basins if str(b.pk) == wanted), None)
-    return regions, basins, basin
-
-
-def _organisations(regions, basin):
-    organisations = Organisation.objects.filter(region__in=regions, is_active=True)
-    if basin is not None:
-        organisations = organisations.filter(basins=basin)
-    return list(organisations.distinct().order_by("name"))
+def _scope(request):
+    """(regions followed, the chosen region, its basins, the chosen basin); 403 for those who follow none."""
+    params = request.POST if request.method == "POST" else request.GET
+    regions, region, basins, basin = selectors.overview_scope(
+        request.user, region_code=params.get("region"), basin_id=params.get("bassin")
+    )
+    require(region is not None)
+    return regions, region, basins, basin
 
 
 @require_GET
 def overview(request):
-    """Per basin: who signed the version in force, who signed an older one, who never signed, who withdrew; the
-    signatures to validate; the alerts held for each organisation; the last reminder."""
-    regions, basins, basin = _overview_scope(request)
-    current = CharterVersion.objects.current()
-    organisations = attach_statuses(_organisations(regions, basin))
-    ids = [org.pk for org in organisations]
-    held = held_alert_counts(ids)
-    reminded = dict(
-        CharterReminder.objects.filter(organisation__in=ids, version=current)
-        .values("organisation")
-        .annotate(last=Max("day"))
-        .values_list("organisation", "last")
+    """Per region and basin: where each organisation stands with the region's charter (`selectors.charter_overview`)."""
+    regions, region, basins, basin = _scope(request)
+    data = selectors.charter_overview(
+        request.user, region=region, regions=regions, basins=basins, basin=basin, tab=request.GET.get("statut", "")
     )
-    for org in organisations:
-        org.held_alerts = held.get(org.pk, 0)
-        org.last_reminder = reminded.get(org.pk)
-    counts = {status: 0 for status in OrganisationStatus.values}
-    for org in organisations:
-        counts[org.charter.status] += 1
-    pending = [org for org in organisations if org.charter.pending_validation]
-    tab = request.GET.get("statut", "")
-    if tab == PENDING_TAB:
-        shown = pending
-    elif tab in OrganisationStatus.values:
-        shown = [org for org in organisations if org.charter.status == tab]
-    else:
-        tab, shown = "", organisations
-    tabs = [("", _("Toutes"), len(organisations))]
-    tabs += [(status, OrganisationStatus(status).label, counts[status]) for status in OrganisationStatus.values]
-    tabs.append((PENDING_TAB, _("À valider"), len(pending)))
-    context = {
-        "current": current,
-        "basins": basins,
-        "basin": basin,
-        "page": paginate(request, shown),
-        "tabs": tabs,
-        "tab": tab,
-        "missing": len(organisations) - counts[OrganisationStatus.SIGNED],
-        "held_total": sum(held.values()),
-        "decides": bool(services.regions_decided(request.user) & regions),
-        "draft": CharterVersion.objects.drafts().order_by("-number").first(),
-    }
-    return render(request, "charter/overview.html", context)
+    return render(request, "charter/overview.html", {"overview": data, "page": paginate(request, data.rows)})
 
 
 def _back(request, fallback):
@@ -112,9 +52,11 @@ def _back(request, fallback):
 @require_POST
 def remind(request):
     """Remind the organisations of the chosen basin (or of the region) that have not signed the version in force."""
-    regions, _basins, basin = _overview_scope(request)
-    require(bool(services.regions_decided(request.user) & regions))
-    sent = services.charter_reminders_send(by=request.user, organisations=_organisations(regions, basin))
+    _regions, region, _basins, basin = _scope(request)
+    require(services.can_publish(request.user, region))
+    sent = services.charter_reminders_send(
+        by=request.user, organisations=selectors.overview_organisations(region, basin)
+    )
     if sent:
         messages.success(
             request,
@@ -128,7 +70,7 @@ def remind(request):
 
 @require_POST
 def signature_validate(request, pk):
-    """The Région countersigns a signature of an organisation of its region."""
+    """The region's scheme organisation (or a platform administrator, see `services.can_decide`) countersigns."""
     signature = get_for_user_or_404(Signature.objects.with_history(), request, pk=pk)
     require(services.can_decide(request.user, signature))
     try:
@@ -144,7 +86,8 @@ def signature_validate(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def signature_refuse(request, pk):
-    """The Région refuses a signature, with its reason (sent to the organisation)."""
+    """The region's scheme organisation (or a platform administrator) refuses a signature, with its reason (sent to
+    the organisation)."""
     signature = get_for_user_or_404(Signature.objects.with_history(), request, pk=pk)
     require(services.can_decide(request.user, signature))
     form = ReasonForm(
@@ -177,8 +120,18 @@ def signature_refuse(request, pk):
 
 @require_POST
 def draft_create(request):
-    require(services.can_publish(request.user))
-    draft = services.draft_create(by=request.user)
+    """Start (or resume) the draft of the next version of a region's charter: in a region where the user decides;
+    404 for a region they do not follow, 403 for one they only follow."""
+    regions = selectors.followed_regions(request.user)
+    wanted = request.POST.get("region")
+    if wanted:
+        region = next((r for r in regions if r.code == wanted), None)
+        if region is None:
+            raise Http404
+    else:
+        region = next((r for r in regions if services.can_publish(request.user, r)), None)
+    require(region is not None and services.can_publish(request.user, region))
+    draft = services.draft_create(by=request.user, region=region)
     return redirect("charter:draft_edit", pk=draft.pk)
 
 
@@ -193,10 +146,9 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _draft_or_404(request, pk) -> CharterVersion:
-    if not services.can_publish(request.user):
-        raise Http404
-    draft = get_object_or_404(CharterVersion, pk=pk)
-    if draft.is_published:
+    """A draft of a region where the user drafts and publishes; 404 otherwise (a draft is its editors' only)."""
+    draft = get_object_or_404(CharterVersion.objects.select_related("region"), pk=pk)
+    if draft.is_published or not services.can_publish(request.user, draft.region_id):
         raise Http404
     return draft
 
@@ -241,7 +193,7 @@ def draft_edit(request, pk):
     else:
         form = DraftForm(initial=fields)
         formset = CommitmentFormSet(initial=rows, prefix="engagements")
-    current = CharterVersion.objects.current()
+    current = CharterVersion.objects.current(draft.region_id)
     old = current.content_text() if current else ""
     new = draft.content_text(commitments)
     return render(

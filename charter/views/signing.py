@@ -7,14 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from charter import services
+from charter import selectors, services
 from charter.copies import copy_filename, latest_copy, ready_copy
 from charter.forms import ReasonForm, SignForm
-from charter.models import CharterVersion, Signature, digest_of
-from charter.status import attach_statuses
+from charter.models import CharterVersion, Signature
 from core.documents import document_response
 from core.forms import apply_errors
-from pathways import scoping
 from pathways.models import Organisation
 from pathways.scoping import get_for_user_or_404, require
 
@@ -22,58 +20,59 @@ from pathways.scoping import get_for_user_or_404, require
 COPY_POLL_SECONDS = 3
 
 
-def _version_context(version: CharterVersion) -> dict:
-    commitments = list(version.commitments.order_by("position"))
-    text = version.signed_text(commitments)
-    return {"version": version, "commitments": commitments, "signed_text": text, "digest": digest_of(text)}
-
-
 @require_GET
 def charter_current(request):
-    """The charter in force, in the reader's language, and where each of their organisations stands."""
-    version = CharterVersion.objects.current()
-    organisations = attach_statuses(list({m.organisation for m in scoping.active_memberships(request.user)}))
-    signable = {org.pk for org in services.signing_organisations(request.user)}
-    for org in organisations:
-        signature = org.charter.signature
-        # One signature per version: after a withdrawal or a refusal, the next version is signed.
-        org.can_sign_now = (
-            version is not None and org.pk in signable and (signature is None or signature.version_id != version.pk)
-        )
-    context = {
-        "organisations": sorted(organisations, key=lambda org: org.name),
-        "signable": signable,
-        "versions": CharterVersion.objects.published().order_by("-number"),
-        "follows": bool(services.regions_followed(request.user)),
-    }
-    if version is not None:
-        context.update(_version_context(version))
-    return render(request, "charter/charter.html", context)
+    """The charter in force in the reader's region (`?region=` for another one), in the reader's language, and
+    where each of their organisations of that region stands."""
+    page = selectors.charter_page(request.user, region_code=request.GET.get("region"))
+    return render(request, "charter/charter.html", {"page": page})
 
 
 @require_GET
-def version_detail(request, number):
-    """A published version (everyone logged in reads every version); a draft is its editors' only."""
-    version = CharterVersion.objects.filter(number=number).first()
+def version_detail(request, region, number):
+    """A published version of a region's charter (everyone logged in reads every version); a draft is its
+    editors' only."""
+    version = CharterVersion.objects.select_related("region").filter(region__code=region, number=number).first()
     if version is None:
         raise Http404
     if not version.is_published:
-        if not services.can_publish(request.user):
+        if not services.can_publish(request.user, version.region_id):
             raise Http404
         return redirect("charter:draft_edit", pk=version.pk)
-    current = CharterVersion.objects.current()
+    current = CharterVersion.objects.current(version.region_id)
     return render(
-        request, "charter/version_detail.html", {**_version_context(version), "is_current": version == current}
+        request,
+        "charter/version_detail.html",
+        {**selectors.version_text(version), "is_current": version == current},
     )
+
+
+@require_GET
+def version_detail_of_my_region(request, number):
+    """The address of a version before the charter became regional (links in earlier notifications): the version of
+    that number in the reader's region."""
+    regions = [region.pk for region in selectors.reader_regions(request.user)]
+    version = (
+        CharterVersion.objects.published()
+        .filter(region__in=regions, number=number)
+        .select_related("region")
+        .order_by("region__name")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return redirect(version)
 
 
 @require_http_methods(["GET", "POST"])
 def sign(request, organisation_pk):
     """Sign the charter in force for an organisation: its legal representative may; its other members get 403,
     everyone else 404."""
-    organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=organisation_pk)
+    organisation = get_for_user_or_404(
+        Organisation.objects.select_related("region__scheme_organisation"), request, pk=organisation_pk
+    )
     require(services.can_sign(request.user, organisation))
-    version = CharterVersion.objects.current()
+    version = CharterVersion.objects.current(organisation.region_id)
     if version is None:
         raise Http404
     existing = Signature.objects.filter(version=version, organisation=organisation).first()
@@ -84,7 +83,7 @@ def sign(request, organisation_pk):
             % {"organisation": organisation.name, "number": version.number},
         )
         return redirect(existing)
-    context = _version_context(version)
+    context = selectors.version_text(version)
     initial = {
         "signatory_name": request.user.get_full_name(),
         "version": version.number,
@@ -93,7 +92,7 @@ def sign(request, organisation_pk):
     form = SignForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        read = CharterVersion.objects.filter(number=data["version"]).first()
+        read = CharterVersion.objects.filter(region=organisation.region_id, number=data["version"]).first()
         try:
             signature = services.charter_sign(
                 organisation=organisation,
@@ -110,13 +109,17 @@ def sign(request, organisation_pk):
             messages.success(
                 request,
                 _(
-                    "La charte est signée au nom de %(organisation)s. La Région va valider la signature ; la copie "
+                    "La charte est signée au nom de %(organisation)s. La signature attend sa validation ; la copie "
                     "signée est en préparation."
                 )
                 % {"organisation": organisation.name},
             )
             return redirect(signature)
-    return render(request, "charter/sign.html", {**context, "form": form, "organisation": organisation})
+    return render(
+        request,
+        "charter/sign.html",
+        {**context, "form": form, "organisation": organisation, "validator": services.validator_of(organisation)},
+    )
 
 
 def _signatures():
@@ -136,7 +139,8 @@ def signature_detail(request, pk):
         "can_withdraw": services.can_sign(request.user, signature.organisation)
         and signature.status in services.WITHDRAWABLE,
         "can_decide": services.can_decide(request.user, signature) and signature.status == Signature.Status.PENDING,
-        "current": CharterVersion.objects.current(),
+        "current": CharterVersion.objects.current(signature.version.region_id),
+        "scheme_organisation": signature.organisation.region.scheme_organisation,
     }
     if request.htmx:
         return render(request, "charter/includes/copy.html", context)
@@ -163,7 +167,7 @@ def signature_withdraw(request, pk):
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         label=_("Motif du retrait"),
-        help_text=_("Il est conservé avec la signature et visible de la Région."),
+        help_text=_("Il est conservé avec la signature et visible des chargé·es de mission de la région."),
     )
     if request.method == "POST" and form.is_valid():
         try:

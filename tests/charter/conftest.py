@@ -4,8 +4,17 @@ from tests.charter.factories import first_version
 
 
 @pytest.fixture
-def v1(db):
-    return first_version()
+def world(world):
+    """The shared world, where the Région (the world's funder) runs the scheme: its regional officers validate
+    the charter's signatures and publish its versions."""
+    world.region.scheme_organisation = world.funder
+    world.region.save(update_fields=["scheme_organisation"])
+    return world
+
+
+@pytest.fixture
+def v1(world):
+    return first_version(world.region)
 
 
 @pytest.fixture

@@ -1,26 +1,27 @@
-"""Charter test data: the first version (shipped by a data migration; recreated if a transactional test flushed
-it), signatures made through the service, versions published through the service."""
+"""Charter test data: a region's first version (the reference text, as `charter.services.version_one_publish`
+publishes it), signatures made through the service, versions published through the service."""
 
-import importlib
-
-from django.apps import apps
 from django.core.files.base import ContentFile
 
 from charter.models import CharterVersion, SignatureCopy
-from charter.services import charter_sign, draft_create, draft_save, version_publish
+from charter.services import (
+    charter_sign,
+    draft_create,
+    draft_save,
+    regions_decided,
+    version_one_publish,
+    version_publish,
+)
+from pathways.models import Region
 
-first_version_migration = importlib.import_module("charter.migrations.0002_first_version")
 
-
-def first_version() -> CharterVersion:
-    """Version 1 as the data migration ships it."""
-    if not CharterVersion.objects.filter(number=1).exists():
-        first_version_migration.create_first_version(apps, None)
-    return CharterVersion.objects.get(number=1)
+def first_version(region) -> CharterVersion:
+    """Version 1 of `region`'s charter (the reference text), published."""
+    return version_one_publish(region=region)
 
 
 def sign(organisation, user, **overrides):
-    first_version()
+    first_version(organisation.region)
     arguments = {
         "signatory_name": user.get_full_name() or "Camille Durand",
         "signatory_function": "Directrice",
@@ -30,10 +31,13 @@ def sign(organisation, user, **overrides):
     return charter_sign(organisation=organisation, by=user, **arguments)
 
 
-def publish_new_version(by, *, grace_days=90, change="Texte mis à jour.", today=None) -> CharterVersion:
-    """A new version whose preamble changed, published by `by` (a regional officer)."""
-    first_version()
-    draft = draft_create(by=by)
+def publish_new_version(by, *, region=None, grace_days=90, change="Texte mis à jour.", today=None) -> CharterVersion:
+    """A new version of `region`'s charter (by default the first region where `by` decides) whose preamble changed,
+    published by `by` (a regional officer of the region's scheme organisation)."""
+    if region is None:
+        region = Region.objects.filter(pk__in=regions_decided(by)).order_by("pk").first()
+    first_version(region)
+    draft = draft_create(by=by, region=region)
     commitments = [
         {"id": c.pk, "title_fr": c.title_fr, "text_fr": c.text_fr, "title_en": c.title_en, "text_en": c.text_en}
         for c in draft.commitments.order_by("position")

@@ -65,7 +65,7 @@ def test_regional_staff_decide_only_for_their_region(world, client_for, signatur
         user=UserFactory(), organisation=elsewhere, role=Membership.Role.REGIONAL_OFFICER
     ).user
     assert client_for(stranger).post(reverse("charter:signature_validate", args=[signature.pk])).status_code == 404
-    with pytest.raises(ValidationError, match="région de la structure"):
+    with pytest.raises(ValidationError, match="qui anime le dispositif dans la région, en décide"):
         signature_validate(signature=signature, by=stranger)
     coordinator = world.user("basin_coordinator")  # follows the region, does not decide
     assert client_for(coordinator).get(signature.get_absolute_url()).status_code == 200

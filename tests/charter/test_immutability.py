@@ -42,7 +42,7 @@ def test_the_database_refuses_to_change_a_published_version(v1):
 
 
 def test_a_draft_may_change_until_it_is_published(officer, v1):
-    draft = draft_create(by=officer)
+    draft = draft_create(by=officer, region=v1.region)
     Commitment.objects.filter(version=draft, position=1).update(text_fr="Un autre texte")
     CharterVersion.objects.filter(pk=draft.pk).update(preamble_fr="Un autre préambule")
     CharterVersion.objects.filter(pk=draft.pk).update(published_at=timezone.now(), published_by=officer)
@@ -68,6 +68,6 @@ def test_the_admin_edits_drafts_but_not_published_versions(world, client_for, of
     published = admin.get(reverse("admin:charter_charterversion_change", args=[v1.pk]))
     assert published.status_code == 200 and b'name="preamble_fr"' not in published.content
     assert admin.get(reverse("admin:charter_charterversion_delete", args=[v1.pk])).status_code == 403
-    draft = draft_create(by=officer)
+    draft = draft_create(by=officer, region=v1.region)
     editable = admin.get(reverse("admin:charter_charterversion_change", args=[draft.pk]))
     assert b'name="preamble_fr"' in editable.content

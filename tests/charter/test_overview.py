@@ -44,15 +44,15 @@ def test_the_overview_groups_organisations_by_standing(world, client_for, office
     signature_withdraw(signature=sign(world.training_body, body_rep), by=body_rep, reason="Retrait")
     client = client_for(officer)
     response = overview(client, bassin=world.basin.pk)
-    tabs = {value: count for value, _label, count in response.context["tabs"]}
+    tabs = {tab.value: tab.count for tab in response.context["overview"].tabs}
     assert tabs == {"": 3, "signed": 1, "to_renew": 0, "not_signed": 1, "withdrawn": 1, "pending": 1}
-    assert [o.name for o in overview(client, bassin=world.basin.pk, statut="pending").context["page"]] == [
+    assert [row.name for row in overview(client, bassin=world.basin.pk, statut="pending").context["page"]] == [
         world.prescriber.name
     ]
     page = overview(client, bassin=world.basin.pk, statut="withdrawn").content.decode()
     assert world.training_body.name in page and world.prescriber.name not in page
     publish_new_version(officer)
-    tabs = {value: count for value, _label, count in overview(client, bassin=world.basin.pk).context["tabs"]}
+    tabs = {tab.value: tab.count for tab in overview(client, bassin=world.basin.pk).context["overview"].tabs}
     assert tabs["to_renew"] == 1 and tabs["signed"] == 0
     assert signature.pk  # the prescriber's version 1 signature is the one to renew
 
@@ -60,8 +60,8 @@ def test_the_overview_groups_organisations_by_standing(world, client_for, office
 def test_a_basin_coordinator_starts_on_their_basin(world, client_for, v1):
     world.other_training_body.basins.add(world.other_basin)
     response = overview(client_for(world.user("basin_coordinator")))
-    assert response.context["basin"] == world.basin
-    assert world.other_training_body not in response.context["page"].object_list
+    assert response.context["overview"].basin.pk == world.basin.pk
+    assert world.other_training_body.pk not in [row.pk for row in response.context["page"].object_list]
 
 
 def test_the_main_menu_offers_the_charter_to_those_who_sign_it_or_follow_it_only(world, client_for, v1):

@@ -55,7 +55,7 @@ def test_a_withdrawn_copy_says_so(client, signature, representative):
 def test_a_refused_copy_says_so(client, signature, officer):
     signature_refuse(signature=signature, by=officer, reason="Signataire non habilité")
     page = verify(client, signature.code).content.decode()
-    assert "la Région a refusé cette signature" in page
+    assert "Région Nouvelle-Aquitaine a refusé cette signature" in page
     assert "Signataire non habilité" not in page
 
 
@@ -68,24 +68,25 @@ def test_an_unknown_code_is_not_found(client, v1):
 def test_the_basin_page_lists_the_organisations_that_signed_the_version_in_force(world, client, signature, officer):
     world.prescriber.basins.add(world.basin)
     world.training_body.basins.add(world.basin)
-    page = client.get(reverse("charter:basin_signatories", args=[world.basin.code])).content.decode()
+    page = client.get(reverse("charter:basin_signatories", args=[world.region.code, world.basin.code])).content.decode()
     assert "Mission Locale des Hauts de Garonne" in page
     assert world.training_body.name not in page
     publish_new_version(officer)  # the prescriber's signature is now to renew: not a signatory of version 2
-    page = client.get(reverse("charter:basin_signatories", args=[world.basin.code])).content.decode()
+    page = client.get(reverse("charter:basin_signatories", args=[world.region.code, world.basin.code])).content.decode()
     assert "Mission Locale des Hauts de Garonne" not in page
     assert "Aucune structure de ce bassin n'a encore signé la version en vigueur." in page
 
 
-def test_the_basins_index_counts_signatories(world, client, signature):
+def test_the_regions_page_counts_signatories_per_basin(world, client, signature):
     world.prescriber.basins.add(world.basin)
-    page = client.get(reverse("charter:signatories")).content.decode()
-    assert reverse("charter:basin_signatories", args=[world.basin.code]) in page
+    page = client.get(reverse("charter:signatories"), follow=True).content.decode()
+    assert reverse("charter:basin_signatories", args=[world.region.code, world.basin.code]) in page
     assert "1 signataire" in page
 
 
-def test_an_unknown_basin_is_not_found(client, v1):
-    assert client.get(reverse("charter:basin_signatories", args=["9999"])).status_code == 404
+def test_an_unknown_basin_is_not_found(world, client, v1):
+    assert client.get(reverse("charter:basin_signatories", args=[world.region.code, "9999"])).status_code == 404
+    assert client.get(reverse("charter:region_signatories", args=["9999"])).status_code == 404
 
 
 def test_the_public_pages_answer_in_a_constant_number_of_queries(
@@ -96,6 +97,6 @@ def test_the_public_pages_answer_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         client.get(reverse("charter:signatories"))
     with django_assert_max_num_queries(6):
-        client.get(reverse("charter:basin_signatories", args=[world.basin.code]))
+        client.get(reverse("charter:basin_signatories", args=[world.region.code, world.basin.code]))
     with django_assert_max_num_queries(4):
         verify(client, signature.code)

@@ -38,7 +38,7 @@ def formset_data(draft, **changes):
 
 @pytest.fixture
 def draft(officer, v1):
-    return draft_create(by=officer)
+    return draft_create(by=officer, region=v1.region)
 
 
 def test_a_draft_starts_as_a_copy_of_the_version_in_force(draft, v1):
@@ -50,7 +50,7 @@ def test_a_draft_starts_as_a_copy_of_the_version_in_force(draft, v1):
 
 
 def test_there_is_one_draft_at_a_time(officer, draft):
-    assert draft_create(by=officer) == draft
+    assert draft_create(by=officer, region=draft.region) == draft
 
 
 def test_editing_shows_the_differences_with_the_version_in_force(world, client_for, officer, draft):
@@ -88,7 +88,7 @@ def test_a_half_filled_commitment_is_refused(world, client_for, officer, draft):
 def test_publishing_an_unchanged_draft_is_refused(officer, draft):
     with pytest.raises(ValidationError, match="identique à la version en vigueur"):
         version_publish(draft=draft, by=officer, renewal_grace_days=90)
-    assert CharterVersion.objects.current().number == 1
+    assert CharterVersion.objects.current(draft.region).number == 1
 
 
 def test_publishing_an_empty_draft_is_refused(world, client_for, officer, draft):
@@ -102,7 +102,7 @@ def test_publishing_an_empty_draft_is_refused(world, client_for, officer, draft)
         reverse("charter:draft_publish", args=[draft.pk]), {"renewal_grace_days": "90"}, follow=True
     )
     assert "Le projet ne contient aucun engagement." in response.content.decode()
-    assert CharterVersion.objects.current().number == 1
+    assert CharterVersion.objects.current(draft.region).number == 1
 
 
 def test_publishing_makes_the_new_version_current_and_immutable(world, client_for, officer, representative, draft):
@@ -115,7 +115,7 @@ def test_publishing_makes_the_new_version_current_and_immutable(world, client_fo
     response = client.post(reverse("charter:draft_publish", args=[draft.pk]), {"renewal_grace_days": "60"})
     draft.refresh_from_db()
     assert response.status_code == 302 and response.url == draft.get_absolute_url()
-    assert CharterVersion.objects.current() == draft
+    assert CharterVersion.objects.current(draft.region) == draft
     assert (draft.published_by, draft.renewal_grace_days) == (officer, 60)
     assert Signature.objects.with_history().get(organisation=world.prescriber).status == "to_renew"
     # Published: the edit page is gone, the service refuses, and publishing again changes nothing.
@@ -138,7 +138,7 @@ def test_the_grace_period_is_between_1_and_365_days(world, client_for, officer, 
         reverse("charter:draft_publish", args=[draft.pk]), {"renewal_grace_days": days}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("charter:draft_edit", args=[draft.pk])
-    assert CharterVersion.objects.current().number == 1
+    assert CharterVersion.objects.current(draft.region).number == 1
 
 
 def test_only_regional_officers_draft_and_publish(world, client_for, draft):
@@ -146,6 +146,6 @@ def test_only_regional_officers_draft_and_publish(world, client_for, draft):
         client = client_for(world.user(role))
         assert client.post(reverse("charter:draft_create")).status_code == 403
         assert client.post(reverse("charter:draft_publish", args=[draft.pk])).status_code == 404
-        assert client.get(reverse("charter:version_detail", args=[draft.number])).status_code == 404
+        assert client.get(reverse("charter:version_detail", args=[draft.region.code, draft.number])).status_code == 404
     with pytest.raises(ValidationError):
         version_publish(draft=draft, by=world.user("basin_coordinator"), renewal_grace_days=90)
