@@ -217,3 +217,196 @@ def client_for(client):
         return client
 
     return login
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The adversaries: for the authorization matrix and the leak tests (issue 15). Each of them is foreign to the world's
+# pathway: they must get 404 on its objects, write nothing with a POST, and never read its person's name or texts.
+
+ADVERSARIES = [
+    "other_adviser",  # an adviser of a second prescriber of the region
+    "other_funder_officer",  # a regional officer of a second funder of the region (it funds no world action)
+    "other_facilitator",  # a facilitator of a second support structure
+    "other_region_manager",  # the manager of a training body of a second region
+    "deactivated_trainer",  # a trainer of the world's training body whose membership was deactivated
+]
+ADVERSARY_ROLES = [*ROLES[:-1], *ADVERSARIES, ROLES[-1]]
+
+# Markers written in the names and free texts of people and records; `Secrets` says who may read each.
+SECRET_ZOE = "Zoé"  # the world's person (nobody else has this first name)
+SECRET_COMMENT = "MARQUEUR-COMMENTAIRE-ZOE"  # the world rupture's comment
+SECRET_NOTE = "MARQUEUR-NOTE-ZOE"  # a follow-up note on its alert
+SECRET_OTHER_BODY = "Marqueur-Autre-Organisme"  # a person of the other training body and the other prescriber
+SECRET_OTHER_REGION = "Marqueur-Autre-Region"  # a person of the second region
+SECRET_CHECKLIST = "MARQUEUR-CHECKLIST-REFUS"  # a checklist comment of a person who refused sharing
+
+
+@dataclass
+class Adversaries:
+    other_region: object
+    other_prescriber: object
+    other_funder: object
+    other_support: object
+    other_region_body: object
+    alert: object
+    other_body_pathway: object
+    other_region_pathway: object
+    refused_checklist: object
+    # marker → the roles that may read it
+    secrets: dict
+
+
+@pytest.fixture
+def adversaries(world):
+    """The world, plus an organisation of each kind more, a second region, a deactivated member, a person who
+    refused sharing their checklist, and people and texts marked with strings that only some roles may read."""
+    from alerts.services import alert_act
+    from attendance.services import calendar_generate
+    from notifications.models import Notification
+    from notifications.services import notify
+    from notifications.todos import todo_set
+    from pathways.services.memberships import membership_deactivate
+    from tests.checklist.factories import submitted
+    from tests.ruptures.declaring import declare
+
+    region = world.region
+    other_region = RegionFactory(code="84", name="Auvergne-Rhône-Alpes")
+    other_region_basin = BasinFactory(region=other_region, code="8401", name="Lyon")
+    other_prescriber = OrganisationFactory(name="France Travail Lormont", region=region, prescriber=True)
+    other_funder = OrganisationFactory(name="OPCO EP Nouvelle-Aquitaine", region=region, funder=True)
+    other_support = OrganisationFactory(name="Écoute Rive Gauche", region=region, support=True)
+    other_region_body = OrganisationFactory(name="Organisme lyonnais", region=other_region)
+    other_region_funder = OrganisationFactory(name="Région Auvergne-Rhône-Alpes", region=other_region, funder=True)
+    extra = {
+        "other_adviser": _member(other_prescriber, Role.PRESCRIBER_ADVISER),
+        "other_funder_officer": _member(other_funder, Role.REGIONAL_OFFICER),
+        "other_facilitator": _member(other_support, Role.FACILITATOR),
+        "other_region_manager": _member(other_region_body, Role.ORG_MANAGER, is_legal_representative=True),
+        "deactivated_trainer": _member(world.training_body, Role.TRAINER),
+    }
+    world.memberships.update(extra)
+    world.users.update({role: membership.user for role, membership in extra.items()})
+    start = world.stage.actual_start
+
+    # A person of the other training body, prescribed by the other prescriber.
+    other_body_pathway = PathwayFactory(
+        beneficiary=BeneficiaryFactory(region=region, first_name="Nadia", last_name=SECRET_OTHER_BODY),
+        referent=world.users["other_adviser"],
+        opened_by=other_prescriber,
+        prescribing_organisation=other_prescriber,
+        prescribing_adviser=world.users["other_adviser"],
+    )
+    other_action = TrainingActionFactory(
+        training_body=world.other_training_body, basin=world.basin, funder=other_funder
+    )
+    other_session = SessionFactory(training_action=other_action)
+    other_stage = StageFactory(
+        pathway=other_body_pathway,
+        organisation=world.other_training_body,
+        status=Stage.Status.IN_PROGRESS,
+        actual_start=start,
+        planned_start=start,
+    )
+    EnrolmentFactory(stage=other_stage, session=other_session)
+    declare(world, stage=other_stage, by=world.users["outsider"], comment=SECRET_OTHER_BODY)
+
+    # A person of the second region.
+    region_manager = world.users["other_region_manager"]
+    other_region_pathway = PathwayFactory(
+        beneficiary=BeneficiaryFactory(
+            region=other_region,
+            commune=CommuneFactory(code="69123", name="Lyon", basin=other_region_basin),
+            first_name="Jules",
+            last_name=SECRET_OTHER_REGION,
+        ),
+        referent=region_manager,
+        opened_by=other_region_body,
+    )
+    region_action = TrainingActionFactory(
+        training_body=other_region_body, basin=other_region_basin, funder=other_region_funder
+    )
+    region_stage = StageFactory(
+        pathway=other_region_pathway,
+        organisation=other_region_body,
+        status=Stage.Status.IN_PROGRESS,
+        actual_start=start,
+        planned_start=start,
+    )
+    EnrolmentFactory(stage=region_stage, session=SessionFactory(training_action=region_action))
+
+    # The world's rupture, with a comment and a follow-up note only the partners who follow Zoé may read.
+    rupture = declare(world, comment=SECRET_COMMENT)
+    alert_act(alert=rupture.alert, by=world.users["prescriber_adviser"], kind="called", note=SECRET_NOTE)
+
+    # A person of the world's training body and prescriber who refused to share her checklist.
+    refused_pathway = PathwayFactory(
+        beneficiary=BeneficiaryFactory(region=region, commune=world.commune, first_name="Inès", last_name="Refus"),
+        referent=world.users["prescriber_adviser"],
+        opened_by=world.prescriber,
+        prescribing_organisation=world.prescriber,
+        prescribing_adviser=world.users["prescriber_adviser"],
+    )
+    refused_stage = StageFactory(
+        pathway=refused_pathway,
+        organisation=world.training_body,
+        status=Stage.Status.IN_PROGRESS,
+        actual_start=start,
+        planned_start=start,
+    )
+    EnrolmentFactory(stage=refused_stage, session=world.session)
+    refused_checklist, _revision = submitted(
+        refused_stage,
+        world.users["trainer"],
+        consent=False,
+        answers={"housing": "risk"},
+        comments={"housing": SECRET_CHECKLIST},
+    )
+    calendar_generate(session=world.session)
+
+    # The deactivated trainer was told about Zoé before leaving, and had something to do for her.
+    deactivated = world.users["deactivated_trainer"]
+    notify(
+        recipients=[deactivated],
+        kind="stage_transition",
+        cause_key="adversaries:told",
+        url=world.pathway.get_absolute_url(),
+        params={"person": "Zoé MARTIN", "stage_kind": "qualifying_training", "action": "start", "date": "2026-11-02"},
+        stage=world.stage,
+    )
+    Notification.objects.filter(cause_key="adversaries:told").update(
+        status=Notification.Status.DELIVERED, delivered_at=timezone.now()
+    )
+    todo_set(
+        source_key="adversaries:todo",
+        owner=deactivated,
+        title="Rappeler Zoé MARTIN",
+        due_on=world.today,
+        by=world.users["org_manager"],
+        stage=world.stage,
+    )
+    membership_deactivate(
+        membership=world.memberships["deactivated_trainer"], by=world.users["org_manager"], referents={}, advisers={}
+    )
+    world.memberships["deactivated_trainer"].refresh_from_db()
+
+    followers = {"trainer", "pedagogical_manager", "org_manager", "legal_representative", "prescriber_adviser"}
+    return Adversaries(
+        other_region=other_region,
+        other_prescriber=other_prescriber,
+        other_funder=other_funder,
+        other_support=other_support,
+        other_region_body=other_region_body,
+        alert=rupture.alert,
+        other_body_pathway=other_body_pathway,
+        other_region_pathway=other_region_pathway,
+        refused_checklist=refused_checklist,
+        secrets={
+            # the regional officer funds Zoé's stage; the outsider's colleague typed her name in a join request
+            SECRET_ZOE: followers | {"regional_officer", "outsider"},
+            SECRET_COMMENT: followers,
+            SECRET_NOTE: followers,
+            SECRET_OTHER_BODY: {"outsider", "other_adviser"},
+            SECRET_OTHER_REGION: {"other_region_manager"},
+            SECRET_CHECKLIST: {"trainer", "pedagogical_manager", "org_manager"},
+        },
+    )

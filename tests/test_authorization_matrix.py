@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attendance.models import StatementExport
-from tests.conftest import ROLES
+from tests.conftest import ADVERSARY_ROLES as ROLES
 
 # Shorthands for the columns of the matrix, in the order of ROLES.
 ANON = "anonymous"
@@ -23,9 +23,17 @@ SCOPE_PATHWAY = {
     "prescriber_adviser",
 }
 MANAGE_PATHWAY = {"legal_representative", "prescriber_adviser"}
-ENROL = {"pedagogical_manager", "org_manager", "legal_representative", "prescriber_adviser"}
+ENROL = {
+    "pedagogical_manager",
+    "org_manager",
+    "legal_representative",
+    "prescriber_adviser",
+    "other_adviser",
+    "other_region_manager",
+}
 TRAINING_BODY_MEMBERS = {"trainer", "pedagogical_manager", "org_manager", "dpo"}
-REGION_MEMBERS = set(LOGGED_IN) - {"admin"}
+# Members of the world's region (not the platform administrator, the second region's manager, nor a deactivated member).
+REGION_MEMBERS = set(LOGGED_IN) - {"admin", "other_region_manager", "deactivated_trainer"}
 # The training body's staff who take attendance (its DPO does not).
 ATTENDANCE_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 
@@ -141,8 +149,10 @@ def checklist_pdf(world):
 
 CHECKLIST_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 CHECKLIST_SHARED = CHECKLIST_STAFF | {"legal_representative", "prescriber_adviser"}
-CHARTER_READERS = {"legal_representative", "prescriber_adviser", "regional_officer", "basin_coordinator"}
-REGIONAL_STAFF = {"regional_officer", "basin_coordinator"}
+# The region's staff: its funders' regional officers and basin coordinators (the OPCO's officer included: it follows
+# the charter of its region, without deciding on signatures).
+REGIONAL_STAFF = {"regional_officer", "basin_coordinator", "other_funder_officer"}
+CHARTER_READERS = {"legal_representative", "prescriber_adviser"} | REGIONAL_STAFF
 PUBLIC = {**statuses(200), ANON: 200}
 
 
@@ -244,7 +254,10 @@ MATRIX = {
     "charter:current": (None, statuses(200)),
     "charter:version_detail": (lambda w: [charter_world(w).region.code, 1], statuses(200)),
     # The address of a version before the charter became regional: sent to the reader's region's version.
-    "charter:version_detail_of_my_region": (lambda w: [charter_world(w).number], statuses(302)),
+    "charter:version_detail_of_my_region": (
+        lambda w: [charter_world(w).number],
+        {**statuses(302), "other_region_manager": 404},  # the second region has published no charter yet
+    ),
     "charter:sign": (
         lambda w: [w.prescriber.pk],
         by_sets(({"legal_representative"}, 200), ({"prescriber_adviser"}, 403)),
@@ -269,8 +282,8 @@ MATRIX = {
     "charter:draft_publish": (lambda w: [charter_draft(w).pk], statuses(405)),
     "charter:verify_lookup": (None, PUBLIC),
     "charter:verify": (lambda w: [charter_signature(w).code], PUBLIC),
-    # One region: the index sends to its page.
-    "charter:signatories": (None, {**statuses(302), ANON: 302}),
+    # Two regions (the world's and the adversaries'): the index lists them.
+    "charter:signatories": (None, PUBLIC),
     "charter:region_signatories": (lambda w: [w.region.code], PUBLIC),
     "charter:basin_signatories": (lambda w: [w.region.code, w.basin.code], PUBLIC),
     # The pre-entry checklist: filled by the training body's staff; read by the prescriber and the referent the
@@ -340,7 +353,7 @@ def test_every_role_has_a_column():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_role_gets_the_expected_status_on_every_url(world, client_for, role):
+def test_role_gets_the_expected_status_on_every_url(world, adversaries, client_for, role):
     client = client_for(world.user(role))
     failures = []
     for name, (kwargs, expected) in MATRIX.items():
