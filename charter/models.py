@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import localized
 from core.models import Document
+from pathways import scoping
 from pathways.models import ScopedQuerySet
 
 # The alphabet of verification codes: no 0/O, 1/I/L, U, so a code read aloud or copied by hand is not misread.
@@ -209,6 +210,19 @@ class Commitment(models.Model):
 
 
 class SignatureQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope (registered in `CharterConfig.ready`): an organisation's signatures are read by its members and
+        by the regional staff (regional officers, basin coordinators of a funder) of its region; a platform
+        administrator reads them all, as in the admin, to decide where no organisation may
+        (`charter.services.can_decide`)."""
+        from charter.services import is_platform_admin, regions_followed
+
+        if is_platform_admin(user):
+            return self
+        return self.filter(
+            Q(organisation__in=scoping.org_ids(user)) | Q(organisation__region__in=regions_followed(user))
+        )
+
     def with_history(self):
         """With the events the status is derived from (and what the signature's page shows of them)."""
         events = SignatureEvent.objects.select_related("by_organisation", "new_version")
