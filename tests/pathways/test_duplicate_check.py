@@ -6,8 +6,11 @@ most `DUPLICATE_CHECKS_PER_HOUR` checks an hour, counted from that log (so acros
 """
 
 import datetime
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -341,3 +344,13 @@ def test_the_dpo_sees_the_check_in_the_access_log_without_the_person_found(world
     content = response.content.decode()
     assert "recherche de doublon" in content
     assert "LEFEVRE" not in content and "Ines" not in content
+
+
+@pytest.mark.parametrize(("value", "ok"), [("5", True), ("0", False), ("trente", False)])
+def test_the_limit_setting_fails_loudly_on_a_bad_value(value, ok):
+    environment = {**os.environ, "DUPLICATE_CHECKS_PER_HOUR": value, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    script = "from django.conf import settings; print(settings.DUPLICATE_CHECKS_PER_HOUR)"
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+    assert (result.returncode == 0) == ok, result.stderr
+    if ok:
+        assert result.stdout.strip() == value
