@@ -60,14 +60,19 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """One row each time someone reads or changes a person's record (DESIGN.md §6).
 
-    Written by the scoping layer (`pathways.scoping.get_for_user_or_404`) and the person views, never by hand
+    Written by the scoping layer (`pathways.scoping.get_for_user_or_404`) and the person services, never by hand
     in a view. Kept apart from the audit of field changes: this answers "who looked at whom, when, as whom".
+
+    A duplicate check at person creation writes one row too (`DUPLICATE_CHECK`): one per person it found by name
+    and birth date, or one without a person when it found nobody. Those rows also bound how many checks a user may
+    run in an hour (`pathways.services.people.duplicate_check`).
     """
 
     class Action(models.TextChoices):
         READ = "read", _("consultation")
         CHANGE = "change", _("modification")
         CREATE = "create", _("création")
+        DUPLICATE_CHECK = "duplicate", _("recherche de doublon")
 
     at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -76,8 +81,11 @@ class AccessLog(models.Model):
     beneficiary = models.ForeignKey(
         "pathways.Beneficiary",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="access_logs",
         verbose_name=_("personne"),
+        help_text=_("Vide pour une recherche de doublon qui n'a trouvé personne."),
     )
     acting_organisation = models.ForeignKey(
         "pathways.Organisation",
@@ -100,6 +108,8 @@ class AccessLog(models.Model):
             models.Index(fields=["beneficiary", "-at"], name="accesslog_person_at_idx"),
             # the DPO's list of accesses made on behalf of their organisation
             models.Index(fields=["acting_organisation", "-at"], name="accesslog_org_at_idx"),
+            # a user's duplicate checks of the last hour (their rate limit)
+            models.Index(fields=["user", "action", "-at"], name="accesslog_user_action_at_idx"),
         ]
 
     def __str__(self):

@@ -2,7 +2,10 @@ from accounts.models import AccessLog
 
 
 def access_log_record(*, user, beneficiary, view_name: str, acting_organisation=None, action=AccessLog.Action.READ):
-    """Record that `user` read or changed `beneficiary`'s record through `view_name`."""
+    """Record that `user` read or changed `beneficiary`'s record through `view_name`.
+
+    `beneficiary` is None only for a duplicate check that found nobody.
+    """
     return AccessLog.objects.create(
         user=user,
         beneficiary=beneficiary,

@@ -390,18 +390,6 @@ class StagePlanForm(forms.Form):
             self.add_error("new_employer_name", _("Choisissez une entreprise existante ou saisissez-en une nouvelle."))
         return cleaned
 
-    def chosen_employer(self) -> Employer | None:
-        """The chosen employer, or a new one created from the two fields (call inside the service's transaction)."""
-        if self.cleaned_data.get("employer"):
-            return self.cleaned_data["employer"]
-        name = (self.cleaned_data.get("new_employer_name") or "").strip()
-        if not name:
-            return None
-        employer = Employer(name=name, siret=self.cleaned_data.get("new_employer_siret", ""), region=self.region)
-        employer.full_clean()
-        employer.save()
-        return employer
-
 
 def _today():
     return timezone.localdate()

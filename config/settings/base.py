@@ -275,6 +275,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SMALL_COUNT_THRESHOLD = 5
+# At most this many duplicate checks (person creation) per user in any hour, counted from the access log so that
+# the limit holds across processes: the check tells who follows a person, it must not become a directory.
+DUPLICATE_CHECKS_PER_HOUR = env.int("DUPLICATE_CHECKS_PER_HOUR", default=30)
+if DUPLICATE_CHECKS_PER_HOUR < 1:
+    raise ImproperlyConfigured("DUPLICATE_CHECKS_PER_HOUR must be at least 1.")
 
 # --- Attendance ---------------------------------------------------------------------------------------------
 # Defaults of the absence rules; a programme, then a training action, may override each (attendance.AbsenceRules).

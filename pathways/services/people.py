@@ -1,17 +1,25 @@
 """People, their pathways, duplicate detection and join requests."""
 
+import datetime
+import math
 import unicodedata
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from pathways.models import Beneficiary, JoinRequest, Membership, Organisation, Pathway, PathwayPartner, Stage
+from pathways.scoping import PERSON_ROLES
+
+User = get_user_model()
 
 JOIN_TOKEN_SALT = "pathways.join-request"
 JOIN_TOKEN_MAX_AGE = 2 * 3600
@@ -33,19 +41,23 @@ def name_key(first_name: str, last_name: str) -> str:
 
 
 class DuplicateMatch:
-    """A likely duplicate, as shown to someone who may not see it: only who follows the person.
+    """A likely duplicate, as shown to the user who is registering a person.
 
-    `visible` tells whether the user may open the record (then `beneficiary` is set); otherwise only the
-    organisations' names and a signed token to request joining the pathway are exposed.
+    `visible` tells whether the user may open the record (then `beneficiary` and `pathway` are set). Otherwise the
+    match is by name and birth date, and only `organisation_name` (the organisation of the pathway's referent, the
+    one to ask) and a signed token to request joining the pathway are exposed: not the person, not the referent,
+    not the other organisations involved.
     """
 
-    def __init__(self, *, beneficiary, pathway, same_identity: bool, visible: bool, followed_by: list[str]):
+    def __init__(
+        self, *, beneficiary, pathway, same_identity: bool, visible: bool, organisation_name: str | None = None
+    ):
         self.beneficiary = beneficiary if visible else None
         self.pathway = pathway if visible else None
         self._pathway_id = pathway.pk if pathway else None
         self.same_identity = same_identity
         self.visible = visible
-        self.followed_by = followed_by
+        self.organisation_name = None if visible else organisation_name
 
     def join_token(self, *, user, organisation, typed_name: str) -> str:
         return signing.dumps(
@@ -55,52 +67,157 @@ class DuplicateMatch:
         )
 
 
-def find_duplicates(*, user, region, first_name, last_name, birth_date, email="", phone="", exclude=None):
-    """Likely duplicates in `region`: same name and birth date, or same e-mail or phone.
+DUPLICATE_CHECK_WINDOW = datetime.timedelta(hours=1)
+DUPLICATE_CHECK_MAX_MATCHES = 10
 
-    Looks across the whole region on purpose (a person may be followed elsewhere), and returns
-    `DuplicateMatch` objects that reveal nothing of records outside `user`'s scope but who follows them.
+
+@transaction.atomic
+def duplicate_check(
+    *,
+    user,
+    opened_by: Organisation,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date,
+    email: str = "",
+    phone: str = "",
+    view_name: str = "",
+) -> list[DuplicateMatch]:
+    """The likely duplicates of a person `user` is about to register for `opened_by`, in its region.
+
+    - A person the user may already see matches by name and birth date, or by e-mail or phone; the user gets a
+      link to the record.
+    - A person outside the user's scope matches only by name *and* birth date, and then only the organisation of
+      their referent is named. An e-mail or a phone number alone says nothing about them: otherwise a phone number
+      would tell which organisations (Cap emploi, a Département's social services) follow someone.
+
+    Every check writes the access log (`AccessLog.Action.DUPLICATE_CHECK`: one row per person found by name and
+    birth date, one row without a person when none was), and those rows bound the checks a user may run in an hour
+    (`settings.DUPLICATE_CHECKS_PER_HOUR`), across processes. Past the limit, a `ValidationError` says when to retry.
     """
-    condition = Q(name_key=name_key(first_name, last_name), birth_date=birth_date)
-    if email:
-        condition |= Q(email__iexact=email)
+    errors = {}
+    if not fold(first_name):
+        errors["first_name"] = _("Indiquez le prénom de la personne.")
+    if not fold(last_name):
+        errors["last_name"] = _("Indiquez le nom de la personne.")
+    if birth_date is None:
+        errors["birth_date"] = _("Indiquez la date de naissance de la personne.")
+    if errors:
+        raise ValidationError(errors)
+    if not Membership.objects.active().filter(user=user, organisation=opened_by).exists():
+        raise ValidationError({"opened_by": _("Vous n'êtes pas membre actif de cette structure.")})
+    _duplicate_check_allow(user)
+
+    key = name_key(first_name, last_name)
+    in_scope = Beneficiary.objects.for_user(user).filter(region=opened_by.region_id)
+    by_identity = list(
+        Beneficiary.objects.filter(region=opened_by.region_id, name_key=key, birth_date=birth_date).order_by("pk")[
+            :DUPLICATE_CHECK_MAX_MATCHES
+        ]
+    )
+    visible_ids = set(in_scope.filter(pk__in=[c.pk for c in by_identity]).values_list("pk", flat=True))
+    contact = Q(email__iexact=email) if email else Q()
     if phone:
-        condition |= Q(phone=phone)
-    candidates = Beneficiary.objects.filter(condition, region=region)
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    candidates = list(candidates.order_by("pk")[:10])
+        contact |= Q(phone=phone)
+    by_contact = []
+    if contact:
+        # Only among the people the user already sees: a contact detail never reaches a record outside scope.
+        by_contact = list(
+            in_scope.filter(contact)
+            .exclude(pk__in=[c.pk for c in by_identity])
+            .order_by("pk")[: DUPLICATE_CHECK_MAX_MATCHES - len(by_identity)]
+        )
+        visible_ids |= {c.pk for c in by_contact}
+
+    for person in by_identity or [None]:
+        access_log_record(
+            user=user,
+            beneficiary=person,
+            view_name=view_name,
+            acting_organisation=opened_by,
+            action=AccessLog.Action.DUPLICATE_CHECK,
+        )
+
+    candidates = sorted(by_identity + by_contact, key=lambda c: c.pk)
     if not candidates:
         return []
-    visible_ids = set(
-        Beneficiary.objects.for_user(user).filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True)
-    )
     latest = {}
     for pathway in (
         Pathway.objects.filter(beneficiary__in=candidates)
-        .select_related("opened_by", "prescribing_organisation")
+        .select_related("opened_by")
         .order_by("beneficiary_id", "-opened_at")
     ):
         latest.setdefault(pathway.beneficiary_id, pathway)
-    key = name_key(first_name, last_name)
     matches = []
     for candidate in candidates:
         pathway = latest.get(candidate.pk)
-        followed_by = []
-        if pathway is not None:
-            for org in (pathway.prescribing_organisation, pathway.opened_by):
-                if org is not None and org.name not in followed_by:
-                    followed_by.append(org.name)
+        visible = candidate.pk in visible_ids
+        organisation = None
+        if not visible and pathway is not None:
+            organisation = referent_organisation(pathway)
         matches.append(
             DuplicateMatch(
                 beneficiary=candidate,
                 pathway=pathway,
                 same_identity=candidate.name_key == key and candidate.birth_date == birth_date,
-                visible=candidate.pk in visible_ids,
-                followed_by=followed_by,
+                visible=visible,
+                organisation_name=organisation.name if organisation is not None else None,
             )
         )
     return matches
+
+
+def _duplicate_check_allow(user) -> None:
+    """Refuse a check past `settings.DUPLICATE_CHECKS_PER_HOUR` in the last hour (counted in the access log).
+
+    The user's row is locked first, so two checks of the same user in two processes are counted one after the
+    other (PostgreSQL; SQLite writes one transaction at a time anyway).
+    """
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    limit = settings.DUPLICATE_CHECKS_PER_HOUR
+    now = timezone.now()
+    recent = AccessLog.objects.filter(
+        user=user, action=AccessLog.Action.DUPLICATE_CHECK, at__gt=now - DUPLICATE_CHECK_WINDOW
+    )
+    count = recent.count()
+    if count < limit:
+        return
+    # A check becomes possible again when enough of the recent ones have left the window.
+    frees_at = recent.order_by("at").values_list("at", flat=True)[count - limit] + DUPLICATE_CHECK_WINDOW
+    minutes = max(1, math.ceil((frees_at - now).total_seconds() / 60))
+    raise ValidationError(
+        ngettext(
+            "Vous avez lancé %(limit)s recherches de doublon en une heure : c'est la limite, qui protège les personnes "
+            "suivies. Réessayez dans %(minutes)s minute.",
+            "Vous avez lancé %(limit)s recherches de doublon en une heure : c'est la limite, qui protège les personnes "
+            "suivies. Réessayez dans %(minutes)s minutes.",
+            minutes,
+        )
+        % {"limit": limit, "minutes": minutes},
+        code="duplicate_check_limit",
+    )
+
+
+def referent_organisation(pathway: Pathway) -> Organisation:
+    """The organisation to ask about `pathway`: the one its referent works for.
+
+    Among the pathway's organisations where the referent holds a person-facing role: an active membership first,
+    then the organisation that opened the pathway, then the prescriber. The opener when the referent has none.
+    """
+    memberships = Membership.objects.filter(
+        user_id=pathway.referent_id, organisation__in=pathway_organisations(pathway), role__in=PERSON_ROLES
+    ).select_related("organisation")
+
+    def rank(membership):
+        return (
+            not (membership.is_active and membership.organisation.is_active),
+            membership.organisation_id != pathway.opened_by_id,
+            membership.organisation_id != pathway.prescribing_organisation_id,
+            membership.organisation.name,
+        )
+
+    best = min(memberships, key=rank, default=None)
+    return best.organisation if best is not None else pathway.opened_by
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -108,8 +225,6 @@ def find_duplicates(*, user, region, first_name, last_name, birth_date, email=""
 
 
 def _check_referent(referent, organisations: list[Organisation]) -> None:
-    from pathways.scoping import PERSON_ROLES
-
     members = Membership.objects.active().filter(user=referent, organisation__in=organisations, role__in=PERSON_ROLES)
     if not members.exists():
         raise ValidationError(

@@ -25,6 +25,7 @@ from pathways.forms import (
 from pathways.models import JoinRequest, Pathway, Stage
 from pathways.panels import attach_badges, stage_panels
 from pathways.scoping import get_for_user_or_404, require
+from pathways.services import employers as employer_services
 from pathways.services import people as people_services
 from pathways.services import stages as stage_services
 from pathways.timeline import build_timeline, pathway_history
@@ -143,7 +144,7 @@ def stage_create(request, pk):
                     planned_start=data["planned_start"],
                     planned_end=data["planned_end"],
                     programme=data["programme"],
-                    employer=form.chosen_employer(),
+                    employer=_stage_employer(form, region=pathway.beneficiary.region),
                     session=data["session"],
                 )
         except ValidationError as error:
@@ -152,6 +153,17 @@ def stage_create(request, pk):
             messages.success(request, _("L'étape « %(kind)s » est prévue.") % {"kind": stage.get_kind_display()})
             return redirect(stage)
     return render(request, "pathways/stage_form.html", {"form": form, "pathway": pathway})
+
+
+def _stage_employer(form, *, region):
+    """The company chosen or typed in the stage form (call inside the transaction that plans the stage)."""
+    data = form.cleaned_data
+    return employer_services.employer_for_stage(
+        region=region,
+        employer=data["employer"],
+        new_employer_name=data.get("new_employer_name", ""),
+        new_employer_siret=data.get("new_employer_siret", ""),
+    )
 
 
 def _stage(request, pk, *, transition=True):
@@ -185,7 +197,7 @@ def stage_update(request, pk):
                     planned_start=data["planned_start"],
                     planned_end=data["planned_end"],
                     programme=data["programme"],
-                    employer=form.chosen_employer() if "new_employer_name" in form.fields else data["employer"],
+                    employer=_stage_employer(form, region=stage.pathway.beneficiary.region),
                     session=data["session"],
                 )
         except ValidationError as error:

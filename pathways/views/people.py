@@ -51,6 +51,8 @@ def beneficiary_list(request):
 
 @require_http_methods(["GET", "POST"])
 def beneficiary_create(request):
+    """Each POST first checks for duplicates (`people_services.duplicate_check`); the person is created when it
+    found none, or only contact matches the user confirmed are someone else."""
     require(scoping.can_enrol(request.user))
     form = BeneficiaryCreateForm(
         request.POST if request.method == "POST" else None,
@@ -60,18 +62,19 @@ def beneficiary_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = people_services.find_duplicates(
-            user=request.user,
-            region=data["opened_by"].region,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            birth_date=data["birth_date"],
-            email=data["email"],
-            phone=data["phone"],
-        )
-        blocking = [d for d in duplicates if d.same_identity or not data["confirm_other_person"]]
-        if not blocking:
-            try:
+        view_name = request.resolver_match.view_name
+        try:
+            duplicates = people_services.duplicate_check(
+                user=request.user,
+                opened_by=data["opened_by"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+                email=data["email"],
+                phone=data["phone"],
+                view_name=view_name,
+            )
+            if not [d for d in duplicates if d.same_identity or not data["confirm_other_person"]]:
                 pathway = people_services.beneficiary_create(
                     by=request.user,
                     opened_by=data["opened_by"],
@@ -79,17 +82,16 @@ def beneficiary_create(request):
                     referent=data["referent"],
                     prescribing_organisation=data["prescribing_organisation"],
                     prescribing_adviser=data["prescribing_adviser"],
-                    view_name=request.resolver_match.view_name,
+                    view_name=view_name,
                 )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
                 messages.success(
                     request,
                     _("%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape.")
                     % {"name": pathway.beneficiary.full_name},
                 )
                 return redirect(pathway)
+        except ValidationError as error:
+            apply_errors(form, error)
         for duplicate in duplicates:
             if not duplicate.visible:
                 typed_name = f"{data['first_name']} {data['last_name'].upper()}"

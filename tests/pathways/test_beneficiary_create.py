@@ -123,12 +123,15 @@ def test_accents_and_case_do_not_hide_a_duplicate(world, client_for, adviser, fo
     assert response.context["duplicates"]
 
 
-def test_a_same_phone_is_a_likely_duplicate_that_can_be_overridden(world, client_for, adviser, followed_elsewhere):
+def test_a_same_phone_in_scope_is_a_likely_duplicate_that_can_be_overridden(world, client_for, adviser):
+    world.beneficiary.phone = "0799887766"
+    world.beneficiary.save()
     data = form_data(world, adviser, first_name="Yanis", last_name="Lefèvre", phone="07 99 88 77 66")
     client = client_for(adviser)
     response = client.post(URL, data)
     assert response.status_code == 200
     assert response.context["only_contact_matches"]
+    assert world.beneficiary.get_absolute_url() in response.content.decode()
     assert not Beneficiary.objects.filter(first_name="Yanis").exists()
     response = client.post(URL, {**data, "confirm_other_person": "on"})
     assert response.status_code == 302

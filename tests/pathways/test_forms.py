@@ -131,7 +131,7 @@ def test_a_new_company_with_a_bad_siret_is_refused(world):
 
 
 @pytest.mark.django_db
-def test_a_new_company_is_created_from_the_stage_form(world):
+def test_the_stage_form_only_validates_a_new_company_it_does_not_create_it(world):
     form = StagePlanForm(
         {
             "kind": "immersion",
@@ -143,8 +143,8 @@ def test_a_new_company_is_created_from_the_stage_form(world):
         region=world.region,
     )
     assert form.is_valid(), form.errors
-    employer = form.chosen_employer()
-    assert Employer.objects.get(pk=employer.pk).siret == VALID_SIRET
+    assert form.cleaned_data["new_employer_siret"] == VALID_SIRET
+    assert not Employer.objects.exists()  # pathways.services.employers creates it, with the stage
 
 
 @pytest.mark.django_db
