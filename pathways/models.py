@@ -434,6 +434,7 @@ class MembershipInvitation(models.Model):
     send_count = models.PositiveSmallIntegerField(
         _("envois"), default=1, help_text=_("Numéro de l'envoi en cours (un nouvel envoi l'augmente).")
     )
+    send_requested_at = models.DateTimeField(_("envoi demandé le"), default=timezone.now)
     sent_at = models.DateTimeField(_("e-mail envoyé le"), null=True, blank=True)
     answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
     answered_by = models.ForeignKey(

@@ -178,6 +178,7 @@ def membership_invite(
     invitation.basin = basin
     invitation.expires_at = timezone.now() + MembershipInvitation.VALID_FOR
     invitation.send_count += 1
+    invitation.send_requested_at = timezone.now()
     invitation.sent_at = None
     invitation.full_clean()
     invitation.save()
@@ -255,8 +256,9 @@ def membership_invitation_resend(*, invitation: MembershipInvitation, by) -> Mem
     invitation.invited_by = by
     invitation.expires_at = timezone.now() + MembershipInvitation.VALID_FOR
     invitation.send_count += 1
+    invitation.send_requested_at = timezone.now()
     invitation.sent_at = None
-    invitation.save(update_fields=["invited_by", "expires_at", "send_count", "sent_at"])
+    invitation.save(update_fields=["invited_by", "expires_at", "send_count", "send_requested_at", "sent_at"])
     _send_on_commit(invitation)
     return invitation
 
@@ -367,6 +369,20 @@ def membership_invitation_send(*, invitation_id: int) -> str:
         pk=invitation.pk, send_count=invitation.send_count, sent_at__isnull=True
     ).update(sent_at=timezone.now())
     return "sent"
+
+
+# How long an e-mail may wait for its task before the sweeper enqueues it again (the broker may have been down).
+SEND_SWEEP_AFTER = datetime.timedelta(minutes=5)
+
+
+def membership_invitations_unsent(limit: int = 500) -> list[int]:
+    """Open invitations whose e-mail was asked for a while ago and is still not sent: for the beat sweeper."""
+    return list(
+        MembershipInvitation.objects.open()
+        .filter(sent_at__isnull=True, send_requested_at__lt=timezone.now() - SEND_SWEEP_AFTER, user__is_active=True)
+        .order_by("send_requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def _mail_domain() -> str:

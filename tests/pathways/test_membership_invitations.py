@@ -85,6 +85,22 @@ def test_inviting_the_same_address_again_sends_the_same_invitation_again(world, 
     assert mail.outbox[0].extra_headers["Message-ID"] != mail.outbox[1].extra_headers["Message-ID"]
 
 
+def test_the_sweeper_enqueues_again_an_email_the_broker_lost(world, invitation, monkeypatch, settings):
+    from pathways import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.membership_invitation_send_task, "delay", enqueued.append)
+    assert tasks.sweep_membership_invitations_task.run() == 0  # just asked for: its task may still come
+    later = timezone.now() + services.SEND_SWEEP_AFTER + datetime.timedelta(seconds=1)
+    with time_machine.travel(later):
+        assert tasks.sweep_membership_invitations_task.run() == 1
+        assert enqueued == [invitation.pk]
+        membership_invitation_send_task.run(invitation.pk)
+        assert tasks.sweep_membership_invitations_task.run() == 0  # sent: nothing more
+    assert len(mail.outbox) == 1
+    assert "pathways-sweep-invitations" in settings.CELERY_BEAT_SCHEDULE
+
+
 def test_the_accounts_app_imports_nothing_from_pathways():
     """accounts stands on floor 1, pathways on floor 2 (DESIGN.md §8): the invitation task is pathways'."""
     import ast

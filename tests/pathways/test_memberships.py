@@ -105,6 +105,12 @@ def test_another_organisation_manager_gets_404(world, client_for):
     assert response.status_code == 404
 
 
+def test_inviting_takes_a_logged_in_manager_and_a_form(world, client_for, manager):
+    assert client_for(None).post(add_url(world), {"email": "x@example.org"}).status_code == 302
+    assert client_for(manager).put(add_url(world)).status_code == 405
+    assert not User.objects.filter(email="x@example.org").exists()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Deactivation and reassignment
 
