@@ -1,10 +1,15 @@
 """Reference data for the administrator. People, pathways and stages are not here on purpose: they are read
 through the scoped pages, which log every access."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from pathways.forms import SessionAdminForm
+from pathways.forms import MembershipAdminForm, SessionAdminForm
 from pathways.models import (
     Basin,
     Commune,
@@ -16,6 +21,7 @@ from pathways.models import (
     Session,
     TrainingAction,
 )
+from pathways.services import memberships as membership_services
 
 
 @admin.register(Region)
@@ -51,14 +57,41 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ["name"]}
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipDeactivationMixin:
+    """Memberships are deactivated and reactivated by their services (the hand-over of pathways, who and when), never
+    by flipping `is_active`; they are made and changed along the table of roles (`MembershipAdminForm`)."""
+
+    form = MembershipAdminForm
+
+    @admin.display(description=_("désactivation"))
+    def deactivation(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.is_active:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:pathways_membership_deactivate", args=[obj.pk]),
+                _("Désactiver (avec passation des parcours)…"),
+            )
+        return _("Désactivé : l'action « Réactiver » de la liste des rattachements le rétablit.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivated instead: the history of who held which role stays
+
+
+class MembershipInline(MembershipDeactivationMixin, admin.TabularInline):
     model = Membership
     fk_name = "organisation"
     extra = 0
-    fields = ["user", "role", "is_legal_representative", "basin", "is_active"]
-    readonly_fields = ["is_active"]
+    fields = ["user", "role", "is_legal_representative", "basin", "is_active", "deactivation"]
+    readonly_fields = ["is_active", "deactivation"]
     autocomplete_fields = ["user", "basin"]
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.granting_user = request.user  # a class made for this request
+        return formset
 
 
 @admin.register(Organisation)
@@ -77,13 +110,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipDeactivationMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "is_legal_representative", "is_active"]
     list_filter = ["role", "is_active", "is_legal_representative", "organisation__kind"]
     search_fields = ["user__email", "user__last_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation", "basin"]
-    readonly_fields = ["deactivated_at", "deactivated_by"]
+    readonly_fields = ["is_active", "deactivation", "deactivated_at", "deactivated_by"]
     fields = [
         "user",
         "organisation",
@@ -91,19 +124,84 @@ class MembershipAdmin(admin.ModelAdmin):
         "is_legal_representative",
         "basin",
         "is_active",
+        "deactivation",
         "deactivated_at",
         "deactivated_by",
     ]
+    actions = ["deactivate_selected", "reactivate_selected"]
 
-    def save_model(self, request, obj, form, change):
-        from django.utils import timezone
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.granting_user = request.user  # a class made for this request
+        return form
 
-        # Keep the deactivation date consistent with the flag (a database constraint holds them together).
-        if obj.is_active:
-            obj.deactivated_at, obj.deactivated_by = None, None
-        elif obj.deactivated_at is None:
-            obj.deactivated_at, obj.deactivated_by = timezone.now(), request.user
-        super().save_model(request, obj, form, change)
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/desactiver/",
+                self.admin_site.admin_view(self.deactivate_view),
+                name="pathways_membership_deactivate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _deactivate(self, request, membership) -> bool:
+        """Through the service; refused with what to do when the member holds the thread of open pathways (their
+        successors are chosen by the organisation's manager on its members page)."""
+        affected = membership_services.affected_pathways(membership)
+        if affected:
+            self.message_user(
+                request,
+                _(
+                    "%(membership)s : cette personne tient le fil de %(n)s parcours en cours. Ses successeur·es se "
+                    "désignent sur la page « Membres » de la structure (bouton « Désactiver »), par son ou sa "
+                    "responsable."
+                )
+                % {"membership": membership, "n": len(affected.pathways)},
+                messages.ERROR,
+            )
+            return False
+        try:
+            membership_services.membership_deactivate(membership=membership, by=request.user, referents={}, advisers={})
+        except ValidationError as error:
+            self.message_user(request, f"{membership} : {' '.join(error.messages)}", messages.ERROR)
+            return False
+        self.message_user(request, _("%(membership)s : rattachement désactivé.") % {"membership": membership})
+        return True
+
+    @admin.action(description=_("Désactiver les rattachements sélectionnés (avec passation des parcours)"))
+    def deactivate_selected(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation"):
+            self._deactivate(request, membership)
+
+    @admin.action(description=_("Réactiver les rattachements sélectionnés"))
+    def reactivate_selected(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation"):
+            try:
+                membership_services.membership_reactivate(membership=membership, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{membership} : {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(membership)s : rattachement réactivé.") % {"membership": membership})
+
+    def deactivate_view(self, request, pk):
+        membership = get_object_or_404(Membership.objects.select_related("user", "organisation"), pk=pk)
+        if not self.has_change_permission(request, membership):
+            raise PermissionDenied
+        change_url = reverse("admin:pathways_membership_change", args=[membership.pk])
+        if request.method == "POST":
+            self._deactivate(request, membership)
+            return redirect(change_url)
+        affected = membership_services.affected_pathways(membership) if membership.is_active else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Désactiver un rattachement"),
+            "membership": membership,
+            "affected": affected,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "pathways/membership_admin_deactivate.html", context)
 
 
 @admin.register(Employer)

@@ -9,9 +9,13 @@ class PathwaysConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from pathways.models import Beneficiary, Pathway, Stage
+        from pathways import scoping
+        from pathways.models import Beneficiary, MembershipInvitation, MembershipInvitationQuerySet, Pathway, Stage
 
         # Every create/change of a person, a pathway or a stage is recorded (who, when, what changed).
         auditlog.register(Beneficiary, exclude_fields=["id", "name_key", "created_at", "created_by"])
         auditlog.register(Pathway, exclude_fields=["id", "created_by"])
         auditlog.register(Stage, exclude_fields=["id", "created_at", "created_by"])
+
+        # An invitation is read by the account it is addressed to and by the managers who may answer for it.
+        scoping.register(MembershipInvitation, scope=MembershipInvitationQuerySet.visible_to)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, apply_errors
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -20,6 +20,12 @@ from pathways.models import (
     Session,
     Stage,
     Weekday,
+)
+from pathways.services.memberships import (
+    REGIONAL_ROLES,
+    check_grant,
+    grantable_roles,
+    may_set_legal_representative,
 )
 from pathways.validators import normalize_phone, validate_siret
 
@@ -466,9 +472,22 @@ class JoinDecisionForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
+    """Invite someone to a role: only the roles the table lets `user` grant are offered (the service is the guard).
+
+    The managers of a region's scheme organisation also offer the regional roles in the region's other
+    organisations: from their own organisation's page, the form then asks in which one.
+    """
+
     email = forms.EmailField(label=_("Adresse e-mail"))
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, help_text=_("Pour le compte créé si cette adresse n'en a pas encore.")
+    )
     last_name = forms.CharField(label=_("Nom"), max_length=150)
+    organisation = forms.ModelChoiceField(
+        label=_("Structure"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Les rôles régionaux s'attribuent dans toute structure de la région."),
+    )
     role = forms.ChoiceField(label=_("Rôle"))
     is_legal_representative = forms.BooleanField(
         label=_("Représentant·e légal·e (signe la charte pour la structure)"), required=False
@@ -480,15 +499,34 @@ class MemberAddForm(forms.Form):
         help_text=_("Seulement pour un·e coordinateur·rice de bassin."),
     )
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
+    def __init__(self, *args, organisation: Organisation, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (role.value, role.label) for role in Membership.Role if organisation.kind in Membership.ROLE_KINDS[role]
-        ]
-        self.fields["basin"].queryset = Basin.objects.filter(region=organisation.region_id).order_by("name")
+        self.page_organisation = organisation
+        roles = set(grantable_roles(user, organisation))
+        if organisation.region.scheme_organisation_id == organisation.pk and roles & REGIONAL_ROLES:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                region=organisation.region_id, is_active=True
+            ).order_by("name")
+            self.fields["organisation"].initial = organisation.pk
+            roles |= REGIONAL_ROLES
+        else:
+            del self.fields["organisation"]
+        self.fields["role"].choices = [(role.value, role.label) for role in Membership.Role if role in roles]
+        if not may_set_legal_representative(user, organisation):
+            del self.fields["is_legal_representative"]
+        if Membership.Role.BASIN_COORDINATOR in roles:
+            self.fields["basin"].queryset = Basin.objects.filter(region=organisation.region_id).order_by("name")
+        else:
+            del self.fields["basin"]
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def invitation(self) -> dict:
+        """The service's arguments: the organisation chosen (the page's by default) and the role offered."""
+        data = dict(self.cleaned_data)
+        data["organisation"] = data.get("organisation") or self.page_organisation
+        return data
 
 
 class MembershipEditForm(forms.Form):
@@ -497,14 +535,55 @@ class MembershipEditForm(forms.Form):
     )
     basin = forms.ModelChoiceField(label=_("Bassin coordonné"), queryset=Basin.objects.none(), required=False)
 
-    def __init__(self, *args, membership: Membership, **kwargs):
+    def __init__(self, *args, membership: Membership, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.update(is_legal_representative=membership.is_legal_representative, basin=membership.basin_id)
         if membership.role == Membership.Role.BASIN_COORDINATOR:
             self.fields["basin"].queryset = Basin.objects.filter(region=membership.organisation.region_id)
             self.fields["basin"].required = True
+            if membership.role not in grantable_roles(user, membership.organisation):
+                # Who coordinates which basin is the scheme organisation's decision: shown, not changed here.
+                self.fields["basin"].disabled = True
+                self.fields["basin"].help_text = _(
+                    "Le bassin coordonné se change par la structure qui anime le dispositif dans la région."
+                )
         else:
             del self.fields["basin"]
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """A membership made or changed in the admin: granted along the table of roles, never to oneself. Its state
+    (active or not) is changed by the deactivation service, not here."""
+
+    # Who is granting: set by the admin for each request (`MembershipAdmin.get_form`).
+    granting_user = None
+    GRANT_FIELDS = frozenset({"user", "organisation", "role", "is_legal_representative", "basin"})
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organisation", "role", "is_legal_representative", "basin"]
+
+    def clean(self):
+        cleaned = super().clean()
+        by = self.granting_user
+        if by is None or (self.instance.pk is not None and not self.GRANT_FIELDS & set(self.changed_data)):
+            return cleaned
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
+        role = cleaned.get("role") or self.instance.role
+        if user is None or organisation is None or not role:
+            return cleaned
+        try:
+            check_grant(
+                by=by,
+                organisation=organisation,
+                role=role,
+                user=user,
+                is_legal_representative=bool(cleaned.get("is_legal_representative")),
+            )
+        except ValidationError as error:
+            apply_errors(self, error)
+        return cleaned
 
 
 class MembershipDeactivateForm(forms.Form):

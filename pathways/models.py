@@ -261,17 +261,34 @@ class Membership(models.Model):
         BASIN_COORDINATOR = "basin_coordinator", _("Coordinateur·rice de bassin")
         DPO = "dpo", _("Délégué·e à la protection des données")
 
-    # Which organisation kinds each role belongs to (validated in forms and services).
-    ROLE_KINDS = {
-        Role.TRAINER: {Organisation.Kind.TRAINING_BODY},
-        Role.PEDAGOGICAL_MANAGER: {Organisation.Kind.TRAINING_BODY},
-        Role.ORG_MANAGER: set(Organisation.Kind),
-        Role.PRESCRIBER_ADVISER: {Organisation.Kind.PRESCRIBER},
-        Role.FACILITATOR: {Organisation.Kind.SUPPORT},
-        Role.REGIONAL_OFFICER: {Organisation.Kind.FUNDER},
-        Role.BASIN_COORDINATOR: set(Organisation.Kind),
-        Role.DPO: set(Organisation.Kind),
+    class Granter(models.TextChoices):
+        """Who grants a role in an organisation (besides a platform administrator, who grants any)."""
+
+        ORGANISATION_MANAGER = "organisation_manager", _("la direction de la structure")
+        SCHEME_ORGANISATION = (
+            "scheme_organisation",
+            _("la direction de la structure qui anime le dispositif dans la région"),
+        )
+
+    # The table of roles (DESIGN.md §6): in which organisation kinds each role exists, and who grants it there. The
+    # regional roles are granted by the managers of the region's scheme organisation (`Region.scheme_organisation`)
+    # or a platform administrator; the others by the organisation's own managers. Nobody grants themselves a role.
+    # Read by the member forms, the services (`pathways.services.memberships`, the guard) and the admin.
+    ROLE_GRANTS = {
+        Role.TRAINER: ({Organisation.Kind.TRAINING_BODY}, {Granter.ORGANISATION_MANAGER}),
+        Role.PEDAGOGICAL_MANAGER: ({Organisation.Kind.TRAINING_BODY}, {Granter.ORGANISATION_MANAGER}),
+        Role.ORG_MANAGER: (set(Organisation.Kind), {Granter.ORGANISATION_MANAGER}),
+        Role.PRESCRIBER_ADVISER: ({Organisation.Kind.PRESCRIBER}, {Granter.ORGANISATION_MANAGER}),
+        Role.FACILITATOR: ({Organisation.Kind.SUPPORT}, {Granter.ORGANISATION_MANAGER}),
+        Role.REGIONAL_OFFICER: ({Organisation.Kind.FUNDER}, {Granter.SCHEME_ORGANISATION}),
+        Role.BASIN_COORDINATOR: (set(Organisation.Kind), {Granter.SCHEME_ORGANISATION}),
+        Role.DPO: (set(Organisation.Kind), {Granter.SCHEME_ORGANISATION}),
     }
+    # The legal representative flag (signs the charter for the organisation) is the organisation's own decision.
+    LEGAL_REPRESENTATIVE_GRANTED_BY = {Granter.ORGANISATION_MANAGER}
+    # Which organisation kinds each role belongs to (validated in forms and services).
+    ROLE_KINDS = {role: kinds for role, (kinds, _granters) in ROLE_GRANTS.items()}
+    ROLE_GRANTERS = {role: granters for role, (_kinds, granters) in ROLE_GRANTS.items()}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -352,6 +369,134 @@ class Membership(models.Model):
             raise ValidationError({"basin": _("Choisissez le bassin coordonné.")})
         if self.basin is not None and self.basin.region_id != organisation.region_id:
             raise ValidationError({"basin": _("Ce bassin n'est pas dans la région de la structure.")})
+
+
+class MembershipInvitationQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The invitations addressed to `user`; those of their organisations (their managers answer for them); and,
+        for a manager of a region's scheme organisation, the regional roles it offered in that region."""
+        from pathways import scoping
+        from pathways.services.memberships import REGIONAL_ROLES, scheme_regions
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(
+            Q(user=user)
+            | Q(organisation__in=scoping.org_ids(user))
+            | Q(role__in=REGIONAL_ROLES, organisation__region__in=scheme_regions(user))
+        )
+
+    def pending(self):
+        """Not answered yet (expired ones included: they may be sent again)."""
+        return self.filter(status=MembershipInvitation.Status.PENDING)
+
+    def open(self):
+        """Waiting for an answer, and still valid."""
+        return self.pending().filter(expires_at__gt=timezone.now())
+
+
+class MembershipInvitation(models.Model):
+    """A role offered to an account, which its owner accepts (the membership is then made) or declines.
+
+    Whether the e-mail address had an account or not, the inviting manager sees only the address they typed and the
+    state of the invitation, until it is accepted.
+    """
+
+    VALID_FOR = datetime.timedelta(days=14)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("envoyée")
+        ACCEPTED = "accepted", _("acceptée")
+        DECLINED = "declined", _("refusée")
+        CANCELLED = "cancelled", _("annulée")
+
+    email = models.EmailField(_("adresse e-mail"), help_text=_("L'adresse saisie par la personne qui invite."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="membership_invitations",
+        verbose_name=_("compte invité"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("structure")
+    )
+    role = models.CharField(_("rôle"), max_length=30, choices=Membership.Role.choices)
+    is_legal_representative = models.BooleanField(_("représentant·e légal·e"), default=False)
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bassin coordonné")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invité·e par")
+    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valable jusqu'au"))
+    send_count = models.PositiveSmallIntegerField(
+        _("envois"), default=1, help_text=_("Numéro de l'envoi en cours (un nouvel envoi l'augmente).")
+    )
+    send_requested_at = models.DateTimeField(_("envoi demandé le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("e-mail envoyé le"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réponse de"),
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rattachement créé"),
+    )
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending_per_role",
+                violation_error_message=_("Une invitation à ce rôle est déjà en attente pour cette adresse."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role="basin_coordinator", basin__isnull=False)
+                | (~Q(role="basin_coordinator") & Q(basin__isnull=True)),
+                name="invitation_basin_iff_coordinator",
+                violation_error_message=_("Un·e coordinateur·rice de bassin doit avoir un bassin, et seulement lui."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", answered_at__isnull=True)
+                | (~Q(status="pending") & Q(answered_at__isnull=False)),
+                name="invitation_answered_at_iff_answered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.get_role_display()} · {self.organisation}"
+
+    def clean(self):
+        if self.organisation_id is not None:
+            Membership(organisation=self.organisation, role=self.role, basin=self.basin).clean()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and not self.is_expired
+
+    def get_state_display(self) -> str:
+        return _("expirée") if self.is_expired else self.get_status_display()
 
 
 class Employer(models.Model):

@@ -37,4 +37,10 @@ urlpatterns = [
     path("membres/<int:pk>/modifier/", members.membership_update, name="membership_update"),
     path("membres/<int:pk>/desactiver/", members.membership_deactivate, name="membership_deactivate"),
     path("membres/<int:pk>/reactiver/", members.membership_reactivate, name="membership_reactivate"),
+    # Invitations to a role: answered by the invited account, sent again or cancelled by the managers
+    path("invitations/", members.membership_invitation_list, name="membership_invitation_list"),
+    path("invitations/<int:pk>/accepter/", members.membership_invitation_accept, name="membership_invitation_accept"),
+    path("invitations/<int:pk>/refuser/", members.membership_invitation_decline, name="membership_invitation_decline"),
+    path("invitations/<int:pk>/renvoyer/", members.membership_invitation_resend, name="membership_invitation_resend"),
+    path("invitations/<int:pk>/annuler/", members.membership_invitation_cancel, name="membership_invitation_cancel"),
 ]

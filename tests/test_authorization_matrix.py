@@ -147,6 +147,22 @@ def checklist_pdf(world):
     return ready_pdf(world_checklist(world).revisions.get())
 
 
+def world_invitation(w):
+    """A pending invitation of the training body (by its manager) to an address that no role of the world holds."""
+    from pathways.models import MembershipInvitation
+    from pathways.services.memberships import membership_invite
+
+    existing = MembershipInvitation.objects.filter(email="invitee@example.org").first()
+    return existing or membership_invite(
+        organisation=w.training_body,
+        by=w.user("org_manager"),
+        email="invitee@example.org",
+        first_name="Inès",
+        last_name="Invitée",
+        role="trainer",
+    )
+
+
 CHECKLIST_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 CHECKLIST_SHARED = CHECKLIST_STAFF | {"legal_representative", "prescriber_adviser"}
 # The region's staff: its funders' regional officers and basin coordinators (the OPCO's officer included: it follows
@@ -208,6 +224,13 @@ MATRIX = {
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
     ),
     "pathways:membership_reactivate": (lambda w: [w.memberships["trainer"].pk], statuses(405)),
+    # Invitations: everyone reads their own; answered by the invited account, sent again or cancelled by the managers
+    # who may grant the role (all POST: see tests/pathways/test_membership_invitations.py).
+    "pathways:membership_invitation_list": (None, statuses(200)),
+    "pathways:membership_invitation_accept": (lambda w: [world_invitation(w).pk], statuses(405)),
+    "pathways:membership_invitation_decline": (lambda w: [world_invitation(w).pk], statuses(405)),
+    "pathways:membership_invitation_resend": (lambda w: [world_invitation(w).pk], statuses(405)),
+    "pathways:membership_invitation_cancel": (lambda w: [world_invitation(w).pk], statuses(405)),
     # Attendance: the sheets, calendars and drifts of a training body are its staff's; lists are empty for others.
     "attendance:today": (None, statuses(200)),
     "attendance:sheet": (lambda w: [w.session.pk, w.today.isoformat()], by_sets((ATTENDANCE_STAFF, 200))),

@@ -115,6 +115,20 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     ]:
         visit(page, base + url, name)
 
+    # A pending invitation (to the outsider's account): on the members page, and on the invited person's page.
+    from pathways.services.memberships import membership_invite
+
+    membership_invite(
+        organisation=world.training_body,
+        by=world.user("org_manager"),
+        email=world.user("outsider").email,
+        first_name="Inès",
+        last_name="Invitée",
+        role="pedagogical_manager",
+    )
+    page.context.clear_cookies()
+    login(page, live_server, world.user("outsider"))
+    visit(page, base + reverse("pathways:membership_invitation_list"), "invitations")
     page.context.clear_cookies()
     login(page, live_server, world.user("org_manager"))
     for name, url in [

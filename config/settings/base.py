@@ -242,6 +242,7 @@ ALERT_ESCALATION_WORKING_DAYS = env.int("ALERT_ESCALATION_WORKING_DAYS", default
 
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
+    "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",
         "schedule": NOTIFICATIONS_SWEEP_SECONDS,

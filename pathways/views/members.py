@@ -10,7 +10,7 @@ from core.forms import apply_errors
 from core.pagination import paginate
 from pathways import scoping
 from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm
-from pathways.models import Membership, Organisation
+from pathways.models import Membership, MembershipInvitation, Organisation
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import memberships as membership_services
@@ -37,6 +37,7 @@ def membership_list(request, pk):
         memberships = memberships.filter(is_active=True)
     elif status == "inactifs":
         memberships = memberships.filter(is_active=False)
+    can_manage = scoping.can_manage_members(request.user, organisation)
     return render(
         request,
         "pathways/membership_list.html",
@@ -44,37 +45,45 @@ def membership_list(request, pk):
             "organisation": organisation,
             "page": paginate(request, memberships, per_page=50),
             "status": status,
-            "can_manage": scoping.can_manage_members(request.user, organisation),
+            "can_manage": can_manage,
+            "invitations": membership_services.invitations_sent(request.user, organisation) if can_manage else [],
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk):
-    organisation = get_for_user_or_404(Organisation.objects, request, pk=pk)
+    """Invite someone to a role. The manager sees the same answer whether the address had an account or not."""
+    organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=pk)
     require(scoping.can_manage_members(request.user, organisation))
-    form = MemberAddForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    form = MemberAddForm(
+        request.POST if request.method == "POST" else None, organisation=organisation, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            membership = membership_services.member_add(organisation=organisation, by=request.user, **form.cleaned_data)
+            invitation = membership_services.membership_invite(by=request.user, **form.invitation())
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            invited = not membership.user.has_usable_password()
             messages.success(
                 request,
-                _("%(name)s est ajouté·e comme %(role)s.")
-                % {"name": membership.user, "role": membership.get_role_display()}
-                + (" " + _("Un e-mail l'invite à choisir son mot de passe.") if invited else ""),
+                _("Invitation envoyée à %(email)s. Le rôle lui sera attribué quand elle l'aura acceptée.")
+                % {"email": invitation.email},
             )
             return redirect("pathways:membership_list", pk=organisation.pk)
-    return render(request, "pathways/member_add.html", {"form": form, "organisation": organisation})
+    return render(
+        request,
+        "pathways/member_add.html",
+        {"form": form, "organisation": organisation, "valid_days": MembershipInvitation.VALID_FOR.days},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def membership_update(request, pk):
     membership = _membership(request, pk)
-    form = MembershipEditForm(request.POST if request.method == "POST" else None, membership=membership)
+    form = MembershipEditForm(
+        request.POST if request.method == "POST" else None, membership=membership, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership_services.membership_update(
@@ -137,3 +146,93 @@ def membership_reactivate(request, pk):
     else:
         messages.success(request, _("Le rattachement de %(name)s est réactivé.") % {"name": membership.user})
     return redirect("pathways:membership_list", pk=membership.organisation_id)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Invitations: the invited person answers; the managers who may grant the role send them again or cancel them
+
+
+@require_GET
+def membership_invitation_list(request):
+    """The invitations addressed to the logged-in user, to accept or decline."""
+    return render(
+        request,
+        "pathways/membership_invitation_list.html",
+        {"invitations": membership_services.invitations_received(request.user)},
+    )
+
+
+def _invitation(request, pk):
+    return get_for_user_or_404(
+        MembershipInvitation.objects.select_related("organisation__region", "user", "invited_by", "basin"),
+        request,
+        pk=pk,
+    )
+
+
+@require_POST
+def membership_invitation_accept(request, pk):
+    invitation = _invitation(request, pk)
+    require(invitation.user_id == request.user.pk)
+    try:
+        membership = membership_services.membership_invitation_accept(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pathways:membership_invitation_list")
+    scoping.forget_memberships(request.user)
+    messages.success(
+        request,
+        _("Vous êtes maintenant %(role)s de %(organisation)s.")
+        % {"role": membership.get_role_display(), "organisation": membership.organisation.name},
+    )
+    return redirect("pathways:home")
+
+
+@require_POST
+def membership_invitation_decline(request, pk):
+    invitation = _invitation(request, pk)
+    require(invitation.user_id == request.user.pk)
+    try:
+        membership_services.membership_invitation_decline(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Vous avez refusé l'invitation de %(organisation)s.") % {"organisation": invitation.organisation.name},
+        )
+    return redirect("pathways:membership_invitation_list")
+
+
+def _back_to_members(request, invitation):
+    """The member list the manager came from: the invitation's organisation, or their own scheme organisation's."""
+    organisation = invitation.organisation
+    if not scoping.can_manage_members(request.user, organisation):
+        organisation = organisation.region.scheme_organisation
+    return redirect("pathways:membership_list", pk=organisation.pk)
+
+
+@require_POST
+def membership_invitation_resend(request, pk):
+    invitation = _invitation(request, pk)
+    require(invitation.role in membership_services.grantable_roles(request.user, invitation.organisation))
+    try:
+        membership_services.membership_invitation_resend(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation envoyée à nouveau à %(email)s.") % {"email": invitation.email})
+    return _back_to_members(request, invitation)
+
+
+@require_POST
+def membership_invitation_cancel(request, pk):
+    invitation = _invitation(request, pk)
+    require(membership_services.may_handle_invitation(request.user, invitation))
+    try:
+        membership_services.membership_invitation_cancel(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("L'invitation de %(email)s est annulée.") % {"email": invitation.email})
+    return _back_to_members(request, invitation)

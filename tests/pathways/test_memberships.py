@@ -5,8 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from pathways.models import Membership, Pathway
+from pathways.models import Membership, MembershipInvitation, Pathway
 from pathways.services import memberships as services
+from pathways.tasks import membership_invitation_send_task
 from tests.pathways.factories import BeneficiaryFactory, PathwayFactory
 
 
@@ -19,7 +20,7 @@ def add_url(world):
     return reverse("pathways:member_add", args=[world.training_body.pk])
 
 
-def test_a_manager_adds_a_new_person_who_is_invited_by_email(
+def test_a_manager_invites_a_new_person_who_gets_an_account_and_an_invitation(
     world, client_for, manager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -30,14 +31,20 @@ def test_a_manager_adds_a_new_person_who_is_invited_by_email(
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle.formatrice@example.org")
     assert not user.has_usable_password()
-    assert Membership.objects.get(user=user).organisation == world.training_body
-    assert len(callbacks) == 1  # the invitation is enqueued once the membership is saved
+    assert (user.first_name, user.last_name) == ("Léa", "Roux")
+    # The role waits for her answer: no membership before she accepts.
+    assert not Membership.objects.filter(user=user).exists()
+    invitation = MembershipInvitation.objects.get(user=user)
+    assert (invitation.organisation, invitation.role, invitation.email) == (
+        world.training_body,
+        Membership.Role.TRAINER,
+        "nouvelle.formatrice@example.org",
+    )
+    assert len(callbacks) == 1  # the e-mail is enqueued once the invitation is saved
 
 
-def test_the_invitation_links_to_choosing_a_password(world, manager):
-    from accounts.tasks import send_invitation_task
-
-    membership = services.member_add(
+def test_the_invitation_of_a_new_account_links_to_choosing_a_password_and_to_the_invitation(world, manager):
+    invitation = services.membership_invite(
         organisation=world.training_body,
         by=manager,
         email="lea@example.org",
@@ -45,16 +52,17 @@ def test_the_invitation_links_to_choosing_a_password(world, manager):
         last_name="Roux",
         role="trainer",
     )
-    assert send_invitation_task.run(membership.user_id, world.training_body.pk, manager.pk) == "sent"
+    assert membership_invitation_send_task.run(invitation.pk) == "sent"
     message = mail.outbox[-1]
     assert message.to == ["lea@example.org"]
     assert "INSUP Cenon" in message.subject
     assert "/compte/mot-de-passe/nouveau/" in message.body
+    assert reverse("pathways:membership_invitation_list") in message.body
+    assert "Formateur·rice" in message.body
     assert message.alternatives[0][1] == "text/html"
-    # Once the password is chosen, a retried task sends nothing more.
-    membership.user.set_password("un-mot-de-passe-solide-2026")
-    membership.user.save()
-    assert send_invitation_task.run(membership.user_id, world.training_body.pk, manager.pk) == "skipped"
+    # Once sent, a retried task sends nothing more.
+    assert membership_invitation_send_task.run(invitation.pk) == "skipped"
+    assert len(mail.outbox) == 1
 
 
 def test_a_role_that_does_not_fit_the_organisation_is_refused(world, client_for, manager):
@@ -64,7 +72,7 @@ def test_a_role_that_does_not_fit_the_organisation_is_refused(world, client_for,
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
     with pytest.raises(Exception, match="n'existe pas dans une structure"):
-        services.member_add(
+        services.membership_invite(
             organisation=world.training_body,
             by=manager,
             email="x@example.org",
@@ -95,6 +103,12 @@ def test_another_organisation_manager_gets_404(world, client_for):
         add_url(world), {"email": "x@example.org", "first_name": "X", "last_name": "Y", "role": "trainer"}
     )
     assert response.status_code == 404
+
+
+def test_inviting_takes_a_logged_in_manager_and_a_form(world, client_for, manager):
+    assert client_for(None).post(add_url(world), {"email": "x@example.org"}).status_code == 302
+    assert client_for(manager).put(add_url(world)).status_code == 405
+    assert not User.objects.filter(email="x@example.org").exists()
 
 
 # ---------------------------------------------------------------------------------------------------------------

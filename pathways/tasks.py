@@ -1,0 +1,20 @@
+from celery import shared_task
+
+from core.tasks import RETRY
+from pathways.services.memberships import membership_invitation_send, membership_invitations_unsent
+
+
+@shared_task(**RETRY)
+def membership_invitation_send_task(invitation_id: int) -> str:
+    """E-mail one invitation (enqueued on commit when it is made or sent again). Skipped once sent or answered."""
+    return membership_invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(**RETRY)
+def sweep_membership_invitations_task() -> int:
+    """Beat: enqueue again the invitation e-mails still unsent a while after they were asked for (a broker outage
+    at the time loses nothing); each send is idempotent."""
+    ids = membership_invitations_unsent()
+    for invitation_id in ids:
+        membership_invitation_send_task.delay(invitation_id)
+    return len(ids)
