@@ -6,6 +6,7 @@ Who may do what is answered here too, inside the scoping layer's answer to who m
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -58,9 +59,28 @@ def can_read_sensitive(user, checklist: Checklist) -> bool:
     )
 
 
-def action_owners(checklist: Checklist) -> list:
-    """Who a follow-up action may be given to: the training body's staff, the pathway's referent and its
-    prescribing adviser."""
+def can_see(user, checklist: Checklist) -> bool:
+    """`user` sees the checklist (the scoping layer: its training body, and those the person agreed to share it
+    with)."""
+    return Checklist.objects.for_user(user).filter(pk=checklist.pk).exists()
+
+
+@dataclass(frozen=True)
+class ActionOwners:
+    """Who a checklist's follow-up actions may be given to: `everyone` for any item, `health` for a health item."""
+
+    everyone: list
+    health: list
+
+    def for_item(self, item: ChecklistItem) -> list:
+        return self.health if item.sensitive else self.everyone
+
+
+def action_owners(checklist: Checklist) -> ActionOwners:
+    """Who a follow-up action may be given to: those who see the checklist, since its to-do names the person, the
+    item and what to do (DESIGN.md §6): the training body's staff, and the pathway's referent and prescribing
+    adviser only if the person agreed to share the checklist with them. A health item's action, like its comment,
+    only to those who may read it (`can_read_sensitive`). A few queries, whatever the staff."""
     pathway = checklist.stage.pathway
     staff = [
         m.user
@@ -69,8 +89,39 @@ def action_owners(checklist: Checklist) -> list:
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     ]
-    people = {user.pk: user for user in [*staff, pathway.referent, pathway.prescribing_adviser] if user is not None}
-    return list(people.values())
+    everyone = {user.pk: user for user in staff}
+    health = dict(everyone)
+    # Without the person's agreement nobody outside the training body sees it: no need to ask the scoping layer.
+    others = [pathway.referent, pathway.prescribing_adviser] if checklist.consent else []
+    for person in others:
+        if person is None or person.pk in everyone or not can_see(person, checklist):
+            continue
+        everyone[person.pk] = person
+        if can_read_sensitive(person, checklist):
+            health[person.pk] = person
+    return ActionOwners(everyone=list(everyone.values()), health=list(health.values()))
+
+
+def _owner_refused(checklist: Checklist, item: ChecklistItem, owners: ActionOwners, owner) -> str:
+    """Why `owner` may not take `item`'s action (the field's message)."""
+    if item.sensitive and owner in owners.everyone:
+        return _(
+            "Une action sur un point de santé revient à l'équipe de l'organisme ou au ou à la référent·e : "
+            "%(name)s ne lit pas les données de santé."
+        ) % {"name": owner.get_full_name()}
+    if checklist.consent is None:
+        return _(
+            "La réponse de la personne sur le partage n'est pas encore notée : l'action revient à l'équipe de "
+            "l'organisme."
+        )
+    if not checklist.consent:
+        return _(
+            "La personne n'a pas accepté le partage de la check-list : l'action revient à l'équipe de l'organisme."
+        )
+    return _(
+        "L'action revient à l'équipe de l'organisme, ou à qui la personne a accepté de partager la check-list "
+        "(%(scope)s)."
+    ) % {"scope": checklist.get_consent_scope_display().lower()}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -123,7 +174,7 @@ def section_save(
     if section.template_id != checklist.template_id:
         raise ValidationError(_("Cette rubrique n'appartient pas à la version de la check-list."))
     today = today or timezone.localdate()
-    owners = {user.pk for user in action_owners(checklist)}
+    owners = action_owners(checklist)
     items = {item.pk: item for item in section.items.all()}
     errors = {}
     cleaned = []
@@ -147,10 +198,8 @@ def section_save(
                 errors[f"{item.code}-action"] = _("Dites quelle action est prévue.")
             if owner is None:
                 errors[f"{item.code}-action_owner"] = _("Dites qui s'en charge.")
-            elif owner.pk not in owners:
-                errors[f"{item.code}-action_owner"] = _(
-                    "L'action revient à l'équipe de l'organisme, au ou à la référent·e ou au prescripteur."
-                )
+            elif owner not in owners.for_item(item):
+                errors[f"{item.code}-action_owner"] = _owner_refused(checklist, item, owners, owner)
             if due is None:
                 errors[f"{item.code}-action_due"] = _("Donnez une échéance.")
             elif due < today:
@@ -160,37 +209,46 @@ def section_save(
         raise ValidationError(errors)
     existing = {a.item_id: a for a in ChecklistAnswer.objects.filter(checklist=checklist, item__in=items)}
     saved = []
-    person = checklist.stage.pathway.beneficiary.full_name
     for item, answer, comment, action, owner, due in cleaned:
         row = existing.get(item.pk) or ChecklistAnswer(checklist=checklist, item=item)
         row.answer, row.comment, row.action, row.action_owner, row.action_due = answer, comment, action, owner, due
         row.updated_by = by
         row.save()
         saved.append(row)
-        source = f"checklist-answer:{checklist.pk}:{item.code}"
-        if action:
-            todo_set(
-                source_key=source,
-                owner=owner,
-                title=action,
-                context=_("%(person)s · check-list, %(item)s") % {"person": person, "item": item.label_fr},
-                due_on=due,
-                url=checklist.get_absolute_url(),
-                by=by,
-                stage=checklist.stage,
-            )
-        else:
-            todo_cancel(source_key=source)
+        _todo_follow(checklist, row, by=by)
     Checklist.objects.filter(pk=checklist.pk).update(updated_at=timezone.now())
     return saved
+
+
+def _todo_follow(checklist: Checklist, answer: ChecklistAnswer, *, by) -> None:
+    """The to-do of an answer's follow-up action follows it: its owner's, with what to do, the person and the item
+    (its owner sees the checklist: `action_owners`); none once the action is gone."""
+    source = f"checklist-answer:{checklist.pk}:{answer.item.code}"
+    if not answer.action:
+        todo_cancel(source_key=source)
+        return
+    todo_set(
+        source_key=source,
+        owner=answer.action_owner,
+        title=answer.action,
+        context=_("%(person)s · check-list, %(item)s")
+        % {"person": checklist.stage.pathway.beneficiary.full_name, "item": answer.item.label_fr},
+        due_on=answer.action_due,
+        url=checklist.get_absolute_url(),
+        by=by,
+        stage=checklist.stage,
+    )
 
 
 @transaction.atomic
 def consent_record(
     *, checklist: Checklist, by, consent: bool, scope: str = "", on: datetime.date | None = None
-) -> Checklist:
+) -> tuple[Checklist, list[ChecklistAnswer]]:
     """Record the person's answer to sharing the checklist with the prescriber and the referent (yes or no, the
-    date, with whom). Without it, neither sees the checklist, and its alert only says that a risk needs a contact."""
+    date, with whom). Without it, neither sees the checklist, and its alert only says that a risk needs a contact.
+
+    The follow-up actions of people who no longer see the checklist (the agreement withdrawn or narrowed) come back
+    to `by`, with their to-dos: (checklist, the answers whose action came back)."""
     checklist = _locked(checklist)
     if not can_fill(by, checklist.stage):
         raise ValidationError(_("Seule l'équipe de l'organisme de formation de l'étape remplit sa check-list."))
@@ -205,7 +263,28 @@ def consent_record(
     checklist.consent_recorded_by = by
     checklist.full_clean()
     checklist.save(update_fields=["consent", "consent_scope", "consent_on", "consent_recorded_by", "updated_at"])
-    return checklist
+    return checklist, _actions_take_back(checklist, by=by)
+
+
+def _actions_take_back(checklist: Checklist, *, by) -> list[ChecklistAnswer]:
+    """Give `by` (of the training body) the actions of those who may no longer own them; their to-dos move with
+    them, done or not, so that their text leaves the lists of people who no longer see the checklist."""
+    owners = action_owners(checklist)
+    taken_back = []
+    answers = (
+        ChecklistAnswer.objects.filter(checklist=checklist, action_owner__isnull=False)
+        .select_related("item", "action_owner")
+        .order_by("item__section__position", "item__position")
+    )
+    for answer in answers:
+        if answer.action_owner in owners.for_item(answer.item):
+            continue
+        answer.action_owner = by
+        answer.updated_by = by
+        answer.save(update_fields=["action_owner", "updated_by", "updated_at"])
+        _todo_follow(checklist, answer, by=by)
+        taken_back.append(answer)
+    return taken_back
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from checklist import services
@@ -233,7 +234,7 @@ def consent_save(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.consent_record(
+            _checklist, taken_back = services.consent_record(
                 checklist=checklist,
                 by=request.user,
                 consent=data["consent"],
@@ -244,6 +245,18 @@ def consent_save(request, pk):
             apply_errors(form, error)
         else:
             messages.success(request, _("La réponse de la personne sur le partage est enregistrée."))
+            if taken_back:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "L'action de suivi confiée à une personne qui ne voit plus la check-list vous revient : "
+                        "%(items)s.",
+                        "Les actions de suivi confiées à des personnes qui ne voient plus la check-list vous "
+                        "reviennent : %(items)s.",
+                        len(taken_back),
+                    )
+                    % {"items": ", ".join(answer.item.label for answer in taken_back)},
+                )
             return redirect(f"{reverse('checklist:edit', args=[checklist.pk])}#accord")
     forms, answers = _section_forms(checklist)
     return render(request, "checklist/checklist_form.html", _edit_context(checklist, forms, answers, consent_form=form))
