@@ -1,6 +1,7 @@
-"""Writes of the pre-entry checklist: starting it for a stage, saving a section, recording the person's agreement,
-submitting it (a frozen revision, and one alert to the prescriber for the points that became "at risk"), asking
-for its PDF. Each is keyword-only and atomic, and raises `ValidationError` with a message a user can act on.
+"""Writes of the pre-entry checklist: copying and publishing a template version (the administrator's), starting a
+checklist for a stage, saving a section, recording the person's agreement, submitting it (a frozen revision, and one
+alert to the prescriber for the points that became "at risk"), asking for its PDF. Each is keyword-only and
+atomic, and raises `ValidationError` with a message a user can act on.
 
 Who may do what is answered here too, inside the scoping layer's answer to who may see what (`checklist.apps`).
 """
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert
@@ -34,6 +35,105 @@ from pathways.models import Membership, Organisation, Stage
 Role = Membership.Role
 # The alert kind of a checklist's risks (registered in `ChecklistConfig.ready`).
 CHECKLIST_ALERT_KIND = "checklist_risk"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Templates (the administrator's, through the admin)
+
+
+def _versions_locked() -> list[ChecklistTemplate]:
+    """Every version, locked: versions are numbered and published one at a time."""
+    return list(ChecklistTemplate.objects.select_for_update().order_by("version"))
+
+
+@transaction.atomic
+def template_copy(*, template: ChecklistTemplate) -> ChecklistTemplate:
+    """A new draft version, numbered after the last one: a copy of the published `template`'s sections and items
+    (codes kept, so that figures compare like with like), to edit and then publish. One draft at a time."""
+    versions = _versions_locked()
+    template = next((version for version in versions if version.pk == template.pk), None)
+    if template is None:
+        raise ValidationError(_("Cette version n'existe plus."))
+    if not template.is_published:
+        raise ValidationError(
+            _("La version %(version)s est un brouillon : modifiez-la directement, ou publiez-la avant de la copier.")
+            % {"version": template.version}
+        )
+    draft = next((version for version in versions if not version.is_published), None)
+    if draft is not None:
+        raise ValidationError(
+            _(
+                "La version %(version)s est déjà en brouillon : modifiez-la et publiez-la (ou supprimez-la) avant "
+                "d'en créer une autre."
+            )
+            % {"version": draft.version}
+        )
+    copy = ChecklistTemplate(version=versions[-1].version + 1, title_fr=template.title_fr, title_en=template.title_en)
+    copy.full_clean()
+    copy.save()
+    for section in template.sections.prefetch_related("items").order_by("position"):
+        new_section = ChecklistSection.objects.create(
+            template=copy,
+            position=section.position,
+            code=section.code,
+            title_fr=section.title_fr,
+            title_en=section.title_en,
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                section=new_section,
+                position=item.position,
+                code=item.code,
+                label_fr=item.label_fr,
+                label_en=item.label_en,
+                sensitive=item.sensitive,
+            )
+            for item in sorted(section.items.all(), key=lambda item: item.position)
+        )
+    return copy
+
+
+@transaction.atomic
+def template_publish(*, template: ChecklistTemplate, now: datetime.datetime | None = None) -> ChecklistTemplate:
+    """Publish a draft version: the checklists started from now on follow it (those already started keep theirs),
+    and it no longer changes. It needs at least one item in each of its sections, and no newer version published."""
+    versions = _versions_locked()
+    template = next((version for version in versions if version.pk == template.pk), None)
+    if template is None:
+        raise ValidationError(_("Cette version n'existe plus."))
+    if template.is_published:
+        raise ValidationError(
+            _("La version %(version)s est déjà publiée (le %(date)s) : copiez-la pour en préparer une nouvelle.")
+            % {"version": template.version, "date": formats.date_format(timezone.localtime(template.published_at))}
+        )
+    newer = [v.version for v in versions if v.is_published and v.version > template.version]
+    if newer:
+        raise ValidationError(
+            _(
+                "Une version plus récente (%(newer)s) est déjà publiée : la version %(version)s ne peut plus l'être. "
+                "Copiez la version publiée pour en préparer une nouvelle."
+            )
+            % {"newer": max(newer), "version": template.version}
+        )
+    sections = list(template.sections.annotate(item_count=Count("items")).order_by("position"))
+    if not sections:
+        raise ValidationError(
+            _("La version %(version)s n'a aucun point : ajoutez ses rubriques et leurs points avant de la publier.")
+            % {"version": template.version}
+        )
+    empty = [section.title_fr for section in sections if not section.item_count]
+    if empty:
+        raise ValidationError(
+            _(
+                "La version %(version)s a des rubriques sans aucun point (%(sections)s) : complétez-les ou "
+                "supprimez-les."
+            )
+            % {"version": template.version, "sections": ", ".join(empty)}
+        )
+    template.published_at = now or timezone.now()
+    template.full_clean()
+    template.save(update_fields=["published_at"])
+    return template
 
 
 # --------------------------------------------------------------------------------------------------------------
