@@ -1,13 +1,14 @@
 """Checklist templates in the admin: the administrator makes a new version (a draft copy of the current one),
-edits its sections and items, then publishes it. A published version is read-only: completed checklists keep the
-version they were filled with. Checklists themselves are personal data, read through the scoped pages only."""
+edits its sections and items, then publishes it (both through `checklist.services`). A published version is
+read-only: completed checklists keep the version they were filled with. Checklists themselves are personal data,
+read through the scoped pages only."""
 
 from django.contrib import admin, messages
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from checklist import services
 from checklist.models import ChecklistItem, ChecklistSection, ChecklistTemplate
 
 
@@ -58,44 +59,35 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.checklists.exists())
 
-    @admin.action(description=_("Copier en une nouvelle version (brouillon)"))
-    @transaction.atomic
+    @admin.action(description=gettext_lazy("Copier en une nouvelle version (brouillon)"), permissions=["add"])
     def copy_as_new_version(self, request, queryset):
-        for template in queryset:
-            number = (ChecklistTemplate.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
-            copy = ChecklistTemplate.objects.create(
-                version=number, title_fr=template.title_fr, title_en=template.title_en
-            )
-            for section in template.sections.order_by("position"):
-                new_section = ChecklistSection.objects.create(
-                    template=copy,
-                    position=section.position,
-                    code=section.code,
-                    title_fr=section.title_fr,
-                    title_en=section.title_en,
+        for template in queryset.order_by("version"):
+            try:
+                copy = services.template_copy(template=template)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(n)s créée en brouillon : modifiez ses rubriques et ses points, puis publiez-la.")
+                    % {"n": copy.version},
+                    messages.SUCCESS,
                 )
-                ChecklistItem.objects.bulk_create(
-                    ChecklistItem(
-                        section=new_section,
-                        position=item.position,
-                        code=item.code,
-                        label_fr=item.label_fr,
-                        label_en=item.label_en,
-                        sensitive=item.sensitive,
-                    )
-                    for item in section.items.order_by("position")
-                )
-            self.message_user(request, _("Version %(n)s créée en brouillon.") % {"n": number}, messages.SUCCESS)
 
-    @admin.action(description=_("Publier (les nouvelles check-lists la suivront)"))
+    @admin.action(description=gettext_lazy("Publier (les nouvelles check-lists la suivront)"), permissions=["change"])
     def publish(self, request, queryset):
-        drafts = queryset.filter(published_at__isnull=True)
-        empty = [t.version for t in drafts if not ChecklistItem.objects.filter(section__template=t).exists()]
-        if empty:
-            self.message_user(request, _("Une version sans aucun point ne peut pas être publiée."), messages.ERROR)
-            return
-        count = drafts.update(published_at=timezone.now())
-        self.message_user(request, ngettext("%(n)s version publiée.", "%(n)s versions publiées.", count) % {"n": count})
+        for template in queryset.order_by("version"):
+            try:
+                services.template_publish(template=template)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(n)s publiée : les check-lists commencées désormais la suivent.")
+                    % {"n": template.version},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(ChecklistSection)

@@ -13,6 +13,15 @@ class OwnerChoiceField(forms.ChoiceField):
     def __init__(self, *, owners, **kwargs):
         self.owners = {str(user.pk): user for user in owners}
         choices = [("", "---------"), *((pk, user.get_full_name() or user.email) for pk, user in self.owners.items())]
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _(
+                    "Choisissez dans la liste : l'équipe de l'organisme, ou qui la personne a accepté de partager "
+                    "la check-list."
+                )
+            },
+        )
         super().__init__(choices=choices, **kwargs)
 
     def clean(self, value):
@@ -28,10 +37,10 @@ class SectionForm(forms.Form):
     """
 
     def __init__(self, *args, section, items, answers, owners, **kwargs):
+        """`owners`: who the actions may go to (`checklist.services.action_owners`), per item."""
         super().__init__(*args, **kwargs)
         self.section = section
         self.items = items
-        owners = sorted(owners, key=lambda user: (user.last_name, user.pk))
         for item in items:
             answer = answers.get(item.pk)
             prefix = item.code
@@ -61,7 +70,7 @@ class SectionForm(forms.Form):
             )
             self.fields[f"{prefix}-action_owner"] = OwnerChoiceField(
                 label=_("Qui"),
-                owners=owners,
+                owners=sorted(owners.for_item(item), key=lambda user: (user.last_name, user.pk)),
                 required=False,
                 initial=answer.action_owner_id if answer else None,
             )

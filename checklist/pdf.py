@@ -17,16 +17,21 @@ PDF_TEMPLATE = "checklist/pdf/checklist.html"
 
 
 def answer_entry(code: str, entry: dict, *, sensitive_readable: bool = True) -> dict:
-    """One answer of a revision as pages and the PDF show it: its code, answer label and due date, and its comment
-    unless it is on a health item and the reader may not read those (`comment_hidden` then says one exists)."""
-    hidden = bool(entry.get("sensitive") and not sensitive_readable and entry.get("comment"))
+    """One answer of a revision as pages and the PDF show it: its code, answer label and due date, its comment and
+    its follow-up action, unless it is on a health item and the reader may not read those: then `comment_hidden`
+    and `action_hidden` say one exists (who the action is given to, and for when, stay)."""
+    masked = bool(entry.get("sensitive") and not sensitive_readable)
+    comment_hidden = masked and bool(entry.get("comment"))
+    action_hidden = masked and bool(entry.get("action"))
     return {
         **entry,
         "code": code,
         "answer_label": dict(Answer.choices).get(entry["answer"], ""),
         "due": parse_date(entry.get("due") or ""),
-        "comment": "" if hidden else entry.get("comment", ""),
-        "comment_hidden": hidden,
+        "comment": "" if comment_hidden else entry.get("comment", ""),
+        "comment_hidden": comment_hidden,
+        "action": "" if action_hidden else entry.get("action", ""),
+        "action_hidden": action_hidden,
     }
 
 

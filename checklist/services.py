@@ -1,16 +1,18 @@
-"""Writes of the pre-entry checklist: starting it for a stage, saving a section, recording the person's agreement,
-submitting it (a frozen revision, and one alert to the prescriber for the points that became "at risk"), asking
-for its PDF. Each is keyword-only and atomic, and raises `ValidationError` with a message a user can act on.
+"""Writes of the pre-entry checklist: copying and publishing a template version (the administrator's), starting a
+checklist for a stage, saving a section, recording the person's agreement, submitting it (a frozen revision, and one
+alert to the prescriber for the points that became "at risk"), asking for its PDF. Each is keyword-only and
+atomic, and raises `ValidationError` with a message a user can act on.
 
 Who may do what is answered here too, inside the scoping layer's answer to who may see what (`checklist.apps`).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert
@@ -36,6 +38,105 @@ CHECKLIST_ALERT_KIND = "checklist_risk"
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Templates (the administrator's, through the admin)
+
+
+def _versions_locked() -> list[ChecklistTemplate]:
+    """Every version, locked: versions are numbered and published one at a time."""
+    return list(ChecklistTemplate.objects.select_for_update().order_by("version"))
+
+
+@transaction.atomic
+def template_copy(*, template: ChecklistTemplate) -> ChecklistTemplate:
+    """A new draft version, numbered after the last one: a copy of the published `template`'s sections and items
+    (codes kept, so that figures compare like with like), to edit and then publish. One draft at a time."""
+    versions = _versions_locked()
+    template = next((version for version in versions if version.pk == template.pk), None)
+    if template is None:
+        raise ValidationError(_("Cette version n'existe plus."))
+    if not template.is_published:
+        raise ValidationError(
+            _("La version %(version)s est un brouillon : modifiez-la directement, ou publiez-la avant de la copier.")
+            % {"version": template.version}
+        )
+    draft = next((version for version in versions if not version.is_published), None)
+    if draft is not None:
+        raise ValidationError(
+            _(
+                "La version %(version)s est déjà en brouillon : modifiez-la et publiez-la (ou supprimez-la) avant "
+                "d'en créer une autre."
+            )
+            % {"version": draft.version}
+        )
+    copy = ChecklistTemplate(version=versions[-1].version + 1, title_fr=template.title_fr, title_en=template.title_en)
+    copy.full_clean()
+    copy.save()
+    for section in template.sections.prefetch_related("items").order_by("position"):
+        new_section = ChecklistSection.objects.create(
+            template=copy,
+            position=section.position,
+            code=section.code,
+            title_fr=section.title_fr,
+            title_en=section.title_en,
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                section=new_section,
+                position=item.position,
+                code=item.code,
+                label_fr=item.label_fr,
+                label_en=item.label_en,
+                sensitive=item.sensitive,
+            )
+            for item in sorted(section.items.all(), key=lambda item: item.position)
+        )
+    return copy
+
+
+@transaction.atomic
+def template_publish(*, template: ChecklistTemplate, now: datetime.datetime | None = None) -> ChecklistTemplate:
+    """Publish a draft version: the checklists started from now on follow it (those already started keep theirs),
+    and it no longer changes. It needs at least one item in each of its sections, and no newer version published."""
+    versions = _versions_locked()
+    template = next((version for version in versions if version.pk == template.pk), None)
+    if template is None:
+        raise ValidationError(_("Cette version n'existe plus."))
+    if template.is_published:
+        raise ValidationError(
+            _("La version %(version)s est déjà publiée (le %(date)s) : copiez-la pour en préparer une nouvelle.")
+            % {"version": template.version, "date": formats.date_format(timezone.localtime(template.published_at))}
+        )
+    newer = [v.version for v in versions if v.is_published and v.version > template.version]
+    if newer:
+        raise ValidationError(
+            _(
+                "Une version plus récente (%(newer)s) est déjà publiée : la version %(version)s ne peut plus l'être. "
+                "Copiez la version publiée pour en préparer une nouvelle."
+            )
+            % {"newer": max(newer), "version": template.version}
+        )
+    sections = list(template.sections.annotate(item_count=Count("items")).order_by("position"))
+    if not sections:
+        raise ValidationError(
+            _("La version %(version)s n'a aucun point : ajoutez ses rubriques et leurs points avant de la publier.")
+            % {"version": template.version}
+        )
+    empty = [section.title_fr for section in sections if not section.item_count]
+    if empty:
+        raise ValidationError(
+            _(
+                "La version %(version)s a des rubriques sans aucun point (%(sections)s) : complétez-les ou "
+                "supprimez-les."
+            )
+            % {"version": template.version, "sections": ", ".join(empty)}
+        )
+    template.published_at = now or timezone.now()
+    template.full_clean()
+    template.save(update_fields=["published_at"])
+    return template
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Who may
 
 
@@ -58,9 +159,28 @@ def can_read_sensitive(user, checklist: Checklist) -> bool:
     )
 
 
-def action_owners(checklist: Checklist) -> list:
-    """Who a follow-up action may be given to: the training body's staff, the pathway's referent and its
-    prescribing adviser."""
+def can_see(user, checklist: Checklist) -> bool:
+    """`user` sees the checklist (the scoping layer: its training body, and those the person agreed to share it
+    with)."""
+    return Checklist.objects.for_user(user).filter(pk=checklist.pk).exists()
+
+
+@dataclass(frozen=True)
+class ActionOwners:
+    """Who a checklist's follow-up actions may be given to: `everyone` for any item, `health` for a health item."""
+
+    everyone: list
+    health: list
+
+    def for_item(self, item: ChecklistItem) -> list:
+        return self.health if item.sensitive else self.everyone
+
+
+def action_owners(checklist: Checklist) -> ActionOwners:
+    """Who a follow-up action may be given to: those who see the checklist, since its to-do names the person, the
+    item and what to do (DESIGN.md §6): the training body's staff, and the pathway's referent and prescribing
+    adviser only if the person agreed to share the checklist with them. A health item's action, like its comment,
+    only to those who may read it (`can_read_sensitive`). A few queries, whatever the staff."""
     pathway = checklist.stage.pathway
     staff = [
         m.user
@@ -69,8 +189,39 @@ def action_owners(checklist: Checklist) -> list:
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     ]
-    people = {user.pk: user for user in [*staff, pathway.referent, pathway.prescribing_adviser] if user is not None}
-    return list(people.values())
+    everyone = {user.pk: user for user in staff}
+    health = dict(everyone)
+    # Without the person's agreement nobody outside the training body sees it: no need to ask the scoping layer.
+    others = [pathway.referent, pathway.prescribing_adviser] if checklist.consent else []
+    for person in others:
+        if person is None or person.pk in everyone or not can_see(person, checklist):
+            continue
+        everyone[person.pk] = person
+        if can_read_sensitive(person, checklist):
+            health[person.pk] = person
+    return ActionOwners(everyone=list(everyone.values()), health=list(health.values()))
+
+
+def _owner_refused(checklist: Checklist, item: ChecklistItem, owners: ActionOwners, owner) -> str:
+    """Why `owner` may not take `item`'s action (the field's message)."""
+    if item.sensitive and owner in owners.everyone:
+        return _(
+            "Une action sur un point de santé revient à l'équipe de l'organisme ou au ou à la référent·e : "
+            "%(name)s ne lit pas les données de santé."
+        ) % {"name": owner.get_full_name()}
+    if checklist.consent is None:
+        return _(
+            "La réponse de la personne sur le partage n'est pas encore notée : l'action revient à l'équipe de "
+            "l'organisme."
+        )
+    if not checklist.consent:
+        return _(
+            "La personne n'a pas accepté le partage de la check-list : l'action revient à l'équipe de l'organisme."
+        )
+    return _(
+        "L'action revient à l'équipe de l'organisme, ou à qui la personne a accepté de partager la check-list "
+        "(%(scope)s)."
+    ) % {"scope": checklist.get_consent_scope_display().lower()}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -123,7 +274,7 @@ def section_save(
     if section.template_id != checklist.template_id:
         raise ValidationError(_("Cette rubrique n'appartient pas à la version de la check-list."))
     today = today or timezone.localdate()
-    owners = {user.pk for user in action_owners(checklist)}
+    owners = action_owners(checklist)
     items = {item.pk: item for item in section.items.all()}
     errors = {}
     cleaned = []
@@ -147,10 +298,8 @@ def section_save(
                 errors[f"{item.code}-action"] = _("Dites quelle action est prévue.")
             if owner is None:
                 errors[f"{item.code}-action_owner"] = _("Dites qui s'en charge.")
-            elif owner.pk not in owners:
-                errors[f"{item.code}-action_owner"] = _(
-                    "L'action revient à l'équipe de l'organisme, au ou à la référent·e ou au prescripteur."
-                )
+            elif owner not in owners.for_item(item):
+                errors[f"{item.code}-action_owner"] = _owner_refused(checklist, item, owners, owner)
             if due is None:
                 errors[f"{item.code}-action_due"] = _("Donnez une échéance.")
             elif due < today:
@@ -160,37 +309,46 @@ def section_save(
         raise ValidationError(errors)
     existing = {a.item_id: a for a in ChecklistAnswer.objects.filter(checklist=checklist, item__in=items)}
     saved = []
-    person = checklist.stage.pathway.beneficiary.full_name
     for item, answer, comment, action, owner, due in cleaned:
         row = existing.get(item.pk) or ChecklistAnswer(checklist=checklist, item=item)
         row.answer, row.comment, row.action, row.action_owner, row.action_due = answer, comment, action, owner, due
         row.updated_by = by
         row.save()
         saved.append(row)
-        source = f"checklist-answer:{checklist.pk}:{item.code}"
-        if action:
-            todo_set(
-                source_key=source,
-                owner=owner,
-                title=action,
-                context=_("%(person)s · check-list, %(item)s") % {"person": person, "item": item.label_fr},
-                due_on=due,
-                url=checklist.get_absolute_url(),
-                by=by,
-                stage=checklist.stage,
-            )
-        else:
-            todo_cancel(source_key=source)
+        _todo_follow(checklist, row, by=by)
     Checklist.objects.filter(pk=checklist.pk).update(updated_at=timezone.now())
     return saved
+
+
+def _todo_follow(checklist: Checklist, answer: ChecklistAnswer, *, by) -> None:
+    """The to-do of an answer's follow-up action follows it: its owner's, with what to do, the person and the item
+    (its owner sees the checklist: `action_owners`); none once the action is gone."""
+    source = f"checklist-answer:{checklist.pk}:{answer.item.code}"
+    if not answer.action:
+        todo_cancel(source_key=source)
+        return
+    todo_set(
+        source_key=source,
+        owner=answer.action_owner,
+        title=answer.action,
+        context=_("%(person)s · check-list, %(item)s")
+        % {"person": checklist.stage.pathway.beneficiary.full_name, "item": answer.item.label_fr},
+        due_on=answer.action_due,
+        url=checklist.get_absolute_url(),
+        by=by,
+        stage=checklist.stage,
+    )
 
 
 @transaction.atomic
 def consent_record(
     *, checklist: Checklist, by, consent: bool, scope: str = "", on: datetime.date | None = None
-) -> Checklist:
+) -> tuple[Checklist, list[ChecklistAnswer]]:
     """Record the person's answer to sharing the checklist with the prescriber and the referent (yes or no, the
-    date, with whom). Without it, neither sees the checklist, and its alert only says that a risk needs a contact."""
+    date, with whom). Without it, neither sees the checklist, and its alert only says that a risk needs a contact.
+
+    The follow-up actions of people who no longer see the checklist (the agreement withdrawn or narrowed) come back
+    to `by`, with their to-dos: (checklist, the answers whose action came back)."""
     checklist = _locked(checklist)
     if not can_fill(by, checklist.stage):
         raise ValidationError(_("Seule l'équipe de l'organisme de formation de l'étape remplit sa check-list."))
@@ -205,7 +363,28 @@ def consent_record(
     checklist.consent_recorded_by = by
     checklist.full_clean()
     checklist.save(update_fields=["consent", "consent_scope", "consent_on", "consent_recorded_by", "updated_at"])
-    return checklist
+    return checklist, _actions_take_back(checklist, by=by)
+
+
+def _actions_take_back(checklist: Checklist, *, by) -> list[ChecklistAnswer]:
+    """Give `by` (of the training body) the actions of those who may no longer own them; their to-dos move with
+    them, done or not, so that their text leaves the lists of people who no longer see the checklist."""
+    owners = action_owners(checklist)
+    taken_back = []
+    answers = (
+        ChecklistAnswer.objects.filter(checklist=checklist, action_owner__isnull=False)
+        .select_related("item", "action_owner")
+        .order_by("item__section__position", "item__position")
+    )
+    for answer in answers:
+        if answer.action_owner in owners.for_item(answer.item):
+            continue
+        answer.action_owner = by
+        answer.updated_by = by
+        answer.save(update_fields=["action_owner", "updated_by", "updated_at"])
+        _todo_follow(checklist, answer, by=by)
+        taken_back.append(answer)
+    return taken_back
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,31 +1,25 @@
 """The pre-entry checklist: the training body's list of entrants, filling a checklist section by section (htmx),
 the person's agreement, submitting, reading it, its PDF."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from checklist import services
+from checklist import selectors, services
 from checklist.forms import ConsentForm, SectionForm, StatusFilterForm
-from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, ChecklistRevision, ChecklistSection
+from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, ChecklistSection
 from checklist.pdf import pdf_filename, revision_sections
-from checklist.stats import coverage
 from core.documents import document_response
 from core.forms import apply_errors
-from core.pagination import paginate
 from pathways import scoping
 from pathways.models import Stage
 from pathways.scoping import get_for_user_or_404, require
 
-# The list shows the coverage of the entrants of the last days.
-COVERAGE_DAYS = 90
 # A checklist page waiting for its PDF asks again this often (seconds).
 PDF_POLL_SECONDS = 3
 
@@ -33,86 +27,23 @@ PDF_POLL_SECONDS = 3
 @require_GET
 def checklist_list(request):
     """The entrants of the user's training bodies (stages taken in a session, not ended), with where their checklist
-    stands: those without a submitted checklist first when the stage starts soon or has started."""
-    stages = (
-        Stage.objects.for_user(request.user)
-        .filter(
-            organisation__in=services.filling_organisations(request.user),
-            enrolment__isnull=False,
-            status__in=Stage.ACTIVE_STATUSES,
-        )
-        .select_related("pathway__beneficiary", "enrolment__session__training_action")
-        .annotate(
-            has_checklist=Exists(Checklist.objects.filter(stage=OuterRef("pk"))),
-            submitted=services.submitted(),
-            # As the row's badge: the last revision of a checklist has points at risk (not one superseded since).
-            at_risk=Exists(
-                ChecklistRevision.objects.filter(checklist__stage=OuterRef("pk"))
-                .exclude(risk_items=[])
-                .exclude(
-                    Exists(
-                        ChecklistRevision.objects.filter(checklist=OuterRef("checklist"), number__gt=OuterRef("number"))
-                    )
-                )
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "checklists",
-                queryset=Checklist.objects.order_by("-template__version").prefetch_related(
-                    # The row shows the last revision's date and risk count: not every revision's answers.
-                    Prefetch(
-                        "revisions",
-                        queryset=ChecklistRevision.objects.defer("answers").order_by("-number"),
-                        to_attr="newest",
-                    )
-                ),
-                to_attr="checklist_list",
-            )
-        )
-        .order_by("submitted", "planned_start", "pathway__beneficiary__last_name", "pk")
-    )
+    stands: those without a submitted checklist first when the stage starts soon or has started
+    (`selectors.checklist_list`)."""
     form = StatusFilterForm(request.GET or None)
-    if form.is_valid():
-        state = form.cleaned_data["etat"]
-        if state == "missing":
-            stages = stages.filter(submitted=False)
-        elif state == "draft":
-            stages = stages.filter(has_checklist=True, submitted=False)
-        elif state == "submitted":
-            stages = stages.filter(submitted=True)
-        elif state == "risk":
-            stages = stages.filter(at_risk=True)
-        if form.cleaned_data["q"]:
-            words = form.cleaned_data["q"].split()
-            for word in words:
-                stages = stages.filter(
-                    Q(pathway__beneficiary__last_name__icontains=word)
-                    | Q(pathway__beneficiary__first_name__icontains=word)
-                )
-    page = paginate(request, stages)
-    # How the training body did over the last three months: entrants with a checklist submitted before their start.
-    today = timezone.localdate()
-    since = today - datetime.timedelta(days=COVERAGE_DAYS)
-    staff_orgs = services.filling_organisations(request.user)
-    covered = (
-        coverage(start=since, end=today, by="training_body", stages=Stage.objects.filter(organisation__in=staff_orgs))
-        if staff_orgs
-        else []
+    filters = form.cleaned_data if form.is_valid() else {}
+    data = selectors.checklist_list(
+        request.user, state=filters.get("etat", ""), q=filters.get("q", ""), page=request.GET.get("page")
     )
-    for stage in page.object_list:
-        stage.checklist = stage.checklist_list[0] if stage.checklist_list else None
-        stage.last_revision = stage.checklist.newest[0] if stage.checklist and stage.checklist.newest else None
     return render(
         request,
         "checklist/checklist_list.html",
         {
-            "page": page,
             "form": form,
-            "is_staff": bool(staff_orgs),
-            "today": today,
-            "coverage": covered,
-            "coverage_since": since,
+            "page": data.page,
+            "is_staff": data.is_staff,
+            "today": data.today,
+            "coverage": data.coverage,
+            "coverage_since": data.coverage_since,
         },
     )
 
@@ -233,7 +164,7 @@ def consent_save(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.consent_record(
+            _checklist, taken_back = services.consent_record(
                 checklist=checklist,
                 by=request.user,
                 consent=data["consent"],
@@ -244,6 +175,18 @@ def consent_save(request, pk):
             apply_errors(form, error)
         else:
             messages.success(request, _("La réponse de la personne sur le partage est enregistrée."))
+            if taken_back:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "L'action de suivi confiée à une personne qui ne voit plus la check-list vous revient : "
+                        "%(items)s.",
+                        "Les actions de suivi confiées à des personnes qui ne voient plus la check-list vous "
+                        "reviennent : %(items)s.",
+                        len(taken_back),
+                    )
+                    % {"items": ", ".join(answer.item.label for answer in taken_back)},
+                )
             return redirect(f"{reverse('checklist:edit', args=[checklist.pk])}#accord")
     forms, answers = _section_forms(checklist)
     return render(request, "checklist/checklist_form.html", _edit_context(checklist, forms, answers, consent_form=form))

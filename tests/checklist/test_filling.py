@@ -114,6 +114,8 @@ def test_an_action_needs_what_who_and_a_date_not_past(world, client_for, trainer
 
 def test_an_action_goes_to_its_owners_to_do_list_and_follows_the_answer(world, client_for, trainer, checklist):
     adviser = world.user("prescriber_adviser")
+    # The person agreed to share the checklist with the prescriber: the adviser may take an action.
+    consent_record(checklist=checklist, by=trainer, consent=True, scope=Checklist.ConsentScope.PRESCRIBER)
     due = timezone.localdate() + datetime.timedelta(days=5)
     rows = [
         {
