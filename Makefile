@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null 2>
 help:
 	@echo "make run          install everything, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
 	@echo "make test         run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
-	@echo "make lint         ruff, djlint, makemigrations --check"
+	@echo "make lint         ruff, djlint, the floors of the apps (import-linter), makemigrations --check"
 	@echo "make bench        run the benchmarks on PostgreSQL + Redis (DATABASE_URL/REDIS_URL); ONLY=<name> runs one"
 	@echo "make system-deps  install the Debian packages (as root or with sudo)"
 	@echo "make messages     extract translatable strings into locale/"
@@ -64,6 +64,7 @@ lint: install
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen djlint templates --check
 	$(UV) run --frozen djlint templates --lint
+	PYTHONPATH=. $(UV) run --frozen lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-messages
 
