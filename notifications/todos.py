@@ -19,6 +19,10 @@ TODO_OVERDUE = "todo_overdue"
 
 
 def todo_overdue_message(params: dict) -> str:
+    if params.get("handed_over"):
+        return _("Une action de suivi en retard (prévue le %(date)s) a depuis été confiée à quelqu'un d'autre.") % {
+            "date": date_of(params.get("due"))
+        }
     return _("Action de suivi en retard (prévue le %(date)s) : %(title)s.") % {
         "date": date_of(params.get("due")),
         "title": params.get("title", ""),
@@ -64,6 +68,8 @@ def todo_set(
     )
     if not created:
         changed_due = todo.due_on != due_on
+        if todo.owner_id != owner.pk:
+            _reminders_forget(todo, former_owner_id=todo.owner_id)
         todo.owner, todo.title, todo.context, todo.due_on, todo.url = owner, title[:300], context[:300], due_on, url
         todo.stage = stage
         todo.cancelled_at = None
@@ -71,6 +77,14 @@ def todo_set(
             todo.reminded_at = None  # a new date: a new reminder when it passes
         todo.save()
     return todo
+
+
+def _reminders_forget(todo: Todo, *, former_owner_id: int) -> None:
+    """A to-do that changes hands (an action taken back when the person withdrew their agreement) leaves nothing of
+    its text in the overdue reminders its former owner received: they keep only that an action was overdue."""
+    Notification.objects.filter(cause_key__startswith=f"todo:{todo.pk}:", recipient=former_owner_id).update(
+        params={"due": todo.due_on.isoformat(), "title": "", "context": "", "handed_over": True}
+    )
 
 
 def todo_cancel(*, source_key: str) -> int:

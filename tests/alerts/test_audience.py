@@ -172,3 +172,21 @@ def test_a_to_do_about_a_person_out_of_scope_is_not_listed(world, client_for):
     )
     body = client_for(outsider).get(reverse("notifications:todo_list")).content.decode()
     assert "Zoé MARTIN" not in body
+
+
+def test_a_to_do_handed_to_someone_else_leaves_no_text_in_its_former_owners_reminders(world, client_for):
+    from notifications.todos import todos_remind_overdue
+
+    adviser, trainer = world.user("prescriber_adviser"), world.user("trainer")
+    due = timezone.localdate() - datetime.timedelta(days=2)
+    todo_set(
+        source_key="test:3", owner=adviser, title="MARQUEUR-ACTION-SANTE", due_on=due, by=trainer, stage=world.stage
+    )
+    assert todos_remind_overdue() == 1
+    Notification.objects.filter(cause_key__startswith="todo:").update(status="delivered", delivered_at=timezone.now())
+    assert "MARQUEUR-ACTION-SANTE" in client_for(adviser).get(reverse("notifications:inbox")).content.decode()
+    todo_set(
+        source_key="test:3", owner=trainer, title="MARQUEUR-ACTION-SANTE", due_on=due, by=trainer, stage=world.stage
+    )
+    body = client_for(adviser).get(reverse("notifications:inbox")).content.decode()
+    assert "MARQUEUR-ACTION-SANTE" not in body and "a depuis été confiée" in body
