@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import FollowUpAttempt
-from core.forms import DateInput
+from core.forms import DateInput, ModelMultipleChoiceField
 from pathways.models import Stage
 from ruptures.models import CAUSE_FAMILIES, Cause, Rupture
 
@@ -45,7 +45,7 @@ class RuptureForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    reminders = forms.ModelMultipleChoiceField(
+    reminders = ModelMultipleChoiceField(
         label=_("Relances effectuées"),
         queryset=FollowUpAttempt.objects.none(),
         widget=forms.CheckboxSelectMultiple,

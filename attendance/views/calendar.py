@@ -14,6 +14,7 @@ from attendance import services
 from attendance.forms import CompanyPeriodForm, SlotCancelForm
 from attendance.models import CompanyPeriod, Slot
 from attendance.views.access import staffed_session
+from core.params import parse_month
 
 # --------------------------------------------------------------------------------------------------------------
 # Calendar
@@ -22,9 +23,8 @@ from attendance.views.access import staffed_session
 @require_GET
 def calendar(request, pk):
     session = staffed_session(request, pk)
-    try:
-        month = datetime.date.fromisoformat(request.GET.get("mois", "") + "-01")
-    except ValueError:
+    month = parse_month(request.GET.get("mois"))
+    if month is None:  # none chosen, or not a month: the current one while the session runs, else its first
         today_ = timezone.localdate()
         month = (today_ if session.start_date <= today_ <= session.end_date else session.start_date).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)

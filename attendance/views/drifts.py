@@ -15,6 +15,7 @@ from attendance.forms import DriftDecisionForm, FollowUpForm
 from attendance.models import Drift, Mark
 from core.forms import apply_errors
 from core.pagination import paginate
+from core.params import parse_id
 from pathways.scoping import get_for_user_or_404
 
 # --------------------------------------------------------------------------------------------------------------
@@ -35,8 +36,8 @@ def _drifts(request):
 def watch_list(request):
     """People drifting in the user's sessions, presumed ruptures first, then by risk, each with why."""
     drifts = _drifts(request)
-    session_id = request.GET.get("session")
-    if session_id and session_id.isdigit():
+    session_id = parse_id(request.GET.get("session"))
+    if session_id is not None:
         drifts = drifts.filter(stage__enrolment__session_id=session_id)
     return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": False})
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import apply_errors
 from core.pagination import paginate
+from core.params import parse_id
 from pathways import scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
@@ -112,7 +113,7 @@ def beneficiary_create(request):
 def adviser_options(request):
     """htmx: the advisers of the chosen prescribing organisation, as <option>s."""
     organisation = Organisation.objects.filter(
-        pk=request.GET.get("prescribing_organisation") or None,
+        pk=parse_id(request.GET.get("prescribing_organisation")),
         kind=Organisation.Kind.PRESCRIBER,
         region__in=scoping.region_ids(request.user),
     ).first()
