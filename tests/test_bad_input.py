@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from html.parser import HTMLParser
 from pathlib import Path
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -175,30 +176,43 @@ def test_no_page_fails_on_an_absurd_query_parameter(world, client_for, page_para
     assert not failures, "\n".join(failures)
 
 
-def _argument_values(converter):
-    if converter == "int":
-        return ["0", "9" * 25, str(2**63), str(2**31)]
-    return ["0", "9" * 25, "-1", "abc", "x" * 1000, "9999-12-31", "0001-01-01", "10000-01-01", "2026-02-30", "é'\"<>"]
+# Every argument is tried with each, whatever its converter: a value the converter refuses answers 404.
+ABSURD_ARGUMENTS = [
+    "0",
+    "9" * 25,
+    str(2**63),
+    "-1",
+    "abc",
+    "x" * 1000,
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "é'\"<>\x00",
+]
+PLACEHOLDER = re.compile(r"<(?:\w+:)?\w+>")
+
+
+def _fill(route: str, values: list[str]) -> str:
+    """`route` with its placeholders replaced by `values`, in order, quoted as a browser would."""
+    remaining = iter(values)
+    return PLACEHOLDER.sub(lambda _match: quote(next(remaining), safe=""), route)
 
 
 @pytest.mark.parametrize("name", [n for n in MATRIX if not n.startswith("admin:")])
-def test_no_url_fails_on_an_absurd_argument(world, adversaries, client_for, name):
+def test_no_url_fails_on_an_absurd_argument(world, client_for, name):
     from django.urls import resolve
 
     kwargs, expected = MATRIX[name]
     if kwargs is None:
         return
-    args = list(kwargs(world))
-    match = resolve(reverse(name, args=args))
-    converters = re.findall(r"<(?:(\w+):)?\w+>", match.route)
+    args = [str(arg) for arg in kwargs(world)]
+    route = resolve(reverse(name, args=args)).route
     roles = [role for role, status in expected.items() if status in (200, 302, 405)] or ["admin"]
     client = client_for(world.user(roles[0]))
     failures = []
-    for index, converter in enumerate(converters):
-        for value in _argument_values(converter):
-            absurd = [*args]
-            absurd[index] = value
-            url = reverse(name, args=absurd)
+    for index in range(len(args)):
+        for value in ABSURD_ARGUMENTS:
+            url = "/" + _fill(route, [*args[:index], value, *args[index + 1 :]])
             for method in ("get", "post"):
                 response = _request(client, method, url)
                 if response.status_code >= 500:
