@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import CompanyPeriod, FollowUpAttempt, StatementExport
 from core.forms import DateInput
+from core.text import REASON_MAX_LENGTH, text_field
 from pathways.models import Stage
 
 
@@ -54,9 +55,10 @@ class DriftDecisionForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
+    note = text_field(
         label=_("Commentaire"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        rows=2,
         required=False,
         help_text=_("Obligatoire pour écarter. Factuel, sans information de santé."),
     )

@@ -13,7 +13,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
+from core.text import REASON_MAX_LENGTH, BoundedTextField
 from pathways import scoping
 from pathways.models import Programme, ScopedQuerySet, Session, Stage, TrainingAction
 
@@ -64,15 +66,17 @@ class AbsenceRules(models.Model):
         verbose_name = _("règles d'absence")
         verbose_name_plural = _("règles d'absence")
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(programme__isnull=False, training_action__isnull=True)
                 | Q(programme__isnull=True, training_action__isnull=False),
                 name="absencerules_programme_xor_action",
                 violation_error_message=_("Des règles valent pour un dispositif ou pour une action, pas les deux."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(min_attendance_rate__isnull=True) | Q(min_attendance_rate__lte=100),
                 name="absencerules_rate_is_a_percentage",
+                violation_error_message=_("Le taux de présence minimal est un pourcentage (100 au plus)."),
+                field="min_attendance_rate",
             ),
         ]
 
@@ -108,8 +112,18 @@ class Slot(models.Model):
         verbose_name_plural = _("demi-journées")
         ordering = ["date", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "date", "period"], name="slot_one_per_half_day"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+            UniqueConstraint(
+                fields=["session", "date", "period"],
+                name="slot_one_per_half_day",
+                violation_error_message=_("Cette demi-journée existe déjà dans le calendrier de la session."),
+                field="period",
+            ),
+            CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="slot_ends_after_start",
+                violation_error_message=_("La fin de la demi-journée doit suivre son début."),
+                field="ends_at",
+            ),
         ]
         # (session, date, period) is unique, so its index also serves "the slots of this session on this day".
 
@@ -157,10 +171,11 @@ class CompanyPeriod(models.Model):
         verbose_name_plural = _("périodes en entreprise")
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="companyperiod_end_after_start",
                 violation_error_message=_("La fin de la période ne peut pas précéder son début."),
+                field="end_date",
             ),
         ]
 
@@ -211,11 +226,16 @@ class Mark(models.Model):
         verbose_name = _("émargement")
         verbose_name_plural = _("émargements")
         constraints = [
-            models.UniqueConstraint(fields=["slot", "stage"], name="mark_one_per_person_and_half_day"),
-            models.CheckConstraint(
+            UniqueConstraint(
+                fields=["slot", "stage"],
+                name="mark_one_per_person_and_half_day",
+                violation_error_message=_("Cette personne est déjà émargée pour cette demi-journée."),
+            ),
+            CheckConstraint(
                 condition=Q(status="absent_justified", reason__gt="") | (~Q(status="absent_justified") & Q(reason="")),
                 name="mark_reason_iff_justified",
                 violation_error_message=_("Une absence justifiée a un motif, et seulement elle."),
+                field="reason",
             ),
         ]
         indexes = [
@@ -292,8 +312,11 @@ class Drift(models.Model):
     escalated_at = models.DateTimeField(_("signalé au ou à la responsable le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     closure = models.CharField(_("issue"), max_length=20, choices=Closure.choices, blank=True)
-    closing_note = models.TextField(
-        _("commentaire"), blank=True, help_text=_("Peut contenir des informations sensibles : restez factuel·le.")
+    closing_note = BoundedTextField(
+        _("commentaire"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Peut contenir des informations sensibles : restez factuel·le."),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -311,19 +334,22 @@ class Drift(models.Model):
         verbose_name_plural = _("décrochages")
         ordering = ["-risk", "opened_at"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["stage", "reason"],
                 condition=Q(status__in=["open", "presumed_rupture"]),
                 name="drift_one_live_per_stage_and_reason",
+                violation_error_message=_("Un décrochage de ce motif est déjà ouvert pour cette étape."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="presumed_rupture", presumed_at__isnull=False) | ~Q(status="presumed_rupture"),
                 name="drift_presumed_at_when_presumed",
+                violation_error_message=_("Une rupture présumée a une date de présomption."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status__in=["closed", "confirmed"], closed_at__isnull=False)
                 | Q(status__in=["open", "presumed_rupture"], closed_at__isnull=True),
                 name="drift_closed_at_iff_ended",
+                violation_error_message=_("Un décrochage clos ou confirmé a une date de clôture, et lui seul."),
             ),
         ]
         indexes = [
@@ -364,8 +390,11 @@ class FollowUpAttempt(models.Model):
     drift = models.ForeignKey(Drift, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("décrochage"))
     channel = models.CharField(_("moyen"), max_length=10, choices=Channel.choices)
     outcome = models.CharField(_("résultat"), max_length=12, choices=Outcome.choices)
-    comment = models.TextField(
-        _("commentaire"), blank=True, help_text=_("Factuel : pas d'information de santé ou de vie privée inutile.")
+    comment = BoundedTextField(
+        _("commentaire"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Factuel : pas d'information de santé ou de vie privée inutile."),
     )
     at = models.DateTimeField(_("le"), auto_now_add=True)
     by = models.ForeignKey(
@@ -412,7 +441,12 @@ class StatementExport(Document):
         verbose_name = _("état de présence")
         verbose_name_plural = _("états de présence")
         constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="statementexport_month_starts_on_the_1st"),
+            CheckConstraint(
+                condition=Q(month__day=1),
+                name="statementexport_month_starts_on_the_1st",
+                violation_error_message=_("Un état de présence porte sur un mois entier, à partir du 1er."),
+                field="month",
+            ),
         ]
         indexes = [
             # the sweeper: "pending exports, oldest first"

@@ -17,6 +17,7 @@ from attendance.models import AbsenceRules, CompanyPeriod, Drift, FollowUpAttemp
 from attendance.notifications import DRIFT_PRESUMED, PRESUMED_ESCALATED
 from attendance.rules import MarkPoint, Rules, findings
 from core.calendar import training_days, working_days_between
+from core.text import REASON_MAX_LENGTH, check_length
 from notifications.services import notify
 from pathways.models import Membership, Session, Stage
 
@@ -549,6 +550,7 @@ def drift_decide(*, drift: Drift, by, confirm: bool, note: str = "") -> Drift:
         raise ValidationError(_("Seule une rupture présumée se confirme ou s'écarte."))
     if not confirm and not note.strip():
         raise ValidationError({"note": _("Dites pourquoi la rupture présumée est écartée.")})
+    check_length(note.strip(), max_length=REASON_MAX_LENGTH, field="note")
     drift.status = Drift.Status.CONFIRMED if confirm else Drift.Status.CLOSED
     drift.closure = "" if confirm else Drift.Closure.DISMISSED
     drift.closed_at = timezone.now()

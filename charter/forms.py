@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.models import CODE_LENGTH, normalize_code
 from charter.services import MAX_GRACE_DAYS
+from core.text import COMMENT_MAX_LENGTH, DOCUMENT_MAX_LENGTH, text_field
 
 
 class SignForm(forms.Form):
@@ -25,10 +26,10 @@ class SignForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Motif"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
+        rows=4,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={"required": _("Indiquez le motif.")},
     )
 
@@ -42,22 +43,16 @@ class ReasonForm(forms.Form):
 class DraftForm(forms.Form):
     title_fr = forms.CharField(label=_("Titre (français)"), max_length=200)
     title_en = forms.CharField(label=_("Titre (anglais)"), max_length=200, required=False)
-    preamble_fr = forms.CharField(
-        label=_("Préambule (français)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    preamble_en = forms.CharField(
-        label=_("Préambule (anglais)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
+    preamble_fr = text_field(label=_("Préambule (français)"), rows=4, max_length=DOCUMENT_MAX_LENGTH, required=False)
+    preamble_en = text_field(label=_("Préambule (anglais)"), rows=4, max_length=DOCUMENT_MAX_LENGTH, required=False)
 
 
 class CommitmentForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title_fr = forms.CharField(label=_("Intitulé (français)"), max_length=100, required=False)
-    text_fr = forms.CharField(
-        label=_("Engagement (français)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    text_fr = text_field(label=_("Engagement (français)"), max_length=COMMENT_MAX_LENGTH, required=False)
     title_en = forms.CharField(label=_("Intitulé (anglais)"), max_length=100, required=False)
-    text_en = forms.CharField(label=_("Engagement (anglais)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text_en = text_field(label=_("Engagement (anglais)"), max_length=COMMENT_MAX_LENGTH, required=False)
 
     def clean(self):
         data = super().clean()

@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import localized
+from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
+from core.text import COMMENT_MAX_LENGTH, DOCUMENT_MAX_LENGTH, BoundedTextField
 from pathways import scoping
 from pathways.models import ScopedQuerySet
 
@@ -81,8 +83,8 @@ class CharterVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("numéro"), help_text=_("Numérotée à partir de 1 dans chaque région."))
     title_fr = models.CharField(_("titre (français)"), max_length=200, default="Charte des bonnes pratiques")
     title_en = models.CharField(_("titre (anglais)"), max_length=200, blank=True)
-    preamble_fr = models.TextField(_("préambule (français)"), blank=True)
-    preamble_en = models.TextField(_("préambule (anglais)"), blank=True)
+    preamble_fr = BoundedTextField(_("préambule (français)"), max_length=DOCUMENT_MAX_LENGTH, blank=True)
+    preamble_en = BoundedTextField(_("préambule (anglais)"), max_length=DOCUMENT_MAX_LENGTH, blank=True)
     renewal_grace_days = models.PositiveSmallIntegerField(
         _("délai de renouvellement (jours)"),
         default=90,
@@ -115,15 +117,28 @@ class CharterVersion(models.Model):
         ordering = ["region", "-number"]
         constraints = [
             # also serves "the versions of a region, newest first" (the version in force, the next number)
-            models.UniqueConstraint(fields=["region", "number"], name="charterversion_one_number_per_region"),
-            models.CheckConstraint(condition=Q(number__gt=0), name="charterversion_number_positive"),
-            models.CheckConstraint(
+            UniqueConstraint(
+                fields=["region", "number"],
+                name="charterversion_one_number_per_region",
+                violation_error_message=_("Cette région a déjà une version de la charte de ce numéro."),
+                field="number",
+            ),
+            CheckConstraint(
+                condition=Q(number__gt=0),
+                name="charterversion_number_positive",
+                violation_error_message=_("Les versions de la charte sont numérotées à partir de 1."),
+                field="number",
+            ),
+            CheckConstraint(
                 condition=Q(renewal_grace_days__gt=0, renewal_grace_days__lte=365),
                 name="charterversion_grace_1_to_365_days",
+                violation_error_message=_("Le délai de renouvellement va de 1 à 365 jours."),
+                field="renewal_grace_days",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(published_at__isnull=True) | Q(published_by__isnull=False) | Q(number=1),
                 name="charterversion_published_by_someone",
+                violation_error_message=_("Une version publiée dit qui l'a publiée."),
             ),
         ]
 
@@ -184,17 +199,32 @@ class Commitment(models.Model):
     code = models.SlugField(_("code"), max_length=40, help_text=_("Stable d'une version à l'autre (indicateurs)."))
     title_fr = models.CharField(_("intitulé (français)"), max_length=100)
     title_en = models.CharField(_("intitulé (anglais)"), max_length=100, blank=True)
-    text_fr = models.TextField(_("engagement (français)"))
-    text_en = models.TextField(_("engagement (anglais)"), blank=True)
+    text_fr = BoundedTextField(_("engagement (français)"), max_length=COMMENT_MAX_LENGTH)
+    text_en = BoundedTextField(_("engagement (anglais)"), max_length=COMMENT_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
         ordering = ["version", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "position"], name="commitment_one_per_position"),
-            models.UniqueConstraint(fields=["version", "code"], name="commitment_one_per_code"),
-            models.CheckConstraint(condition=Q(position__gt=0), name="commitment_position_positive"),
+            UniqueConstraint(
+                fields=["version", "position"],
+                name="commitment_one_per_position",
+                violation_error_message=_("Deux engagements d'une version ne peuvent pas occuper la même place."),
+                field="position",
+            ),
+            UniqueConstraint(
+                fields=["version", "code"],
+                name="commitment_one_per_code",
+                violation_error_message=_("Deux engagements d'une version ne peuvent pas avoir le même code."),
+                field="code",
+            ),
+            CheckConstraint(
+                condition=Q(position__gt=0),
+                name="commitment_position_positive",
+                violation_error_message=_("Les engagements sont numérotés à partir de 1."),
+                field="position",
+            ),
         ]
 
     def __str__(self):
@@ -268,16 +298,28 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures de la charte")
         ordering = ["-signed_at"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["version", "organisation"],
                 name="signature_one_per_organisation_and_version",
                 violation_error_message=_("Cette structure a déjà signé cette version de la charte."),
             ),
-            models.CheckConstraint(condition=Q(consent=True), name="signature_with_consent"),
-            models.CheckConstraint(
-                condition=~Q(signatory_name="") & ~Q(signatory_function=""), name="signature_names_its_signatory"
+            CheckConstraint(
+                condition=Q(consent=True),
+                name="signature_with_consent",
+                violation_error_message=_("Cochez la case pour engager votre structure."),
+                field="consent",
             ),
-            models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="signature_digest_is_sha256"),
+            CheckConstraint(
+                condition=~Q(signatory_name="") & ~Q(signatory_function=""),
+                name="signature_names_its_signatory",
+                violation_error_message=_("Une signature donne le nom et la fonction de son ou sa signataire."),
+                field="signatory_name",
+            ),
+            CheckConstraint(
+                condition=Q(digest__regex=r"^[0-9a-f]{64}$"),
+                name="signature_digest_is_sha256",
+                violation_error_message=_("L'empreinte du texte signé n'est pas valide."),
+            ),
         ]
         indexes = [
             # the organisation's charter status: "the signatures of these organisations, newest version first"
@@ -390,7 +432,7 @@ class SignatureEvent(models.Model):
         related_name="+",
         verbose_name=_("au nom de"),
     )
-    reason = models.TextField(_("motif"), blank=True)
+    reason = BoundedTextField(_("motif"), max_length=COMMENT_MAX_LENGTH, blank=True)
     # To renew: the version that replaced the signed one, and the end of the grace period.
     new_version = models.ForeignKey(
         CharterVersion,
@@ -407,26 +449,38 @@ class SignatureEvent(models.Model):
         verbose_name_plural = _("événements de signature")
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~Q(kind__in=["refused", "withdrawn"]) | ~Q(reason=""),
                 name="signatureevent_reason_for_refusal_and_withdrawal",
+                violation_error_message=_("Indiquez le motif du refus ou du retrait."),
+                field="reason",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=(Q(kind="to_renew") & Q(valid_until__isnull=False) & Q(new_version__isnull=False))
                 | (~Q(kind="to_renew") & Q(valid_until__isnull=True) & Q(new_version__isnull=True)),
                 name="signatureevent_grace_iff_to_renew",
+                violation_error_message=_(
+                    "Une signature à renouveler a une nouvelle version et une fin de validité, et elle seule."
+                ),
             ),
             # One decision, one withdrawal, one renewal per signature: a second click changes nothing.
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["signature"],
                 condition=Q(kind__in=["validated", "refused"]),
                 name="signatureevent_one_decision",
+                violation_error_message=_("Cette signature a déjà été validée ou refusée."),
             ),
-            models.UniqueConstraint(
-                fields=["signature"], condition=Q(kind="withdrawn"), name="signatureevent_one_withdrawal"
+            UniqueConstraint(
+                fields=["signature"],
+                condition=Q(kind="withdrawn"),
+                name="signatureevent_one_withdrawal",
+                violation_error_message=_("Cette signature a déjà été retirée."),
             ),
-            models.UniqueConstraint(
-                fields=["signature"], condition=Q(kind="to_renew"), name="signatureevent_one_renewal"
+            UniqueConstraint(
+                fields=["signature"],
+                condition=Q(kind="to_renew"),
+                name="signatureevent_one_renewal",
+                violation_error_message=_("Cette signature est déjà à renouveler."),
             ),
         ]
 
@@ -484,8 +538,10 @@ class CharterReminder(models.Model):
         verbose_name_plural = _("relances de signature")
         ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "version", "day"], name="charterreminder_one_per_organisation_and_day"
+            UniqueConstraint(
+                fields=["organisation", "version", "day"],
+                name="charterreminder_one_per_organisation_and_day",
+                violation_error_message=_("Cette structure a déjà été relancée aujourd'hui pour cette version."),
             )
         ]
 

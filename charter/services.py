@@ -458,6 +458,10 @@ def draft_save(*, draft: CharterVersion, by, fields: dict, commitments: list[dic
         commitment.title_en = (row.get("title_en") or "").strip()
         commitment.text_fr = normalize_text(row.get("text_fr"))
         commitment.text_en = normalize_text(row.get("text_en"))
+        # its fields' own rules (the lengths); the order and the codes are set below
+        commitment.full_clean(
+            exclude=["version", "code", "position"], validate_unique=False, validate_constraints=False
+        )
         kept.append(commitment)
     # Positions follow the order given; free them first, so that reordering never collides with itself.
     draft.commitments.exclude(pk__in=[c.pk for c in kept if c.pk]).delete()

@@ -6,7 +6,7 @@ app_name = "charter"
 
 urlpatterns = [
     path("", signing.charter_current, name="current"),
-    path("versions/<str:region>/<int:number>/", signing.version_detail, name="version_detail"),
+    path("versions/<slug:region>/<int:number>/", signing.version_detail, name="version_detail"),
     # Before the charter became regional: the version of that number in the reader's region.
     path("versions/<int:number>/", signing.version_detail_of_my_region, name="version_detail_of_my_region"),
     path("structures/<int:organisation_pk>/signer/", signing.sign, name="sign"),
@@ -20,10 +20,11 @@ urlpatterns = [
     path("projets/nouveau/", regional.draft_create, name="draft_create"),
     path("projets/<int:pk>/", regional.draft_edit, name="draft_edit"),
     path("projets/<int:pk>/publication/", regional.draft_publish, name="draft_publish"),
-    # Public (no login)
+    # Public (no login). Region and basin codes are INSEE codes: letters and digits (a slug), nothing else reaches
+    # the database.
     path("verifier/", public.verify_lookup, name="verify_lookup"),
     path("verifier/<str:code>", public.verify, name="verify"),
     path("signataires/", public.signatories, name="signatories"),
-    path("signataires/<str:region>/", public.region_signatories, name="region_signatories"),
-    path("signataires/<str:region>/<str:code>/", public.basin_signatories, name="basin_signatories"),
+    path("signataires/<slug:region>/", public.region_signatories, name="region_signatories"),
+    path("signataires/<slug:region>/<slug:code>/", public.basin_signatories, name="basin_signatories"),
 ]

@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklist.models import Answer, Checklist
+from checklist.models import Answer, Checklist, ChecklistAnswer
 from core.forms import DateInput
+from core.text import COMMENT_MAX_LENGTH
 
 
 class OwnerChoiceField(forms.ChoiceField):
@@ -55,7 +56,7 @@ class SectionForm(forms.Form):
                 label=_("Commentaire"),
                 widget=forms.Textarea,
                 required=False,
-                max_length=2000,
+                max_length=COMMENT_MAX_LENGTH,
                 initial=answer.comment if answer else "",
                 help_text=_("Réservé à l'organisme et au ou à la référent·e (donnée de santé).")
                 if item.sensitive
@@ -64,7 +65,7 @@ class SectionForm(forms.Form):
             self.fields[f"{prefix}-action"] = forms.CharField(
                 label=_("Action de suivi"),
                 required=False,
-                max_length=300,
+                max_length=ChecklistAnswer._meta.get_field("action").max_length,
                 initial=answer.action if answer else "",
                 help_text=_("Si le point n'est pas OK : quoi faire."),
             )

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.languages import localized
+from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
+from core.text import COMMENT_MAX_LENGTH, BoundedTextField
 from pathways.models import ScopedQuerySet
 
 
@@ -45,7 +47,14 @@ class ChecklistTemplate(models.Model):
         verbose_name = _("modèle de check-list")
         verbose_name_plural = _("modèles de check-list")
         ordering = ["-version"]
-        constraints = [models.CheckConstraint(condition=Q(version__gt=0), name="checklisttemplate_version_positive")]
+        constraints = [
+            CheckConstraint(
+                condition=Q(version__gt=0),
+                name="checklisttemplate_version_positive",
+                violation_error_message=_("Les versions de la check-list sont numérotées à partir de 1."),
+                field="version",
+            )
+        ]
 
     def __str__(self):
         return _("%(title)s, version %(version)s") % {"title": self.title, "version": self.version}
@@ -73,8 +82,18 @@ class ChecklistSection(models.Model):
         verbose_name_plural = _("rubriques de check-list")
         ordering = ["template", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "position"], name="checklistsection_one_per_position"),
-            models.UniqueConstraint(fields=["template", "code"], name="checklistsection_one_per_code"),
+            UniqueConstraint(
+                fields=["template", "position"],
+                name="checklistsection_one_per_position",
+                violation_error_message=_("Une autre rubrique de cette version occupe déjà cette place."),
+                field="position",
+            ),
+            UniqueConstraint(
+                fields=["template", "code"],
+                name="checklistsection_one_per_code",
+                violation_error_message=_("Une autre rubrique de cette version a déjà ce code."),
+                field="code",
+            ),
         ]
 
     def __str__(self):
@@ -110,8 +129,18 @@ class ChecklistItem(models.Model):
         verbose_name_plural = _("points de check-list")
         ordering = ["section__position", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["section", "position"], name="checklistitem_one_per_position"),
-            models.UniqueConstraint(fields=["section", "code"], name="checklistitem_one_per_code"),
+            UniqueConstraint(
+                fields=["section", "position"],
+                name="checklistitem_one_per_position",
+                violation_error_message=_("Un autre point de cette rubrique occupe déjà cette place."),
+                field="position",
+            ),
+            UniqueConstraint(
+                fields=["section", "code"],
+                name="checklistitem_one_per_code",
+                violation_error_message=_("Un autre point de cette rubrique a déjà ce code."),
+                field="code",
+            ),
         ]
 
     def __str__(self):
@@ -170,16 +199,21 @@ class Checklist(models.Model):
         verbose_name_plural = _("check-lists")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["stage", "template"],
                 name="checklist_one_per_stage_and_template",
                 violation_error_message=_("Cette étape a déjà une check-list de cette version."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(consent__isnull=True, consent_on__isnull=True, consent_scope="")
                 | Q(consent=False, consent_on__isnull=False, consent_scope="")
                 | (Q(consent=True, consent_on__isnull=False) & ~Q(consent_scope="")),
                 name="checklist_consent_recorded_whole",
+                violation_error_message=_(
+                    "Notez la réponse de la personne et sa date, et, si elle accepte, avec qui elle partage la "
+                    "check-list."
+                ),
+                field="consent_scope",
             ),
         ]
 
@@ -204,8 +238,9 @@ class ChecklistAnswer(models.Model):
     checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     answer = models.CharField(_("réponse"), max_length=10, choices=Answer.choices)
-    comment = models.TextField(
+    comment = BoundedTextField(
         _("commentaire"),
+        max_length=COMMENT_MAX_LENGTH,
         blank=True,
         help_text=_(
             "Factuel, ce dont le parcours a besoin (peut contenir une donnée de santé : couvert par la rétention)."
@@ -228,11 +263,17 @@ class ChecklistAnswer(models.Model):
         verbose_name = _("réponse de check-list")
         verbose_name_plural = _("réponses de check-list")
         constraints = [
-            models.UniqueConstraint(fields=["checklist", "item"], name="checklistanswer_one_per_item"),
-            models.CheckConstraint(
+            UniqueConstraint(
+                fields=["checklist", "item"],
+                name="checklistanswer_one_per_item",
+                violation_error_message=_("Ce point a déjà une réponse dans cette check-list."),
+            ),
+            CheckConstraint(
                 condition=Q(action="", action_owner__isnull=True, action_due__isnull=True)
                 | (~Q(action="") & Q(action_owner__isnull=False, action_due__isnull=False)),
                 name="checklistanswer_action_whole",
+                violation_error_message=_("Une action de suivi dit quoi faire, qui s'en charge et pour quand."),
+                field="action",
             ),
         ]
 
@@ -270,7 +311,11 @@ class ChecklistRevision(models.Model):
         verbose_name_plural = _("transmissions de check-list")
         ordering = ["checklist", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["checklist", "number"], name="checklistrevision_one_per_number"),
+            UniqueConstraint(
+                fields=["checklist", "number"],
+                name="checklistrevision_one_per_number",
+                violation_error_message=_("Cette révision de la check-list existe déjà."),
+            ),
         ]
         indexes = [
             # the rupture rate's split and the coverage: "a revision of this checklist submitted before the start"

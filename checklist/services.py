@@ -28,6 +28,7 @@ from checklist.models import (
     ChecklistTemplate,
 )
 from core.documents import document_enqueue
+from core.text import COMMENT_MAX_LENGTH, check_length
 from notifications.todos import todo_cancel, todo_set
 from pathways import scoping
 from pathways.models import Membership, Organisation, Stage
@@ -35,6 +36,7 @@ from pathways.models import Membership, Organisation, Stage
 Role = Membership.Role
 # The alert kind of a checklist's risks (registered in `ChecklistConfig.ready`).
 CHECKLIST_ALERT_KIND = "checklist_risk"
+ACTION_MAX_LENGTH = ChecklistAnswer._meta.get_field("action").max_length
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -304,7 +306,13 @@ def section_save(
                 errors[f"{item.code}-action_due"] = _("Donnez une échéance.")
             elif due < today:
                 errors[f"{item.code}-action_due"] = _("L'échéance ne peut pas être passée.")
-        cleaned.append((item, answer, (row.get("comment") or "").strip(), action, owner, due))
+        comment = (row.get("comment") or "").strip()
+        for part, text, limit in (("comment", comment, COMMENT_MAX_LENGTH), ("action", action, ACTION_MAX_LENGTH)):
+            try:
+                check_length(text, max_length=limit, field=f"{item.code}-{part}")
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        cleaned.append((item, answer, comment, action, owner, due))
     if errors:
         raise ValidationError(errors)
     existing = {a.item_id: a for a in ChecklistAnswer.objects.filter(checklist=checklist, item__in=items)}

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import CheckConstraint, UniqueConstraint
 from pathways import scoping
 from pathways.models import ScopedQuerySet, Stage
 
@@ -119,21 +120,30 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(
-                fields=["cause_key", "recipient_key", "channel"], name="notification_one_per_cause_recipient_channel"
+            UniqueConstraint(
+                fields=["cause_key", "recipient_key", "channel"],
+                name="notification_one_per_cause_recipient_channel",
+                violation_error_message=_("Cette notification existe déjà pour ce ou cette destinataire et ce canal."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(recipient__isnull=False, organisation__isnull=True)
                 | Q(recipient__isnull=True, organisation__isnull=False, channel="email"),
                 name="notification_person_or_inbox_mailbox",
+                violation_error_message=_(
+                    "Une notification va à une personne, ou par e-mail à la boîte d'alertes d'une structure."
+                ),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="delivered", delivered_at__isnull=False) | ~Q(status="delivered"),
                 name="notification_delivered_at_when_delivered",
+                violation_error_message=_("Une notification remise a une date de remise."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=~Q(status="held") | Q(held_for__isnull=False, released_at__isnull=True),
                 name="notification_held_for_an_organisation",
+                violation_error_message=_(
+                    "Une notification retenue l'est pour une structure et n'est pas encore libérée."
+                ),
             ),
         ]
         indexes = [
@@ -250,8 +260,20 @@ class ChannelPreference(models.Model):
         verbose_name = _("préférence de notification")
         verbose_name_plural = _("préférences de notification")
         constraints = [
-            models.UniqueConstraint(fields=["user", "channel"], name="channelpreference_one_per_channel"),
-            models.CheckConstraint(condition=~Q(channel="in_app"), name="channelpreference_not_in_app"),
+            UniqueConstraint(
+                fields=["user", "channel"],
+                name="channelpreference_one_per_channel",
+                violation_error_message=_("Cette personne a déjà une préférence pour ce canal."),
+                field="channel",
+            ),
+            CheckConstraint(
+                condition=~Q(channel="in_app"),
+                name="channelpreference_not_in_app",
+                violation_error_message=_(
+                    "Les notifications dans l'application sont toujours actives : elles n'ont pas de préférence."
+                ),
+                field="channel",
+            ),
         ]
 
     def __str__(self):

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from pathways.models import Basin, Beneficiary, Organisation, Pathway, Programme, Session, Stage
 from pathways.services.people import fold
 
+# What a search box takes: a few words of a name, an e-mail or a phone number.
+SEARCH_MAX_LENGTH = 100
+
 
 def _search_people(queryset, prefix, value):
     """Match on name (accents and case ignored), e-mail or phone."""
@@ -23,7 +26,7 @@ def _search_people(queryset, prefix, value):
 
 
 class BeneficiaryFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Rechercher"), method="search")
+    q = django_filters.CharFilter(label=_("Rechercher"), method="search", max_length=SEARCH_MAX_LENGTH)
     pathway_status = django_filters.ChoiceFilter(
         label=_("Parcours"),
         choices=[("open", _("En cours")), ("closed", _("Tous clôturés"))],
@@ -46,7 +49,7 @@ class BeneficiaryFilter(django_filters.FilterSet):
 
 
 class PathwayFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Rechercher une personne"), method="search")
+    q = django_filters.CharFilter(label=_("Rechercher une personne"), method="search", max_length=SEARCH_MAX_LENGTH)
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=Pathway.Status.choices, empty_label=_("Tous"))
     mine = django_filters.ChoiceFilter(
         label=_("Mon rôle"),
@@ -88,7 +91,7 @@ class PathwayFilter(django_filters.FilterSet):
 
 
 class SessionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Rechercher"), method="search")
+    q = django_filters.CharFilter(label=_("Rechercher"), method="search", max_length=SEARCH_MAX_LENGTH)
     period = django_filters.ChoiceFilter(
         label=_("Période"),
         choices=[("current", _("En cours")), ("upcoming", _("À venir")), ("past", _("Terminées"))],

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, apply_errors
+from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -290,9 +291,9 @@ class PathwayForm(PathwayPeopleMixin, forms.Form):
 
 
 class PathwayCloseForm(forms.Form):
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Motif de la clôture"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Ex. : parcours achevé, emploi durable, déménagement hors région."),
     )
 
@@ -403,22 +404,22 @@ def _today():
 
 class StageStartForm(forms.Form):
     date = forms.DateField(label=_("Date de démarrage"), widget=DateInput(), initial=_today)
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = text_field(label=_("Commentaire"), max_length=REASON_MAX_LENGTH, rows=2, required=False)
 
 
 class StageSuspendForm(forms.Form):
     date = forms.DateField(label=_("Suspendue à partir du"), widget=DateInput(), initial=_today)
     planned_resume = forms.DateField(label=_("Reprise prévue le"), widget=DateInput())
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Motif"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Restez factuel·le : ce motif est visible des partenaires du parcours."),
     )
 
 
 class StageResumeForm(forms.Form):
     date = forms.DateField(label=_("Date de reprise"), widget=DateInput(), initial=_today)
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = text_field(label=_("Commentaire"), max_length=REASON_MAX_LENGTH, rows=2, required=False)
 
 
 class StageExitForm(forms.Form):
@@ -429,9 +430,9 @@ class StageExitForm(forms.Form):
         choices=[("", "—")] + list(Stage.ExitDestination.choices),
         required=False,
     )
-    reason = forms.CharField(
+    reason = text_field(
         label=_("Motif ou commentaire"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
         required=False,
         help_text=_("Obligatoire pour un abandon ou une annulation."),
     )
@@ -449,10 +450,10 @@ class StageExitForm(forms.Form):
 
 
 class JoinRequestForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput())
-    message = forms.CharField(
+    token = forms.CharField(widget=forms.HiddenInput(), max_length=4000)
+    message = text_field(
         label=_("Message au ou à la référent·e"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=COMMENT_MAX_LENGTH,
         required=False,
         help_text=_("Expliquez pourquoi votre structure doit suivre ce parcours. Pas d'information de santé."),
     )
@@ -463,8 +464,9 @@ class JoinDecisionForm(forms.Form):
         label=_("Réponse"),
         choices=[("accept", _("Accepter")), ("refuse", _("Refuser"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez d'accepter ou de refuser la demande.")},
     )
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = text_field(label=_("Commentaire"), max_length=REASON_MAX_LENGTH, rows=2, required=False)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import CheckConstraint, UniqueConstraint
 from core.expressions import SubqueryCount
+from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways.validators import validate_formacode, validate_siret
 
 
@@ -170,8 +172,18 @@ class Programme(models.Model):
         verbose_name_plural = _("dispositifs")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_duration_months__gt=0), name="programme_max_duration_positive"),
-            models.CheckConstraint(condition=Q(max_suspension_months__gt=0), name="programme_max_suspension_positive"),
+            CheckConstraint(
+                condition=Q(max_duration_months__gt=0),
+                name="programme_max_duration_positive",
+                violation_error_message=_("Un dispositif dure au moins un mois."),
+                field="max_duration_months",
+            ),
+            CheckConstraint(
+                condition=Q(max_suspension_months__gt=0),
+                name="programme_max_suspension_positive",
+                violation_error_message=_("Une suspension peut durer au moins un mois."),
+                field="max_suspension_months",
+            ),
         ]
 
     def __str__(self):
@@ -220,19 +232,21 @@ class Organisation(models.Model):
         verbose_name_plural = _("structures")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=(Q(kind="prescriber") & ~Q(prescriber_kind=""))
                 | (~Q(kind="prescriber") & Q(prescriber_kind="")),
                 name="organisation_prescriber_kind_iff_prescriber",
                 violation_error_message=_(
                     "Le type de prescripteur est obligatoire pour un prescripteur, et seulement pour lui."
                 ),
+                field="prescriber_kind",
             ),
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["siret"],
                 condition=~Q(siret=""),
                 name="organisation_siret_unique",
                 violation_error_message=_("Une structure avec ce SIRET existe déjà."),
+                field="siret",
             ),
         ]
 
@@ -332,21 +346,24 @@ class Membership(models.Model):
         verbose_name_plural = _("rattachements")
         ordering = ["organisation__name", "user__last_name", "user__first_name"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["user", "organisation", "role"],
                 name="membership_unique_role",
                 violation_error_message=_("Cette personne a déjà ce rôle dans cette structure."),
+                field="role",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(role="basin_coordinator", basin__isnull=False)
                 | (~Q(role="basin_coordinator") & Q(basin__isnull=True)),
                 name="membership_basin_iff_coordinator",
                 violation_error_message=_("Un·e coordinateur·rice de bassin doit avoir un bassin, et seulement lui."),
+                field="basin",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(is_active=True, deactivated_at__isnull=True)
                 | Q(is_active=False, deactivated_at__isnull=False),
                 name="membership_deactivated_at_iff_inactive",
+                violation_error_message=_("Un rôle désactivé a une date de désactivation, et lui seul."),
             ),
         ]
 
@@ -461,22 +478,27 @@ class MembershipInvitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["user", "organisation", "role"],
                 condition=Q(status="pending"),
                 name="invitation_one_pending_per_role",
                 violation_error_message=_("Une invitation à ce rôle est déjà en attente pour cette adresse."),
+                field="role",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(role="basin_coordinator", basin__isnull=False)
                 | (~Q(role="basin_coordinator") & Q(basin__isnull=True)),
                 name="invitation_basin_iff_coordinator",
                 violation_error_message=_("Un·e coordinateur·rice de bassin doit avoir un bassin, et seulement lui."),
+                field="basin",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="pending", answered_at__isnull=True)
                 | (~Q(status="pending") & Q(answered_at__isnull=False)),
                 name="invitation_answered_at_iff_answered",
+                violation_error_message=_(
+                    "Une invitation a une date de réponse dès qu'elle a reçu une réponse, et seulement alors."
+                ),
             ),
         ]
 
@@ -637,22 +659,25 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
         ordering = ["-start_date", "training_action__title"]
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")),
                 name="session_end_after_start",
                 violation_error_message=_("La fin de la session ne peut pas précéder son début."),
+                field="end_date",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(capacity__gt=0),
                 name="session_capacity_positive",
                 violation_error_message=_("Une session a au moins une place."),
+                field="capacity",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(weekdays__gt=0, weekdays__lt=128),
                 name="session_weekdays_valid",
                 violation_error_message=_("Choisissez au moins un jour de la semaine."),
+                field="weekdays",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(morning_end__gt=models.F("morning_start"))
                 & Q(afternoon_start__gte=models.F("morning_end"))
                 & Q(afternoon_end__gt=models.F("afternoon_start")),
@@ -798,7 +823,7 @@ class Pathway(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(_("ouvert le"), default=timezone.now)
     closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
-    closure_reason = models.TextField(_("motif de clôture"), blank=True)
+    closure_reason = BoundedTextField(_("motif de clôture"), max_length=REASON_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -815,20 +840,22 @@ class Pathway(models.Model):
         verbose_name_plural = _("parcours")
         ordering = ["-opened_at"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["beneficiary"],
                 condition=Q(status="open"),
                 name="pathway_one_open_per_beneficiary",
                 violation_error_message=_("Cette personne a déjà un parcours en cours."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(prescribing_adviser__isnull=True) | Q(prescribing_organisation__isnull=False),
                 name="pathway_adviser_needs_prescriber",
                 violation_error_message=_("Un·e conseiller·ère suppose une structure prescriptrice."),
+                field="prescribing_organisation",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="open", closed_at__isnull=True) | Q(status="closed", closed_at__isnull=False),
                 name="pathway_closed_at_iff_closed",
+                violation_error_message=_("Un parcours clôturé a une date de clôture, et lui seul."),
             ),
         ]
         indexes = [
@@ -864,7 +891,12 @@ class PathwayPartner(models.Model):
         verbose_name = _("structure associée au parcours")
         verbose_name_plural = _("structures associées au parcours")
         constraints = [
-            models.UniqueConstraint(fields=["pathway", "organisation"], name="pathway_partner_unique"),
+            UniqueConstraint(
+                fields=["pathway", "organisation"],
+                name="pathway_partner_unique",
+                violation_error_message=_("Cette structure est déjà associée à ce parcours."),
+                field="organisation",
+            ),
         ]
 
     def __str__(self):
@@ -891,7 +923,7 @@ class JoinRequest(models.Model):
         max_length=210,
         help_text=_("Le nom tel que la structure demandeuse l'a saisi : jamais celui du dossier existant."),
     )
-    message = models.TextField(_("message"), blank=True)
+    message = BoundedTextField(_("message"), max_length=COMMENT_MAX_LENGTH, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     decided_by = models.ForeignKey(
@@ -903,7 +935,7 @@ class JoinRequest(models.Model):
         verbose_name=_("réponse de"),
     )
     decided_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
-    decision_comment = models.TextField(_("commentaire"), blank=True)
+    decision_comment = BoundedTextField(_("commentaire"), max_length=REASON_MAX_LENGTH, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -912,16 +944,19 @@ class JoinRequest(models.Model):
         verbose_name_plural = _("demandes de rattachement")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
+            UniqueConstraint(
                 fields=["pathway", "organisation"],
                 condition=Q(status="pending"),
                 name="joinrequest_one_pending_per_org",
                 violation_error_message=_("Une demande est déjà en attente pour ce parcours."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="pending", decided_at__isnull=True)
                 | (~Q(status="pending") & Q(decided_at__isnull=False)),
                 name="joinrequest_decided_at_iff_decided",
+                violation_error_message=_(
+                    "Une demande a une date de réponse dès qu'elle a reçu une réponse, et seulement alors."
+                ),
             ),
         ]
 
@@ -1009,19 +1044,21 @@ class Stage(models.Model):
         verbose_name_plural = _("étapes")
         ordering = ["planned_start", "pk"]
         constraints = [
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(planned_end__isnull=True) | Q(planned_end__gte=models.F("planned_start")),
                 name="stage_planned_end_after_start",
                 violation_error_message=_("La fin prévue ne peut pas précéder le début prévu."),
+                field="planned_end",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(actual_end__isnull=True)
                 | Q(actual_start__isnull=True)
                 | Q(actual_end__gte=models.F("actual_start")),
                 name="stage_actual_end_after_start",
                 violation_error_message=_("La sortie ne peut pas précéder le début effectif."),
+                field="actual_end",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="planned", actual_start__isnull=True, actual_end__isnull=True)
                 | Q(
                     status__in=["in_progress", "suspended"],
@@ -1035,16 +1072,24 @@ class Stage(models.Model):
                 )
                 | Q(status="cancelled", actual_end__isnull=False),
                 name="stage_dates_match_status",
+                violation_error_message=_("Les dates de début et de fin de l'étape ne correspondent pas à son statut."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="suspended", suspended_since__isnull=False, planned_resume__isnull=False)
                 | (~Q(status="suspended") & Q(suspended_since__isnull=True, planned_resume__isnull=True)),
                 name="stage_suspension_dates_iff_suspended",
+                violation_error_message=_(
+                    "Une étape suspendue a une date de suspension et une reprise prévue, et elle seule."
+                ),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(status="positive_exit") & ~Q(exit_destination="")
                 | ~Q(status="positive_exit") & Q(exit_destination=""),
                 name="stage_destination_iff_positive_exit",
+                violation_error_message=_(
+                    "Une sortie positive précise vers quoi (emploi, formation, autre solution), et elle seule."
+                ),
+                field="exit_destination",
             ),
         ]
         indexes = [
@@ -1089,8 +1134,11 @@ class StageTransition(models.Model):
     from_status = models.CharField(_("statut avant"), max_length=20, choices=Stage.Status.choices, blank=True)
     to_status = models.CharField(_("statut après"), max_length=20, choices=Stage.Status.choices)
     effective_date = models.DateField(_("date d'effet"))
-    reason = models.TextField(
-        _("motif"), blank=True, help_text=_("Peut contenir des informations sensibles : restez factuel·le.")
+    reason = BoundedTextField(
+        _("motif"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Peut contenir des informations sensibles : restez factuel·le."),
     )
     planned_resume = models.DateField(_("reprise prévue"), null=True, blank=True)
     at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)

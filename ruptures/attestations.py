@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -24,7 +25,7 @@ from core.documents import document_build, document_enqueue, document_sweep
 from core.pdf import render_pdf
 from pathways import scoping
 from pathways.validators import format_siret
-from ruptures.models import Rupture, SkillsAttestation
+from ruptures.models import SKILLS_MAX_LENGTH, Rupture, SkillsAttestation
 
 PDF_TEMPLATE = "ruptures/pdf/attestation.html"
 MAX_SKILLS = 60
@@ -56,6 +57,7 @@ def skill_lines(text: str) -> list[str]:
 
 
 def check_skills(text: str) -> list[str]:
+    MaxLengthValidator(SKILLS_MAX_LENGTH)(text or "")
     lines = skill_lines(text)
     if not lines:
         raise ValidationError(_("Indiquez au moins un module ou une compétence validé·e."), code="required")
@@ -78,6 +80,7 @@ class AttestationForm(forms.Form):
     skills = forms.CharField(
         label=gettext_lazy("Modules et compétences validés"),
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=SKILLS_MAX_LENGTH,
         help_text=gettext_lazy(
             "Un par ligne (60 au plus), tels que l'organisme de formation les a validés. "
             "N'indiquez ni la raison de l'arrêt ni aucune information de santé."

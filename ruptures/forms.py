@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import FollowUpAttempt
-from core.forms import DateInput
+from core.forms import DateInput, ModelMultipleChoiceField
+from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from pathways.models import Stage
 from ruptures.models import CAUSE_FAMILIES, Cause, Rupture
 
@@ -45,21 +46,22 @@ class RuptureForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    reminders = forms.ModelMultipleChoiceField(
+    reminders = ModelMultipleChoiceField(
         label=_("Relances effectuées"),
         queryset=FollowUpAttempt.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    no_reminder_reason = forms.CharField(
+    no_reminder_reason = text_field(
         label=_("Pourquoi aucune relance ?"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        rows=2,
         required=False,
         help_text=_("Obligatoire pour déclarer un abandon sans aucune relance."),
     )
-    comment = forms.CharField(
+    comment = text_field(
         label=_("Commentaire"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=COMMENT_MAX_LENGTH,
         required=False,
         help_text=_("Factuel, sans détail médical : il est lu par les partenaires du parcours."),
     )

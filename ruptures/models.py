@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Drift, FollowUpAttempt
+from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
+from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways import scoping
 from pathways.models import Organisation, Pathway, ScopedQuerySet, Stage
 
@@ -97,11 +99,17 @@ class Rupture(models.Model):
     exit_destination = models.CharField(
         _("sortie vers"), max_length=10, choices=Stage.ExitDestination.choices, blank=True
     )
-    comment = models.TextField(
-        _("commentaire"), blank=True, help_text=_("Factuel : pas de détail médical ni de vie privée inutile.")
+    comment = BoundedTextField(
+        _("commentaire"),
+        max_length=COMMENT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Factuel : pas de détail médical ni de vie privée inutile."),
     )
-    no_reminder_reason = models.TextField(
-        _("pourquoi aucune relance"), blank=True, help_text=_("Obligatoire pour un abandon déclaré sans relance.")
+    no_reminder_reason = BoundedTextField(
+        _("pourquoi aucune relance"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Obligatoire pour un abandon déclaré sans relance."),
     )
     reminders = models.ManyToManyField(
         FollowUpAttempt, blank=True, related_name="ruptures", verbose_name=_("relances effectuées")
@@ -136,23 +144,35 @@ class Rupture(models.Model):
         ordering = ["-declared_at"]
         constraints = [
             # A stage ends in one rupture at most; interruptions (pauses) before it may be several.
-            models.UniqueConstraint(
-                fields=["stage"], condition=~Q(kind="interruption"), name="rupture_one_ending_per_stage"
+            UniqueConstraint(
+                fields=["stage"],
+                condition=~Q(kind="interruption"),
+                name="rupture_one_ending_per_stage",
+                violation_error_message=_("Une rupture est déjà déclarée pour cette étape."),
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(kind="contract_break", contract_initiative__gt="", during_trial_period__isnull=False)
                 | (~Q(kind="contract_break") & Q(contract_initiative="", during_trial_period__isnull=True)),
                 name="rupture_contract_details_iff_contract_break",
+                violation_error_message=_(
+                    "Une rupture de contrat d'apprentissage dit qui en a pris l'initiative et si elle a eu lieu "
+                    "pendant la période d'essai ; les autres ruptures, non."
+                ),
+                field="contract_initiative",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(kind="interruption", planned_resume__isnull=False)
                 | (~Q(kind="interruption") & Q(planned_resume__isnull=True)),
                 name="rupture_resume_iff_interruption",
+                violation_error_message=_("Une interruption se déclare avec sa date de reprise prévue, et elle seule."),
+                field="planned_resume",
             ),
-            models.CheckConstraint(
+            CheckConstraint(
                 condition=Q(kind="positive_exit", exit_destination__gt="")
                 | (~Q(kind="positive_exit") & Q(exit_destination="")),
                 name="rupture_destination_iff_positive_exit",
+                violation_error_message=_("Une sortie anticipée positive précise vers quoi, et elle seule."),
+                field="exit_destination",
             ),
         ]
         indexes = [
@@ -177,7 +197,14 @@ class RuptureCause(models.Model):
     class Meta:
         verbose_name = _("cause de rupture")
         verbose_name_plural = _("causes de rupture")
-        constraints = [models.UniqueConstraint(fields=["rupture", "cause"], name="rupturecause_unique")]
+        constraints = [
+            UniqueConstraint(
+                fields=["rupture", "cause"],
+                name="rupturecause_unique",
+                violation_error_message=_("Cette cause est déjà notée pour cette rupture."),
+                field="cause",
+            )
+        ]
         indexes = [
             # dashboards: "ruptures by cause family"
             models.Index(fields=["family", "cause"], name="rupturecause_family_idx"),
@@ -187,14 +214,21 @@ class RuptureCause(models.Model):
         return self.get_cause_display()
 
 
+# The skills of an attestation as typed: at most 60 lines of 300 characters (`ruptures.attestations`), and some room
+# for the blank lines and spaces the form tidies away.
+SKILLS_MAX_LENGTH = 20_000
+
+
 class SkillsAttestation(Document):
     """A PDF of what a person achieved before a rupture (portefeuille de compétences), built by a worker."""
 
     rupture = models.ForeignKey(
         Rupture, on_delete=models.CASCADE, related_name="attestations", verbose_name=_("rupture")
     )
-    skills = models.TextField(
-        _("modules et compétences validés"), help_text=_("Un par ligne, tels que l'organisme les a validés.")
+    skills = BoundedTextField(
+        _("modules et compétences validés"),
+        max_length=SKILLS_MAX_LENGTH,
+        help_text=_("Un par ligne, tels que l'organisme les a validés."),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandée par")

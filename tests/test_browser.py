@@ -414,3 +414,53 @@ def test_a_trainer_fills_a_checklist_section_with_the_keyboard_and_sees_it_saved
     section.get_by_role("button", name="Enregistrer la rubrique").press("Enter")
     expect(page.locator("#rubrique-administrative").get_by_role("status")).to_contain_text("Enregistré à")
     assert ChecklistAnswer.objects.filter(checklist__stage=world.stage, answer="ok").count() == 6
+
+
+WIDER_THAN_THE_WINDOW = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
+  .slice(0, 3)
+  .map((e) => `${e.tagName}.${e.className} «${(e.textContent || "").trim().slice(0, 30)}»`)"""
+
+
+def test_a_long_unbroken_word_wraps_instead_of_widening_the_page(world, live_server, page):
+    """What people type (comments, reasons, messages, names) may hold a word of thousands of characters (pasted, or
+    typed before the lengths were bounded): it wraps, and no page is wider than the window (issue 15, leak 8)."""
+    from attendance.models import FollowUpAttempt
+    from pathways.models import Beneficiary, JoinRequest, StageTransition
+    from ruptures.models import Rupture
+    from tests.ruptures.declaring import declare
+
+    word = "x" * 5000
+    name = "N" * Beneficiary._meta.get_field("last_name").max_length  # the longest name a person may have
+    Beneficiary.objects.filter(pk=world.beneficiary.pk).update(last_name=name)
+    FollowUpAttempt.objects.create(drift=world.drift, channel="phone", outcome="no_answer", by=world.user("trainer"))
+    FollowUpAttempt.objects.update(comment=word)
+    JoinRequest.objects.filter(pk=world.join_request.pk).update(message=word)
+    alert = declare(world, comment="court").alert
+    Rupture.objects.filter(alert=alert).update(comment=word)
+    StageTransition.objects.filter(stage=world.stage).update(reason=word)
+
+    width = page.viewport_size["width"]
+    too_wide = []
+    for role, pages in [
+        (
+            "trainer",
+            {
+                "drift": reverse("attendance:drift_detail", args=[world.drift.pk]),
+                "watch-list": reverse("attendance:watch_list"),
+                "beneficiaries": reverse("pathways:beneficiary_list"),
+                "pathway": reverse("pathways:pathway_detail", args=[world.pathway.pk]),
+                "alert": alert.get_absolute_url(),
+            },
+        ),
+        ("prescriber_adviser", {"join-requests": reverse("pathways:join_request_list")}),
+    ]:
+        page.context.clear_cookies()
+        login(page, live_server, world.user(role))
+        for label, url in pages.items():
+            visit(page, live_server.url + url, f"long-word-{label}")
+            assert word in page.content() or name in page.content(), label
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                too_wide.append(f"{label}: {scroll_width}px, {page.evaluate(WIDER_THAN_THE_WINDOW)}")
+    assert not too_wide, f"wider than the {width}px window: {too_wide}"

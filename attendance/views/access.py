@@ -4,7 +4,9 @@ import datetime
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from core import params
 from pathways import scoping
 from pathways.models import Session
 
@@ -18,7 +20,8 @@ def staffed_session(request, pk):
 
 
 def parse_day(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise Http404 from error
+    """The day of a sheet's address; 404 when it is not one (`core.params.parse_day`)."""
+    day = params.parse_day(value)
+    if day is None:
+        raise Http404(_("Cette date n'existe pas."))
+    return day

@@ -14,6 +14,8 @@ from attendance import services
 from attendance.forms import CompanyPeriodForm, SlotCancelForm
 from attendance.models import CompanyPeriod, Slot
 from attendance.views.access import staffed_session
+from core.forms import apply_errors
+from core.params import parse_month
 
 # --------------------------------------------------------------------------------------------------------------
 # Calendar
@@ -22,9 +24,13 @@ from attendance.views.access import staffed_session
 @require_GET
 def calendar(request, pk):
     session = staffed_session(request, pk)
-    try:
-        month = datetime.date.fromisoformat(request.GET.get("mois", "") + "-01")
-    except ValueError:
+    return _calendar_page(request, session, parse_month(request.GET.get("mois")))
+
+
+def _calendar_page(request, session, month, *, period_form=None, cancel_form=None, cancelling=None):
+    """The month's half-days (`month` None: the current one while the session runs, else its first); a form refused
+    is shown again with its errors on its fields and what was typed (`cancelling`: the slot of `cancel_form`)."""
+    if month is None:
         today_ = timezone.localdate()
         month = (today_ if session.start_date <= today_ <= session.end_date else session.start_date).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
@@ -45,8 +51,9 @@ def calendar(request, pk):
             "company_periods": CompanyPeriod.objects.filter(session=session).select_related(
                 "stage__pathway__beneficiary"
             ),
-            "period_form": CompanyPeriodForm(session=session),
-            "cancel_form": SlotCancelForm(),
+            "period_form": period_form or CompanyPeriodForm(session=session),
+            "cancel_form": cancel_form or SlotCancelForm(),
+            "cancelling": cancelling,
         },
     )
 
@@ -78,9 +85,8 @@ def slot_cancel(request, pk):
         messages.success(
             request, _("La demi-journée du %(slot)s est annulée : aucune absence n'y sera comptée.") % {"slot": slot}
         )
-    else:
-        messages.error(request, _("Indiquez le motif de l'annulation."))
-    return redirect(f"{reverse('attendance:calendar', args=[slot.session_id])}?mois={slot.date:%Y-%m}")
+        return redirect(f"{reverse('attendance:calendar', args=[slot.session_id])}?mois={slot.date:%Y-%m}")
+    return _calendar_page(request, slot.session, slot.date.replace(day=1), cancel_form=form, cancelling=slot.pk)
 
 
 @require_POST
@@ -99,14 +105,13 @@ def company_period_create(request, pk):
         try:
             services.company_period_add(session=session, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("La période en entreprise est enregistrée : les absences n'y sont pas comptées.")
             )
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("attendance:calendar", pk=session.pk)
+            return redirect("attendance:calendar", pk=session.pk)
+    return _calendar_page(request, session, None, period_form=form)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from attendance.forms import DriftDecisionForm, FollowUpForm
 from attendance.models import Drift, Mark
 from core.forms import apply_errors
 from core.pagination import paginate
+from core.params import parse_id
 from pathways.scoping import get_for_user_or_404
 
 # --------------------------------------------------------------------------------------------------------------
@@ -35,8 +36,8 @@ def _drifts(request):
 def watch_list(request):
     """People drifting in the user's sessions, presumed ruptures first, then by risk, each with why."""
     drifts = _drifts(request)
-    session_id = request.GET.get("session")
-    if session_id and session_id.isdigit():
+    session_id = parse_id(request.GET.get("session"))
+    if session_id is not None:
         drifts = drifts.filter(stage__enrolment__session_id=session_id)
     return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": False})
 
@@ -49,13 +50,21 @@ def presumed_list(request):
 
 @require_GET
 def drift_detail(request, pk):
-    drift = get_for_user_or_404(
+    return _detail_page(request, _drift(request, pk))
+
+
+def _drift(request, pk) -> Drift:
+    return get_for_user_or_404(
         Drift.objects.select_related(
             "stage__pathway__beneficiary", "stage__pathway__referent", "stage__enrolment__session__training_action"
         ),
         request,
         pk=pk,
     )
+
+
+def _detail_page(request, drift: Drift, *, follow_up_form=None, decision_form=None):
+    """The drift's page; a form refused is shown again with its errors on its fields and what was typed."""
     recent = (
         Mark.objects.filter(stage=drift.stage, slot__date__gte=timezone.localdate() - datetime.timedelta(days=14))
         .select_related("slot")
@@ -68,27 +77,26 @@ def drift_detail(request, pk):
             "drift": drift,
             "attempts": drift.attempts.select_related("by"),
             "recent_marks": recent,
-            "follow_up_form": FollowUpForm(),
-            "decision_form": DriftDecisionForm(),
+            "follow_up_form": follow_up_form or FollowUpForm(),
+            "decision_form": decision_form or DriftDecisionForm(),
         },
     )
 
 
 @require_POST
 def follow_up_create(request, pk):
-    drift = get_for_user_or_404(Drift.objects.all(), request, pk=pk)
+    drift = _drift(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
             services.follow_up_record(drift=drift, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            apply_errors(form, error)
         else:
             drift.refresh_from_db()
             messages.success(request, _("La relance est enregistrée.") + " " + _describe_status(drift))
-    else:
-        messages.error(request, _("Indiquez le moyen et le résultat de la relance."))
-    return redirect(drift)
+            return redirect(drift)
+    return _detail_page(request, drift, follow_up_form=form)
 
 
 def _describe_status(drift) -> str:
@@ -101,7 +109,7 @@ def _describe_status(drift) -> str:
 
 @require_POST
 def drift_decide(request, pk):
-    drift = get_for_user_or_404(Drift.objects.all(), request, pk=pk)
+    drift = _drift(request, pk)
     form = DriftDecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -113,10 +121,7 @@ def drift_decide(request, pk):
             )
         except ValidationError as error:
             apply_errors(form, error)
-            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Votre décision est enregistrée."))
             return redirect("attendance:presumed_list")
-    else:
-        messages.error(request, _("Choisissez de confirmer ou d'écarter la rupture présumée."))
-    return redirect(drift)
+    return _detail_page(request, drift, decision_form=form)

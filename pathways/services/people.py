@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import AccessLog
 from accounts.services import access_log_record
+from core.text import REASON_MAX_LENGTH, check_length
 from pathways.models import Beneficiary, JoinRequest, Membership, Organisation, Pathway, PathwayPartner, Stage
 from pathways.scoping import PERSON_ROLES
 
@@ -346,6 +347,7 @@ def pathway_close(*, pathway: Pathway, by, reason: str) -> Pathway:
         raise ValidationError(_("Ce parcours est déjà clôturé."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la clôture.")})
+    check_length(reason.strip(), max_length=REASON_MAX_LENGTH, field="reason")
     if pathway.stages.filter(status__in=Stage.ACTIVE_STATUSES).exists():
         raise ValidationError(
             _("Des étapes sont encore prévues, en cours ou suspendues : enregistrez leur sortie avant de clôturer.")
@@ -407,6 +409,7 @@ def join_request_decide(*, join_request: JoinRequest, by, accept: bool, comment:
         raise ValidationError(_("Cette demande a déjà reçu une réponse."))
     if join_request.pathway.referent_id != by.pk:
         raise ValidationError(_("Seul·e le ou la référent·e du parcours peut répondre à cette demande."))
+    check_length(comment.strip(), max_length=REASON_MAX_LENGTH, field="comment")
     join_request.status = JoinRequest.Status.ACCEPTED if accept else JoinRequest.Status.REFUSED
     join_request.decided_by = by
     join_request.decided_at = timezone.now()

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.text import REASON_MAX_LENGTH, check_length
 from pathways.models import Employer, Enrolment, Organisation, Pathway, Session, Stage, StageTransition
 
 Status = Stage.Status
@@ -336,6 +337,7 @@ def register_start_check(check) -> None:
 
 @transaction.atomic
 def stage_start(*, stage: Stage, by, date: datetime.date, comment: str = "") -> Stage:
+    check_length(comment.strip(), max_length=REASON_MAX_LENGTH, field="comment")
     stage = _locked(stage)
     if stage.status != Status.PLANNED:
         _refuse_move(stage, str(Status.IN_PROGRESS.label))
@@ -380,6 +382,7 @@ def stage_suspend(
 ) -> Stage:
     """Suspend a stage in progress until `planned_resume`. `locked`: the caller has locked `stage` in this
     transaction and read it with `LOCKED_WITH`."""
+    check_length(reason.strip(), max_length=REASON_MAX_LENGTH, field="reason")
     stage = _locked(stage, locked=locked)
     if stage.status != Status.IN_PROGRESS:
         _refuse_move(stage, str(Status.SUSPENDED.label))
@@ -426,6 +429,7 @@ def stage_suspend(
 
 @transaction.atomic
 def stage_resume(*, stage: Stage, by, date: datetime.date, comment: str = "") -> Stage:
+    check_length(comment.strip(), max_length=REASON_MAX_LENGTH, field="comment")
     stage = _locked(stage)
     if stage.status != Status.SUSPENDED:
         _refuse_move(stage, _("reprise"))
@@ -476,6 +480,7 @@ def stage_exit(
     An exit is never refused for the programme's duration: what happened is recorded as it happened. `locked`: the
     caller has locked `stage` in this transaction and read it with `LOCKED_WITH`.
     """
+    check_length(reason.strip(), max_length=REASON_MAX_LENGTH, field="reason")
     stage = _locked(stage, locked=locked)
     if status not in EXITS_FROM.get(stage.status, set()):
         _refuse_move(stage, str(Status(status).label) if status in Status.values else status)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import apply_errors
 from core.pagination import paginate
+from core.params import parse_id
 from pathways import scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
@@ -112,7 +113,7 @@ def beneficiary_create(request):
 def adviser_options(request):
     """htmx: the advisers of the chosen prescribing organisation, as <option>s."""
     organisation = Organisation.objects.filter(
-        pk=request.GET.get("prescribing_organisation") or None,
+        pk=parse_id(request.GET.get("prescribing_organisation")),
         kind=Organisation.Kind.PRESCRIBER,
         region__in=scoping.region_ids(request.user),
     ).first()
@@ -224,19 +225,34 @@ def join_request_create(request):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("pathways:beneficiary_create")
-        messages.success(
-            request,
-            _("Votre demande est envoyée au ou à la référent·e du parcours. Vous verrez sa réponse dans vos demandes."),
-        )
-        return redirect("pathways:join_request_list")
-    messages.error(request, _("La demande n'a pas pu être lue. Recommencez la saisie de la personne."))
-    return redirect("pathways:beneficiary_create")
+            if "message" not in getattr(error, "error_dict", {}):
+                messages.error(request, " ".join(error.messages))
+                return redirect("pathways:beneficiary_create")
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre demande est envoyée au ou à la référent·e du parcours. Vous verrez sa réponse dans vos "
+                    "demandes."
+                ),
+            )
+            return redirect("pathways:join_request_list")
+    if "token" in form.errors:
+        messages.error(request, _("La demande n'a pas pu être lue. Recommencez la saisie de la personne."))
+        return redirect("pathways:beneficiary_create")
+    # The message refused: shown again with its error and what was typed, to send once corrected.
+    return render(request, "pathways/join_request_form.html", {"form": form})
 
 
 @require_GET
 def join_request_list(request):
+    return _join_request_list_page(request)
+
+
+def _join_request_list_page(request, *, decision_form=None, deciding=None):
+    """The requests to answer and those sent; an answer refused is shown again on its request (`deciding`), with its
+    errors on its fields and what was typed."""
     user = request.user
     to_answer = (
         JoinRequest.objects.for_user(user)
@@ -258,6 +274,8 @@ def join_request_list(request):
             "to_answer": paginate(request, to_answer),
             "sent": sent[:50],
             "decision_form": JoinDecisionForm(),
+            "refused_form": decision_form,
+            "deciding": deciding,
         },
     )
 
@@ -276,7 +294,7 @@ def join_request_decide(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            apply_errors(form, error)
         else:
             if form.cleaned_data["decision"] == "accept":
                 messages.success(
@@ -286,6 +304,5 @@ def join_request_decide(request, pk):
                 )
             else:
                 messages.success(request, _("La demande est refusée."))
-    else:
-        messages.error(request, _("Choisissez d'accepter ou de refuser la demande."))
-    return redirect("pathways:join_request_list")
+            return redirect("pathways:join_request_list")
+    return _join_request_list_page(request, decision_form=form, deciding=join_request.pk)

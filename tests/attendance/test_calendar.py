@@ -115,3 +115,13 @@ def test_a_company_period_ending_before_it_starts_is_refused(klass, client_for):
         {"kind": "immersion", "start_date": "2026-06-05", "end_date": "2026-06-01"},
     )
     assert not CompanyPeriod.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "abc", ""])
+def test_a_month_without_neighbours_or_no_month_shows_the_session_s_month(klass, client_for, month):
+    from django.urls import reverse
+
+    response = client_for(klass.trainer).get(reverse("attendance:calendar", args=[klass.session.pk]), {"mois": month})
+    assert response.status_code == 200
+    assert response.context["month"].year not in (1, 9999)

@@ -176,3 +176,10 @@ def test_opening_a_drift_writes_the_access_log(klass, drift, client_for):
     client_for(klass.trainer).get(reverse("attendance:drift_detail", args=[drift.pk]))
     log = AccessLog.objects.get()
     assert (log.beneficiary, log.view_name) == (drift.stage.pathway.beneficiary, "attendance:drift_detail")
+
+
+@pytest.mark.parametrize("session", ["9" * 25, "²", "-1", "abc"])
+def test_the_watch_list_ignores_a_session_that_is_no_id(klass, drift, client_for, session):
+    response = client_for(klass.trainer).get(reverse("attendance:watch_list"), {"session": session})
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [drift]

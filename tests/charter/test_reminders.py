@@ -81,3 +81,11 @@ def test_organisations_of_other_regions_are_never_reminded(world, officer, v1):
 
     elsewhere = OrganisationFactory(region=RegionFactory(code="84", name="Auvergne-Rhône-Alpes"))
     assert charter_reminders_send(by=officer, organisations=[elsewhere]) == 0
+
+
+@pytest.mark.parametrize("target", ["abc", "charter:overview", "//elsewhere.example/", "https://elsewhere.example/"])
+def test_after_reminding_a_next_that_is_no_path_of_the_site_goes_back_to_the_overview(
+    world, client_for, officer, v1, target
+):
+    response = client_for(officer).post(reverse("charter:remind"), {"bassin": "", "next": target})
+    assert response.status_code == 302 and response.url == reverse("charter:overview")

@@ -222,3 +222,16 @@ def test_a_join_token_works_only_for_the_user_it_was_issued_to(world, client_for
     token = client_for(adviser).post(URL, form_data(world, adviser)).context["duplicates"][0].join_form.initial["token"]
     client_for(world.user("legal_representative")).post(reverse("pathways:join_request_create"), {"token": token})
     assert not JoinRequest.objects.filter(pathway=followed_elsewhere).exists()
+
+
+@pytest.mark.parametrize("organisation", ["abc", "9" * 25, "-1", "²", ""])
+def test_the_adviser_options_of_an_organisation_that_is_no_id_are_empty(world, client_for, adviser, organisation):
+    response = client_for(adviser).get(reverse("pathways:adviser_options"), {"prescribing_organisation": organisation})
+    assert response.status_code == 200
+    assert response.context["advisers"] == []
+
+
+def test_the_adviser_options_list_the_advisers_of_the_prescriber(world, client_for, adviser):
+    url = reverse("pathways:adviser_options")
+    response = client_for(adviser).get(url, {"prescribing_organisation": world.prescriber.pk})
+    assert [pk for pk, _label in response.context["advisers"]] == [adviser.pk]

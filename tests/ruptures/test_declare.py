@@ -259,3 +259,10 @@ def test_an_adviser_of_another_prescriber_gets_404(world, client_for):
         role=Membership.Role.PRESCRIBER_ADVISER,
     ).user
     assert client_for(other).get(url(world)).status_code == 404
+
+
+def test_a_reminder_id_no_column_can_hold_is_refused_on_its_field(world, client_for):
+    response = client_for(world.user("trainer")).post(url(world), form(world, reminders=["9" * 25]))
+    assert response.status_code == 200
+    assert "reminders" in response.context["form"].errors
+    assert not Rupture.objects.exists()
