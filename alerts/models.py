@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.registry import funder_kinds
+from core import constraints
+from core.text import BoundedTextField
 from notifications.models import Notification
 from pathways import scoping
 from pathways.models import Organisation, Pathway, ScopedQuerySet
@@ -91,7 +93,7 @@ class Alert(models.Model):
         verbose_name_plural = _("alertes")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
+            constraints.CheckConstraint(
                 condition=Q(status="new", acknowledged_at__isnull=True)
                 | (~Q(status="new") & Q(acknowledged_at__isnull=False)),
                 name="alert_acknowledged_at_iff_acknowledged",
@@ -145,7 +147,7 @@ class AlertAction(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions", verbose_name=_("alerte"))
     kind = models.CharField(_("action"), max_length=15, choices=Kind.choices)
-    note = models.TextField(
+    note = BoundedTextField(
         _("précisions"),
         blank=True,
         max_length=NOTE_MAX_LENGTH,
@@ -162,11 +164,12 @@ class AlertAction(models.Model):
         verbose_name_plural = _("actions sur les alertes")
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(
+            constraints.CheckConstraint(
                 condition=~Q(kind="no_action") | Q(note__gt=""),
                 name="alertaction_no_action_has_a_reason",
                 violation_error_code="note_required",
                 violation_error_message=_("Dites pourquoi aucune action n'est engagée."),
+                field="note",
             ),
         ]
 
