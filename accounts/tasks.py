@@ -1,8 +1,10 @@
 from celery import shared_task
 from django.core.management import call_command
 
+from core.tasks import RETRY
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+
+@shared_task(**RETRY)
 def clear_expired_sessions_task():
     """Beat housekeeping: remove expired login sessions from the database (idempotent)."""
     call_command("clearsessions")

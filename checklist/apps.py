@@ -8,12 +8,11 @@ class ChecklistConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
-        from django.db.models import Q
         from django.utils.translation import gettext_lazy
 
         from alerts import registry
         from checklist import alerts, notifications, panels
-        from checklist.models import Checklist
+        from checklist.models import Checklist, ChecklistQuerySet
         from checklist.services import CHECKLIST_ALERT_KIND, check_before_start, submitted, submitted_before_start
         from notifications import kinds
         from pathways import scoping
@@ -21,32 +20,7 @@ class ChecklistConfig(AppConfig):
         from pathways.services.stages import register_start_check
         from ruptures.rates import register_split
 
-        Scope = Checklist.ConsentScope
-
-        def checklists_for_user(queryset, user):
-            """The training body that filled it; the pathway's prescriber (its adviser, the people of its
-            organisation) and its referent only if the person agreed to share it with them (DESIGN.md §6)."""
-            if not scoping.active_memberships(user):
-                return queryset.none()
-            with_prescriber = Q(consent=True, consent_scope__in=[Scope.BOTH, Scope.PRESCRIBER])
-            with_referent = Q(consent=True, consent_scope__in=[Scope.BOTH, Scope.REFERENT])
-            return queryset.filter(
-                Q(organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES))
-                | (
-                    with_prescriber
-                    & (
-                        Q(stage__pathway__prescribing_adviser=user)
-                        | Q(
-                            stage__pathway__prescribing_organisation__in=scoping.org_ids(
-                                user, roles=scoping.PERSON_ROLES
-                            )
-                        )
-                    )
-                )
-                | (with_referent & Q(stage__pathway__referent=user))
-            )
-
-        scoping.register(Checklist, scope=checklists_for_user, person=lambda c: c.stage.pathway.beneficiary)
+        scoping.register(Checklist, scope=ChecklistQuerySet.visible_to, person=lambda c: c.stage.pathway.beneficiary)
         register_start_check(check_before_start)
         # The rupture rate's "with a checklist" split (DESIGN.md §4), defined here, where the checklists are.
         register_split("with_checklist", submitted_before_start)

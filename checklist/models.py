@@ -17,6 +17,7 @@ from accounts.languages import localized
 from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
 from core.text import COMMENT_MAX_LENGTH, BoundedTextField
+from pathways import scoping
 from pathways.models import ScopedQuerySet
 
 
@@ -158,6 +159,30 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "na", _("Non applicable")
 
 
+class ChecklistQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The scope (registered in `ChecklistConfig.ready`): the training body that filled it; the pathway's
+        prescriber (its adviser, the people of its organisation) and its referent only if the person agreed to share
+        it with them (DESIGN.md §6)."""
+        if not scoping.active_memberships(user):
+            return self.none()
+        scope = Checklist.ConsentScope
+        with_prescriber = Q(consent=True, consent_scope__in=[scope.BOTH, scope.PRESCRIBER])
+        with_referent = Q(consent=True, consent_scope__in=[scope.BOTH, scope.REFERENT])
+        prescribers = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
+        return self.filter(
+            Q(organisation__in=scoping.org_ids(user, roles=scoping.STAGE_STAFF_ROLES))
+            | (
+                with_prescriber
+                & (
+                    Q(stage__pathway__prescribing_adviser=user)
+                    | Q(stage__pathway__prescribing_organisation__in=prescribers)
+                )
+            )
+            | (with_referent & Q(stage__pathway__referent=user))
+        )
+
+
 class Checklist(models.Model):
     """The checklist of one stage, filled by its training body with the person before the stage starts."""
 
@@ -192,7 +217,7 @@ class Checklist(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ChecklistQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-list")

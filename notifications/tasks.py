@@ -5,6 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core.tasks import RETRY
 from notifications.models import Notification
 from notifications.services import deliver_cause, deliver_one
 from notifications.sms import SmsPermanentError
@@ -44,7 +45,7 @@ def sweep_notifications_task() -> int:
     return delivered
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+@shared_task(**RETRY)
 def remind_overdue_todos_task() -> int:
     """Beat: remind the owners of overdue to-dos (once per to-do and due date)."""
     from notifications.todos import todos_remind_overdue
