@@ -621,6 +621,22 @@ class SessionQuerySet(ScopedQuerySet):
         )
 
 
+def default_morning_start():
+    return datetime.time(9, 0)
+
+
+def default_morning_end():
+    return datetime.time(12, 30)
+
+
+def default_afternoon_start():
+    return datetime.time(13, 30)
+
+
+def default_afternoon_end():
+    return datetime.time(17, 0)
+
+
 class Session(models.Model):
     """One dated run of a training action."""
 
@@ -640,10 +656,12 @@ class Session(models.Model):
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
     # Hours of the two half-days, copied onto each attendance slot when the calendar is generated.
-    morning_start = models.TimeField(_("début de matinée"), default=datetime.time(9, 0))
-    morning_end = models.TimeField(_("fin de matinée"), default=datetime.time(12, 30))
-    afternoon_start = models.TimeField(_("début d'après-midi"), default=datetime.time(13, 30))
-    afternoon_end = models.TimeField(_("fin d'après-midi"), default=datetime.time(17, 0))
+    # The defaults are callables: Django's system check warns about a fixed time default (fields.W161)
+    # whenever it runs within seconds of that time of day, which would fail `check --deploy` at 12:30.
+    morning_start = models.TimeField(_("début de matinée"), default=default_morning_start)
+    morning_end = models.TimeField(_("fin de matinée"), default=default_morning_end)
+    afternoon_start = models.TimeField(_("début d'après-midi"), default=default_afternoon_start)
+    afternoon_end = models.TimeField(_("fin d'après-midi"), default=default_afternoon_end)
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

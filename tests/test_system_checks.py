@@ -1,0 +1,31 @@
+"""System checks pass at any hour: `manage.py check --deploy --fail-level WARNING` gates a release."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core import checks
+from django.db import models
+
+
+def fixed_temporal_defaults():
+    for model in apps.get_models():
+        for field in model._meta.local_fields:
+            if isinstance(field, (models.DateField, models.TimeField)) and field.has_default():
+                if not callable(field.default):
+                    yield f"{model._meta.label}.{field.name}"
+
+
+def test_no_date_or_time_field_has_a_fixed_default():
+    # Django warns about a fixed default (fields.W161) only when the check runs within seconds of that value,
+    # so a release check run at 12:30 would fail on a 12:30 default: every such default is a callable.
+    assert list(fixed_temporal_defaults()) == []
+
+
+@pytest.mark.parametrize("hour", ["09:00:03", "12:30:02", "13:30:05", "17:00:00"])
+def test_system_checks_are_clean_at_the_hours_of_a_session(hour):
+    moment = datetime.datetime.combine(datetime.date(2026, 12, 5), datetime.time.fromisoformat(hour))
+    with time_machine.travel(moment, tick=False):
+        messages = [m for m in checks.run_checks() if m.id == "fields.W161"]
+    assert messages == []
