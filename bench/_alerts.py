@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from alerts.models import AlertRouting
+from alerts.models import Alert, AlertRouting
 from bench import percentile
 from bench._sinks import Sinks
 from config.celery import app, ping
@@ -208,6 +208,7 @@ def clean(world: World) -> None:
     with disable_auditlog(), transaction.atomic():
         Notification.objects.filter(recipient__in=world.recipients).delete()
         ruptures = Rupture.objects.filter(stage__pathway__beneficiary__region=world.region)
+        alerts = Alert.objects.filter(stage__pathway__beneficiary__region=world.region)
         stages = Stage.objects.filter(pathway__beneficiary__region=world.region)
         pathways = Pathway.objects.filter(beneficiary__region=world.region)
         beneficiaries = Beneficiary.objects.filter(region=world.region)
@@ -221,7 +222,8 @@ def clean(world: World) -> None:
             if ids:
                 content_type = ContentType.objects.get_for_model(model)
                 LogEntry.objects.filter(content_type=content_type, object_id__in=ids).delete()
-        removed = ruptures.delete()[0] + stages.delete()[0] + pathways.delete()[0] + beneficiaries.delete()[0]
+        # A rupture points to its alert, an alert to its stage: ruptures first, then alerts, then stages.
+        removed = sum(rows.delete()[0] for rows in (ruptures, alerts, stages, pathways, beneficiaries))
     if removed:
         log(f"alerts: {removed} rows of earlier runs removed in {time.perf_counter() - started:.1f} s")
 
