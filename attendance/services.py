@@ -2,7 +2,6 @@
 evaluation of absence rules and escalations (run by Celery, see `attendance.tasks`)."""
 
 import datetime
-import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,11 +16,11 @@ from attendance.models import AbsenceRules, CompanyPeriod, Drift, FollowUpAttemp
 from attendance.notifications import DRIFT_PRESUMED, PRESUMED_ESCALATED
 from attendance.rules import MarkPoint, Rules, findings
 from core.calendar import training_days, working_days_between
+from core.tasks import enqueue_on_commit
 from core.text import REASON_MAX_LENGTH, check_length
 from notifications.services import notify
 from pathways.models import Membership, Session, Stage
 
-logger = logging.getLogger(__name__)
 Period = Slot.Period
 
 
@@ -304,16 +303,9 @@ def evaluate_on_commit(session_id: int) -> None:
     """Evaluate the session's rules once the transaction commits (nothing if it rolls back). A transaction holding
     several saves of a session enqueues one evaluation per save: the evaluation is idempotent, and a request makes
     one save."""
-    transaction.on_commit(lambda: _enqueue_evaluation(session_id))
-
-
-def _enqueue_evaluation(session_id: int) -> None:
-    from attendance.tasks import evaluate_session_task
-
-    try:
-        evaluate_session_task.delay(session_id)
-    except Exception:  # the broker may be down: the periodic evaluation catches up
-        logger.exception("Could not enqueue the evaluation of session %s", session_id)
+    enqueue_on_commit(
+        "attendance.tasks.evaluate_session_task", session_id, catch_up="the periodic evaluation will catch up"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from attendance.services import calendar_generate, escalate, evaluate_session
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP, RETRY
 from pathways.models import Session
 
 
@@ -54,7 +54,7 @@ def calendars_for_new_sessions_task() -> int:
     return len(ids)
 
 
-@shared_task(**RETRY)
+@shared_task(**DOCUMENT_BUILD)
 def build_statement_task(export_id: int) -> bool:
     """Build one attendance statement export (enqueued on commit of its request). Idempotent."""
     from attendance.statements import statement_build
@@ -62,7 +62,7 @@ def build_statement_task(export_id: int) -> bool:
     return statement_build(export_id)
 
 
-@shared_task
+@shared_task(**DOCUMENT_SWEEP)
 def sweep_statement_exports_task() -> int:
     """Beat: build the statement exports still pending a while after their request (broker down, worker lost)."""
     from attendance.statements import statement_sweep

@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP, RETRY
 
 
-@shared_task(**RETRY)
+@shared_task(**DOCUMENT_BUILD)
 def build_copy_task(copy_id: int) -> bool:
     """Build one signed copy of the charter (enqueued on commit of the signature or its validation). Idempotent;
     a failure is retried with backoff, then by the sweeper."""
@@ -12,7 +12,7 @@ def build_copy_task(copy_id: int) -> bool:
     return copy_build(copy_id)
 
 
-@shared_task
+@shared_task(**DOCUMENT_SWEEP)
 def sweep_copies_task() -> int:
     """Beat: build the signed copies still pending a while after their request."""
     from charter.copies import copy_sweep

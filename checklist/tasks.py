@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP
 
 
-@shared_task(**RETRY)
+@shared_task(**DOCUMENT_BUILD)
 def build_pdf_task(pdf_id: int) -> bool:
     """Build one checklist PDF (enqueued on commit of its request). Idempotent."""
     from checklist.pdf import pdf_build
@@ -11,7 +11,7 @@ def build_pdf_task(pdf_id: int) -> bool:
     return pdf_build(pdf_id)
 
 
-@shared_task
+@shared_task(**DOCUMENT_SWEEP)
 def sweep_pdfs_task() -> int:
     """Beat: build the checklist PDFs still pending a while after their request."""
     from checklist.pdf import pdf_sweep

@@ -17,11 +17,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils import timezone
-from django.utils.module_loading import import_string
+
+from core.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +30,9 @@ SWEEP_BATCH = 100
 
 
 def document_enqueue(task_path: str, pk: int) -> None:
-    """Once the request's transaction commits, hand document `pk` to its build task (`task_path`, imported then,
-    as tasks import the modules that call this). If the broker is down, the row stays pending: logged, and left to
-    the sweeper. The request itself never fails for it."""
-
-    def enqueue():
-        try:
-            import_string(task_path).delay(pk)
-        except Exception:
-            logger.exception("Could not enqueue %s(%s); the sweeper will build it", task_path, pk)
-
-    transaction.on_commit(enqueue)
+    """Once the request's transaction commits, hand document `pk` to its build task (`task_path`, on the documents
+    queue). If the broker is down, the row stays pending, left to the sweeper; the request never fails for it."""
+    enqueue_on_commit(task_path, pk, catch_up="the sweeper will build it")
 
 
 def _claimable(model, now):

@@ -4,7 +4,6 @@
 enqueued on commit. If the broker is down the rows stay pending and the beat sweeper delivers them later.
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasks import enqueue_on_commit
 from notifications.kinds import notification_kind
 from notifications.models import ChannelPreference, Notification
 from notifications.sms import SmsPermanentError
@@ -21,8 +21,6 @@ from pathways.validators import normalize_phone
 
 # Delivery errors that retrying cannot fix.
 PermanentDeliveryError = SmsPermanentError
-
-logger = logging.getLogger(__name__)
 
 
 def wanted_channels(users, channels) -> dict[int, set[str]]:
@@ -104,16 +102,14 @@ def notify(
     if not rows:
         return
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(lambda: _enqueue(cause_key))
+    _enqueue(cause_key)
+
+
+DELIVER_TASK = "notifications.tasks.deliver_cause_task"
 
 
 def _enqueue(cause_key: str) -> None:
-    from notifications.tasks import deliver_cause_task
-
-    try:
-        deliver_cause_task.delay(cause_key)
-    except Exception:  # the broker may be down: the sweeper will deliver the pending rows
-        logger.exception("Could not enqueue the delivery of %s; the sweeper will retry", cause_key)
+    enqueue_on_commit(DELIVER_TASK, cause_key, catch_up="the sweeper will deliver the pending rows")
 
 
 def claim(notification_id: int) -> bool:
@@ -304,7 +300,7 @@ def release_held(*, organisation_ids) -> int:
     causes = set(held.values_list("cause_key", flat=True))
     released = held.update(status=Notification.Status.PENDING, released_at=now)
     for cause_key in sorted(causes):
-        transaction.on_commit(lambda cause_key=cause_key: _enqueue(cause_key))
+        _enqueue(cause_key)
     return released
 
 

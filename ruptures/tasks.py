@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP, RETRY
 from ruptures.services import resumptions_remind
 
 
@@ -10,7 +10,7 @@ def remind_resumptions_task() -> int:
     return resumptions_remind()
 
 
-@shared_task(**RETRY)
+@shared_task(**DOCUMENT_BUILD)
 def build_attestation_task(attestation_id: int) -> bool:
     """Build one skills attestation (enqueued on commit of its request). Idempotent."""
     from ruptures.attestations import attestation_build
@@ -18,7 +18,7 @@ def build_attestation_task(attestation_id: int) -> bool:
     return attestation_build(attestation_id)
 
 
-@shared_task
+@shared_task(**DOCUMENT_SWEEP)
 def sweep_attestations_task() -> int:
     """Beat: build the skills attestations still pending a while after their request (broker down, worker lost)."""
     from ruptures.attestations import attestation_sweep

@@ -410,3 +410,18 @@ def adversaries(world):
             SECRET_CHECKLIST: {"trainer", "pedagogical_manager", "org_manager"},
         },
     )
+
+
+@pytest.fixture
+def published_tasks():
+    """The Celery tasks really published to the broker during the test, as (task name, routing key)."""
+    from celery import signals
+
+    seen = []
+
+    def record(sender=None, routing_key=None, **kwargs):
+        seen.append((sender, routing_key))
+
+    signals.before_task_publish.connect(record, weak=False)
+    yield seen
+    signals.before_task_publish.disconnect(record)

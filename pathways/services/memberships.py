@@ -2,7 +2,6 @@
 account's owner, deactivated (with the hand-over of their pathways), reactivated."""
 
 import datetime
-import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -16,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import user_invite_send
+from core.tasks import enqueue_on_commit
 from pathways import scoping
 from pathways.models import Membership, MembershipInvitation, Organisation, Pathway, PathwayPartner, Stage
 from pathways.scoping import PERSON_ROLES
 
-logger = logging.getLogger(__name__)
 User = get_user_model()
 Role = Membership.Role
 
@@ -113,17 +112,11 @@ def check_grant(*, by, organisation: Organisation, role: str, user=None, is_lega
 
 
 def _send_on_commit(invitation: MembershipInvitation) -> None:
-    invitation_id = invitation.pk
-
-    def enqueue():
-        from pathways.tasks import membership_invitation_send_task
-
-        try:
-            membership_invitation_send_task.delay(invitation_id)
-        except Exception:  # the broker may be down: the manager can send the invitation again
-            logger.exception("Could not enqueue the e-mail of invitation %s", invitation_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(
+        "pathways.tasks.membership_invitation_send_task",
+        invitation.pk,
+        catch_up="the manager can send the invitation again",
+    )
 
 
 @transaction.atomic

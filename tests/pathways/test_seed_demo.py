@@ -16,9 +16,10 @@ from alerts.models import Alert
 from attendance.demo import DEMO_TRAINER
 from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
-from charter.models import CharterVersion, Signature, SignatureEvent
+from charter.models import CharterVersion, Signature, SignatureCopy, SignatureEvent
 from charter.status import OrganisationStatus, organisation_statuses
 from checklist.models import Checklist, ChecklistRevision
+from core.tasks import DOCUMENTS_QUEUE
 from notifications.models import Notification, Todo
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.models import (
@@ -63,9 +64,15 @@ def counts():
     return {model._meta.label: model.objects.count() for model in models()}
 
 
-def test_seed_is_complete_and_idempotent(client):
+def test_seed_is_complete_and_idempotent(client, published_tasks):
     out = StringIO()
     call_command("seed_demo", stdout=out)
+    # The workers get no backlog that would delay a newcomer's first alerts: the demo's notifications are history
+    # (delivered, nothing sent), its rule evaluations are done; only its documents go, to their own queue.
+    assert not Notification.objects.filter(status=Notification.Status.PENDING).exists()
+    assert Notification.objects.filter(status=Notification.Status.DELIVERED).exists()
+    assert {queue for _task, queue in published_tasks} == {DOCUMENTS_QUEUE}
+    assert len(published_tasks) == SignatureCopy.objects.count() > 0
     first_counts, first_rows = counts(), snapshot()
     printed = check_output_names_a_login_per_role(out.getvalue())
 

@@ -42,7 +42,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 import pathways
@@ -52,6 +52,9 @@ from attendance.models import Drift, Mark
 from charter.demo import FUNDER_NAME as FUNDER
 from charter.demo import seed_charter
 from checklist.demo import seed_checklists
+from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
+from notifications.models import Notification
+from notifications.services import DELIVER_TASK
 from pathways.models import (
     Basin,
     Beneficiary,
@@ -637,6 +640,20 @@ class Story:
 # The command
 
 
+def settle_held(held) -> tuple[int, int]:
+    """What the seed would have left to the workers, settled at once, so a newcomer's first alerts wait behind
+    nothing: the demo's notifications are history, marked delivered when they were created (no e-mail or SMS goes
+    out for them); the rule evaluations are dropped (the seed has just evaluated every session as of today, see
+    `attendance.demo`); the documents it requested (signed charter copies) go to the documents queue, once each.
+    Returns (notifications marked delivered, documents sent for building)."""
+    causes = {args[0] for task_path, args in held if task_path == DELIVER_TASK}
+    history = Notification.objects.filter(cause_key__in=causes, status=Notification.Status.PENDING).update(
+        status=Notification.Status.DELIVERED, delivered_at=F("created_at"), claimed_until=None
+    )
+    documents = send_held(held, keep=lambda task: getattr(task, "queue", None) == DOCUMENTS_QUEUE)
+    return history, documents
+
+
 class Command(BaseCommand):
     help = (
         "Charge des données de démonstration fictives (Nouvelle-Aquitaine, autour de Bordeaux) : bassins, "
@@ -652,12 +669,18 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, **options):
         started = time.monotonic()
         before = table_counts()
-        with transaction.atomic():
+        with enqueues_held() as held, transaction.atomic():
             seeder = Seeder(stdout=None if quiet else self.stdout)
             seeder.run()
+        history, documents = settle_held(held)
         after = table_counts()
         created = sum(after.values()) - sum(before.values())
         self._summary(seeder, created, time.monotonic() - started)
+        if history or documents:
+            self.stdout.write(
+                f"  {history} notifications de l'historique marquées distribuées (aucun envoi) · "
+                f"{documents} documents confiés au worker des documents."
+            )
         if not quiet:
             self._logins(seeder)
 
