@@ -132,14 +132,14 @@ def write_results(results: dict) -> None:
 
 
 def purge_task_queue() -> None:
-    """Drop the tasks the benchmarks enqueued: on the bench's own queue that no worker reads, and on the queue of the
-    worker the alert benchmarks start (see config/settings/bench.py)."""
+    """Drop the tasks the benchmarks enqueued: on the bench's own queues that no worker reads (default, documents),
+    and on the queue of the worker the alert benchmarks start (see config/settings/bench.py)."""
     from django.conf import settings
 
     from config.celery import app
 
     with app.connection_for_write() as connection:
-        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.BENCH_WORKER_QUEUE):
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.BENCH_WORKER_QUEUE, settings.CELERY_DOCUMENTS_QUEUE):
             connection.default_channel.queue_purge(queue)
 
 

@@ -206,6 +206,8 @@ else:
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
     for folder in ("queue", "control", "results"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+# Document builds and their sweepers (core.tasks.DOCUMENT_BUILD): read by a worker of its own (docs/deployment.md).
+CELERY_DOCUMENTS_QUEUE = "documents"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -46,3 +46,5 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": BENCH_WORKER_QUEUE},
     "sans_rupture.ping": {"queue": BENCH_WORKER_QUEUE},
 }
+# The document builds (core.tasks.DOCUMENTS_QUEUE) also get a queue of the bench's own, emptied by the runner.
+CELERY_DOCUMENTS_QUEUE = "sans_rupture_bench_documents"
