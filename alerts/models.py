@@ -14,7 +14,7 @@ from core import constraints
 from core.text import BoundedTextField
 from notifications.models import Notification
 from pathways import scoping
-from pathways.models import Organisation, Pathway, ScopedQuerySet
+from pathways.models import Organisation, ScopedQuerySet
 
 
 class AlertQuerySet(ScopedQuerySet):
@@ -25,8 +25,7 @@ class AlertQuerySet(ScopedQuerySet):
         been sent an alert grants nothing: the access ends with the membership."""
         if not scoping.active_memberships(user):
             return self.none()
-        visible = scoping.pathways_for_user(Pathway.objects.all(), user).values("pk")
-        condition = Q(stage__pathway__in=visible)
+        condition = Q(stage__pathway__in=scoping.visible_pathway_ids(user))
         if scoping.funding_organisations(user):
             condition |= Q(kind__in=funder_kinds()) & scoping.funded(user, stage="stage__")
         held = Notification.objects.filter(

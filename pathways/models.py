@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import CheckConstraint, UniqueConstraint
-from core.expressions import SubqueryCount
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways.validators import validate_formacode, validate_siret
 
@@ -81,31 +80,39 @@ class Region(models.Model):
 
 
 class BasinQuerySet(models.QuerySet):
-    def with_activity(self):
-        """Per-basin counts for regional dashboards on the home page (one query, subquery counts).
+    def with_activity(self) -> list:
+        """The basins, each with its counts for the regional dashboards of the home page: `open_pathways`,
+        `stages_in_progress`, `stages_suspended`, `current_sessions`. Four queries whatever the number of basins.
 
         People are counted where they live (commune of residence), stages where they are trained (the session's
-        training action).
+        training action). Each count is one grouped pass over its table for all the basins at once: a count per
+        basin as a correlated subquery read the whole table once per basin (12 reads of 100,000 people).
         """
-
-        def count(queryset):
-            return SubqueryCount(queryset.values("pk"))
-
+        basins = list(self)
+        ids = [basin.pk for basin in basins]
         today = timezone.localdate()
-        open_pathways = Pathway.objects.filter(
-            status=Pathway.Status.OPEN, beneficiary__commune__basin=models.OuterRef("pk")
-        )
-        in_session = Enrolment.objects.filter(session__training_action__basin=models.OuterRef("pk"))
-        return self.annotate(
-            open_pathways=count(open_pathways),
-            stages_in_progress=count(in_session.filter(stage__status=Stage.Status.IN_PROGRESS)),
-            stages_suspended=count(in_session.filter(stage__status=Stage.Status.SUSPENDED)),
-            current_sessions=count(
-                Session.objects.filter(
-                    training_action__basin=models.OuterRef("pk"), start_date__lte=today, end_date__gte=today
-                )
-            ),
-        )
+
+        def grouped(queryset, basin_path, **filters):
+            rows = queryset.filter(**{f"{basin_path}__in": ids}, **filters).values(basin_path).order_by()
+            return dict(rows.annotate(n=models.Count("pk")).values_list(basin_path, "n"))
+
+        open_pathways = grouped(Pathway.objects.all(), "beneficiary__commune__basin", status=Pathway.Status.OPEN)
+        stages = Enrolment.objects.filter(stage__status__in=[Stage.Status.IN_PROGRESS, Stage.Status.SUSPENDED])
+        by_status = {
+            (basin_id, status): n
+            for basin_id, status, n in stages.filter(session__training_action__basin__in=ids)
+            .values("session__training_action__basin", "stage__status")
+            .order_by()
+            .annotate(n=models.Count("pk"))
+            .values_list("session__training_action__basin", "stage__status", "n")
+        }
+        sessions = grouped(Session.objects.all(), "training_action__basin", start_date__lte=today, end_date__gte=today)
+        for basin in basins:
+            basin.open_pathways = open_pathways.get(basin.pk, 0)
+            basin.stages_in_progress = by_status.get((basin.pk, Stage.Status.IN_PROGRESS), 0)
+            basin.stages_suspended = by_status.get((basin.pk, Stage.Status.SUSPENDED), 0)
+            basin.current_sessions = sessions.get(basin.pk, 0)
+        return basins
 
 
 class Basin(models.Model):
@@ -793,7 +800,6 @@ class PathwayQuerySet(ScopedQuerySet):
         return self.select_related(
             "beneficiary", "referent", "prescribing_organisation", "prescribing_adviser", "opened_by"
         ).annotate(
-            stage_count=models.Count("stages", distinct=True),
             current_stage_kind=models.Subquery(
                 Stage.objects.filter(pathway=models.OuterRef("pk"), status__in=Stage.ACTIVE_STATUSES)
                 .order_by("-planned_start")

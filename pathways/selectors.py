@@ -4,10 +4,11 @@ import datetime
 from dataclasses import dataclass, field, fields
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import AccessLog
+from core.expressions import SubqueryCount
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -94,21 +95,24 @@ def home_page(user) -> HomePage:
     managed = scoping.org_ids(user, roles={Role.ORG_MANAGER})
     if managed:
         page.managed_organisations = attach_badges(
+            # Correlated counts: joining members and pathways would multiply them (50 members × 5,000 pathways).
             Organisation.objects.filter(pk__in=managed).annotate(
-                active_members=Count("memberships__user", filter=Q(memberships__is_active=True), distinct=True),
-                open_pathways=Count(
-                    "opened_pathways", filter=Q(opened_pathways__status=Pathway.Status.OPEN), distinct=True
+                active_members=SubqueryCount(
+                    Membership.objects.filter(organisation=OuterRef("pk"), is_active=True).values("user").distinct()
+                ),
+                open_pathways=SubqueryCount(
+                    Pathway.objects.filter(opened_by=OuterRef("pk"), status=Pathway.Status.OPEN).values("pk")
                 ),
             )
         )
 
     if Role.REGIONAL_OFFICER in roles:
-        page.region_basins = list(
-            Basin.objects.filter(region__in=scoping.region_ids(user)).with_activity().select_related("region")
+        page.region_basins = (
+            Basin.objects.filter(region__in=scoping.region_ids(user)).select_related("region").with_activity()
         )
     coordinated = [m.basin_id for m in memberships if m.role == Role.BASIN_COORDINATOR]
     if coordinated:
-        page.coordinated_basins = list(Basin.objects.filter(pk__in=coordinated).with_activity())
+        page.coordinated_basins = Basin.objects.filter(pk__in=coordinated).with_activity()
 
     dpo_orgs = scoping.org_ids(user, roles={Role.DPO})
     if dpo_orgs:

@@ -16,7 +16,7 @@ from core.constraints import CheckConstraint, UniqueConstraint
 from core.models import Document
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways import scoping
-from pathways.models import Organisation, Pathway, ScopedQuerySet, Stage
+from pathways.models import Organisation, ScopedQuerySet, Stage
 
 
 class Cause(models.TextChoices):
@@ -52,7 +52,9 @@ CAUSE_FAMILIES = {
 class RuptureQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """The scope (registered in `RupturesConfig.ready`): the ruptures of the pathways `user` sees."""
-        return self.filter(stage__pathway__in=scoping.pathways_for_user(Pathway.objects.all(), user).values("pk"))
+        if not scoping.active_memberships(user):
+            return self.none()
+        return self.filter(stage__pathway__in=scoping.visible_pathway_ids(user))
 
 
 class Rupture(models.Model):
