@@ -194,6 +194,8 @@ if REDIS_URL:
 else:
     # A broker that needs no server: messages are files in var/celery/ shared by web, worker and beat.
     CELERY_BROKER_URL = "filesystem://localhost//"
+    # kombu's filesystem transport, writing each message whole before any worker can see it (core/broker.py).
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
