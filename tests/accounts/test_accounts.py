@@ -101,11 +101,12 @@ def test_healthz_reports_database_and_broker(client, db):
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, settings):
     from config.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    original = app.conf.broker_url, app.conf.broker_transport
+    # A Redis broker nobody listens to (the embedded default names its transport class: cleared here).
+    app.conf.broker_url, app.conf.broker_transport = "redis://127.0.0.1:1/0", None
     try:
         response = client.get(reverse("healthz"))
     finally:
-        app.conf.broker_url = original
+        app.conf.broker_url, app.conf.broker_transport = original
     assert response.status_code == 503
     assert response.json()["broker"] == "error"

@@ -180,6 +180,8 @@ def test_accepting_gives_back_a_deactivated_membership(world, manager):
 
 
 def test_declining_makes_nothing(world, client_for, invitation, manager):
+    invitation.user.last_name = "Marqueur-Invitee"  # a random name could be the manager's own
+    invitation.user.save(update_fields=["last_name"])
     response = client_for(invitation.user).post(url("decline", invitation))
     assert response.status_code == 302
     invitation.refresh_from_db()
