@@ -90,7 +90,11 @@ TRACKS = {
     PROMO: ("pre_qualification", (80, 120), 31, "promo-16-18", 10),
 }
 TITLES = {
-    PREQ: ["Pré-qualification {}", "Savoirs de base et projet professionnel", "Remise à niveau et découverte des métiers"],
+    PREQ: [
+        "Pré-qualification {}",
+        "Savoirs de base et projet professionnel",
+        "Remise à niveau et découverte des métiers",
+    ],
     QUAL: ["Titre professionnel {}", "CAP {}", "Certificat de compétences {}"],
     APPR: ["CAP {} en apprentissage", "BP {} en apprentissage"],
     PROMO: ["Promo 16-18 : se remobiliser, découvrir des métiers"],
@@ -355,7 +359,10 @@ class Generator:
         rng = self.rng
         self.region = Region.objects.create(code=self.code, name=region_name(self.seed, self.people))
         self.basins = Basin.objects.bulk_create(
-            [Basin(region=self.region, code=f"{self.code}{i + 1:02d}", name=name) for i, (name, _w) in enumerate(BASINS)]
+            [
+                Basin(region=self.region, code=f"{self.code}{i + 1:02d}", name=name)
+                for i, (name, _w) in enumerate(BASINS)
+            ]
         )
         self.basin_weights = [w for _n, w in BASINS]
         communes = []
@@ -463,7 +470,7 @@ class Generator:
             for role, count in roles:
                 wanted += [(org, role, None, True)] * count
                 if role in (Role.TRAINER, Role.PRESCRIBER_ADVISER):
-                    wanted += [(org, role, None, False)] * max(0, round(count * DEACTIVATED_SHARE))
+                    wanted += [(org, role, None, False)] * max(1, round(count * DEACTIVATED_SHARE))
             if org is self.regional_funder:
                 wanted += [(org, Role.BASIN_COORDINATOR, b, True) for b in range(len(self.basins))]
         local = {
@@ -478,7 +485,9 @@ class Generator:
         }
         numbers = Counter()
         users = []
-        joined = timezone.make_aware(datetime.datetime.combine(self.today - datetime.timedelta(days=800), datetime.time(9)))
+        joined = timezone.make_aware(
+            datetime.datetime.combine(self.today - datetime.timedelta(days=800), datetime.time(9))
+        )
         for org, role, _b, _active in wanted:
             numbers[(org.pk, role)] += 1
             email = f"{local[role]}{numbers[(org.pk, role)]}@{ascii_slug(org.name)}.{self.domain}"
@@ -495,7 +504,9 @@ class Generator:
         users = User.objects.bulk_create(users, batch_size=2000)
         memberships = []
         seen_manager = set()
-        left = timezone.make_aware(datetime.datetime.combine(self.today - datetime.timedelta(days=60), datetime.time(9)))
+        left = timezone.make_aware(
+            datetime.datetime.combine(self.today - datetime.timedelta(days=60), datetime.time(9))
+        )
         for user, (org, role, b, active) in zip(users, wanted, strict=True):
             legal = role == Role.ORG_MANAGER and org.pk not in seen_manager
             if legal:
@@ -593,7 +604,9 @@ class Generator:
             low, high = TRACKS[track][1]
             span = WINDOW_PAST + WINDOW_FUTURE
             for r in range(runs):
-                start = monday(self.today + datetime.timedelta(days=-WINDOW_PAST + span * r // runs + rng.randint(0, 6)))
+                start = monday(
+                    self.today + datetime.timedelta(days=-WINDOW_PAST + span * r // runs + rng.randint(0, 6))
+                )
                 end = weekdays(start, rng.randint(low, high))
                 trainers = body.staff.get(Role.TRAINER) or body.staff[Role.ORG_MANAGER]
                 plan = SessionPlan(0, action, start, end, trainers[(len(sessions) + r) % len(trainers)])
@@ -703,7 +716,7 @@ class Generator:
         self.person_ages = []
         for i in range(n):
             self.person(i)
-        for key, table in t.items():
+        for table in t.values():
             w.copy(table.name, table.columns, table.rows)
             table.rows = []  # free the memory
         # Sessions hold everybody enrolled in them (the capacity is a plan, not a database rule).
@@ -745,7 +758,9 @@ class Generator:
         if age <= 25:
             kinds = rng.choices([PKind.MISSION_LOCALE, PKind.FRANCE_TRAVAIL, PKind.CAP_EMPLOI], [70, 25, 5])
         else:
-            kinds = rng.choices([PKind.FRANCE_TRAVAIL, PKind.PLIE, PKind.DEPARTEMENT, PKind.CAP_EMPLOI], [55, 15, 22, 8])
+            kinds = rng.choices(
+                [PKind.FRANCE_TRAVAIL, PKind.PLIE, PKind.DEPARTEMENT, PKind.CAP_EMPLOI], [55, 15, 22, 8]
+            )
         pool = [o for o in self.prescribers if o.basin == basin and o.prescriber_kind in kinds]
         pool = pool or [o for o in self.prescribers if o.basin == basin] or self.prescribers
         return rng.choices(pool, [o.weight for o in pool])[0]
@@ -915,7 +930,9 @@ class Generator:
             if status in ("abandoned", "exclusion"):
                 absent_from = last - datetime.timedelta(days=rng.randint(5, 12))
             if last >= actual_start:
-                self.mark_plan.append((stage - t["stage"].first, stage, session.pk, actual_start, last, absent_from, trainer))
+                self.mark_plan.append(
+                    (stage - t["stage"].first, stage, session.pk, actual_start, last, absent_from, trainer)
+                )
 
         # A checklist before the start, for most stages that started or start within a month.
         if self.checklist_items and (actual_start is not None or start <= today + datetime.timedelta(days=30)):
@@ -943,7 +960,16 @@ class Generator:
                 job_employer = rng.choice(self.employers_of.get(action.sector) or self.all_employers)
                 organisation = prescriber or body
                 self.stage(
-                    ctx, "employment", organisation, None, None, hired, None, hired, None, "in_progress",
+                    ctx,
+                    "employment",
+                    organisation,
+                    None,
+                    None,
+                    hired,
+                    None,
+                    hired,
+                    None,
+                    "in_progress",
                     employer=job_employer,
                 )
         elif status == "completed" and rng.random() < 0.6:
@@ -952,8 +978,9 @@ class Generator:
             if prescriber is not None and rng.random() < 0.5:
                 day = weekdays(end_day, rng.randint(3, 10))
                 if day <= today:
-                    self.stage(ctx, "orientation", prescriber, None, None, day, weekdays(day, 30), day, None,
-                               "in_progress")
+                    self.stage(
+                        ctx, "orientation", prescriber, None, None, day, weekdays(day, 30), day, None, "in_progress"
+                    )
             elif rng.random() < 0.6:
                 closed = ("Sans nouvelles malgré les relances du prescripteur.", weekdays(end_day, rng.randint(20, 60)))
         if closed is not None and closed[1] <= today:
@@ -1132,8 +1159,9 @@ class Generator:
                 by,
                 "",
             )
-        t["revision"].add(1, created, json.dumps(snapshot, ensure_ascii=False), json.dumps(risks), json.dumps(risks),
-                          pk, by, alert)
+        t["revision"].add(
+            1, created, json.dumps(snapshot, ensure_ascii=False), json.dumps(risks), json.dumps(risks), pk, by, alert
+        )
 
     # Calendars and attendance --------------------------------------------------------------------------------
 
@@ -1171,10 +1199,13 @@ class Generator:
         with connection.cursor() as c:
             c.execute(
                 "CREATE TEMPORARY TABLE scale_mark_plan (ordinal int, stage_id bigint, session_id bigint, "
-                "first_day date, last_day date, absent_from date, trainer_id bigint) ON COMMIT DROP"
+                "first_day date, last_day date, absent_from date, trainer_id bigint)"
             )
-            w.copy("scale_mark_plan", ["ordinal", "stage_id", "session_id", "first_day", "last_day", "absent_from",
-                                       "trainer_id"], self.mark_plan)
+            w.copy(
+                "scale_mark_plan",
+                ["ordinal", "stage_id", "session_id", "first_day", "last_day", "absent_from", "trainer_id"],
+                self.mark_plan,
+            )
             w.counts.pop("scale_mark_plan")
             c.execute("ANALYZE scale_mark_plan")
             with dropped_indexes(c, "attendance_mark"):
@@ -1204,6 +1235,7 @@ class Generator:
                     [self.seed],
                 )
                 w.counts["attendance_mark"] += c.rowcount
+            c.execute("DROP TABLE scale_mark_plan")
 
     # Charter, statistics -------------------------------------------------------------------------------------
 

@@ -103,9 +103,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random draws (1).")
         parser.add_argument("--region", default="99", help="INSEE-like code of the generated region (99).")
         group = parser.add_mutually_exclusive_group()
-        group.add_argument(
-            "--replace", action="store_true", help="Delete the region and its data first if it exists."
-        )
+        group.add_argument("--replace", action="store_true", help="Delete the region and its data first if it exists.")
         group.add_argument(
             "--if-missing",
             action="store_true",
@@ -124,7 +122,9 @@ class Command(BaseCommand):
             raise CommandError("--region: a code of two letters or digits (e.g. 99).")
         state = region_state(region, seed, beneficiaries)
         if state == "same" and if_missing:
-            self.stdout.write(f"Région {region} déjà générée ({beneficiaries} personnes, graine {seed}) : rien à faire.")
+            self.stdout.write(
+                f"Région {region} déjà générée ({beneficiaries} personnes, graine {seed}) : rien à faire."
+            )
             return
         if state != "missing" and not (replace or if_missing):
             raise CommandError(
