@@ -188,14 +188,18 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, with the fix that keeps a worker alive through a broker outage with tasks in flight
+    # (core/broker/redis.py).
+    CELERY_BROKER_TRANSPORT = "core.broker.redis:Transport"
     CELERY_RESULT_BACKEND = REDIS_URL
     # How long a task taken by a worker stays invisible before Redis hands it to another one.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
     # A broker that needs no server: messages are files in var/celery/ shared by web, worker and beat.
     CELERY_BROKER_URL = "filesystem://localhost//"
-    # kombu's filesystem transport, writing each message whole before any worker can see it (core/broker.py).
-    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
+    # kombu's filesystem transport, writing each message whole before any worker can see it
+    # (core/broker/filesystem.py).
+    CELERY_BROKER_TRANSPORT = "core.broker.filesystem:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
