@@ -1,4 +1,4 @@
-"""The embedded default's broker (`core.broker.filesystem`): kombu's filesystem transport, made safe for several processes.
+"""The embedded default's broker (`core.broker.filesystem`): kombu's filesystem transport, safe for several processes.
 
 kombu's own transport creates a message file under its final name before writing it, so a worker may read it empty
 or half-written and die on `JSONDecodeError` (seen under `make run` after about 1,100 tasks). These tests run real
@@ -20,8 +20,14 @@ PRODUCERS, PER_PRODUCER, CONSUMERS = 4, 150, 2
 
 
 def connection(folder: Path, transport="core.broker.filesystem:Transport") -> Connection:
-    (folder / "queue").mkdir(parents=True, exist_ok=True)
-    options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue")}
+    for name in ("queue", "control"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    # The control folder too: kombu's default ("control", relative to the working directory) put files in the repo.
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+    }
     return Connection("filesystem://localhost//", transport=transport, transport_options=options)
 
 

@@ -11,7 +11,6 @@ They need PostgreSQL (the workers share the test database, so the test commits f
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,14 +21,15 @@ from urllib.parse import quote
 
 import kombu.pools
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
-from bench._sinks import Sinks, free_port
+from bench._redis import RedisServer
+from bench._redis import available as redis_server_available
+from bench._sinks import Sinks
 from config.celery import app
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
@@ -47,7 +47,7 @@ Channel = Notification.Channel
 @pytest.fixture(autouse=True)
 def services_available():
     require_service(connection.vendor == "postgresql", "the fault tests need PostgreSQL (DATABASE_URL)")
-    require_service(shutil.which("redis-server") is not None, "the fault tests need redis-server")
+    require_service(redis_server_available(), "the fault tests need redis-server")
 
 
 def wait_until(condition, what, timeout=DEADLINE, every=0.1):
@@ -56,42 +56,6 @@ def wait_until(condition, what, timeout=DEADLINE, every=0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"Still waiting after {timeout} s: {what}")
         time.sleep(every)
-
-
-class RedisServer:
-    """A redis-server of the test's own on a spare port, which the test stops and starts again (same port)."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-
-        def answers():
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
-
-        wait_until(answers, "redis-server to answer")
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
 
 
 class Worker:
