@@ -4,6 +4,7 @@ benchmarks). Ruptures are declared through the page, as a trainer would.
 
 - Redis stops while ruptures are declared: every declaration answers normally; once Redis is back, the sweeper
   delivers every alert, none twice on any channel.
+- Redis stops while a worker delivers an alert: the worker gets through the outage by itself, every alert goes out.
 - A worker is killed (SIGKILL) in the middle of a batch and another one starts: every alert is delivered, and any
   resend carries the same key (the e-mail's Message-ID, the SMS's Idempotency-Key), so each message counts once.
 
@@ -11,7 +12,6 @@ They need PostgreSQL (the workers share the test database, so the test commits f
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,14 +22,15 @@ from urllib.parse import quote
 
 import kombu.pools
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Alert
-from bench._sinks import Sinks, free_port
+from bench._redis import RedisServer
+from bench._redis import available as redis_server_available
+from bench._sinks import Sinks
 from config.celery import app
 from notifications.channels import message_id
 from notifications.models import ChannelPreference, Notification
@@ -47,7 +48,7 @@ Channel = Notification.Channel
 @pytest.fixture(autouse=True)
 def services_available():
     require_service(connection.vendor == "postgresql", "the fault tests need PostgreSQL (DATABASE_URL)")
-    require_service(shutil.which("redis-server") is not None, "the fault tests need redis-server")
+    require_service(redis_server_available(), "the fault tests need redis-server")
 
 
 def wait_until(condition, what, timeout=DEADLINE, every=0.1):
@@ -56,42 +57,6 @@ def wait_until(condition, what, timeout=DEADLINE, every=0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"Still waiting after {timeout} s: {what}")
         time.sleep(every)
-
-
-class RedisServer:
-    """A redis-server of the test's own on a spare port, which the test stops and starts again (same port)."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-            + ["--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-
-        def answers():
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
-
-        wait_until(answers, "redis-server to answer")
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
 
 
 class Worker:
@@ -174,6 +139,18 @@ class Worker:
             self.log_file.close()
 
 
+class SupervisedWorker(Worker):
+    """A worker as deployments run it, started through `manage.py supervise` (what `make run` uses; compose and
+    systemd restart theirs likewise): prefork, remote control, gossip and mingle on. 3 processes: with one
+    delivering and one running the embedded beat's sweep, one is still free, so the worker waits for more work."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        worker = self.command[: self.command.index("--pool=solo")]
+        worker += ["--pool=prefork", "--concurrency=3", "--loglevel=INFO", *self.command[self.command.index("-n") :]]
+        self.command = [sys.executable, "manage.py", "supervise", "worker", "--", *worker]
+
+
 @pytest.fixture
 def folder(tmp_path):
     return tmp_path
@@ -214,8 +191,9 @@ def broker(redis_server):
 def workers(folder, redis_server):
     started = []
 
-    def start(name, sinks, beat=False):
-        worker = Worker(name=name, redis_url=redis_server.url, sinks=sinks, folder=folder, beat=beat)
+    def start(name, sinks, beat=False, supervised=False):
+        kind = SupervisedWorker if supervised else Worker
+        worker = kind(name=name, redis_url=redis_server.url, sinks=sinks, folder=folder, beat=beat)
         started.append(worker)
         worker.start()
         return worker
@@ -364,5 +342,32 @@ def test_a_worker_killed_mid_batch_is_relieved_and_each_message_counts_once(worl
         extra_emails, refused_duplicates = check_each_message_counts_once(batch, sinks, resends_allowed=True)
         # At most the messages of the alert in flight at the kill (its 3 e-mails and its SMS, marked together).
         assert extra_emails <= 3 and refused_duplicates <= 1
+    finally:
+        sinks.stop()
+
+
+def test_a_redis_outage_with_a_delivery_in_flight_needs_nobody(world, stages, broker, workers, client_for):
+    """Redis stops while a worker sends an alert's e-mails and waits for more work (the case that made kombu 5.7.0's
+    transport stop workers for good: core/broker/redis.py); it comes back 5 s later. The worker gets through by
+    itself (or its supervisor starts it again), and every alert, the one in flight and those declared meanwhile, is
+    delivered once."""
+    sinks = open_sinks(smtp_delay=1.0)  # an alert's 3 e-mails take 3 s: the outage starts in the middle
+    try:
+        worker = workers("faults-in-flight", sinks, beat=True, supervised=True)
+        client = client_for(world.user("trainer"))
+        in_flight, during = stages(1), stages(3)
+
+        declare(client, in_flight[0])
+        wait_until(lambda: sinks.counts()[0] >= 1, "the first e-mail of the alert in flight")
+        broker.stop()
+        for stage in during:
+            declare(client, stage)
+        time.sleep(5)
+        broker.start()
+
+        wait_until(lambda: all_delivered(in_flight + during), "every alert to be delivered after the outage")
+        check_each_message_counts_once(in_flight + during, sinks, resends_allowed=False)
+        assert worker.process.poll() is None, worker.output()  # the supervisor, still on duty
+        assert "Unrecoverable error" not in worker.output(), worker.output()
     finally:
         sinks.stop()

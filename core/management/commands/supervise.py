@@ -47,6 +47,8 @@ class Command(BaseCommand):
         while True:
             started = time.monotonic()
             child = subprocess.Popen(command)
+            if stopping.is_set():  # a stop arrived while it was being started
+                child.terminate()
             self.stdout.write(f"supervise: {name} started (pid {child.pid})", ending="\n")
             self.stdout.flush()
             code = child.wait()

@@ -1,4 +1,4 @@
-"""The embedded default's broker (`core.broker`): kombu's filesystem transport, made safe for several processes.
+"""The embedded default's broker (`core.broker.filesystem`): kombu's filesystem transport, safe for several processes.
 
 kombu's own transport creates a message file under its final name before writing it, so a worker may read it empty
 or half-written and die on `JSONDecodeError` (seen under `make run` after about 1,100 tasks). These tests run real
@@ -19,9 +19,15 @@ QUEUE = "broker-test"
 PRODUCERS, PER_PRODUCER, CONSUMERS = 4, 150, 2
 
 
-def connection(folder: Path, transport="core.broker:Transport") -> Connection:
-    (folder / "queue").mkdir(parents=True, exist_ok=True)
-    options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue")}
+def connection(folder: Path, transport="core.broker.filesystem:Transport") -> Connection:
+    for name in ("queue", "control"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    # The control folder too: kombu's default ("control", relative to the working directory) put files in the repo.
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+    }
     return Connection("filesystem://localhost//", transport=transport, transport_options=options)
 
 
@@ -54,7 +60,7 @@ def consume(folder, expected, results):
 @pytest.mark.skipif(bool(settings.REDIS_URL), reason="with REDIS_URL the broker is Redis")
 def test_the_embedded_default_uses_the_safe_transport():
     with app.connection_for_write() as conn:
-        assert type(conn.transport).__module__ == "core.broker"
+        assert type(conn.transport).__module__ == "core.broker.filesystem"
 
 
 def test_racing_producers_and_consumers_lose_nothing_and_read_every_message_whole(tmp_path):

@@ -13,7 +13,8 @@ system's temporary folder, a copy rather than a rename when that folder is on an
 - a message that cannot be read or decoded all the same (a file left by a crash of the old transport, a disk
   error) is moved to `unreadable/` with an error in the log, and the worker goes on with the next one.
 
-Selected by `CELERY_BROKER_TRANSPORT` (config/settings/base.py) when there is no REDIS_URL.
+Selected by `CELERY_BROKER_TRANSPORT = "core.broker.filesystem:Transport"` (config/settings/base.py) when there is no
+REDIS_URL.
 """
 
 import logging
