@@ -42,6 +42,7 @@ COPY . .
 # RUN only (nothing connects to them; they are not kept in the image).
 RUN mkdir -p locale var media \
     && SECRET_KEY=build-time-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+       NOTES_ENCRYPTION_SALT=build-time-only \
        DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
        REDIS_URL=redis://127.0.0.1:6379/0 \
        sh -c 'python manage.py compilemessages --ignore=.venv --ignore=.tools -v 0 \

@@ -19,6 +19,10 @@ env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
+# The confidential notes of the speaking groups are encrypted at rest (speaking_groups.models.NoteField, Fernet): their
+# key is derived from SECRET_KEY and this salt. A list (comma-separated) rotates it: the first encrypts, all decrypt.
+# Changing SECRET_KEY needs the old one in SECRET_KEY_FALLBACKS, or the notes cannot be read.
+SALT_KEY = env.list("NOTES_ENCRYPTION_SALT")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the site, for links in e-mails sent by workers (which have no request).
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
     "ruptures",
     "charter",
     "checklist",
+    "speaking_groups",
 ]
 
 MIDDLEWARE = [

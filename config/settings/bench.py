@@ -10,6 +10,7 @@ these settings too.
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("NOTES_ENCRYPTION_SALT", "bench-only-notes-salt-0123456789abcdef")
 
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 

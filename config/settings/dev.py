@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me-not-for-production-use-0123456789")
+os.environ.setdefault("NOTES_ENCRYPTION_SALT", "dev-only-notes-salt-0123456789abcdef")
 
 from config.settings.base import *  # noqa: E402,F403
 

@@ -7,6 +7,7 @@ import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("NOTES_ENCRYPTION_SALT", "test-only-notes-salt-0123456789abcdef")
 # Each test run gets its own broker folder so a stale message of an earlier run is never consumed; the process
 # that made it removes it at exit (worker subprocesses inherit the variable and leave it alone).
 if "SANS_RUPTURE_VAR_DIR" not in os.environ:
