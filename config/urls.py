@@ -17,6 +17,7 @@ urlpatterns = [
     path("alertes/", include("ruptures.urls")),
     path("charte/", include("charter.urls")),
     path("check-lists/", include("checklist.urls")),
+    path("groupes-de-parole/", include("speaking_groups.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pathways.context_processors.memberships",
+                "speaking_groups.context_processors.navigation",
                 "notifications.context_processors.inbox",
             ],
         },
