@@ -36,6 +36,10 @@ TRAINING_BODY_MEMBERS = {"trainer", "pedagogical_manager", "org_manager", "dpo"}
 REGION_MEMBERS = set(LOGGED_IN) - {"admin", "other_region_manager", "deactivated_trainer"}
 # The training body's staff who take attendance (its DPO does not).
 ATTENDANCE_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
+# Active facilitators of a support structure (the world's and the second one).
+FACILITATORS = {"facilitator", "other_facilitator"}
+# Who sees the world's speaking group: its structure's facilitator and its training body's staff.
+GROUP_READERS = {"facilitator", *ATTENDANCE_STAFF}
 
 
 def statuses(default, **overrides):
@@ -139,6 +143,38 @@ def world_checklist(world):
 
     existing = Checklist.objects.filter(stage=world.stage).first()
     return existing or submitted(world.stage, world.user("trainer"))[0]
+
+
+def world_group(world):
+    """A speaking group of the world's support structure on a second session of the world's training body, with one
+    workshop (made once). The session has nobody enrolled, so the group widens no one's view of the world's person
+    while the matrix runs."""
+    import datetime
+
+    from speaking_groups.models import SpeakingGroup, Workshop
+    from tests.pathways.factories import SessionFactory
+
+    group = SpeakingGroup.objects.filter(name="Groupe de la matrice").first()
+    if group is None:
+        group = SpeakingGroup.objects.create(
+            support_organisation=world.support, training_body=world.training_body, name="Groupe de la matrice"
+        )
+        session = SessionFactory(training_action=world.session.training_action)
+        group.sessions.add(session)
+        group.facilitators.add(world.user("facilitator"))
+        Workshop.objects.create(
+            group=group,
+            session=session,
+            date=session.start_date,
+            start_time=datetime.time(14),
+            end_time=datetime.time(15),
+            theme="Atelier de la matrice",
+        )
+    return group
+
+
+def world_workshop(world):
+    return world_group(world).workshops.get()
 
 
 def checklist_pdf(world):
@@ -329,6 +365,23 @@ MATRIX = {
         lambda w: [checklist_pdf(w).pk],
         by_sets((CHECKLIST_STAFF, 200), (CHECKLIST_SHARED, 403)),
     ),
+    # Speaking groups: run by the support structure's facilitators; the training body's staff see the group and its
+    # workshops' calendar (not the notes nor who came); everyone else gets 404. Any member reaches the list.
+    "speaking_groups:group_list": (None, statuses(200)),
+    "speaking_groups:group_create": (None, by_sets((FACILITATORS, 200), default=403)),
+    "speaking_groups:group_detail": (lambda w: [world_group(w).pk], by_sets((GROUP_READERS, 200))),
+    "speaking_groups:group_edit": (
+        lambda w: [world_group(w).pk],
+        by_sets(({"facilitator"}, 200), (GROUP_READERS, 403)),
+    ),
+    "speaking_groups:workshop_create": (
+        lambda w: [world_group(w).pk],
+        by_sets(({"facilitator"}, 200), (GROUP_READERS, 403)),
+    ),
+    "speaking_groups:workshop_detail": (lambda w: [world_workshop(w).pk], by_sets((GROUP_READERS, 200))),
+    "speaking_groups:workshop_attendance": (lambda w: [world_workshop(w).pk], statuses(405)),
+    "speaking_groups:workshop_notes": (lambda w: [world_workshop(w).pk], statuses(405)),
+    "speaking_groups:workshop_cancel": (lambda w: [world_workshop(w).pk], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
