@@ -3,6 +3,7 @@ read notes and the names of drop-in and hotline users; the pedagogical co-facili
 workshop; the rest of the training body sees the calendar and a count, hidden under five)."""
 
 from django.db.models import Count
+from django.utils import timezone
 
 from pathways import scoping
 from pathways.models import Membership
@@ -44,13 +45,15 @@ def group_page(user, group: SpeakingGroup) -> dict:
         workshop.shows_attendance = facilitator or (
             workshop.pk in co_run and group.training_body_id in scoping.org_ids(user)
         )
+    today = timezone.localdate()
     return {
         "group": group,
         "is_facilitator": facilitator,
         "is_co_facilitator": co_facilitator,
+        "upcoming": sorted((w for w in workshops if w.date >= today), key=lambda w: (w.date, w.start_time, w.pk)),
+        "past": [w for w in workshops if w.date < today],
         "sessions": list(group.sessions.select_related("training_action").order_by("-start_date", "pk")),
         "facilitators": list(group.facilitators.order_by("last_name", "first_name")),
-        "workshops": workshops,
         "participants": participant_count(group),
         # Outside the support structure the count is an aggregate shown "< 5" under five (DESIGN.md §6).
         "participants_exact": facilitator,
@@ -69,6 +72,7 @@ def workshop_page(user, workshop: Workshop) -> dict:
             .order_by("stage__pathway__beneficiary__last_name", "stage__pathway__beneficiary__first_name")
         )
     context = {
+        "records_attendance": workshop.date <= timezone.localdate() and workshop.cancelled_at is None,
         "workshop": workshop,
         "group": group,
         "is_facilitator": facilitator,

@@ -12,7 +12,8 @@ What it builds (Nouvelle-Aquitaine, INSEE region 75):
 - attendance of the demo sessions, with people drifting on the demo trainer's watch list (`attendance.demo`);
 - the charter of good practice signed, to renew, unsigned or withdrawn across the organisations (`charter.demo`);
 - pre-entry checklists for most entrants, a few with risks alerted, a few missing (`checklist.demo`);
-- ruptures on the busiest adviser's pathways, with their alerts in each state (`ruptures.demo`).
+- ruptures on the busiest adviser's pathways, with their alerts in each state (`ruptures.demo`);
+- a speaking group on the demo training body's sessions, its workshops and who came (`speaking_groups.demo`).
 
 Every account shares the password `DEMO_PASSWORD`. The command is idempotent: each object is keyed on a natural
 key (organisation name, e-mail, programme code, training body + title, company name) and skipped when it exists;
@@ -85,6 +86,7 @@ from pathways.services.people import (
 from pathways.services.stages import stage_exit, stage_plan, stage_resume, stage_start, stage_suspend
 from pathways.validators import LA_POSTE_SIREN, luhn_is_valid
 from ruptures.demo import seed_ruptures
+from speaking_groups.demo import seed_speaking_groups
 
 User = get_user_model()
 Role = Membership.Role
@@ -848,6 +850,7 @@ class Seeder:
         self.charter = seed_charter(region=self.region, kept_signed=self.printed_organisations(), stdout=self.stdout)
         self.checklists = seed_checklists(region=self.region, today=self.today, rng=self.rng, stdout=self.stdout)
         self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
+        self.speaking_groups = seed_speaking_groups(region=self.region, today=self.today, stdout=self.stdout)
 
     def printed_organisations(self):
         """The organisations of the printed logins but the Région's (where the legal representative may sign)."""
