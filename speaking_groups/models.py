@@ -17,6 +17,7 @@ Writes live in `speaking_groups.services`; the figures in `speaking_groups.stats
 """
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -40,6 +41,7 @@ class NoteField(EncryptedTextField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("null", True)
         super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
 
     def from_db_value(self, value, expression, connection):
         value = super().from_db_value(value, expression, connection)
