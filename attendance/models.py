@@ -286,6 +286,7 @@ class Drift(models.Model):
         CONSECUTIVE = "consecutive", _("Demi-journées consécutives non justifiées")
         LOW_RATE = "low_rate", _("Assiduité insuffisante")
         NO_SHOW = "no_show", _("Absence au démarrage")
+        SIGNAL = "signal", _("Signalement de la personne")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Décrochage")
@@ -301,6 +302,9 @@ class Drift(models.Model):
         RESOLVED = "resolved", _("Ne s'applique plus (émargement corrigé)")
 
     LIVE_STATUSES = (Status.OPEN, Status.PRESUMED)
+    # The reasons the absence rules find: `evaluate_session` opens, refreshes and closes them. A signal (the person
+    # said they are about to drop out, e.g. to the speaking groups' hotline) stays until someone handles it.
+    RULE_REASONS = (Reason.CONSECUTIVE, Reason.LOW_RATE, Reason.NO_SHOW)
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="drifts", verbose_name=_("étape"))
     reason = models.CharField(_("motif"), max_length=20, choices=Reason.choices)

@@ -109,4 +109,6 @@ def explain(drift: Drift) -> str:
         }
     if drift.reason == Drift.Reason.NO_SHOW:
         return _("absent·e au démarrage")
+    if drift.reason == Drift.Reason.SIGNAL:
+        return _("signalé par la personne elle-même")
     return drift.get_reason_display()

@@ -387,7 +387,7 @@ def evaluate_session(*, session_id: int, today: datetime.date | None = None) -> 
         # Their return closes an open drift; so does a rule that no longer holds (marks corrected). A presumed
         # rupture waits for the trainer's decision.
         for (stage_id, reason), drift in live.items():
-            if stage_id != stage.pk or drift.status != Drift.Status.OPEN:
+            if stage_id != stage.pk or drift.status != Drift.Status.OPEN or reason not in Drift.RULE_REASONS:
                 continue
             opened_day = timezone.localtime(drift.opened_at).date()
             came_back = any(p.status in Mark.ATTENDED and p.date > opened_day for p in marks_of)
@@ -532,6 +532,29 @@ def follow_up_record(*, drift: Drift, by, channel: str, outcome: str, comment: s
         if drift.attempts.filter(outcome=Outcome.NO_ANSWER).count() >= rules.reminders_before_presumed:
             _presume(drift, why="reminders")
     return attempt
+
+
+# The risk of a drift the person signals: above every rule's first finding, so that it tops the watch list.
+SIGNAL_RISK = 70
+
+
+@transaction.atomic
+def drift_signal(*, stage: Stage, by) -> Drift:
+    """A drift the person signals themself (seed 000: ruptures are identified "par le rompant lui-même" too), e.g.
+    through the speaking groups' hotline, with their agreement. It joins the training body's watch list like a drift
+    the rules find and follows the same reminders and decisions; it says who identified it (the person), never how
+    it was heard. One live signal per stage; only a stage taken in a session, planned or in progress."""
+    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    if stage.status not in (Stage.Status.PLANNED, Stage.Status.IN_PROGRESS):
+        raise ValidationError(_("Cette étape n'est pas en cours : un décrochage ne peut plus y être signalé."))
+    if not hasattr(stage, "enrolment"):
+        raise ValidationError(_("Cette étape n'a lieu dans aucune session : aucun organisme ne suit son assiduité."))
+    if Drift.objects.live().filter(stage=stage, reason=Drift.Reason.SIGNAL).exists():
+        raise ValidationError(_("Un signalement de la personne est déjà ouvert pour cette étape."))
+    drift = Drift(stage=stage, reason=Drift.Reason.SIGNAL, detail={"identified_by": "person"}, risk=SIGNAL_RISK)
+    drift.full_clean()
+    drift.save()
+    return drift
 
 
 @transaction.atomic
