@@ -113,7 +113,7 @@ def visible_pathway_ids(user):
             Stage.objects.filter(organisation__in=person_orgs).values("pathway_id"),
             PathwayPartner.objects.filter(organisation__in=person_orgs).values("pathway_id"),
         ]
-    for source in _PATHWAY_SOURCES:
+    for source, _acting in _PATHWAY_SOURCES:
         part = source(user)
         if part is not None:
             parts.append(part)
@@ -125,13 +125,15 @@ def visible_pathway_ids(user):
 _PATHWAY_SOURCES = []
 
 
-def register_pathway_source(source) -> None:
+def register_pathway_source(source, *, acting=None) -> None:
     """Let an app add a way of seeing pathways: `source(user)` returns a queryset of pathway ids (one column,
     `values("pathway_id")`), or None when it gives `user` nothing. It joins `visible_pathway_ids`'s UNION, so
-    it widens every read of people, pathways and stages; write it as one indexed lookup. Called from an
-    AppConfig.ready (e.g. speaking groups: a group's facilitators see the people enrolled in its sessions)."""
-    if source not in _PATHWAY_SOURCES:
-        _PATHWAY_SOURCES.append(source)
+    it widens every read of people, pathways and stages; write it as one indexed lookup. `acting(user,
+    beneficiary)` names the organisation through which that way reaches the person (the access log's acting
+    organisation). Called from an AppConfig.ready (e.g. speaking groups: a group's facilitators see the people
+    enrolled in its sessions, through their support structure)."""
+    if all(source is not known for known, _acting in _PATHWAY_SOURCES):
+        _PATHWAY_SOURCES.append((source, acting))
 
 
 def pathways_for_user(queryset, user):
@@ -263,6 +265,11 @@ def acting_organisation(user, beneficiary: Beneficiary) -> Organisation | None:
         .order_by("pk")
         .first()
     )
+    if involved is None:
+        for _source, acting in _PATHWAY_SOURCES:
+            involved = acting(user, beneficiary) if acting is not None else None
+            if involved is not None:
+                break
     return involved
 
 

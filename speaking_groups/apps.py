@@ -31,4 +31,4 @@ class SpeakingGroupsConfig(AppConfig):
         scoping.register(models.CaseEntry, scope=scope, person=lambda entry: entry.case.person)
         # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
         # groups").
-        scoping.register_pathway_source(models.pathways_of_groups)
+        scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)

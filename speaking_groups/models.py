@@ -89,6 +89,22 @@ def pathways_of_groups(user):
     return Stage.objects.filter(enrolment__session__speaking_groups__support_organisation__in=orgs).values("pathway_id")
 
 
+def support_reaching(user, beneficiary):
+    """The support structure through which `user` (a facilitator) reaches `beneficiary`: the one running a group
+    on a session where they are enrolled (the access log's acting organisation), or None."""
+    orgs = support_organisations(user)
+    if not orgs:
+        return None
+    return (
+        Organisation.objects.filter(
+            pk__in=orgs,
+            speaking_groups__sessions__enrolments__stage__pathway__beneficiary=beneficiary,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def group_seen(user, group: str = "") -> Q:
     """On groups (or rows with a group: `group` is the path to it, "group__"): the groups `user` sees, those of
     their support structures and those hosted by their training bodies."""

@@ -267,3 +267,13 @@ def test_a_workshop_with_attendance_cannot_be_cancelled(speaking_group, client_f
     client.post(_url("workshop_cancel", speaking_group.workshop.pk))
     speaking_group.workshop.refresh_from_db()
     assert speaking_group.workshop.cancelled_at is None
+
+
+def test_the_access_log_names_the_support_structure(world, speaking_group, client_for):
+    from accounts.models import AccessLog
+
+    client = client_for(speaking_group.facilitator)
+    assert client.get(world.pathway.get_absolute_url()).status_code == 200
+    entry = AccessLog.objects.filter(user=speaking_group.facilitator).latest("pk")
+    assert entry.beneficiary == world.beneficiary
+    assert entry.acting_organisation == world.support
