@@ -1,7 +1,8 @@
-from speaking_groups.views import groups
+from speaking_groups.views import groups, signals
 
 app_name = "speaking_groups"
 
 urlpatterns = [
     *groups.urlpatterns,
+    *signals.urlpatterns,
 ]

@@ -177,6 +177,22 @@ def world_workshop(world):
     return world_group(world).workshops.get()
 
 
+def world_hotline_call(world):
+    """An anonymous call to the world's support structure (made once)."""
+    from django.utils import timezone
+
+    from speaking_groups.models import HotlineCall
+
+    call = HotlineCall.objects.filter(support_organisation=world.support).first()
+    return call or HotlineCall.objects.create(
+        support_organisation=world.support,
+        called_at=timezone.now(),
+        duration_minutes=5,
+        topic="content",
+        outcome=HotlineCall.Outcome.LISTENED,
+    )
+
+
 def checklist_pdf(world):
     from tests.checklist.factories import ready_pdf
 
@@ -382,6 +398,7 @@ MATRIX = {
     "speaking_groups:workshop_attendance": (lambda w: [world_workshop(w).pk], statuses(405)),
     "speaking_groups:workshop_notes": (lambda w: [world_workshop(w).pk], statuses(405)),
     "speaking_groups:workshop_cancel": (lambda w: [world_workshop(w).pk], statuses(405)),
+    "speaking_groups:hotline_signal": (lambda w: [world_hotline_call(w).pk], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.

@@ -12,6 +12,7 @@ from pathways.models import Stage
 from pathways.scoping import get_for_user_or_404, require
 from ruptures import services
 from ruptures.forms import RuptureForm
+from ruptures.models import Rupture
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,4 +38,6 @@ def rupture_create(request, stage_pk):
             return redirect(rupture.alert)
     if presumed is not None and not form.is_bound:
         form.initial.setdefault("identified_by", "trainer")
+    if request.GET.get("identified_by") in Rupture.IdentifiedBy.values and not form.is_bound:
+        form.initial["identified_by"] = request.GET["identified_by"]  # e.g. the person, from a hotline call
     return render(request, "ruptures/rupture_form.html", {"form": form, "stage": stage, "presumed": presumed})
