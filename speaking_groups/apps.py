@@ -32,3 +32,10 @@ class SpeakingGroupsConfig(AppConfig):
         # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)
+
+        # The figures' splits (ruptures.rates defines the rate and re-engagement; this module, who took part).
+        from ruptures.rates import register_split
+        from speaking_groups import stats
+
+        register_split("speaking_group_participant", stats.participated)
+        register_split("with_post_rupture_case", stats.has_post_rupture_case)
