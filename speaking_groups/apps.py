@@ -7,8 +7,9 @@ class SpeakingGroupsConfig(AppConfig):
     verbose_name = _("Groupes de parole")
 
     def ready(self):
+        from notifications import kinds
         from pathways import scoping
-        from speaking_groups import models
+        from speaking_groups import models, notifications
 
         def scope(queryset, user):
             return queryset.visible_to(user) if scoping.active_memberships(user) else queryset.none()
@@ -39,3 +40,5 @@ class SpeakingGroupsConfig(AppConfig):
 
         register_split("speaking_group_participant", stats.participated)
         register_split("with_post_rupture_case", stats.has_post_rupture_case)
+
+        kinds.register(*notifications.KINDS)
