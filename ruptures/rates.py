@@ -36,19 +36,36 @@ module's `submitted_before_start`) and "speaking-group participant" (at least on
 during the stage before any rupture) are parameters of `rupture_rate`, so that every caller asks the same question
 the same way; `_split` applies them as filters on the cohort. Each is defined by the module that owns its data,
 which registers it (`register_split`, from its `AppConfig.ready`): this module imports neither. A split nobody
-registered raises `NotImplementedError` rather than return a figure that silently ignores it (the speaking-group
-one, until its module comes).
+registered raises `NotImplementedError` rather than return a figure that silently ignores it (`speaking_groups`
+registers its split as `speaking_groups.stats.participated`).
 
 Cost: two queries whatever the size of the cohort (a count of the entrants, one aggregate over their ruptures with
 an `Exists` subquery for the chaining).
+
+**Re-engagement after a rupture, defined once** (`re_engagement`; the dashboards call it):
+
+- **Population**: the ruptures a cohort's rupture rate counts (`counted_ruptures`: abandons, exclusions and the
+  contract breaks nothing followed), with the same arguments (period, `stages=`, splits).
+- **Re-engaged within N days**: the rupture's pathway holds, after the rupture, either a *chained stage* (another
+  stage of the same pathway, of any kind, not cancelled, whose start, effective or else planned as for the
+  chaining above, is strictly after the rupture's `occurred_on`) or a *positive exit* (a stage of the same pathway
+  in status positive exit whose effective end is strictly after `occurred_on`), and that start or end falls on or
+  before `occurred_on` + N days. The windows are 3 months = 90 days and 6 months = 180 days (`WINDOWS`): day 90
+  is within 3 months, day 91 is not. The 6-month figure includes the 3-month one. A later, different pathway of
+  the same person does not count (the pathway is the person's chain across organisations).
+- **Split**: "with a post-rupture case" vs "without" (a `speaking_groups.PostRuptureCase` opened on the rupture),
+  registered by `speaking_groups` as `register_split("with_post_rupture_case", ...)` (a condition on the ruptured
+  Stage rows: a stage has at most one rupture); this module does not import it.
+- **Percentages**: `percent` (one decimal, half up), of the ruptures; None when there are none.
+- **Cost**: one query whatever the number of ruptures (an aggregate with one `Exists` per window).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from pathways.models import Stage
@@ -170,13 +187,17 @@ def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_gro
     """The splits of DESIGN.md §4, as filters on the cohort (True keeps those who match, False those who do not):
     - with_checklist: a checklist of the stage submitted on or before its effective start (registered by
       `checklist`: `checklist.services.submitted_before_start`);
-    - speaking_group_participant (to come with the speaking-groups module): an attended workshop or drop-in between
+    - speaking_group_participant (registered by `speaking_groups`: `speaking_groups.stats.participated`): an
+      attended workshop or drop-in between
       `actual_start` and the stage's rupture date, or its end, or today.
     """
-    for name, wanted in (
-        ("with_checklist", with_checklist),
-        ("speaking_group_participant", speaking_group_participant),
-    ):
+    return _apply_splits(
+        cohort, {"with_checklist": with_checklist, "speaking_group_participant": speaking_group_participant}
+    )
+
+
+def _apply_splits(cohort: QuerySet[Stage], wanted_by_name: dict[str, bool | None]) -> QuerySet[Stage]:
+    for name, wanted in wanted_by_name.items():
         if wanted is None:
             continue
         if name not in _SPLITS:
@@ -215,3 +236,78 @@ def rupture_rate(
         positive_exits=Count("pk", filter=Q(kind=Kind.POSITIVE_EXIT)),
     )
     return RuptureRate(entrants=entrant_count, rate=percent(counts["ruptures"], entrant_count), **counts)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Re-engagement after a rupture (definition in the module docstring)
+
+WINDOWS = {"three_months": 90, "six_months": 180}
+
+
+@dataclass(frozen=True)
+class ReEngagement:
+    """Among `ruptures` (those the rate counts), how many pathways went on within 3 and within 6 months."""
+
+    ruptures: int
+    within_3_months: int
+    within_6_months: int
+
+    @property
+    def rate_3_months(self) -> float | None:
+        return percent(self.within_3_months, self.ruptures)
+
+    @property
+    def rate_6_months(self) -> float | None:
+        return percent(self.within_6_months, self.ruptures)
+
+
+def _re_engaged_within(days: int) -> Exists:
+    """For a rupture row (the outer query): its pathway went on within `days` days after it (a chained stage or a
+    positive exit)."""
+    after = OuterRef("occurred_on")
+    limit = ExpressionWrapper(OuterRef("occurred_on") + timedelta(days=days), output_field=DateField())
+    chained = Q(begins__gt=after, begins__lte=limit) & ~Q(status=Stage.Status.CANCELLED)
+    positive_exit = Q(status=Stage.Status.POSITIVE_EXIT, actual_end__gt=after, actual_end__lte=limit)
+    return Exists(
+        Stage.objects.exclude(pk=OuterRef("stage_id"))
+        .annotate(begins=Coalesce("actual_start", "planned_start"))
+        .filter(pathway=OuterRef("stage__pathway_id"))
+        .filter(chained | positive_exit)
+    )
+
+
+def re_engagement(
+    *,
+    start: date,
+    end: date,
+    stages: QuerySet[Stage] | None = None,
+    with_checklist: bool | None = None,
+    speaking_group_participant: bool | None = None,
+    with_post_rupture_case: bool | None = None,
+) -> ReEngagement:
+    """Re-engagement within 3 and 6 months of the ruptures `rupture_rate` counts for the same arguments (one
+    query). `with_post_rupture_case` (None: every rupture) keeps the ruptures with (True) or without (False) a
+    post-rupture case: a split registered by the speaking-groups module."""
+    cohort = entrants(start=start, end=end, stages=stages)
+    cohort = _apply_splits(
+        cohort,
+        {
+            "with_checklist": with_checklist,
+            "speaking_group_participant": speaking_group_participant,
+            "with_post_rupture_case": with_post_rupture_case,
+        },
+    )
+    counts = (
+        _ruptures_of(cohort)
+        .filter(COUNTED)
+        .annotate(
+            within_3=_re_engaged_within(WINDOWS["three_months"]),
+            within_6=_re_engaged_within(WINDOWS["six_months"]),
+        )
+        .aggregate(
+            ruptures=Count("pk"),
+            within_3_months=Count("pk", filter=Q(within_3=True)),
+            within_6_months=Count("pk", filter=Q(within_6=True)),
+        )
+    )
+    return ReEngagement(**counts)

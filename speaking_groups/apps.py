@@ -7,8 +7,9 @@ class SpeakingGroupsConfig(AppConfig):
     verbose_name = _("Groupes de parole")
 
     def ready(self):
+        from notifications import kinds
         from pathways import scoping
-        from speaking_groups import models
+        from speaking_groups import models, notifications
 
         def scope(queryset, user):
             return queryset.visible_to(user) if scoping.active_memberships(user) else queryset.none()
@@ -32,3 +33,12 @@ class SpeakingGroupsConfig(AppConfig):
         # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)
+
+        # The figures' splits (ruptures.rates defines the rate and re-engagement; this module, who took part).
+        from ruptures.rates import register_split
+        from speaking_groups import stats
+
+        register_split("speaking_group_participant", stats.participated)
+        register_split("with_post_rupture_case", stats.has_post_rupture_case)
+
+        kinds.register(*notifications.KINDS)

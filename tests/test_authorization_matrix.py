@@ -399,6 +399,17 @@ MATRIX = {
     "speaking_groups:workshop_notes": (lambda w: [world_workshop(w).pk], statuses(405)),
     "speaking_groups:workshop_cancel": (lambda w: [world_workshop(w).pk], statuses(405)),
     "speaking_groups:hotline_signal": (lambda w: [world_hotline_call(w).pk], statuses(405)),
+    # Feedback on the training: the structure's facilitators write, the training body's pedagogical and organisation
+    # managers read and answer; its trainers and everyone else get 404.
+    "speaking_groups:feedback_list": (
+        lambda w: [world_group(w).pk],
+        by_sets(({"facilitator", "pedagogical_manager", "org_manager"}, 200)),
+    ),
+    "speaking_groups:feedback_create": (
+        lambda w: [world_group(w).pk],
+        by_sets(({"facilitator"}, 200), ({"pedagogical_manager", "org_manager"}, 403)),
+    ),
+    "speaking_groups:feedback_reply": (lambda w: [1], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.

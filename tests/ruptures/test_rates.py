@@ -15,8 +15,25 @@ from attendance.models import Drift
 from pathways.models import Beneficiary, Pathway, Stage
 from pathways.services.people import name_key
 from ruptures.models import Cause, Rupture
-from ruptures.rates import RuptureRate, cohort_for, counted_ruptures, entrants, percent, rupture_rate
+from ruptures.rates import (
+    ReEngagement,
+    RuptureRate,
+    cohort_for,
+    counted_ruptures,
+    entrants,
+    percent,
+    re_engagement,
+    rupture_rate,
+)
 from ruptures.services import rupture_declare
+from speaking_groups.models import (
+    DropInBooking,
+    DropInSlot,
+    PostRuptureCase,
+    SpeakingGroup,
+    Workshop,
+    WorkshopAttendance,
+)
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import (
     BasinFactory,
@@ -447,10 +464,289 @@ def test_a_stages_queryset_whose_joins_repeat_rows_counts_each_stage_once(place)
     assert (rate(stages=repeated).entrants, rate(stages=repeated).ruptures) == (2, 1)
 
 
-def test_the_speaking_group_split_is_not_built_yet(db):
-    # (The checklist split is tested with the checklist's figures: tests/checklist/test_stats.py.)
-    with pytest.raises(NotImplementedError):
-        rate(speaking_group_participant=False)
+# (The checklist split is tested with the checklist's figures: tests/checklist/test_stats.py.)
+
+
+@dataclass
+class Support:
+    """A speaking group on the place's training body, with one workshop-maker and one drop-in slot."""
+
+    place: Place
+    group: SpeakingGroup
+    session: object
+    slot: DropInSlot
+
+    def workshop(self, on, *, cancelled=False) -> Workshop:
+        return Workshop.objects.create(
+            group=self.group,
+            session=self.session,
+            date=on,
+            start_time=datetime.time(14),
+            end_time=datetime.time(16),
+            theme="Atelier",
+            cancelled_at=timezone.now() if cancelled else None,
+        )
+
+    def attended_workshop(self, stage, on, *, cancelled=False):
+        WorkshopAttendance.objects.create(workshop=self.workshop(on, cancelled=cancelled), stage=stage)
+
+    def drop_in(self, stage, on, status=DropInBooking.Status.ATTENDED):
+        DropInBooking.objects.create(
+            slot=self.slot,
+            date=on,
+            stage=stage,
+            requested_via=DropInBooking.RequestedVia.PHONE,
+            agreement_recorded=True,
+            status=status,
+        )
+
+
+@pytest.fixture
+def support(place):
+    structure = OrganisationFactory(region=place.region, support=True)
+    group = SpeakingGroup.objects.create(support_organisation=structure, training_body=place.body, name="Groupe")
+    slot = DropInSlot.objects.create(
+        group=group, weekday=DropInSlot.Weekday.TUESDAY, start_time=datetime.time(10), place="Salle 2", starts_on=START
+    )
+    return Support(place=place, group=group, session=SessionFactory(), slot=slot)
+
+
+def participants() -> RuptureRate:
+    return rate(speaking_group_participant=True)
+
+
+def non_participants() -> RuptureRate:
+    return rate(speaking_group_participant=False)
+
+
+def test_seed_000_no_participant_broke_their_pathway(place, support):
+    """Seed 000: 353 entrants, 25 ruptures (7.1 %); none among the 40 who took part in the speaking groups (30 came
+    to a workshop, 10 to a drop-in), so the 25 are among the 313 others (8.0 %)."""
+    stages = bulk_entrants(place, 353)
+    workshop = support.workshop(day(3, 10))
+    WorkshopAttendance.objects.bulk_create(WorkshopAttendance(workshop=workshop, stage=s) for s in stages[:30])
+    for stage in stages[30:40]:
+        support.drop_in(stage, day(4, 8))
+    confirm_all(stages[40:62], Kind.ABANDON, by=place.user)
+    confirm_all(stages[62:65], Kind.EXCLUSION, by=place.user)
+
+    assert participants() == RuptureRate(40, 0, 0, 0, 0, 0, 0, 0, 0.0)
+    assert non_participants() == RuptureRate(313, 25, 22, 3, 0, 0, 0, 0, 8.0)
+    assert rate().rate == 7.1
+
+
+def test_a_workshop_or_a_drop_in_attended_during_the_stage_makes_a_participant(place, support):
+    by_workshop, by_drop_in, on_the_day_it_broke, neither = (entrant(place) for _ in range(4))
+    support.attended_workshop(by_workshop, MARCH)  # the first day counts
+    support.drop_in(by_drop_in, day(5, 6))
+    confirm(on_the_day_it_broke, Kind.ABANDON, by=place.user, on=day(4, 1))
+    support.attended_workshop(on_the_day_it_broke, day(4, 1))
+
+    assert participants() == RuptureRate(3, 1, 1, 0, 0, 0, 0, 0, 33.3)
+    assert non_participants() == RuptureRate(1, 0, 0, 0, 0, 0, 0, 0, 0.0)
+
+
+def test_attending_after_the_rupture_does_not_make_a_participant(place, support):
+    stage = entrant(place)
+    confirm(stage, Kind.ABANDON, by=place.user, on=day(4, 1))
+    support.attended_workshop(stage, day(4, 2))
+    support.drop_in(stage, day(4, 15))
+
+    assert participants().entrants == 0
+    assert non_participants() == RuptureRate(1, 1, 1, 0, 0, 0, 0, 0, 100.0)
+
+
+def test_attending_before_the_start_or_after_the_end_of_the_stage_does_not_count(place, support):
+    early = entrant(place)
+    support.attended_workshop(early, day(3, 2))  # the eve of its start
+    ended = entrant(place)
+    Stage.objects.filter(pk=ended.pk).update(status=Status.COMPLETED, actual_end=day(5, 31))
+    support.drop_in(ended, day(6, 3))
+
+    assert participants().entrants == 0
+    assert non_participants().entrants == 2
+
+
+def test_without_rupture_or_end_the_window_runs_to_today(place, support):
+    stage = entrant(place)
+    support.drop_in(stage, day(12, 2))  # long after the period: still during the stage
+
+    assert participants().entrants == 1
+
+
+@pytest.mark.parametrize(
+    "status", [DropInBooking.Status.BOOKED, DropInBooking.Status.NO_SHOW, DropInBooking.Status.CANCELLED]
+)
+def test_a_drop_in_booked_missed_or_cancelled_is_not_attended(place, support, status):
+    support.drop_in(entrant(place), day(4, 8), status=status)
+
+    assert (participants().entrants, non_participants().entrants) == (0, 1)
+
+
+def test_a_cancelled_workshop_is_not_attended(place, support):
+    support.attended_workshop(entrant(place), day(4, 8), cancelled=True)
+
+    assert (participants().entrants, non_participants().entrants) == (0, 1)
+
+
+def test_attending_several_times_counts_the_person_once(place, support):
+    stage = entrant(place)
+    support.attended_workshop(stage, day(3, 10))
+    support.attended_workshop(stage, day(3, 24))
+    support.drop_in(stage, day(4, 8))
+
+    assert participants().entrants == 1
+
+
+def test_the_split_takes_the_same_few_queries(place, support, django_assert_max_num_queries):
+    stages = bulk_entrants(place, 50)
+    workshop = support.workshop(day(3, 10))
+    WorkshopAttendance.objects.bulk_create(WorkshopAttendance(workshop=workshop, stage=s) for s in stages[:20])
+    confirm_all(stages[20:25], Kind.ABANDON, by=place.user)
+
+    with django_assert_max_num_queries(2):
+        assert participants().entrants == 20
+    with django_assert_max_num_queries(2):
+        assert non_participants().ruptures == 5
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Re-engagement after a rupture
+
+
+def broken(place, kind=Kind.ABANDON, on=None) -> Rupture:
+    """An entrant of 3 March whose rupture of `kind` occurred on `on` (default: 23 March)."""
+    return confirm(entrant(place), kind, by=place.user, on=on or day(3, 23))
+
+
+def chain(place, rupture, start, *, kind=StageKind.QUALIFYING_TRAINING, **extra) -> Stage:
+    """A stage of the rupture's pathway starting on `start` (in progress, or planned when `planned=True`)."""
+    if extra.pop("planned", False):
+        values = {"planned_start": start, "status": Status.PLANNED}
+    else:
+        values = {"planned_start": start, "actual_start": start, "status": Status.IN_PROGRESS}
+    return StageFactory(pathway=rupture.stage.pathway, kind=kind, organisation=place.body, **(values | extra))
+
+
+def days_after(rupture, n) -> datetime.date:
+    return rupture.occurred_on + datetime.timedelta(days=n)
+
+
+def again(**filters) -> ReEngagement:
+    return re_engagement(start=START, end=END, **filters)
+
+
+@pytest.mark.parametrize(
+    "after, within_3, within_6",
+    [(1, 1, 1), (90, 1, 1), (91, 0, 1), (180, 0, 1), (181, 0, 0)],
+)
+def test_a_stage_chained_within_the_window_is_a_re_engagement(place, after, within_3, within_6):
+    rupture = broken(place)
+    chain(place, rupture, days_after(rupture, after))
+
+    assert again() == ReEngagement(ruptures=1, within_3_months=within_3, within_6_months=within_6)
+
+
+@pytest.mark.parametrize("after, within_3, within_6", [(30, 1, 1), (90, 1, 1), (91, 0, 1), (181, 0, 0)])
+def test_a_positive_exit_within_the_window_is_a_re_engagement(place, after, within_3, within_6):
+    rupture = broken(place)
+    before = days_after(rupture, -60)
+    chain(
+        place,
+        rupture,
+        before,
+        status=Status.POSITIVE_EXIT,
+        actual_end=days_after(rupture, after),
+        exit_destination=Stage.ExitDestination.JOB,
+    )
+
+    assert (again().within_3_months, again().within_6_months) == (within_3, within_6)
+
+
+def test_a_planned_stage_counts_from_its_planned_start(place):
+    rupture = broken(place)
+    chain(place, rupture, days_after(rupture, 45), planned=True)
+
+    assert again().within_3_months == 1
+
+
+def test_what_is_not_a_re_engagement(place):
+    same_day = broken(place)
+    chain(place, same_day, same_day.occurred_on)  # starts on the rupture's day, not after it
+    cancelled = broken(place)
+    chain(place, cancelled, days_after(cancelled, 10), planned=True, status=Status.CANCELLED, actual_end=day(4, 1))
+    alongside = broken(place)
+    chain(place, alongside, days_after(alongside, -10))  # began before the rupture
+    elsewhere = broken(place)
+    Pathway.objects.filter(pk=elsewhere.stage.pathway_id).update(status=Pathway.Status.CLOSED, closed_at=timezone.now())
+    StageFactory(  # a later, different pathway of the same person
+        pathway=PathwayFactory(beneficiary=elsewhere.stage.pathway.beneficiary, referent=place.user),
+        kind=StageKind.QUALIFYING_TRAINING,
+        organisation=place.body,
+        planned_start=days_after(elsewhere, 10),
+        actual_start=days_after(elsewhere, 10),
+        status=Status.IN_PROGRESS,
+    )
+
+    assert again() == ReEngagement(ruptures=4, within_3_months=0, within_6_months=0)
+
+
+def test_only_the_ruptures_the_rate_counts_are_followed(place):
+    for kind in (Kind.INTERRUPTION, Kind.POSITIVE_EXIT, Kind.EXCLUSION):
+        rupture = broken(place, kind)
+        chain(place, rupture, days_after(rupture, 20))
+    followed_break = broken(place, Kind.CONTRACT_BREAK)
+    chain(place, followed_break, days_after(followed_break, 20), kind=StageKind.APPRENTICESHIP)
+
+    figures = again()
+    assert figures == ReEngagement(ruptures=1, within_3_months=1, within_6_months=1)
+    assert (figures.rate_3_months, figures.rate_6_months) == (100.0, 100.0)
+    assert rate().ruptures == figures.ruptures
+
+
+def test_re_engagement_with_a_post_rupture_case_and_without(place):
+    structure = OrganisationFactory(region=place.region, support=True)
+    with_case = [broken(place) for _ in range(3)]
+    without_case = [broken(place) for _ in range(4)]
+    for rupture in with_case:
+        PostRuptureCase.objects.create(rupture=rupture, support_organisation=structure)
+    chain(place, with_case[0], days_after(with_case[0], 60))
+    chain(place, with_case[1], days_after(with_case[1], 120))
+    chain(place, without_case[0], days_after(without_case[0], 150))
+
+    helped = again(with_post_rupture_case=True)
+    alone = again(with_post_rupture_case=False)
+    assert helped == ReEngagement(ruptures=3, within_3_months=1, within_6_months=2)
+    assert (helped.rate_3_months, helped.rate_6_months) == (33.3, 66.7)
+    assert alone == ReEngagement(ruptures=4, within_3_months=0, within_6_months=1)
+    assert (alone.rate_3_months, alone.rate_6_months) == (0.0, 25.0)
+
+
+def test_no_rupture_no_re_engagement_rate(place):
+    entrant(place)
+
+    figures = again()
+    assert figures == ReEngagement(0, 0, 0)
+    assert figures.rate_3_months is None
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_re_engagement_takes_one_query_whatever_the_number_of_ruptures(place, size, django_assert_max_num_queries):
+    stages = bulk_entrants(place, size)
+    ruptures = confirm_all(stages, Kind.ABANDON, by=place.user)
+    Stage.objects.bulk_create(
+        Stage(
+            pathway_id=r.stage.pathway_id,
+            kind=StageKind.QUALIFYING_TRAINING,
+            organisation=place.body,
+            planned_start=days_after(r, 100),
+        )
+        for r in ruptures[::2]
+    )
+
+    with django_assert_max_num_queries(1):
+        figures = again()
+    assert figures == ReEngagement(size, 0, size // 2)
 
 
 # --------------------------------------------------------------------------------------------------------------
