@@ -8,7 +8,14 @@ from django.utils import timezone
 from pathways import scoping
 from pathways.models import Membership
 from speaking_groups.forms.groups import AttendanceForm, NotesForm
-from speaking_groups.models import DropInBooking, SpeakingGroup, Workshop, WorkshopAttendance
+from speaking_groups.models import (
+    FEEDBACK_READER_ROLES,
+    DropInBooking,
+    SpeakingGroup,
+    Workshop,
+    WorkshopAttendance,
+    training_bodies,
+)
 from speaking_groups.services.groups import enrolled_stages, is_facilitator
 
 
@@ -55,6 +62,7 @@ def group_page(user, group: SpeakingGroup) -> dict:
         "sessions": list(group.sessions.select_related("training_action").order_by("-start_date", "pk")),
         "facilitators": list(group.facilitators.order_by("last_name", "first_name")),
         "participants": participant_count(group),
+        "reads_feedback": group.training_body_id in training_bodies(user, roles=FEEDBACK_READER_ROLES),
         # Outside the support structure the count is an aggregate shown "< 5" under five (DESIGN.md §6).
         "participants_exact": facilitator,
     }

@@ -277,3 +277,14 @@ def test_the_access_log_names_the_support_structure(world, speaking_group, clien
     entry = AccessLog.objects.filter(user=speaking_group.facilitator).latest("pk")
     assert entry.beneficiary == world.beneficiary
     assert entry.acting_organisation == world.support
+
+
+def test_the_training_body_managers_find_the_feedback_from_the_group_page(world, speaking_group, client_for):
+    feedback = _url("feedback_list", speaking_group.group.pk)
+    assert (
+        feedback
+        in client_for(world.user("pedagogical_manager")).get(speaking_group.group.get_absolute_url()).content.decode()
+    )
+    assert (
+        feedback not in client_for(world.user("trainer")).get(speaking_group.group.get_absolute_url()).content.decode()
+    )
