@@ -21,9 +21,7 @@ class HotlineCallForm(forms.Form):
 
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
-        min_value=1,
-        max_value=HOTLINE_MAX_MINUTES,
-        widget=forms.NumberInput(attrs={"autofocus": True, "inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"autofocus": True, "min": 1, "max": HOTLINE_MAX_MINUTES}),
     )
     topic = forms.ChoiceField(label=_("Sujet"), choices=CauseFamily.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(
