@@ -435,7 +435,7 @@ MATRIX = {
     "speaking_groups:support_share_list": (None, statuses(200)),
     "speaking_groups:support_share_detail": (
         lambda w: [world_share(w).pk],
-        by_sets(({"facilitator", "prescriber_adviser"}, 200)),
+        by_sets(({"prescriber_adviser"}, 200)),  # the matrix's facilitator does not follow the world's person
     ),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.forms import apply_errors
 from core.pagination import paginate
 from pathways.models import Stage
-from pathways.scoping import get_for_user_or_404
+from pathways.scoping import get_for_user_or_404, visible_pathway_ids
 from speaking_groups.forms.support import HotlineCallForm, NetworkContactForm, ShareForm
 from speaking_groups.models import HotlineCall, NetworkContact, ReferentShare
 from speaking_groups.services import support as services
@@ -141,11 +141,17 @@ def share_create(request, stage_pk):
     )
 
 
+def _shares(user):
+    """The shares `user` sees, about people they still see (a facilitator whose group no longer follows the person
+    does not read their name here)."""
+    return ReferentShare.objects.for_user(user).filter(stage__pathway__in=visible_pathway_ids(user))
+
+
 @require_GET
 def share_list(request):
     """The shares the user sees: those of their support structures (facilitators), those made to them (referent)."""
     shares = (
-        ReferentShare.objects.for_user(request.user)
+        _shares(request.user)
         .select_related("stage__pathway__beneficiary", "recipient", "shared_by", "support_organisation")
         .order_by("-shared_at", "-pk")
     )
@@ -155,7 +161,7 @@ def share_list(request):
 @require_GET
 def share_detail(request, pk):
     share = get_for_user_or_404(
-        ReferentShare.objects.select_related(
+        _shares(request.user).select_related(
             "stage__pathway__beneficiary", "recipient", "shared_by", "support_organisation"
         ),
         request,

@@ -534,3 +534,15 @@ def test_notes_are_encrypted_at_rest(support_work):
 def test_the_group_page_links_to_the_support_pages(speaking_group, client_for):
     body = client_for(speaking_group.facilitator).get(speaking_group.group.get_absolute_url()).content.decode()
     assert _url("support_hotline") in body
+
+
+def test_a_share_about_a_person_no_longer_followed_is_not_shown_to_the_structure(
+    world, speaking_group, support_work, client_for
+):
+    _call, _contact, share = support_work
+    speaking_group.group.sessions.clear()
+    client = client_for(speaking_group.facilitator)
+    assert client.get(_url("support_share_detail", share.pk)).status_code == 404
+    assert "Zoé" not in client.get(_url("support_share_list")).content.decode()
+    referent = client_for(world.user("prescriber_adviser"))
+    assert referent.get(_url("support_share_detail", share.pk)).status_code == 200
