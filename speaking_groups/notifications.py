@@ -43,3 +43,26 @@ KINDS += [
         email="notifications/emails/notification",
     ),
 ]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shares: a summary shared with the pathway's referent, with the person's consent (slice "support"). Params: the
+# person's name only (the in-app inbox is read inside the app); never the summary.
+
+SUPPORT_SHARE = "support_share"
+
+
+def support_share_message(params: dict) -> str:
+    return _("Une synthèse vous a été partagée au sujet de %(person)s, avec son accord.") % {
+        "person": params.get("person", "")
+    }
+
+
+KINDS += [
+    NotificationKind(
+        code=SUPPORT_SHARE,
+        label=gettext_lazy("Groupes de parole : une synthèse partagée avec vous"),
+        message=support_share_message,
+        email="notifications/emails/notification",
+    ),
+]

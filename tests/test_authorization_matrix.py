@@ -193,6 +193,22 @@ def world_hotline_call(world):
     )
 
 
+def world_share(world):
+    """A summary shared by the world's support structure with the world's referent (made once)."""
+    from speaking_groups.models import ReferentShare
+
+    share = ReferentShare.objects.filter(support_organisation=world.support).first()
+    return share or ReferentShare.objects.create(
+        stage=world.stage,
+        support_organisation=world.support,
+        recipient=world.user("prescriber_adviser"),
+        summary="Synthèse de la matrice",
+        consent_on=world.today,
+        consent_scope="Tout",
+        shared_by=world.user("facilitator"),
+    )
+
+
 def checklist_pdf(world):
     from tests.checklist.factories import ready_pdf
 
@@ -410,6 +426,17 @@ MATRIX = {
         by_sets(({"facilitator"}, 200), ({"pedagogical_manager", "org_manager"}, 403)),
     ),
     "speaking_groups:feedback_reply": (lambda w: [1], statuses(405)),
+    # Hotline, network work and shares: the facilitators' own pages; the matrix's group has nobody enrolled, so no
+    # facilitator follows the world's person here (tests/speaking_groups/test_support.py covers one who does).
+    "speaking_groups:support_hotline": (None, by_sets((FACILITATORS, 200))),
+    "speaking_groups:support_network_list": (None, by_sets((FACILITATORS, 200))),
+    "speaking_groups:support_network_person": (lambda w: [w.stage.pk], by_sets()),
+    "speaking_groups:support_share_create": (lambda w: [w.stage.pk], by_sets()),
+    "speaking_groups:support_share_list": (None, statuses(200)),
+    "speaking_groups:support_share_detail": (
+        lambda w: [world_share(w).pk],
+        by_sets(({"prescriber_adviser"}, 200)),  # the matrix's facilitator does not follow the world's person
+    ),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
