@@ -183,9 +183,9 @@ class ShareQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         if not scoping.active_memberships(user):
             return self.none()
-        return self.filter(
-            Q(support_organisation__in=support_organisations(user))
-            | Q(recipient=user, stage__pathway__in=scoping.visible_pathway_ids(user))
+        # Its structure and its referent read a share, and only while they still see its person.
+        return self.filter(stage__pathway__in=scoping.visible_pathway_ids(user)).filter(
+            Q(support_organisation__in=support_organisations(user)) | Q(recipient=user)
         )
 
 

@@ -13,7 +13,7 @@ from ruptures.models import Rupture
 from speaking_groups.models import HotlineCall
 from speaking_groups.services.signals import hotline_drift_signal
 
-HOTLINE_PAGE = "speaking_groups:group_list"
+HOTLINE_PAGE = "speaking_groups:support_hotline"
 
 
 @require_POST

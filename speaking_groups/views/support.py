@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.forms import apply_errors
 from core.pagination import paginate
 from pathways.models import Stage
-from pathways.scoping import get_for_user_or_404, visible_pathway_ids
+from pathways.scoping import get_for_user_or_404
 from speaking_groups.forms.support import HotlineCallForm, NetworkContactForm, ShareForm
 from speaking_groups.models import HotlineCall, NetworkContact, ReferentShare
 from speaking_groups.services import support as services
@@ -142,9 +142,9 @@ def share_create(request, stage_pk):
 
 
 def _shares(user):
-    """The shares `user` sees, about people they still see (a facilitator whose group no longer follows the person
-    does not read their name here)."""
-    return ReferentShare.objects.for_user(user).filter(stage__pathway__in=visible_pathway_ids(user))
+    """The shares `user` sees, about people they still see (the scope: a facilitator whose group no longer follows
+    the person does not read their name here)."""
+    return ReferentShare.objects.for_user(user)
 
 
 @require_GET
