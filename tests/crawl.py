@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, ge
 SKIPPED_NAMES = {"logout", "accounts:logout", "admin:logout", "set_language"}
 SKIPPED_PREFIXES = ("/static/", "/__debug__/")
 ADMIN_SKIPPED_SUFFIXES = ("_add", "_delete", "_history")
-ADMIN_PER_ROUTE = 2
+ADMIN_PER_ROUTE = 1
 LINK_ATTRIBUTES = {"href", "hx-get", "action", "src", "data-hx-get", "formaction"}
 HTMX_ATTRIBUTES = {"hx-get", "data-hx-get"}
 
@@ -131,7 +131,7 @@ def _route(path: str):
     return match.view_name
 
 
-def crawl(client, *, start=None, max_urls=2000, per_route=5, per_path=3, route_limits=None, host="testserver") -> Crawl:
+def crawl(client, *, start=None, max_urls=2000, per_route=3, per_path=2, route_limits=None, host="testserver") -> Crawl:
     """Walk the site as `client` (already logged in). Returns every response read, with its text."""
     queue = deque((url, False) for url in (start if start is not None else ["/", *argumentless_urls()]))
     seen: set[tuple[str, bool]] = set()
