@@ -131,8 +131,19 @@ def _route(path: str):
     return match.view_name
 
 
-def crawl(client, *, start=None, max_urls=2000, per_route=3, per_path=2, route_limits=None, host="testserver") -> Crawl:
-    """Walk the site as `client` (already logged in). Returns every response read, with its text."""
+def crawl(
+    client,
+    *,
+    start=None,
+    max_urls=2000,
+    per_route=3,
+    per_path=2,
+    route_limits=None,
+    fragments_under=(),
+    host="testserver",
+) -> Crawl:
+    """Walk the site as `client` (already logged in). Returns every response read, with its text. The pages under
+    the paths `fragments_under` are also asked as htmx fragments."""
     queue = deque((url, False) for url in (start if start is not None else ["/", *argumentless_urls()]))
     seen: set[tuple[str, bool]] = set()
     paths_of: dict[str, set] = {}
@@ -194,6 +205,8 @@ def crawl(client, *, start=None, max_urls=2000, per_route=3, per_path=2, route_l
             queue.append((urljoin(url, response["Location"]), False))
             continue
         if response.status_code == 200 and content_type == "text/html":
+            if not htmx and path.startswith(tuple(fragments_under)):
+                queue.append((url, True))
             for link, is_htmx in links_of(text):
                 if link.startswith(("mailto:", "tel:", "javascript:", "data:")) or re.match(r"^#", link):
                     continue

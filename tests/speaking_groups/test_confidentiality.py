@@ -89,7 +89,7 @@ ROUTE_LIMITS = {
 
 
 def walk(client):
-    return crawl(client, max_urls=MAX_URLS, route_limits=ROUTE_LIMITS)
+    return crawl(client, max_urls=MAX_URLS, route_limits=ROUTE_LIMITS, fragments_under=["/groupes-de-parole/"])
 
 
 def _service(module: str, name: str):
