@@ -1,6 +1,8 @@
 """Reference data for the administrator. People, pathways and stages are not here on purpose: they are read
 through the scoped pages, which log every access."""
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -238,3 +240,28 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["training_action"]
     autocomplete_fields = ["training_action", "trainers"]
     date_hierarchy = "start_date"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The audit log's admin: the history of the reference data only. The history of a person's records (people,
+# pathways, stages and every model an app put under the scoping layer with its person) names them, and the
+# platform administrator reads no one (DESIGN.md §1: people are read through the scoped pages, which log each
+# access; issue 17's confidentiality walk found the names of people who only came to a drop-in hour here).
+
+
+def personal_content_types():
+    from django.contrib.contenttypes.models import ContentType
+
+    from pathways import scoping
+
+    return ContentType.objects.get_for_models(*scoping.person_models()).values()
+
+
+class ReferenceLogEntryAdmin(LogEntryAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(content_type__in=[ct.pk for ct in personal_content_types()])
+
+
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, ReferenceLogEntryAdmin)

@@ -243,6 +243,11 @@ def scope(queryset, user):
 # Single objects, with the access log
 
 
+def person_models() -> list:
+    """The models whose rows are about a person (those registered with a `person`): their history names them."""
+    return list(_PERSONS)
+
+
 def person_of(obj) -> Beneficiary | None:
     find = _PERSONS.get(type(obj)._meta.concrete_model)
     return find(obj) if find else None
