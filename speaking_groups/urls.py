@@ -1,8 +1,9 @@
-from speaking_groups.views import groups, signals
+from speaking_groups.views import dropins, groups, signals
 
 app_name = "speaking_groups"
 
 urlpatterns = [
     *groups.urlpatterns,
     *signals.urlpatterns,
+    *dropins.urlpatterns,
 ]
