@@ -7,8 +7,9 @@ class SpeakingGroupsConfig(AppConfig):
     verbose_name = _("Groupes de parole")
 
     def ready(self):
+        from notifications import kinds
         from pathways import scoping
-        from speaking_groups import models
+        from speaking_groups import models, notifications
 
         def scope(queryset, user):
             return queryset.visible_to(user) if scoping.active_memberships(user) else queryset.none()
@@ -32,3 +33,4 @@ class SpeakingGroupsConfig(AppConfig):
         # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)
+        kinds.register(*notifications.KINDS)

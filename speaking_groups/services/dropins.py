@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.calendar import holiday_name
 from pathways.models import Stage
 from speaking_groups.models import DropInBooking, DropInSlot, SpeakingGroup
+from speaking_groups.notifications import dropin_confirmation
 from speaking_groups.services.groups import is_facilitator
 
 Status = DropInBooking.Status
@@ -184,6 +185,8 @@ def booking_create(
     )
     booking.full_clean()
     booking.save()
+    booking.slot = slot
+    dropin_confirmation(booking)
     return booking
 
 

@@ -441,3 +441,106 @@ def test_wrong_methods(world, speaking_group, dropin, client_for):
     assert client.post(urls["slot_detail"]).status_code == 405
     assert client.post(urls["booking_detail"]).status_code == 405
     assert client.delete(urls["booking_create"]).status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The person's confirmation and reminder, through the outbox (e-mail and SMS to their own address)
+
+
+@pytest.fixture
+def reachable(world):
+    """The world's person has an e-mail address and a phone number."""
+    world.beneficiary.email = "zoe@example.org"
+    world.beneficiary.phone = "0612345678"
+    world.beneficiary.save()
+    return world.beneficiary
+
+
+@pytest.fixture
+def sms_file(settings, tmp_path):
+    from notifications.sms import FileSmsBackend
+
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    return FileSmsBackend(tmp_path / "sms.jsonl")
+
+
+def _texts(notifications_):
+    from notifications.channels import sms_text
+
+    return [row.message for row in notifications_] + [sms_text(row) for row in notifications_]
+
+
+def _assert_neutral(world, texts):
+    for text in texts:
+        assert world.training_body.name not in text
+        assert "Zoé" not in text and "Martin" not in text and "MARTIN" not in text
+        for family in ("projet", "contenu", "conditions", "imprévu", "rupture", "décrochage"):
+            assert family not in text.lower().replace("sans rupture", "")
+
+
+def test_booking_writes_the_confirmation_to_the_person(world, speaking_group, reachable, frozen):
+    from notifications.models import Notification
+
+    slot = _slot(speaking_group.group)
+    booking = _book(slot, speaking_group.facilitator, world.stage)
+    rows = list(Notification.objects.filter(cause_key=f"dropin_booking:{booking.pk}:confirmation").order_by("channel"))
+    assert [(row.channel, row.beneficiary_id, row.recipient_id, row.kind) for row in rows] == [
+        ("email", reachable.pk, None, "dropin_confirmation"),
+        ("sms", reachable.pk, None, "dropin_confirmation"),
+    ]
+    assert rows[0].recipient_key == f"person:{reachable.pk}"
+    assert rows[0].idempotency_key == f"dropin_booking:{booking.pk}:confirmation:person:{reachable.pk}:email"
+    texts = _texts(rows)
+    for text in texts:
+        assert "10 avril 2028" in text and "14:00" in text and "Salle 2" in text and world.support.name in text
+    _assert_neutral(world, texts)
+
+
+def test_the_confirmation_is_delivered_by_email_and_sms(world, speaking_group, reachable, frozen, sms_file, mailoutbox):
+    from notifications.models import Notification
+    from notifications.services import deliver_cause
+
+    slot = _slot(speaking_group.group, place="", video_link="https://visio.example.org/p")
+    booking = _book(slot, speaking_group.facilitator, world.stage)
+    assert deliver_cause(f"dropin_booking:{booking.pk}:confirmation") == 2
+    (email,) = mailoutbox
+    assert email.to == ["zoe@example.org"]
+    assert "https://visio.example.org/p" in email.body and world.support.name in email.body
+    (sms,) = sms_file.sent()
+    assert sms["to"] == "0612345678" and "https://visio.example.org/p" in sms["body"]
+    _assert_neutral(world, [email.subject, email.body, sms["body"]])
+    assert not Notification.objects.exclude(status=Notification.Status.DELIVERED).exists()
+
+
+def test_a_person_without_address_gets_nothing_and_the_booking_holds(world, speaking_group, dropin):
+    from notifications.models import Notification
+
+    slot, _ = dropin
+    stage = _person(world.session)
+    assert _book(slot, speaking_group.facilitator, stage).pk
+    assert not Notification.objects.filter(kind="dropin_confirmation").exists()
+
+
+def test_the_reminder_goes_once_the_day_before(world, speaking_group, reachable, frozen):
+    from notifications.models import Notification
+    from speaking_groups.tasks import remind_dropins_task
+
+    slot = _slot(speaking_group.group)
+    booking = _book(slot, speaking_group.facilitator, world.stage)
+    cancelled = _book(slot, speaking_group.facilitator, _person(world.session))
+    cancelled.stage.pathway.beneficiary.email = "autre@example.org"
+    cancelled.stage.pathway.beneficiary.save()
+    services.booking_set_status(booking=cancelled, by=speaking_group.facilitator, status=Status.CANCELLED)
+    reminders = Notification.objects.filter(kind="dropin_reminder")
+    assert remind_dropins_task() == 0  # Wednesday: the appointment is on Monday
+    with time_machine.travel(datetime.datetime(2028, 4, 9, 16, tzinfo=datetime.UTC), tick=False):  # Sunday
+        assert remind_dropins_task() == 1
+        assert remind_dropins_task() == 0  # a second run writes nothing
+    assert sorted(reminders.values_list("channel", flat=True)) == ["email", "sms"]
+    assert set(reminders.values_list("beneficiary_id", flat=True)) == {reachable.pk}
+    booking.refresh_from_db()
+    assert booking.reminded_at is not None
+    texts = _texts(reminders)
+    assert all("demain" in text and "10 avril 2028" in text for text in texts)
+    _assert_neutral(world, texts)
