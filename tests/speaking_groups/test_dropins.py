@@ -544,3 +544,17 @@ def test_the_reminder_goes_once_the_day_before(world, speaking_group, reachable,
     texts = _texts(reminders)
     assert all("demain" in text and "10 avril 2028" in text for text in texts)
     _assert_neutral(world, texts)
+
+
+def test_the_persons_messages_are_not_in_the_admin(world, speaking_group, reachable, frozen, client_for):
+    from notifications.models import Notification
+
+    booking = _book(_slot(speaking_group.group), speaking_group.facilitator, world.stage)
+    row = Notification.objects.filter(beneficiary=reachable).first()
+    client = client_for(world.user("admin"))
+    assert client.get(reverse("admin:notifications_notification_change", args=[row.pk])).status_code in (302, 404)
+    changelist = client.get(reverse("admin:notifications_notification_changelist")).content.decode()
+    assert (
+        f"dropin_booking:{booking.pk}" not in changelist
+        and "dropin_confirmation" not in changelist.split("<tbody>")[-1]
+    )
