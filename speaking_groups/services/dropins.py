@@ -159,7 +159,10 @@ def booking_create(
     if errors:
         raise ValidationError(errors)
     # The lock: whoever comes second waits here, then counts the first one's booking.
-    slot = DropInSlot.objects.select_for_update().select_related("group").get(pk=slot.pk)
+    slot = DropInSlot.objects.select_for_update(of=("self",)).select_related("group").get(pk=slot.pk)
+    # And the person's row (after the slot's, always in that order): two bookings of the same person on two slots
+    # the same day wait for each other too.
+    Stage.objects.select_for_update().filter(pk=stage.pk).values_list("pk").first()
     if (
         DropInBooking.objects.filter(
             stage=stage, date=date, slot__group__support_organisation=group.support_organisation

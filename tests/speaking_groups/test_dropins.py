@@ -282,6 +282,41 @@ def test_the_last_place_goes_to_one_booking_only():
     assert DropInBooking.objects.filter(slot=slot).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_on_two_slots_at_the_same_moment_is_booked_once():
+    require_service(connection.vendor == "postgresql", "DATABASE_URL does not point to PostgreSQL")
+    support = OrganisationFactory(support=True)
+    session = SessionFactory()
+    body = session.training_action.training_body
+    facilitator = Membership.objects.create(user=UserFactory(), organisation=support, role=Role.FACILITATOR).user
+    group = SpeakingGroup.objects.create(support_organisation=support, training_body=body, name="Groupe")
+    group.sessions.add(session)
+    stage = _person(session)
+    with time_machine.travel(NOW, tick=False):
+        slots = [_slot(group), _slot(group, start_time=datetime.time(16, 0))]
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def book(slot):
+            try:
+                barrier.wait(timeout=10)
+                _book(slot, facilitator, stage)
+                outcomes.append("booked")
+            except ValidationError as error:
+                outcomes.append(" ".join(error.messages))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=book, args=(slot,)) for slot in slots]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert sorted(outcomes) == ["Cette personne a déjà un rendez-vous de permanence ce jour-là.", "booked"]
+    assert DropInBooking.objects.filter(stage=stage).count() == 1
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Views: who sees what
 
