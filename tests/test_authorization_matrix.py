@@ -197,15 +197,25 @@ def world_dropin_slot(world):
 
 
 def world_dropin_booking(world):
-    """An appointment of the world's person at that slot (made once, straight in the table)."""
+    """An appointment at that slot (made once, straight in the table) of a person enrolled in the group's session
+    (not the world's person, whom the group's facilitator does not see)."""
     from speaking_groups.models import DropInBooking
+    from tests.pathways.factories import BeneficiaryFactory, EnrolmentFactory, PathwayFactory, StageFactory
 
     slot = world_dropin_slot(world)
     booking = DropInBooking.objects.filter(slot=slot).first()
-    return booking or DropInBooking.objects.create(
+    if booking is not None:
+        return booking
+    stage = StageFactory(
+        pathway=PathwayFactory(beneficiary=BeneficiaryFactory(region=world.region, commune=world.commune)),
+        organisation=world.training_body,
+        in_progress=True,
+    )
+    EnrolmentFactory(stage=stage, session=slot.group.sessions.get())
+    return DropInBooking.objects.create(
         slot=slot,
         date=slot.starts_on + datetime.timedelta(days=7),
-        stage=world.stage,
+        stage=stage,
         requested_via=DropInBooking.RequestedVia.PHONE,
         agreement_recorded=True,
     )
