@@ -10,8 +10,14 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "channel", "status", "attempts", "recipient"]
     list_filter = ["status", "channel", "kind"]
     list_select_related = ["recipient"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # A row addressed to a person followed (a drop-in appointment's confirmation or reminder) tells that they went to
+    # a support structure (NEUTRALITÉ): not in the admin.
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name != "beneficiary"]
+    exclude = ["beneficiary"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(beneficiary__isnull=True)
 
     def has_add_permission(self, request):
         return False

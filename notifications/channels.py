@@ -49,8 +49,13 @@ def message_id(notification: Notification) -> str:
 
 
 def _language(notification: Notification) -> str:
+    """The recipient's language; a mailbox or a person followed (who has no preference) get French."""
     user = notification.recipient
     return (user.language if user is not None else "") or settings.LANGUAGE_CODE
+
+
+def _person(notification: Notification):
+    return notification.beneficiary if notification.beneficiary_id else None
 
 
 def link(notification: Notification) -> str:
@@ -114,7 +119,13 @@ def _close(connection) -> None:
 
 
 def send_email(notification: Notification) -> None:
-    address = notification.recipient.email if notification.recipient else notification.organisation.alert_inbox_email
+    person = _person(notification)
+    if notification.recipient:
+        address = notification.recipient.email
+    elif person is not None:
+        address = person.email
+    else:
+        address = notification.organisation.alert_inbox_email
     if not address:
         raise ValueError("No e-mail address to send to")
     language = _language(notification)
@@ -142,8 +153,12 @@ def send_email(notification: Notification) -> None:
 
 
 def sms_text(notification: Notification) -> str:
-    """The same few words for every kind: only that something waits, and the link (no name, no cause)."""
+    """The same few words for every kind: only that something waits, and the link (no name, no cause); a kind with
+    its own SMS text (to a person followed) says it from the row's params."""
+    own = notification_kind(notification.kind).sms
     with translation.override(_language(notification)):
+        if own is not None:
+            return own(notification.params or {})
         return _("Sans Rupture : une alerte vous attend. %(link)s") % {"link": link(notification)}
 
 
@@ -152,7 +167,8 @@ def get_sms_backend():
 
 
 def send_sms(notification: Notification) -> None:
-    phone = notification.recipient.phone if notification.recipient else ""
+    person = _person(notification)
+    phone = notification.recipient.phone if notification.recipient else (person.phone if person is not None else "")
     if not phone:
         raise ValueError("No phone number to send to")
     get_sms_backend().send(to=phone, body=sms_text(notification), idempotency_key=notification.idempotency_key)

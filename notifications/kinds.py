@@ -23,6 +23,9 @@ class NotificationKind:
     message: Callable[[dict], str]
     # The e-mail's template set: "<email>_subject.txt", "<email>.txt", "<email>.html".
     email: str
+    # The SMS text from the row's params, for a kind with its own (sent to a person followed, who has no inbox to
+    # point to); None: the common "something waits" text with the link.
+    sms: Callable[[dict], str] | None = None
 
 
 _kinds: dict[str, NotificationKind] = {}

@@ -70,7 +70,18 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("boîte d'alertes de"),
     )
-    # "user:<id>" or "inbox:<organisation id>": with the cause and the channel, the row's identity.
+    # A person followed (a beneficiary, who has no account): e-mail or SMS only, to their own address (a drop-in
+    # appointment's confirmation and reminder). Their message names no one and gives no cause.
+    beneficiary = models.ForeignKey(
+        "pathways.Beneficiary",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pour la personne accompagnée"),
+    )
+    # "user:<id>", "inbox:<organisation id>" or "person:<beneficiary id>": with the cause and the channel, the row's
+    # identity.
     recipient_key = models.CharField(max_length=40)
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.IN_APP)
     # A kind registered by the app that causes it (`notifications.kinds`).
@@ -126,11 +137,18 @@ class Notification(models.Model):
                 violation_error_message=_("Cette notification existe déjà pour ce ou cette destinataire et ce canal."),
             ),
             CheckConstraint(
-                condition=Q(recipient__isnull=False, organisation__isnull=True)
-                | Q(recipient__isnull=True, organisation__isnull=False, channel="email"),
+                condition=Q(recipient__isnull=False, organisation__isnull=True, beneficiary__isnull=True)
+                | Q(recipient__isnull=True, organisation__isnull=False, beneficiary__isnull=True, channel="email")
+                | Q(
+                    recipient__isnull=True,
+                    organisation__isnull=True,
+                    beneficiary__isnull=False,
+                    channel__in=["email", "sms"],
+                ),
                 name="notification_person_or_inbox_mailbox",
                 violation_error_message=_(
-                    "Une notification va à une personne, ou par e-mail à la boîte d'alertes d'une structure."
+                    "Une notification va à une personne, par e-mail à la boîte d'alertes d'une structure, ou par "
+                    "e-mail ou SMS à une personne accompagnée."
                 ),
             ),
             CheckConstraint(

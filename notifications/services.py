@@ -65,6 +65,7 @@ def notify(
     inboxes=(),
     held_for: dict[str, int] | None = None,
     stage=None,
+    beneficiaries=(),
 ) -> None:
     """Record one notification per (recipient, channel) for `cause_key`; a second call for the same cause adds none.
 
@@ -72,9 +73,10 @@ def notify(
     notification speaks of, if any: its content is then read only by those who still see that person.
 
     `channels` lists the channels to use beyond in-app (filtered per person by `wanted_channels`); `inboxes` are
-    organisations whose shared alert mailbox also gets the e-mail. `held_for` maps recipient keys ("user:<id>",
-    "inbox:<organisation id>") to the organisation they are held for (the charter gate, `charter.gate`): their rows
-    are kept, not delivered, until `release_held` lets them go.
+    organisations whose shared alert mailbox also gets the e-mail; `beneficiaries` are people followed (no account)
+    who get the e-mail and the SMS among `channels` to their own address and number, if they have one.
+    `held_for` maps recipient keys ("user:<id>", "inbox:<organisation id>") to the organisation they are held for
+    (the charter gate, `charter.gate`): their rows are kept, not delivered, until `release_held` lets them go.
     """
     notification_kind(kind)  # an unregistered kind is a programming error, raised before anything is written
     channels = channels or [Notification.Channel.IN_APP]
@@ -98,6 +100,14 @@ def notify(
         row(f"inbox:{org.pk}", organisation=org, channel=Notification.Channel.EMAIL)
         for org in inboxes
         if org is not None and org.alert_inbox_email and Notification.Channel.EMAIL in channels
+    ]
+    email_or_sms = [c for c in (Notification.Channel.EMAIL, Notification.Channel.SMS) if c in channels]
+    rows += [
+        row(f"person:{person.pk}", beneficiary=person, channel=channel)
+        for person in beneficiaries
+        if person is not None
+        for channel in email_or_sms
+        if (person.email if channel == Notification.Channel.EMAIL else person.phone)
     ]
     if not rows:
         return
@@ -136,7 +146,9 @@ def deliver_one(notification_id: int) -> bool:
     """Claim, deliver and mark one row; False when another worker holds it or it is already delivered."""
     if not claim(notification_id):
         return False
-    notification = Notification.objects.select_related("recipient", "organisation").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "organisation", "beneficiary").get(
+        pk=notification_id
+    )
     return _deliver_claimed(notification)
 
 
@@ -145,7 +157,18 @@ class LeaseRunningOut(Exception):
 
 
 # The row's fields that sending it reads; RETURNING adds its recipient's address and language, or its mailbox.
-ROW_FIELDS = ("id", "cause_key", "recipient_key", "channel", "kind", "url", "recipient_id", "organisation_id")
+ROW_FIELDS = (
+    "id",
+    "cause_key",
+    "recipient_key",
+    "channel",
+    "kind",
+    "url",
+    "params",
+    "recipient_id",
+    "organisation_id",
+    "beneficiary_id",
+)
 
 
 def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[Notification]]:
@@ -159,20 +182,27 @@ def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[Notification]]:
     address and language (or the organisation's mailbox), read by subqueries: no second statement.
     """
     from accounts.models import User
-    from pathways.models import Organisation
+    from pathways.models import Beneficiary, Organisation
 
     now = now or timezone.now()
     lease = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
     in_app, pending = Notification.Channel.IN_APP, Notification.Status.PENDING
     at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, lease))
     quote = connection.ops.quote_name
-    table, users, organisations = (quote(model._meta.db_table) for model in (Notification, User, Organisation))
+    table, users, organisations, people = (
+        quote(model._meta.db_table) for model in (Notification, User, Organisation, Beneficiary)
+    )
     of_recipient = f"(SELECT {users}.{{}} FROM {users} WHERE {users}.id = {table}.recipient_id)"
+    of_person = f"(SELECT {people}.{{}} FROM {people} WHERE {people}.id = {table}.beneficiary_id)"
     mailbox = (
         f"(SELECT {organisations}.alert_inbox_email FROM {organisations}"
         f" WHERE {organisations}.id = {table}.organisation_id)"
     )
-    read = [quote(name) for name in ROW_FIELDS] + [of_recipient.format(name) for name in ("email", "phone", "language")]
+    read = (
+        [quote(name) for name in ROW_FIELDS]
+        + [of_recipient.format(name) for name in ("email", "phone", "language")]
+        + [of_person.format(name) for name in ("email", "phone")]
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -189,15 +219,22 @@ def claim_cause(cause_key: str, *, now=None) -> tuple[int, list[Notification]]:
         )
         returned = cursor.fetchall()
     delivered, taken = 0, []
-    for *fields, email, phone, language, mailbox_email in returned:
+    for *fields, email, phone, language, person_email, person_phone, mailbox_email in returned:
         row = dict(zip(ROW_FIELDS, fields, strict=True))
         if row["channel"] == in_app:
             delivered += 1
             continue
+        # The raw statement returns the JSON text: decoded as the ORM would (the SMS text of a kind may read it).
+        row["params"] = Notification._meta.get_field("params").from_db_value(row["params"], None, connection)
         notification = _loaded(Notification, row)
         notification.recipient = (
             _loaded(User, {"id": row["recipient_id"], "email": email, "phone": phone, "language": language})
             if row["recipient_id"]
+            else None
+        )
+        notification.beneficiary = (
+            _loaded(Beneficiary, {"id": row["beneficiary_id"], "email": person_email, "phone": person_phone})
+            if row["beneficiary_id"]
             else None
         )
         notification.organisation = (

@@ -1,6 +1,8 @@
 """The notification kinds of `speaking_groups` (registered in `SpeakingGroupsConfig.ready`). No kind carries a note,
 a cause or how something was heard (NEUTRALITÉ): the e-mails and SMS say only that there is something to read."""
 
+from django.utils import formats
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,3 +68,94 @@ KINDS += [
         email="notifications/emails/notification",
     ),
 ]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Drop-in hours: the confirmation of an appointment and its reminder the day before, sent to the person by e-mail
+# and SMS (`notifications.services.notify(beneficiaries=...)`). They say the date, the time, the place or the link
+# and the support structure: never a cause, never the training body, no name.
+
+DROPIN_CONFIRMATION = "dropin_confirmation"
+DROPIN_REMINDER = "dropin_reminder"
+DROPIN_EMAILS = "speaking_groups/dropins/emails/"
+
+
+def dropin_params(booking) -> dict:
+    slot = booking.slot
+    return {
+        "date": booking.date.isoformat(),
+        "time": slot.start_time.strftime("%H:%M"),
+        "place": slot.place,
+        "video_link": slot.video_link,
+        "structure": slot.group.support_organisation.name,
+    }
+
+
+def _appointment(params: dict) -> dict:
+    day = parse_date(params.get("date") or "")
+    where = params.get("place") or ""
+    if params.get("video_link"):
+        link = _("en visioconférence : %(link)s") % {"link": params["video_link"]}
+        where = f"{where}, {link}" if where else link
+    return {
+        "date": formats.date_format(day, "l j F Y") if day else "",
+        "time": params.get("time", ""),
+        "where": where,
+        "structure": params.get("structure", ""),
+    }
+
+
+def dropin_confirmation_message(params: dict) -> str:
+    return _("Votre rendez-vous avec %(structure)s est confirmé : le %(date)s à %(time)s, %(where)s.") % _appointment(
+        params
+    )
+
+
+def dropin_reminder_message(params: dict) -> str:
+    return _("Rappel : rendez-vous demain avec %(structure)s, le %(date)s à %(time)s, %(where)s.") % _appointment(
+        params
+    )
+
+
+def dropin_confirmation(booking) -> None:
+    """Tell the person their appointment is booked (in the booking's transaction; one per booking)."""
+    _notify(booking, DROPIN_CONFIRMATION, f"dropin_booking:{booking.pk}:confirmation")
+
+
+def dropin_reminder(booking) -> None:
+    """Remind the person of tomorrow's appointment (one per booking and date)."""
+    _notify(booking, DROPIN_REMINDER, f"dropin_booking:{booking.pk}:reminder:{booking.date.isoformat()}")
+
+
+def _notify(booking, kind: str, cause_key: str) -> None:
+    from notifications.models import Notification
+    from notifications.services import notify
+
+    notify(
+        recipients=[],
+        kind=kind,
+        cause_key=cause_key,
+        params=dropin_params(booking),
+        channels=[Notification.Channel.EMAIL, Notification.Channel.SMS],
+        beneficiaries=[booking.stage.pathway.beneficiary],
+    )
+
+
+DROPIN_KINDS = [
+    NotificationKind(
+        code=DROPIN_CONFIRMATION,
+        label=gettext_lazy("Permanence : confirmation du rendez-vous"),
+        message=dropin_confirmation_message,
+        email=DROPIN_EMAILS + "confirmation",
+        sms=dropin_confirmation_message,
+    ),
+    NotificationKind(
+        code=DROPIN_REMINDER,
+        label=gettext_lazy("Permanence : rappel du rendez-vous"),
+        message=dropin_reminder_message,
+        email=DROPIN_EMAILS + "reminder",
+        sms=dropin_reminder_message,
+    ),
+]
+
+KINDS += DROPIN_KINDS

@@ -1,4 +1,4 @@
-from speaking_groups.views import feedback, groups, signals, support
+from speaking_groups.views import dropins, feedback, groups, signals, support
 
 app_name = "speaking_groups"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *signals.urlpatterns,
     *feedback.urlpatterns,
     *support.urlpatterns,
+    *dropins.urlpatterns,
 ]

@@ -5,6 +5,8 @@ see it before shipping it. Objects come from the `world` fixture: a pathway pres
 stage in progress in a session of the training body.
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -175,6 +177,48 @@ def world_group(world):
 
 def world_workshop(world):
     return world_group(world).workshops.get()
+
+
+def world_dropin_slot(world):
+    """A weekly drop-in slot of the matrix's group (made once)."""
+    from django.utils import timezone
+
+    from speaking_groups.models import DropInSlot
+
+    group = world_group(world)
+    slot = DropInSlot.objects.filter(group=group).first()
+    return slot or DropInSlot.objects.create(
+        group=group,
+        weekday=min(timezone.localdate().weekday(), 5),
+        start_time=datetime.time(10),
+        place="Salle de la matrice",
+        starts_on=timezone.localdate(),
+    )
+
+
+def world_dropin_booking(world):
+    """An appointment at that slot (made once, straight in the table) of a person enrolled in the group's session
+    (not the world's person, whom the group's facilitator does not see)."""
+    from speaking_groups.models import DropInBooking
+    from tests.pathways.factories import BeneficiaryFactory, EnrolmentFactory, PathwayFactory, StageFactory
+
+    slot = world_dropin_slot(world)
+    booking = DropInBooking.objects.filter(slot=slot).first()
+    if booking is not None:
+        return booking
+    stage = StageFactory(
+        pathway=PathwayFactory(beneficiary=BeneficiaryFactory(region=world.region, commune=world.commune)),
+        organisation=world.training_body,
+        in_progress=True,
+    )
+    EnrolmentFactory(stage=stage, session=slot.group.sessions.get())
+    return DropInBooking.objects.create(
+        slot=slot,
+        date=slot.starts_on + datetime.timedelta(days=7),
+        stage=stage,
+        requested_via=DropInBooking.RequestedVia.PHONE,
+        agreement_recorded=True,
+    )
 
 
 def world_hotline_call(world):
@@ -437,6 +481,26 @@ MATRIX = {
         lambda w: [world_share(w).pk],
         by_sets(({"prescriber_adviser"}, 200)),  # the matrix's facilitator does not follow the world's person
     ),
+    # Drop-in hours: the slots are the group's calendar; who booked is the support structure's alone.
+    "speaking_groups:dropin_slots": (lambda w: [world_group(w).pk], by_sets((GROUP_READERS, 200))),
+    "speaking_groups:dropin_slot_create": (
+        lambda w: [world_group(w).pk],
+        by_sets(({"facilitator"}, 200), (GROUP_READERS, 403)),
+    ),
+    "speaking_groups:dropin_slot_detail": (
+        lambda w: [world_dropin_slot(w).pk],
+        by_sets(({"facilitator"}, 200), (GROUP_READERS, 403)),
+    ),
+    "speaking_groups:dropin_booking_create": (
+        lambda w: [world_dropin_slot(w).pk],
+        by_sets(({"facilitator"}, 200), (GROUP_READERS, 403)),
+    ),
+    "speaking_groups:dropin_booking_detail": (
+        lambda w: [world_dropin_booking(w).pk],
+        by_sets(({"facilitator"}, 200)),
+    ),
+    "speaking_groups:dropin_booking_status": (lambda w: [world_dropin_booking(w).pk], statuses(405)),
+    "speaking_groups:dropin_booking_notes": (lambda w: [world_dropin_booking(w).pk], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.

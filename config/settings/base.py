@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
     "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
     "notifications-remind-overdue-todos": {"task": "notifications.tasks.remind_overdue_todos_task", "schedule": 3600},
     "checklist-sweep-pdfs": {"task": "checklist.tasks.sweep_pdfs_task", "schedule": 60},
+    # The day before a drop-in appointment (idempotent: each appointment is reminded once).
+    "speaking-groups-remind-dropins": {"task": "speaking_groups.tasks.remind_dropins_task", "schedule": 3600},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
