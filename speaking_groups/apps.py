@@ -42,3 +42,11 @@ class SpeakingGroupsConfig(AppConfig):
         register_split("with_post_rupture_case", stats.has_post_rupture_case)
 
         kinds.register(*notifications.KINDS)
+
+        # cases: a facilitator declares a rupture through their support structure; the declaration's switch "the
+        # person asked for help" opens a post-rupture case in the same transaction.
+        from ruptures import declarers
+        from speaking_groups.services import cases
+
+        declarers.register_declarer(cases.facilitator_structure)
+        declarers.register_addon(cases.declaration_addon)

@@ -1,4 +1,4 @@
-from speaking_groups.views import feedback, groups, signals
+from speaking_groups.views import cases, feedback, groups, signals
 
 app_name = "speaking_groups"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *groups.urlpatterns,
     *signals.urlpatterns,
     *feedback.urlpatterns,
+    *cases.urlpatterns,
 ]
