@@ -193,6 +193,33 @@ def world_hotline_call(world):
     )
 
 
+def world_case(world):
+    """A post-rupture case of the world's support structure, on a rupture of a second person enrolled in a session
+    no group runs on (made once): it widens no one's view of the world's person while the matrix runs."""
+    from pathways.models import Stage
+    from ruptures.models import Rupture
+    from speaking_groups.models import PostRuptureCase
+    from tests.pathways.factories import EnrolmentFactory, SessionFactory, StageFactory
+
+    case = PostRuptureCase.objects.filter(support_organisation=world.support).first()
+    if case is None:
+        stage = StageFactory(
+            organisation=world.training_body, status=Stage.Status.IN_PROGRESS, actual_start=world.today
+        )
+        EnrolmentFactory(stage=stage, session=SessionFactory(training_action=world.session.training_action))
+        rupture = Rupture.objects.create(
+            stage=stage,
+            kind=Rupture.Kind.ABANDON,
+            occurred_on=world.today,
+            main_cause="conditions.transport",
+            identified_by=Rupture.IdentifiedBy.FACILITATOR,
+            declared_by=world.user("facilitator"),
+            declaring_organisation=world.support,
+        )
+        case = PostRuptureCase.objects.create(rupture=rupture, support_organisation=world.support)
+    return case
+
+
 def checklist_pdf(world):
     from tests.checklist.factories import ready_pdf
 
@@ -410,6 +437,13 @@ MATRIX = {
         by_sets(({"facilitator"}, 200), ({"pedagogical_manager", "org_manager"}, 403)),
     ),
     "speaking_groups:feedback_reply": (lambda w: [1], statuses(405)),
+    # Post-rupture cases: their support structure's facilitators only (a facilitator of another structure reaches
+    # an empty list, never the case); every write is a POST.
+    "speaking_groups:case_list": (None, by_sets((FACILITATORS, 200))),
+    "speaking_groups:case_detail": (lambda w: [world_case(w).pk], by_sets(({"facilitator"}, 200))),
+    "speaking_groups:case_entry_create": (lambda w: [world_case(w).pk], statuses(405)),
+    "speaking_groups:case_outcome": (lambda w: [world_case(w).pk], statuses(405)),
+    "speaking_groups:case_open": (lambda w: [world_case(w).rupture.pk], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
