@@ -50,3 +50,14 @@ class SpeakingGroupsConfig(AppConfig):
 
         declarers.register_declarer(cases.facilitator_structure)
         declarers.register_addon(cases.declaration_addon)
+        from pathways.panels import StagePanel, register_stage_panel
+        from speaking_groups import panels
+
+        register_stage_panel(
+            StagePanel(
+                name="post_rupture_case",
+                load=panels.stage_case_panel,
+                templates={"body": "speaking_groups/cases/stage_panel.html"},
+                order=31,
+            )
+        )

@@ -405,3 +405,29 @@ def test_the_case_list_query_count_does_not_grow_with_cases(
         response = client.get(reverse("speaking_groups:case_list"))
     assert len(response.context["page"].object_list) == 4
     assert len(response.context["without_case"]) == 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The pathway page: the referent reads the outcome, a declarer asks, the training body learns nothing of a case
+
+
+def test_the_referent_reads_the_outcome_on_the_pathway_page(world, case, speaking_group, client_for):
+    services.case_outcome_record(case=case, by=speaking_group.facilitator, outcome="job", outcome_on=world.today)
+    body = client_for(world.user("prescriber_adviser")).get(world.pathway.get_absolute_url()).content.decode()
+    assert "Intervention post-rupture" in body and "Emploi" in body
+    assert CASE_NOTE not in body and ENTRY_TEXT not in body and case.get_absolute_url() not in body
+
+
+def test_the_training_body_does_not_learn_of_the_case(world, case, client_for):
+    body = client_for(world.user("trainer")).get(world.pathway.get_absolute_url()).content.decode()
+    assert "Intervention post-rupture" not in body and "intervention post-rupture" not in body
+
+
+def test_a_declarer_finds_the_button_to_ask_for_a_case(world, rupture, client_for):
+    body = client_for(world.user("trainer")).get(world.pathway.get_absolute_url()).content.decode()
+    assert reverse("speaking_groups:case_open", args=[rupture.pk]) in body
+
+
+def test_the_facilitator_finds_the_link_to_the_case(world, case, speaking_group, client_for):
+    body = client_for(speaking_group.facilitator).get(world.pathway.get_absolute_url()).content.decode()
+    assert case.get_absolute_url() in body
