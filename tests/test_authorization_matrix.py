@@ -195,10 +195,10 @@ def world_hotline_call(world):
 
 def world_case(world):
     """A post-rupture case of the world's support structure, on a rupture of a second person enrolled in a session
-    no group runs on (made once): it widens no one's view of the world's person while the matrix runs."""
+    of its own that the structure's group runs on (made once): it widens no one's view of the world's person."""
     from pathways.models import Stage
     from ruptures.models import Rupture
-    from speaking_groups.models import PostRuptureCase
+    from speaking_groups.models import PostRuptureCase, SpeakingGroup
     from tests.pathways.factories import EnrolmentFactory, SessionFactory, StageFactory
 
     case = PostRuptureCase.objects.filter(support_organisation=world.support).first()
@@ -206,7 +206,13 @@ def world_case(world):
         stage = StageFactory(
             organisation=world.training_body, status=Stage.Status.IN_PROGRESS, actual_start=world.today
         )
-        EnrolmentFactory(stage=stage, session=SessionFactory(training_action=world.session.training_action))
+        session = SessionFactory(training_action=world.session.training_action)
+        EnrolmentFactory(stage=stage, session=session)
+        # The structure runs a group on that session: its facilitators see the person of the case.
+        group = SpeakingGroup.objects.create(
+            support_organisation=world.support, training_body=world.training_body, name="Groupe des interventions"
+        )
+        group.sessions.add(session)
         rupture = Rupture.objects.create(
             stage=stage,
             kind=Rupture.Kind.ABANDON,
