@@ -6,6 +6,7 @@ from attendance.models import FollowUpAttempt
 from core.forms import DateInput, ModelMultipleChoiceField
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from pathways.models import Stage
+from ruptures import declarers
 from ruptures.models import CAUSE_FAMILIES, Cause, Rupture
 
 
@@ -81,6 +82,15 @@ class RuptureForm(forms.Form):
         )
         self.initial.setdefault("occurred_on", timezone.localdate())
         self.initial.setdefault("reminders", [a.pk for a in attempts])
+        # Fields the declaration add-ons offer on this stage (`ruptures.declarers`), e.g. "the person asked for help".
+        self.addon_fields = {}
+        for addon in declarers.addons():
+            fields = addon.fields(stage)
+            self.fields.update(fields)
+            self.addon_fields[addon.code] = list(fields)
+
+    def addon_bound_fields(self):
+        return [self[name] for names in self.addon_fields.values() for name in names]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -98,4 +108,5 @@ class RuptureForm(forms.Form):
             "reminders": list(data["reminders"]),
             "no_reminder_reason": data["no_reminder_reason"],
             "comment": data["comment"],
+            "extras": {code: {name: data.get(name) for name in names} for code, names in self.addon_fields.items()},
         }

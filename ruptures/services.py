@@ -14,6 +14,7 @@ from notifications.services import notify
 from pathways import scoping
 from pathways.models import Stage
 from pathways.services import stages as stage_services
+from ruptures import declarers
 from ruptures.models import Cause, Rupture, RuptureCause
 from ruptures.notifications import RESUME_DUE
 
@@ -112,11 +113,13 @@ def rupture_declare(
     exit_destination: str = "",
     contract_initiative: str = "",
     during_trial_period: bool | None = None,
+    extras: dict | None = None,
 ) -> Rupture:
     """Declare a rupture: the rupture, the stage's change, the alert and its notification rows commit together.
 
     Delivery is enqueued on commit; if the broker is down the rows wait for the sweeper, and the declaration still
-    succeeds.
+    succeeds. `extras` holds the cleaned fields of the declaration add-ons (`ruptures.declarers`), by add-on code:
+    each add-on acts in this transaction, after the rupture is written.
     """
     stage = (
         Stage.objects.select_for_update(of=("self",))
@@ -149,6 +152,8 @@ def rupture_declare(
     declaring = next(
         (m.organisation for m in scoping.active_memberships(by) if m.organisation_id in _involved(stage)), None
     )
+    if declaring is None:
+        declaring = declarers.declaring_organisation(by, stage)  # e.g. a facilitator's support structure
     rupture = Rupture(
         stage=stage,
         drift=drift,
@@ -200,6 +205,8 @@ def rupture_declare(
         Drift.objects.live().filter(stage=stage).update(
             status=Drift.Status.CLOSED, closure=Drift.Closure.STAGE_ENDED, closed_at=timezone.now()
         )
+    for addon in declarers.addons():
+        addon.after(rupture=rupture, by=by, data=(extras or {}).get(addon.code, {}))
     return rupture
 
 

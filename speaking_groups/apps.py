@@ -42,3 +42,22 @@ class SpeakingGroupsConfig(AppConfig):
         register_split("with_post_rupture_case", stats.has_post_rupture_case)
 
         kinds.register(*notifications.KINDS)
+
+        # cases: a facilitator declares a rupture through their support structure; the declaration's switch "the
+        # person asked for help" opens a post-rupture case in the same transaction.
+        from ruptures import declarers
+        from speaking_groups.services import cases
+
+        declarers.register_declarer(cases.facilitator_structure)
+        declarers.register_addon(cases.declaration_addon)
+        from pathways.panels import StagePanel, register_stage_panel
+        from speaking_groups import panels
+
+        register_stage_panel(
+            StagePanel(
+                name="post_rupture_case",
+                load=panels.stage_case_panel,
+                templates={"body": "speaking_groups/cases/stage_panel.html"},
+                order=31,
+            )
+        )

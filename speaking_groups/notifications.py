@@ -6,7 +6,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.kinds import NotificationKind
+from notifications.kinds import NotificationKind, date_of, label_of
 
 KINDS: list[NotificationKind] = []
 
@@ -159,3 +159,30 @@ DROPIN_KINDS = [
 ]
 
 KINDS += DROPIN_KINDS
+
+
+# --------------------------------------------------------------------------------------------------------------
+# cases: the outcome of a post-rupture case, told to the pathway's referent. The in-app message names the person
+# and the outcome (the inbox is read inside the app, by those who still see them); never a note, never a cause.
+
+CASE_OUTCOME = "post_rupture_case_outcome"
+
+
+def case_outcome_message(params: dict) -> str:
+    from speaking_groups.models import PostRuptureCase
+
+    return _("Intervention post-rupture de %(person)s : %(outcome)s (le %(date)s).") % {
+        "person": params.get("person", ""),
+        "outcome": label_of(PostRuptureCase.Outcome, params.get("outcome")).lower(),
+        "date": date_of(params.get("date")),
+    }
+
+
+KINDS += [
+    NotificationKind(
+        code=CASE_OUTCOME,
+        label=gettext_lazy("Issue d'une intervention post-rupture"),
+        message=case_outcome_message,
+        email="notifications/emails/notification",
+    ),
+]

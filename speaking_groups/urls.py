@@ -1,4 +1,4 @@
-from speaking_groups.views import dropins, feedback, groups, signals, support
+from speaking_groups.views import cases, dropins, feedback, groups, signals, support
 
 app_name = "speaking_groups"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *feedback.urlpatterns,
     *support.urlpatterns,
     *dropins.urlpatterns,
+    *cases.urlpatterns,
 ]

@@ -253,6 +253,39 @@ def world_share(world):
     )
 
 
+def world_case(world):
+    """A post-rupture case of the world's support structure, on a rupture of a second person enrolled in a session
+    of its own that the structure's group runs on (made once): it widens no one's view of the world's person."""
+    from pathways.models import Stage
+    from ruptures.models import Rupture
+    from speaking_groups.models import PostRuptureCase, SpeakingGroup
+    from tests.pathways.factories import EnrolmentFactory, SessionFactory, StageFactory
+
+    case = PostRuptureCase.objects.filter(support_organisation=world.support).first()
+    if case is None:
+        stage = StageFactory(
+            organisation=world.training_body, status=Stage.Status.IN_PROGRESS, actual_start=world.today
+        )
+        session = SessionFactory(training_action=world.session.training_action)
+        EnrolmentFactory(stage=stage, session=session)
+        # The structure runs a group on that session: its facilitators see the person of the case.
+        group = SpeakingGroup.objects.create(
+            support_organisation=world.support, training_body=world.training_body, name="Groupe des interventions"
+        )
+        group.sessions.add(session)
+        rupture = Rupture.objects.create(
+            stage=stage,
+            kind=Rupture.Kind.ABANDON,
+            occurred_on=world.today,
+            main_cause="conditions.transport",
+            identified_by=Rupture.IdentifiedBy.FACILITATOR,
+            declared_by=world.user("facilitator"),
+            declaring_organisation=world.support,
+        )
+        case = PostRuptureCase.objects.create(rupture=rupture, support_organisation=world.support)
+    return case
+
+
 def checklist_pdf(world):
     from tests.checklist.factories import ready_pdf
 
@@ -501,6 +534,13 @@ MATRIX = {
     ),
     "speaking_groups:dropin_booking_status": (lambda w: [world_dropin_booking(w).pk], statuses(405)),
     "speaking_groups:dropin_booking_notes": (lambda w: [world_dropin_booking(w).pk], statuses(405)),
+    # Post-rupture cases: their support structure's facilitators only (a facilitator of another structure reaches
+    # an empty list, never the case); every write is a POST.
+    "speaking_groups:case_list": (None, by_sets((FACILITATORS, 200))),
+    "speaking_groups:case_detail": (lambda w: [world_case(w).pk], by_sets(({"facilitator"}, 200))),
+    "speaking_groups:case_entry_create": (lambda w: [world_case(w).pk], statuses(405)),
+    "speaking_groups:case_outcome": (lambda w: [world_case(w).pk], statuses(405)),
+    "speaking_groups:case_open": (lambda w: [world_case(w).rupture.pk], statuses(405)),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.
