@@ -19,15 +19,15 @@ from speaking_groups.models import (
     FeedbackItem,
     FeedbackReply,
     SpeakingGroup,
-    support_organisations,
     training_bodies,
 )
 from speaking_groups.notifications import FEEDBACK_ITEM, FEEDBACK_REPLY
+from speaking_groups.services.groups import is_facilitator
 
 
 def may_write(user, group: SpeakingGroup) -> bool:
     """An active facilitator of the structure that runs `group`."""
-    return group.support_organisation_id in support_organisations(user)
+    return is_facilitator(user, group)
 
 
 def may_answer(user, group: SpeakingGroup) -> bool:
