@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -988,6 +989,18 @@ class JoinRequest(models.Model):
         return f"{self.organisation} → {self.typed_name} ({self.get_status_display()})"
 
 
+class StageQuerySet(ScopedQuerySet):
+    def with_basin(self):
+        """Annotate `basin_id_rule`: the one basin rule of every figure (issue 18). A stage belongs to its training
+        action's basin; a stage outside a session (an apprenticeship at the employer, an immersion, a job) to its
+        employer's commune's basin; else to the person's commune's basin."""
+        return self.annotate(basin_id_rule=Stage.basin_expression())
+
+    def in_basin(self, basin):
+        """The stages the basin rule puts in `basin` (an instance or a primary key)."""
+        return self.with_basin().filter(basin_id_rule=getattr(basin, "pk", basin))
+
+
 class Stage(models.Model):
     """One step of a pathway, with its small state machine (see `pathways.services.stages`)."""
 
@@ -1061,7 +1074,7 @@ class Stage(models.Model):
         verbose_name=_("créé par"),
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = StageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("étape")
@@ -1128,6 +1141,15 @@ class Stage(models.Model):
 
     def get_absolute_url(self):
         return reverse("pathways:pathway_detail", args=[self.pathway_id]) + f"#etape-{self.pk}"
+
+    @staticmethod
+    def basin_expression():
+        """The basin rule as an expression on Stage rows (see `StageQuerySet.with_basin`)."""
+        return Coalesce(
+            "enrolment__session__training_action__basin",
+            "employer__commune__basin",
+            "pathway__beneficiary__commune__basin",
+        )
 
     @property
     def is_active(self):

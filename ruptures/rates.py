@@ -112,16 +112,16 @@ def percent(numerator: int, denominator: int) -> float | None:
 def cohort_for(*, basin=None, training_body=None, programme=None) -> QuerySet[Stage]:
     """Stages to pass as `rupture_rate(stages=...)`; each argument is an instance or a primary key, all combine.
 
-    - `basin`: the stages taken in a session of a training action of that basin (where people are trained, as in
-      `Basin.objects.with_activity()`); stages outside any session (an employment, an immersion, an apprenticeship
-      without a session) have no basin and are then left out;
+    - `basin`: the stages the one basin rule puts in that basin (`Stage.objects.in_basin`): a stage in a session
+      belongs to its training action's basin; a stage outside a session (an apprenticeship at the employer, an
+      immersion, a job) to its employer's commune's basin, else to the person's;
     - `training_body`: the stages the organisation holds (`Stage.organisation`; for a stage in a session, the
       training body that delivers it);
     - `programme`: the stages funded by that programme (`Stage.programme`).
     """
     stages = Stage.objects.all()
     if basin is not None:
-        stages = stages.filter(enrolment__session__training_action__basin=basin)
+        stages = Stage.objects.in_basin(basin)
     if training_body is not None:
         stages = stages.filter(organisation=training_body)
     if programme is not None:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "charter",
     "checklist",
     "speaking_groups",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
