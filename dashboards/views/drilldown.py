@@ -2,10 +2,11 @@
 (`Stage.objects.for_user`); a reader who reaches none (a regional officer) gets the aggregate and why, never names.
 Each named row shown is written to the access log."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.pagination import paginate
@@ -13,7 +14,7 @@ from core.params import parse_id
 from dashboards import access, selectors, services
 from dashboards.figures import Scope
 from dashboards.views.common import period_form
-from pathways.models import Organisation, Session, TrainingAction
+from pathways.models import Organisation, Session
 from ruptures.models import CAUSE_FAMILIES, Cause
 
 
@@ -33,11 +34,17 @@ def drilldown(request, figure):
     )
     page = paginate(request, result.rows)
     services.drilldown_access_record(user=request.user, facts=page.object_list, view_name="dashboards:drilldown")
-    return render(
-        request,
-        "dashboards/drilldown.html",
-        {"result": result, "page": page, "form": form, "back": back, "cause": cause},
-    )
+    query = dict(form.chosen.as_query())
+    if request.GET.get("session"):
+        query["session"] = request.GET["session"]
+    context = {
+        "result": result,
+        "page": page,
+        "back": back,
+        "query": urlencode(query),
+        "cause_label": CAUSE_FAMILIES.get(cause) or dict(Cause.choices).get(cause, ""),
+    }
+    return render(request, "dashboards/drilldown.html", context)
 
 
 def _scope(request):
@@ -64,11 +71,6 @@ def _scope(request):
             scope = Scope(organisation_id=organisation.pk, session_ids=(session.pk,), training_action_id=action_id)
         return scope, organisation.name, True, ("dashboards:organisation", organisation.pk)
     raise Http404
-
-
-def _action_label(action_id):
-    action = TrainingAction.objects.filter(pk=action_id).first()
-    return action.title if action else _("action inconnue")
 
 
 urlpatterns = [path("detail/<slug:figure>/", drilldown, name="drilldown")]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from core.params import parse_id
 from dashboards import access, selectors
-from dashboards.views.common import period_form
+from dashboards.views.common import export_or_none, period_form
 from pathways.scoping import require
 
 
@@ -22,8 +22,13 @@ def region_map(request):
         if region is None:
             raise Http404
     form = period_form(request)
-    page = selectors.region_page(region=region, period=form.chosen)
-    return render(request, "dashboards/region.html", {"page": page, "form": form, "regions": regions})
+    basins = list(access.dashboard_basins(request.user).filter(region=region).order_by("name"))
+    page = selectors.region_page(region=region, period=form.chosen, basins=basins)
+    export = export_or_none(request, {"bassins": page.table}, f"bassins-{region.code}-{form.chosen.start:%Y%m%d}")
+    if export is not None:
+        return export
+    keep = [("region", region.pk)] if len(regions) > 1 else []
+    return render(request, "dashboards/region.html", {"page": page, "form": form, "regions": regions, "keep": keep})
 
 
 urlpatterns = [path("", region_map, name="region")]
