@@ -59,6 +59,8 @@ def small_label() -> str:
 def number(value: int | float | Decimal, *, decimals: int | None = None) -> str:
     """A number in the active language: thousands grouped, the language's decimal separator (1 234,5 / 1,234.5),
     with no-break spaces."""
+    if decimals is not None:  # rounded half up here (Django's own formatting would round half to even)
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return text.replace(" ", NBSP).replace("\u202f", NBSP)
 
