@@ -21,6 +21,7 @@ from dashboards.periods import Period
 from dashboards.tables import Cell, PageTable, breakdown_table, cell, count, drill_url, median, rate, rupture_rows
 from pathways.models import Basin, Organisation, Region, Session, Stage
 from ruptures.models import Rupture
+from ruptures.rates import RuptureRate, percent
 
 
 @dataclass
@@ -150,10 +151,8 @@ def organisation_page(
 def _sections(*, scope, period, previous, comparison, comparison_label, owner, drill) -> list[Section]:
     start, end = period.start, period.end
     cohort = cohort_label(period)
-    current = figures.rate(scope, start, end)
-    before = figures.rate(scope, previous.start, previous.end)
+    current, before, by_month = _monthly_rates(scope, period, previous)
     beside = figures.rate(comparison, start, end)
-    by_month = figures.breakdown(scope, start, end, "month")
     by_action = figures.breakdown(scope, start, end, "training_action")
     causes = figures.causes(scope, start, end)
 
@@ -237,6 +236,34 @@ def _sections(*, scope, period, previous, comparison, comparison_label, owner, d
         _re_engagement_section(scope, period, owner=owner, link=link),
         _prevention_section(scope, period, owner=owner, link=link),
     ]
+
+
+def _monthly_rates(scope, period: Period, previous: Period):
+    """This period's rate, the previous period's, and this period's months. When both are whole months (every
+    choice but custom dates) one monthly breakdown over the two answers all three: a period's rate is the sum of its
+    months' rows, as `figures.rate` sums the same monthly rollups."""
+    if not (period.whole_months and previous.whole_months and previous.end < period.start):
+        return (
+            figures.rate(scope, period.start, period.end),
+            figures.rate(scope, previous.start, previous.end),
+            figures.breakdown(scope, period.start, period.end, "month"),
+        )
+    rows = figures.breakdown(scope, previous.start, period.end, "month")
+    now = [row for row in rows if row.key >= period.start]
+    was = [row for row in rows if row.key < period.start]
+    return sum_rates(row.rate for row in now), sum_rates(row.rate for row in was), now
+
+
+RATE_COUNTS = [name for name in RuptureRate.__dataclass_fields__ if name != "rate"]
+
+
+def sum_rates(rates) -> RuptureRate:
+    """The rupture rate of the union of disjoint cohorts: their counts added, the rate recomputed by `percent`."""
+    totals = dict.fromkeys(RATE_COUNTS, 0)
+    for rate_of in rates:
+        for name in RATE_COUNTS:
+            totals[name] += getattr(rate_of, name)
+    return RuptureRate(**totals, rate=percent(totals["ruptures"], totals["entrants"]))
 
 
 def _month_chart(rows, *, owner, period):
