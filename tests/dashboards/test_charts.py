@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.template import Context, Template
+from django.test import RequestFactory
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -189,3 +190,54 @@ def test_a_chart_renders_in_a_few_milliseconds():
             entrants()
         per_chart_ms = (time.perf_counter() - started) * 1000 / 30
     assert per_chart_ms < 50, per_chart_ms
+
+
+@pytest.mark.browser
+def test_a_browser_shows_the_charts_under_the_strict_csp_without_a_violation():
+    """The include in a page served with the project's own CSP header (its middleware): Chromium draws each image
+    (the SVG's stylesheet lives in the image, which the page's policy does not govern) and reports no violation."""
+    import os
+
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from tests.conftest import chromium_path
+
+    path = chromium_path()
+    require_service(path is not None, "Chromium is not installed (Debian package 'chromium')")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with translation.override("fr"):
+        body = "".join(render_include(make()) for make in KINDS)
+    html = (
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body></html>'
+    )
+    response = CSPMiddleware(lambda request: HttpResponse(html))(RequestFactory().get("/"))
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self'" in policy and "unsafe-inline" not in policy
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.add_init_script(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            errors = []
+            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+            page.route(
+                "http://charts.test/",
+                lambda route: route.fulfill(
+                    body=html, content_type="text/html; charset=utf-8", headers={"Content-Security-Policy": policy}
+                ),
+            )
+            page.goto("http://charts.test/")
+            page.wait_for_load_state("load")
+            widths = page.eval_on_selector_all("figure img", "images => images.map(i => i.complete && i.naturalWidth)")
+            violations = page.evaluate("window.__csp")
+        finally:
+            browser.close()
+
+    assert widths == [720, 720, 720]
+    assert not violations and not errors, (violations, errors)
