@@ -17,15 +17,19 @@ here, as server-side SVG drawn by pygal.
 - **Values**: a number, None (no value: a gap in the chart, "—" in the table) or a string that a figure rule
   already produced ("< 5" from `core.figures.shown_count`): drawn as no value, written as is in the table, so a
   suppressed small count never reaches the drawing.
-- **Cost**: a few milliseconds per chart (measured in the report of issue 18); pygal is imported on first use.
+- **Cost**: a few milliseconds per chart (measured in the report of issue 18), nothing for a chart drawn again with
+  the same data (an in-process cache of the last 128); pygal is imported on first use.
 """
 
 import base64
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.figures import DASH, NBSP, number, percent_text
@@ -58,6 +62,13 @@ class Chart:
         """The image's text alternative: the title, then the description."""
         title = self.title.rstrip(". ")
         return f"{title}. {self.description}" if self.description else title
+
+
+def month_label(day) -> str:
+    """A month as an axis label in the active language ("fév. 2026", "Feb. 2026"): `day` is any date of it."""
+    from django.utils.dateformat import format as date_format
+
+    return date_format(day, "N Y")
 
 
 def format_value(value: Value, unit: str = "") -> str:
@@ -159,13 +170,23 @@ def _pygal():
 
 
 def _render(kind: str, *, title, description, labels, series, unit, **options) -> Chart:
-    pygal = _pygal()
-
-    labels = [str(label) for label in labels]
-    series = {str(name): list(values) for name, values in series.items()}
-    for name, values in series.items():
+    """Check the data, then draw it, or take the same chart from the cache (same data, same language)."""
+    labels = tuple(str(label) for label in labels)
+    series = tuple((str(name), tuple(values)) for name, values in series.items())
+    for name, values in series:
         if len(values) != len(labels):
             raise ValueError(f"Series {name!r} has {len(values)} values for {len(labels)} labels")
+    language = get_language() or settings.LANGUAGE_CODE
+    options = tuple(sorted(options.items()))
+    return _draw(kind, str(title), str(description), labels, series, unit, options, language)
+
+
+# A chart is a pure function of its data and the language: the last ones drawn are kept (about 20 KiB each), so a
+# dashboard shown again with the same figures costs nothing.
+@functools.lru_cache(maxsize=128)
+def _draw(kind, title, description, labels, series, unit, options, language) -> Chart:
+    pygal = _pygal()
+    series = dict(series)
 
     chart_class = {
         "bar": pygal.Bar,
@@ -192,7 +213,7 @@ def _render(kind: str, *, title, description, labels, series, unit, **options) -
         include_x_axis=True,
         print_values=False,
         show_minor_y_labels=True,
-        **options,
+        **dict(options),
     )
     graph.x_labels = labels
     for name, values in series.items():
