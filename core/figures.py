@@ -19,6 +19,7 @@ included), so that the rule cannot differ from one screen to the next.
   `shown_count` like any other count.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -56,13 +57,25 @@ def small_label() -> str:
     return _("< %(n)s") % {"n": threshold()}
 
 
+@functools.lru_cache(maxsize=32)
+def _separators(language: str) -> tuple[str, str]:
+    """The decimal and thousands separators of `language` (Django's formats), a space-like one as a no-break space."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)
+    thousands = formats.get_format("THOUSAND_SEPARATOR", lang=language, use_l10n=True)
+    return decimal, NBSP if not thousands.strip() else thousands
+
+
 def number(value: int | float | Decimal, *, decimals: int | None = None) -> str:
     """A number in the active language: thousands grouped, the language's decimal separator (1 234,5 / 1,234.5),
-    with no-break spaces."""
-    if decimals is not None:  # rounded half up here (Django's own formatting would round half to even)
+    with no-break spaces; `decimals` rounds half up to that many places (Django's own formatting would round half
+    to even). Charts call it for every value and label, so it avoids Django's slower `number_format`."""
+    decimal, thousands = _separators(get_language() or settings.LANGUAGE_CODE)
+    if decimals is None:
+        text = f"{value:,}"
+    else:
         value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-    return text.replace(" ", NBSP).replace("\u202f", NBSP)
+        text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
 def shown_count(value: int | None, *, owner: bool) -> str:
@@ -72,6 +85,13 @@ def shown_count(value: int | None, *, owner: bool) -> str:
     if not owner and is_small(value):
         return small_label()
     return number(value)
+
+
+def count_cell(value: int | None, *, owner: bool) -> int | str:
+    """A count for a chart or a spreadsheet cell: the number itself (typed, so a spreadsheet can add it up), or
+    "< 5" where `shown_count` hides it."""
+    value = value or 0
+    return small_label() if not owner and is_small(value) else value
 
 
 def percent_text(value: float | Decimal) -> str:
@@ -106,6 +126,15 @@ def rate_figure(numerator: int | None, denominator: int | None, *, owner: bool, 
     if not owner and (is_small(numerator) or is_small(denominator)):
         return RateFigure(percent=DASH, counts=counts, note=_("petit effectif"), shown=False)
     return RateFigure(percent=percent_text(percent(numerator, denominator)), counts=counts, note="", shown=True)
+
+
+def rate_value(numerator: int | None, denominator: int | None, *, owner: bool) -> float | str | None:
+    """A rate for a chart or a spreadsheet cell: the percentage (a number, one decimal) when it is shown, None
+    without a denominator, and the shown text ("— (< 5 / 353, petit effectif)") when it is suppressed."""
+    figure = rate_figure(numerator, denominator, owner=owner)
+    if figure.shown:
+        return percent(numerator or 0, denominator)
+    return None if not denominator else str(figure)
 
 
 def shown_rate(numerator: int | None, denominator: int | None, *, owner: bool, empty: str | None = None) -> str:

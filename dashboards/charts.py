@@ -17,15 +17,19 @@ here, as server-side SVG drawn by pygal.
 - **Values**: a number, None (no value: a gap in the chart, "—" in the table) or a string that a figure rule
   already produced ("< 5" from `core.figures.shown_count`): drawn as no value, written as is in the table, so a
   suppressed small count never reaches the drawing.
-- **Cost**: a few milliseconds per chart (measured in the report of issue 18); pygal is imported on first use.
+- **Cost**: a few milliseconds per chart (measured in the report of issue 18), nothing for a chart drawn again with
+  the same data (an in-process cache of the last 128); pygal is imported on first use.
 """
 
 import base64
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.figures import DASH, NBSP, number, percent_text
@@ -58,6 +62,13 @@ class Chart:
         """The image's text alternative: the title, then the description."""
         title = self.title.rstrip(". ")
         return f"{title}. {self.description}" if self.description else title
+
+
+def month_label(day) -> str:
+    """A month as an axis label in the active language ("fév. 2026", "Feb. 2026"): `day` is any date of it."""
+    from django.utils.dateformat import format as date_format
+
+    return date_format(day, "N Y")
 
 
 def format_value(value: Value, unit: str = "") -> str:
@@ -159,13 +170,23 @@ def _pygal():
 
 
 def _render(kind: str, *, title, description, labels, series, unit, **options) -> Chart:
-    pygal = _pygal()
-
-    labels = [str(label) for label in labels]
-    series = {str(name): list(values) for name, values in series.items()}
-    for name, values in series.items():
+    """Check the data, then draw it, or take the same chart from the cache (same data, same language)."""
+    labels = tuple(str(label) for label in labels)
+    series = tuple((str(name), tuple(values)) for name, values in series.items())
+    for name, values in series:
         if len(values) != len(labels):
             raise ValueError(f"Series {name!r} has {len(values)} values for {len(labels)} labels")
+    language = get_language() or settings.LANGUAGE_CODE
+    options = tuple(sorted(options.items()))
+    return _draw(kind, str(title), str(description), labels, series, unit, options, language)
+
+
+# A chart is a pure function of its data and the language: the last ones drawn are kept (about 20 KiB each), so a
+# dashboard shown again with the same figures costs nothing.
+@functools.lru_cache(maxsize=128)
+def _draw(kind, title, description, labels, series, unit, options, language) -> Chart:
+    pygal = _pygal()
+    series = dict(series)
 
     chart_class = {
         "bar": pygal.Bar,
@@ -173,17 +194,22 @@ def _render(kind: str, *, title, description, labels, series, unit, **options) -
         "line": pygal.Line,
         "stacked_bar": pygal.StackedBar,
     }[kind]
+    # Horizontal bars (one line per organisation) grow with their number of labels; legends get as many columns as
+    # their longest name leaves room for (about 8 px a character at 13 px, plus the colour box).
+    height = max(HEIGHT, 80 + 30 * len(labels)) if kind == "horizontal_bar" else HEIGHT
+    longest = max((len(name) for name in series), default=1)
+    columns = max(1, min(len(series), (WIDTH - 40) // (longest * 8 + 40)))
     graph = chart_class(
         js=[],
         style=_style(),
         width=WIDTH,
-        height=HEIGHT,
+        height=height,
         explicit_size=True,
         disable_xml_declaration=True,
         no_prefix=True,
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 4) or 1,
+        legend_at_bottom_columns=columns,
         truncate_legend=-1,
         truncate_label=-1 if len(labels) <= 12 else 12,
         x_label_rotation=0 if len(labels) <= 8 or kind == "horizontal_bar" else 30,
@@ -192,11 +218,13 @@ def _render(kind: str, *, title, description, labels, series, unit, **options) -
         include_x_axis=True,
         print_values=False,
         show_minor_y_labels=True,
-        **options,
+        **dict(options),
     )
-    graph.x_labels = labels
+    # pygal draws horizontal bars from the bottom up: reversed, the first label is at the top, as in the table.
+    order = slice(None, None, -1) if kind == "horizontal_bar" else slice(None)
+    graph.x_labels = labels[order]
     for name, values in series.items():
-        graph.add(name, [_drawn(value) for value in values])
+        graph.add(name, [_drawn(value) for value in values[order]])
     graph.add_xml_filter(_finisher(title, description))
     svg = graph.render(is_unicode=True)
 
@@ -211,7 +239,9 @@ def _render(kind: str, *, title, description, labels, series, unit, **options) -
             # A total next to a hidden count would give it back: the total is left out then.
             cells.append(DASH if hidden else format_value(sum(numbers), unit))
         rows.append((label, *cells))
-    return Chart(title=title, description=description, svg=svg, headers=headers, rows=tuple(rows))
+    return Chart(
+        title=title, description=description, svg=svg, headers=headers, rows=tuple(rows), width=WIDTH, height=height
+    )
 
 
 def bar_chart(
