@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.figures import DASH, is_small, number, shown_count, shown_rate
+from core.figures import DASH, count_cell, is_small, number, shown_count, shown_rate
+from dashboards.exports import Table
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Cell:
     text: str
     href: str = ""
     level: int = 0  # indentation of a row header (a sub-cause under its family)
+    value: object = None  # what a spreadsheet gets when it is not the text: a count as a number (or "< 5")
 
 
 @dataclass
@@ -30,11 +32,13 @@ class PageTable:
     footer: list[Cell] | None = None
     note: str = ""
 
-    def export_rows(self) -> list[list[str]]:
-        rows = [[cell.text for cell in row] for row in self.rows]
-        if self.footer:
-            rows.append([cell.text for cell in self.footer])
-        return rows
+    def export_rows(self) -> list[list]:
+        rows = [*self.rows, self.footer] if self.footer else self.rows
+        return [[cell.text if cell.value is None else cell.value for cell in row] for row in rows]
+
+    def export(self) -> Table:
+        """The table as `dashboards.exports` writes it: the same cells as the page, counts typed."""
+        return Table(title=self.title, headers=self.headers, rows=self.export_rows())
 
 
 def cell(text) -> Cell:
@@ -43,7 +47,7 @@ def cell(text) -> Cell:
 
 def count(value, *, owner: bool, href: str = "") -> Cell:
     """A count through the small-count rule; linked to its list only when there is something behind it."""
-    return Cell(shown_count(value, owner=owner), href if value else "")
+    return Cell(shown_count(value, owner=owner), href if value else "", value=count_cell(value, owner=owner))
 
 
 def rate(numerator, denominator, *, owner: bool, empty: str | None = None) -> Cell:
