@@ -29,6 +29,14 @@ class PeriodForm(forms.Form):
         self.today = today
         super().__init__(data if data else None, **kwargs)
         self.fields["year"].widget.attrs.update({"min": FIRST_YEAR, "max": today.year})
+        last_month = periods.add_months(today, -1)
+        self.initial = {
+            "period": periods.LAST_12,
+            "year": today.year,
+            "month": last_month.month,
+            "quarter": (today.month - 1) // 3 + 1,
+            **self.initial,
+        }
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
