@@ -1,13 +1,9 @@
 """The rollups' write path on hand-built data whose answer is known: every fact column, the buckets, the refresh of
 whole pathways, the rebuild and its stamp."""
 
-import datetime
-
-import pytest
-
 from dashboards import figures, rollups
 from dashboards.figures import Scope
-from dashboards.models import DailyRollup, MonthlyRollup, RollupStamp, StageFact
+from dashboards.models import DailyRollup, MonthlyRollup, RollupStamp
 from pathways.models import Stage
 from ruptures.models import Rupture
 from ruptures.rates import RuptureRate, rupture_rate
