@@ -4,12 +4,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import dates
 from django.utils.translation import gettext_lazy as _
 
 from dashboards import periods
 
-MONTHS = [(number, formats.date_format(datetime.date(2000, number, 1), "F").capitalize()) for number in range(1, 13)]
+MONTHS = list(dates.MONTHS.items())  # translated lazily: "janvier", "January"
 QUARTERS = [(number, _("T%(n)s") % {"n": number}) for number in range(1, 5)]
 FIRST_YEAR = 2000
 
