@@ -18,9 +18,9 @@ from core.figures import is_small, rate_figure, shown_count
 from dashboards import charts, figures
 from dashboards.figures import Scope
 from dashboards.periods import Period
+from dashboards.rollups import rollup_sums
 from dashboards.tables import Cell, PageTable, breakdown_table, cell, count, drill_url, median, rate, rupture_rows
 from pathways.models import Basin, Organisation, Region, Session, Stage
-from ruptures.models import Rupture
 from ruptures.rates import RuptureRate, percent
 
 
@@ -531,31 +531,30 @@ class Figure:
     condition: Q
 
 
-RuptureKind = Rupture.Kind
+def _rows_of(column: str) -> Q:
+    """The condition on the facts that a rollup column counts (`dashboards.rollups.rollup_sums`): a list behind a
+    figure holds exactly the rows the figure counted."""
+    return rollup_sums()[column].filter or Q()
 
-# The figures a dashboard links to a list, by their name in the URL; each is a condition on the cohort's facts
-# (`figures.facts`), the columns the rollups sum for the same figure.
+
+# The figures a dashboard links to a list, by their name in the URL.
 FIGURES = {
-    "entrees": Figure(gettext_lazy("Entrées en formation"), Q()),
-    "ruptures": Figure(gettext_lazy("Ruptures comptées dans le taux"), Q(counted_rupture=True)),
+    "entrees": Figure(gettext_lazy("Entrées en formation"), _rows_of("entrants")),
+    "ruptures": Figure(gettext_lazy("Ruptures comptées dans le taux"), _rows_of("ruptures")),
+    # A stage may be interrupted more than once: the list holds each interrupted stage once.
     "interruptions": Figure(gettext_lazy("Étapes interrompues (interruptions)"), Q(interruptions__gt=0)),
-    "sorties-positives": Figure(
-        gettext_lazy("Sorties anticipées positives"), Q(rupture_kind=RuptureKind.POSITIVE_EXIT)
-    ),
+    "sorties-positives": Figure(gettext_lazy("Sorties anticipées positives"), _rows_of("positive_exits")),
     "ruptures-suivies": Figure(
-        gettext_lazy("Ruptures de contrat suivies d'un nouveau contrat ou d'une étape"), Q(contract_break_followed=True)
+        gettext_lazy("Ruptures de contrat suivies d'un nouveau contrat ou d'une étape"),
+        _rows_of("contract_breaks_followed"),
     ),
-    "avec-checklist": Figure(
-        gettext_lazy("Entrées en session avec check-list"), Q(in_session=True, with_checklist=True)
-    ),
-    "participants": Figure(gettext_lazy("Participant·es aux groupes de parole"), Q(participant=True)),
+    "avec-checklist": Figure(gettext_lazy("Entrées en session avec check-list"), _rows_of("checklist_entrants")),
+    "participants": Figure(gettext_lazy("Participant·es aux groupes de parole"), _rows_of("participant_entrants")),
     "reengages-3-mois": Figure(
-        gettext_lazy("Ruptures suivies d'une reprise dans les 3 mois"),
-        Q(counted_rupture=True, re_engaged_3_months=True),
+        gettext_lazy("Ruptures suivies d'une reprise dans les 3 mois"), _rows_of("re_engaged_3_months")
     ),
     "reengages-6-mois": Figure(
-        gettext_lazy("Ruptures suivies d'une reprise dans les 6 mois"),
-        Q(counted_rupture=True, re_engaged_6_months=True),
+        gettext_lazy("Ruptures suivies d'une reprise dans les 6 mois"), _rows_of("re_engaged_6_months")
     ),
 }
 

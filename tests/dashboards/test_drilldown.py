@@ -125,3 +125,34 @@ def test_the_dashboard_links_its_figures_to_their_lists(world, client_for):
     html = content.content.decode()
     assert f"{reverse('dashboards:drilldown', args=['ruptures'])}?structure={world.training_body.pk}" in html
     assert f"{reverse('dashboards:drilldown', args=['entrees'])}?structure={world.training_body.pk}" in html
+
+
+@pytest.mark.parametrize(
+    ("figure", "field"),
+    [
+        ("entrees", "entrants"),
+        ("ruptures", "ruptures"),
+        ("sorties-positives", "positive_exits"),
+        ("ruptures-suivies", "contract_breaks_followed"),
+    ],
+)
+def test_a_lists_total_is_the_figure_it_comes_from(world, client_for, figure, field):
+    from dashboards import figures
+    from dashboards.figures import Scope
+    from ruptures.models import Rupture
+    from tests.ruptures.declaring import declare
+
+    stages = populate(world, 7)
+    declare(
+        world,
+        stage=stages[1],
+        kind=Rupture.Kind.POSITIVE_EXIT,
+        exit_destination="job",
+        no_reminder_reason="",
+    )
+    rebuild()
+    period = periods.default(world.today)
+    expected = getattr(figures.rate(Scope(organisation_id=world.training_body.pk), period.start, period.end), field)
+    assert expected or field == "contract_breaks_followed"  # a list with something in it, but for the breaks
+    response = client_for(world.user("org_manager")).get(drill(figure, structure=world.training_body.pk))
+    assert response.context["result"].total == expected
