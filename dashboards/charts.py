@@ -162,9 +162,13 @@ def _finisher(title: str, description: str):
 def _pygal():
     """pygal, imported on first use. Its import appends a finder to `sys.meta_path` (for its `pygal.maps.*`
     plugins, which we do not use) that lacks `find_spec`: from then on every import of a missing module raises an
-    ImportWarning (an error under our tests' `filterwarnings = error`). It is taken out again."""
+    ImportWarning (an error under our tests' `filterwarnings = error`). It is taken out again. pygal is also held to
+    the standard library's ElementTree (it would switch to lxml were lxml ever installed), so the output and our xml
+    filter do not depend on what else is installed."""
     import pygal
+    from pygal.etree import etree
 
+    etree.to_etree()
     sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
     return pygal
 
