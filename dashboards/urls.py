@@ -1,0 +1,7 @@
+from dashboards.views import scorecard
+
+app_name = "dashboards"
+
+urlpatterns = [
+    *scorecard.urlpatterns,
+]

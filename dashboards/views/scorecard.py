@@ -1,0 +1,75 @@
+"""The commitment scorecard of a region (`dashboards.scorecard`) and the indicators' definitions.
+
+Who sees the scorecard of a region: its regional staff (regional officers and basin coordinators of a funder of the
+region: every signatory's row, with the small-count rule), and an organisation manager of the region (their own
+organisation's row, exact, beside the region's total). Other members of the region: 403; anyone else: 404.
+"""
+
+import datetime
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from charter.services import regions_followed
+from core.params import parse_day
+from dashboards import scorecard as figures
+from pathways import scoping
+from pathways.models import Membership, Region
+
+
+def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last 12 whole months before `today`'s month."""
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    start = end.replace(day=1)
+    year, month = start.year, start.month - 11
+    if month < 1:
+        year, month = year - 1, month + 12
+    return start.replace(year=year, month=month), end
+
+
+def period_of(request) -> tuple[datetime.date, datetime.date]:
+    """`?start=YYYY-MM-DD&end=YYYY-MM-DD`; the default period when either is missing or absurd."""
+    from django.utils import timezone
+
+    start, end = parse_day(request.GET.get("start")), parse_day(request.GET.get("end"))
+    if start is None or end is None or start > end:
+        return default_period(timezone.localdate())
+    return start, end
+
+
+def _managed(user, region: Region):
+    return [
+        m.organisation
+        for m in scoping.active_memberships(user)
+        if m.role == Membership.Role.ORG_MANAGER and m.organisation.region_id == region.pk
+    ]
+
+
+@require_GET
+def scorecard(request, region):
+    region = Region.objects.filter(code=region).first()
+    if region is None:
+        raise Http404
+    own = None
+    if region.pk not in regions_followed(request.user):
+        own = list({org.pk: org for org in _managed(request.user, region)}.values())
+        if not own:
+            if region.pk in scoping.region_ids(request.user):
+                scoping.require(False)
+            raise Http404
+    start, end = period_of(request)
+    card = figures.build_scorecard(region=region, start=start, end=end, own=own)
+    return render(request, "dashboards/scorecard.html", {"card": card})
+
+
+@require_GET
+def indicators(request):
+    return render(request, "dashboards/indicators.html", {"sections": figures.definitions()})
+
+
+urlpatterns = [
+    path("engagements/<slug:region>/", scorecard, name="scorecard"),
+    path("indicateurs/", indicators, name="indicators"),
+]
