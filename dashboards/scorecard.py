@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Prefetch, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion, Commitment, Signature
+from core.figures import DASH, NBSP, is_small, number, percent, rate_figure, shown_count
 from dashboards.models import AlertFact, RollupStamp, StageFact
 from pathways.models import Organisation, Region
-from ruptures.rates import percent
 
 Kind = Organisation.Kind
 TRAINING = frozenset({Kind.TRAINING_BODY})
@@ -79,6 +79,7 @@ class Indicator:
     period: str
     applies_to: frozenset  # the organisation kinds it is measured for
     median: bool = False  # a median delay (in days), not a rate
+    empty: str = ""  # the note of a cell with nothing to measure (default: "aucune entrée")
 
     @property
     def anchor(self) -> str:
@@ -149,7 +150,8 @@ INDICATORS = [
         definition=_(
             "Parmi les formations qualifiantes et les contrats d'apprentissage commencés dans la période (tenus par "
             "l'organisme de formation, ou prescrits par le prescripteur), la part précédés dans le même parcours "
-            "d'une immersion en entreprise (PMSMP) commencée au plus tard le jour de leur début."
+            "d'une immersion en entreprise (PMSMP), non annulée, commencée avant le jour de leur début (une "
+            "immersion commencée le même jour ne la précède pas)."
         ),
         numerator=_("étapes précédées d'une immersion en entreprise"),
         denominator=_("formations qualifiantes et contrats d'apprentissage commencés"),
@@ -185,6 +187,7 @@ INDICATORS = [
         period=_("date de création de l'alerte"),
         applies_to=TRAINING_AND_PRESCRIBING,
         median=True,
+        empty=_("aucune alerte"),
     ),
     Indicator(
         slug="reactivite-acquittement",
@@ -199,21 +202,25 @@ INDICATORS = [
         denominator=_("alertes reçues"),
         period=_("date de création de l'alerte"),
         applies_to=TRAINING_AND_PRESCRIBING,
+        empty=_("aucune alerte"),
     ),
     Indicator(
         slug="tracabilite-suite-30-jours",
         commitment="tracabilite",
         title=_("Étapes suivies sous 30 jours"),
         definition=_(
-            "Parmi les étapes terminées dans la période (tenues par l'organisme de formation, ou prescrites par le "
-            "prescripteur), la part suivies dans les 30 jours de leur fin par une étape enchaînée du même parcours "
-            "ou par une sortie positive. Chaque parcours a un référent par construction : ce n'est donc pas un "
-            "indicateur."
+            "Parmi les étapes terminées dans la période (achevées, abandonnées ou en sortie positive ; tenues par "
+            "l'organisme de formation, ou prescrites par le prescripteur), la part terminées par une sortie "
+            "positive, ou suivies d'une autre étape du même parcours, non annulée, commençant entre le jour de "
+            "leur fin et 30 jours après, inclus (une étape qui commence 30 jours jour pour jour après la fin "
+            "la suit ; à 31 jours, non). "
+            "Chaque parcours a un référent par construction : ce n'est donc pas un indicateur."
         ),
         numerator=_("étapes suivies sous 30 jours"),
         denominator=_("étapes terminées"),
         period=_("date de fin effective de l'étape"),
         applies_to=TRAINING_AND_PRESCRIBING,
+        empty=_("aucune étape terminée"),
     ),
 ]
 INDICATORS_BY_SLUG = {indicator.slug: indicator for indicator in INDICATORS}
@@ -243,75 +250,69 @@ UNMEASURED = {
 # Cells: one figure with its counts, shown with the one display rule and the small-count rule.
 
 
-def _threshold() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "SMALL_COUNT_THRESHOLD", 5)
-
-
-def _small(value: int | None) -> bool:
-    return value is not None and 0 < value < _threshold()
-
-
-def shown_count(value: int | None, *, exact: bool) -> str:
-    if not exact and _small(value):
-        return _("< %(n)s") % {"n": _threshold()}
-    return formats.number_format(value or 0, use_l10n=True)
-
-
 @dataclass(frozen=True)
 class Cell:
     """One organisation's figure for one indicator: a rate (`numerator` / `denominator`) or a median delay in days
-    over `denominator` alerts."""
+    over `denominator` alerts. Shown through `core.figures` (the one display rule and the small-count rule)."""
 
     numerator: int | None
     denominator: int
     value: float | None  # percent (one decimal) or days
-    exact: bool  # seen by the organisation it describes: no small-count rule
+    exact: bool  # seen by the organisation it describes: no small-count rule (`owner`)
     applicable: bool = True
     median: bool = False
+    empty: str = ""  # the note when there is nothing to measure
 
     @property
     def hidden(self) -> bool:
-        """The small-count rule: a figure over fewer than 5 people (or alerts), or a rate whose numerator is a small
-        count, is not shown outside its organisation."""
+        """The small-count rule: outside its organisation, a figure over 1 to 4 people (or alerts), or a rate whose
+        numerator is 1 to 4, is not shown."""
         if self.exact:
             return False
-        return _small(self.denominator) or (not self.median and _small(self.numerator))
+        return is_small(self.denominator) or (not self.median and is_small(self.numerator))
+
+    def _rate(self):
+        return rate_figure(self.numerator, self.denominator, owner=self.exact, empty=str(self.empty) or None)
 
     @property
     def value_text(self) -> str:
-        if not self.applicable:
-            return "—"
-        if self.value is None or self.hidden:
-            return "—"
+        if not self.applicable or self.value is None or self.hidden:
+            return DASH
         if self.median:
-            return _("%(days)s j") % {"days": formats.number_format(self.value, 1, use_l10n=True)}
-        return _("%(rate)s %%") % {"rate": formats.number_format(self.value, 1, use_l10n=True)}
+            return _("%(days)s j") % {"days": number(self.value, decimals=1)}
+        return self._rate().percent
 
     @property
     def counts_text(self) -> str:
+        """The counts beside the figure ("25 / 353", "sur 12 alertes"), or why there is no figure."""
         if not self.applicable:
             return ""
         if self.median:
-            return _("sur %(n)s") % {"n": shown_count(self.denominator, exact=self.exact)}
-        return f"{shown_count(self.numerator, exact=self.exact)} / {shown_count(self.denominator, exact=self.exact)}"
+            if not self.denominator:
+                return str(self.empty)
+            return _("sur %(n)s") % {"n": shown_count(self.denominator, owner=self.exact)}
+        figure = self._rate()
+        return ", ".join(part for part in (figure.counts, figure.note) if part)
 
     @property
     def text(self) -> str:
-        """ "7,1 % (25 / 353)", "2,5 j (sur 12)", "— (< 5 / 12)"; "—" when not applicable."""
+        """ "7,1 % (25 / 353)", "2,5 j (sur 12)", "— (< 5 / 12, petit effectif)"; "—" when not applicable."""
         if not self.applicable:
-            return "—"
-        return f"{self.value_text} ({self.counts_text})"
+            return DASH
+        if not self.median:
+            return str(self._rate())
+        return f"{self.value_text}{NBSP}({self.counts_text})"
 
 
-def rate_cell(numerator: int, denominator: int, *, exact: bool, applicable: bool = True) -> Cell:
-    return Cell(numerator, denominator, percent(numerator, denominator), exact, applicable)
+def rate_cell(numerator: int, denominator: int, *, exact: bool, applicable: bool = True, empty: str = "") -> Cell:
+    return Cell(numerator, denominator, percent(numerator, denominator), exact, applicable, empty=empty)
 
 
-def median_cell(median_hours: float | None, count: int, *, exact: bool, applicable: bool = True) -> Cell:
+def median_cell(
+    median_hours: float | None, count: int, *, exact: bool, applicable: bool = True, empty: str = ""
+) -> Cell:
     days = None if median_hours is None else median_hours / 24
-    return Cell(None, count, days, exact, applicable, median=True)
+    return Cell(None, count, days, exact, applicable, median=True, empty=empty)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -476,10 +477,12 @@ def _cells(counts: Counts, *, exact: bool, kinds) -> list[Cell]:
     for indicator in ORDERED:
         applicable = kinds is None or bool(indicator.applies_to & kinds)
         if indicator.median:
-            cells.append(median_cell(c.median_hours, c.delays, exact=exact, applicable=applicable))
+            cells.append(
+                median_cell(c.median_hours, c.delays, exact=exact, applicable=applicable, empty=indicator.empty)
+            )
         else:
             numerator, denominator = figures[indicator.slug]
-            cells.append(rate_cell(numerator, denominator, exact=exact, applicable=applicable))
+            cells.append(rate_cell(numerator, denominator, exact=exact, applicable=applicable, empty=indicator.empty))
     return cells
 
 
