@@ -85,6 +85,10 @@ class Indicator:
     def anchor(self) -> str:
         return f"indicateur-{self.slug}"
 
+    @property
+    def applies_to_label(self) -> str:
+        return ", ".join(str(Kind(kind).label) for kind in Kind.values if kind in self.applies_to)
+
 
 INDICATORS = [
     Indicator(
@@ -624,3 +628,23 @@ def definitions() -> list[CommitmentColumn | UnmeasuredCommitment]:
         else:
             sections.append(UnmeasuredCommitment(code, position, title, UNMEASURED[code], code == COMMISSIONS))
     return sections
+
+
+def scorecard_table(card: Scorecard):
+    """The scorecard as a downloadable table (`dashboards.exports`): each cell as the page shows it, small counts
+    included ("< 5"), then the region's total."""
+    from dashboards.exports import Table
+
+    titles = {column.code: column.title for column in card.commitments}
+    headers = [
+        str(_("Structure")),
+        str(_("Type")),
+        *[f"{titles[indicator.commitment]} · {indicator.title}" for indicator in card.indicators],
+    ]
+    rows = [[row.name, row.kind_label, *[cell.text for cell in row.cells]] for row in [*card.rows, card.total]]
+    title = _("Engagements %(region)s %(start)s au %(end)s") % {
+        "region": card.region.name,
+        "start": card.start.isoformat(),
+        "end": card.end.isoformat(),
+    }
+    return Table(title=str(title), headers=headers, rows=rows)

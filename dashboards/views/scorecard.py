@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from charter.services import regions_followed
 from core.params import parse_day
 from dashboards import scorecard as figures
+from dashboards.exports import export_request
 from pathways import scoping
 from pathways.models import Membership, Region
 
@@ -61,6 +62,11 @@ def scorecard(request, region):
             raise Http404
     start, end = period_of(request)
     card = figures.build_scorecard(region=region, start=start, end=end, own=own)
+    download = export_request(
+        request, {"engagements": lambda: figures.scorecard_table(card)}, filename=f"engagements-{region.code}"
+    )
+    if download is not None:
+        return download
     return render(request, "dashboards/scorecard.html", {"card": card})
 
 
