@@ -87,6 +87,13 @@ def shown_count(value: int | None, *, owner: bool) -> str:
     return number(value)
 
 
+def count_cell(value: int | None, *, owner: bool) -> int | str:
+    """A count for a chart or a spreadsheet cell: the number itself (typed, so a spreadsheet can add it up), or
+    "< 5" where `shown_count` hides it."""
+    value = value or 0
+    return small_label() if not owner and is_small(value) else value
+
+
 def percent_text(value: float | Decimal) -> str:
     """A percentage already rounded by `percent`, to one decimal, with the language's sign: "7,1 %" in French
     (a no-break space before the sign, as French typography wants), "7.1%" in English."""
@@ -119,6 +126,15 @@ def rate_figure(numerator: int | None, denominator: int | None, *, owner: bool, 
     if not owner and (is_small(numerator) or is_small(denominator)):
         return RateFigure(percent=DASH, counts=counts, note=_("petit effectif"), shown=False)
     return RateFigure(percent=percent_text(percent(numerator, denominator)), counts=counts, note="", shown=True)
+
+
+def rate_value(numerator: int | None, denominator: int | None, *, owner: bool) -> float | str | None:
+    """A rate for a chart or a spreadsheet cell: the percentage (a number, one decimal) when it is shown, None
+    without a denominator, and the shown text ("— (< 5 / 353, petit effectif)") when it is suppressed."""
+    figure = rate_figure(numerator, denominator, owner=owner)
+    if figure.shown:
+        return percent(numerator or 0, denominator)
+    return None if not denominator else str(figure)
 
 
 def shown_rate(numerator: int | None, denominator: int | None, *, owner: bool, empty: str | None = None) -> str:

@@ -194,17 +194,22 @@ def _draw(kind, title, description, labels, series, unit, options, language) -> 
         "line": pygal.Line,
         "stacked_bar": pygal.StackedBar,
     }[kind]
+    # Horizontal bars (one line per organisation) grow with their number of labels; legends get as many columns as
+    # their longest name leaves room for (about 8 px a character at 13 px, plus the colour box).
+    height = max(HEIGHT, 80 + 30 * len(labels)) if kind == "horizontal_bar" else HEIGHT
+    longest = max((len(name) for name in series), default=1)
+    columns = max(1, min(len(series), (WIDTH - 40) // (longest * 8 + 40)))
     graph = chart_class(
         js=[],
         style=_style(),
         width=WIDTH,
-        height=HEIGHT,
+        height=height,
         explicit_size=True,
         disable_xml_declaration=True,
         no_prefix=True,
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 4) or 1,
+        legend_at_bottom_columns=columns,
         truncate_legend=-1,
         truncate_label=-1 if len(labels) <= 12 else 12,
         x_label_rotation=0 if len(labels) <= 8 or kind == "horizontal_bar" else 30,
@@ -215,9 +220,11 @@ def _draw(kind, title, description, labels, series, unit, options, language) -> 
         show_minor_y_labels=True,
         **dict(options),
     )
-    graph.x_labels = labels
+    # pygal draws horizontal bars from the bottom up: reversed, the first label is at the top, as in the table.
+    order = slice(None, None, -1) if kind == "horizontal_bar" else slice(None)
+    graph.x_labels = labels[order]
     for name, values in series.items():
-        graph.add(name, [_drawn(value) for value in values])
+        graph.add(name, [_drawn(value) for value in values[order]])
     graph.add_xml_filter(_finisher(title, description))
     svg = graph.render(is_unicode=True)
 
@@ -232,7 +239,9 @@ def _draw(kind, title, description, labels, series, unit, options, language) -> 
             # A total next to a hidden count would give it back: the total is left out then.
             cells.append(DASH if hidden else format_value(sum(numbers), unit))
         rows.append((label, *cells))
-    return Chart(title=title, description=description, svg=svg, headers=headers, rows=tuple(rows))
+    return Chart(
+        title=title, description=description, svg=svg, headers=headers, rows=tuple(rows), width=WIDTH, height=height
+    )
 
 
 def bar_chart(

@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.figures import shown_count  # noqa: F401  (re-exported: speaking groups' callers import it from here)
+from core.figures import shown_count
 from pathways.models import Session, Stage
 from ruptures.rates import RuptureRate, percent, rupture_rate
 from speaking_groups.models import DropInBooking, PostRuptureCase, SpeakingGroup, WorkshopAttendance

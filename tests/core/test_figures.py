@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from core.figures import NBSP, percent, rate_figure, shown_count, shown_rate
+from core.figures import NBSP, count_cell, percent, rate_figure, rate_value, shown_count, shown_rate
 from ruptures import rates
 
 N = NBSP
@@ -130,3 +130,27 @@ def test_the_template_tags_apply_the_same_rules():
 def test_the_small_count_filter_is_the_same_rule():
     source = "{% load core_tags %}{{ n|small_count }} {{ m|small_count }} {{ z|small_count }}"
     assert render(source, n=4, m=6, z=None) == "&lt; 5 6 0"
+
+
+def test_the_parts_of_a_rate_are_available_to_a_template():
+    source = "{% rate_figure a b owner as r %}[{{ r.percent }}|{{ r.counts }}|{{ r.note }}|{{ r.shown }}]"
+    with translation.override("fr"):
+        assert render(source, a=25, b=353, owner=False) == f"[7,1{N}%|25{N}/{N}353||True]"
+        assert render(source, a=3, b=353, owner=False) == f"[—|&lt; 5{N}/{N}353|petit effectif|False]"
+
+
+@pytest.mark.parametrize(
+    "value, owner, cell", [(None, False, 0), (0, False, 0), (3, False, "< 5"), (3, True, 3), (1234, False, 1234)]
+)
+def test_a_count_cell_stays_a_number_unless_it_is_hidden(value, owner, cell):
+    with translation.override("fr"):
+        assert count_cell(value, owner=owner) == cell
+
+
+def test_a_rate_cell_is_the_percentage_or_the_shown_text_when_suppressed():
+    with translation.override("fr"):
+        assert rate_value(25, 353, owner=False) == 7.1
+        assert rate_value(0, 353, owner=False) == 0.0
+        assert rate_value(3, 353, owner=True) == 0.8
+        assert rate_value(3, 353, owner=False) == f"—{N}(< 5{N}/{N}353, petit effectif)"
+        assert rate_value(0, 0, owner=False) is None

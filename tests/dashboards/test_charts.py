@@ -124,6 +124,20 @@ def test_a_stacked_bar_chart_adds_each_total_unless_a_count_is_hidden():
     )
 
 
+def test_horizontal_bars_read_from_the_top_in_the_order_of_the_table_and_grow_with_their_labels():
+    with translation.override("fr"):
+        chart = entrants()
+        labels = [f"OF {i}" for i in range(20)]
+        tall = bar_chart(title="t", description="d", labels=labels, series={"n": list(range(20))}, horizontal=True)
+
+    texts = re.findall(r'<text x="[^"]*" y="([^"]*)" class="[^"]*">([^<]*)</text>', chart.svg)
+    positions = {label: float(y) for y, label in texts}
+    assert positions["INSUP Cenon"] < positions["AFPA Bègles"]  # higher on the page
+    assert [row[0] for row in chart.rows] == ["INSUP Cenon", "AFPA Bègles"]
+    assert (chart.height, tall.height) == (360, 680)
+    assert 'height="680"' in tall.svg and 'height="680"' in render_include(tall)
+
+
 def test_a_series_must_have_one_value_per_label():
     with pytest.raises(ValueError):
         bar_chart(title="t", description="d", labels=["a", "b"], series={"x": [1]})

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from openpyxl import load_workbook
 
-from core.figures import shown_count, shown_rate
+from core.figures import count_cell, rate_value, shown_count, shown_rate
 from dashboards.charts import bar_chart
 from dashboards.exports import Table, export_request, export_response, safe_filename, sheet_title, to_csv, to_xlsx
 
@@ -196,3 +196,34 @@ def test_the_links_keep_the_current_filters():
     assert 'href="?periode=2026-T1&amp;bassin=33&amp;export=csv&amp;table=ruptures"' in html
     assert 'href="?periode=2026-T1&amp;bassin=33&amp;export=xlsx&amp;table=ruptures"' in html
     assert "— Ruptures" in html and "style=" not in html
+
+
+def test_typed_cells_stay_numbers_and_hidden_ones_stay_the_shown_text_in_both_formats():
+    with translation.override("fr"):
+        table = Table(
+            title="Ruptures",
+            headers=["Organisme", "Entrées", "Ruptures", "Taux (%)"],
+            rows=[
+                [
+                    "INSUP Cenon",
+                    count_cell(353, owner=False),
+                    count_cell(25, owner=False),
+                    rate_value(25, 353, owner=False),
+                ],
+                [
+                    "AFPA Bègles",
+                    count_cell(41, owner=False),
+                    count_cell(3, owner=False),
+                    rate_value(3, 41, owner=False),
+                ],
+            ],
+        )
+        rows = read_csv(to_csv(table))
+        sheet = read_xlsx(to_xlsx(table))
+
+    assert rows[1:] == [
+        ["INSUP Cenon", "353", "25", "7,1"],
+        ["AFPA Bègles", "41", "< 5", "—\xa0(< 5\xa0/\xa041, petit effectif)"],
+    ]
+    assert [cell.value for cell in sheet[2]] == ["INSUP Cenon", 353, 25, 7.1]
+    assert [cell.value for cell in sheet[3]] == ["AFPA Bègles", 41, "< 5", "—\xa0(< 5\xa0/\xa041, petit effectif)"]
