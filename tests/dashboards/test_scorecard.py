@@ -363,3 +363,27 @@ def test_the_scorecard_reads_in_a_constant_number_of_queries(card_world, client_
     with django_assert_max_num_queries(14):
         response = page(client, world, start="2026-01-01", end="2026-12-31")
     assert len(response.context["card"].rows) == 7
+
+
+def test_without_postgresql_the_median_is_computed_from_the_delays_with_the_same_answer(card_world, monkeypatch):
+    """SQLite (the embedded default) has no median aggregate: the delays are read and the answer is the same."""
+    world = card_world
+    for org, hours in [(world.prescriber, 24), (world.prescriber, 48), (world.prescriber, 72), (world.prescriber, 96)]:
+        alert(world, organisation=org, created=datetime.date(2026, 2, 2), hours=hours, within=hours < 50)
+    alert(world, organisation=world.training_body, created=datetime.date(2026, 2, 2), hours=None, within=True)
+
+    def figures():
+        card = sc.build_scorecard(region=world.region, start=START, end=END)
+        return [
+            (cell.numerator, cell.denominator, cell.value) for row in [*card.rows, card.total] for cell in row.cells
+        ]
+
+    on_postgresql = figures()
+    monkeypatch.setattr(sc.connection, "vendor", "sqlite")
+    assert figures() == on_postgresql
+    assert cells_of_prescriber(world)["reactivite-delai-alerte"].value == 2.5
+
+
+def cells_of_prescriber(world):
+    card = sc.build_scorecard(region=world.region, start=START, end=END)
+    return cells(card, row_of(card, world.prescriber))
