@@ -68,7 +68,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from attendance.models import FollowUpAttempt, Mark
 from core.calendar import working_days_between
-from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupStamp, StageFact
+from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupQueue, RollupStamp, StageFact
 from pathways.models import Basin, Pathway, Region, Stage
 from ruptures.models import Rupture
 from ruptures.rates import COUNTED, WINDOWS, followed, re_engaged_within, split_condition
@@ -444,6 +444,7 @@ def rebuild(region: Region | int | None = None, *, chunk: int = CHUNK) -> int:
     basins), pathways in chunks of `chunk` so that memory stays bounded; then the freshness stamp. Returns the
     number of stage facts."""
     region_id = getattr(region, "pk", region)
+    started = timezone.now()
     pathways = Pathway.objects.order_by("pk")
     if region_id is not None:
         pathways = pathways.filter(
@@ -465,5 +466,10 @@ def rebuild(region: Region | int | None = None, *, chunk: int = CHUNK) -> int:
             _write_rollups(Q(region_id=region_id), Q(region_id=region_id), Q(region_id=region_id))
             regions = [region_id]
         stamp(regions, rebuilt=True)
+        # The refreshes queued before the rebuild began are done by it.
+        covered = RollupQueue.objects.filter(queued_at__lte=started)
+        if region_id is not None:
+            covered = covered.filter(stage_id__in=Stage.objects.filter(pathway_id__in=ids).values("pk"))
+        covered.delete()
     facts = StageFact.objects.all() if region_id is None else StageFact.objects.filter(region_id=region_id)
     return facts.count()

@@ -5,39 +5,17 @@ region: every signatory's row, with the small-count rule), and an organisation m
 organisation's row, exact, beside the region's total). Other members of the region: 403; anyone else: 404.
 """
 
-import datetime
-
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from charter.services import regions_followed
-from core.params import parse_day
 from dashboards import scorecard as figures
 from dashboards.exports import export_request
+from dashboards.views.common import period_form
 from pathways import scoping
 from pathways.models import Membership, Region
-
-
-def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The last 12 whole months before `today`'s month."""
-    end = today.replace(day=1) - datetime.timedelta(days=1)
-    start = end.replace(day=1)
-    year, month = start.year, start.month - 11
-    if month < 1:
-        year, month = year - 1, month + 12
-    return start.replace(year=year, month=month), end
-
-
-def period_of(request) -> tuple[datetime.date, datetime.date]:
-    """`?start=YYYY-MM-DD&end=YYYY-MM-DD`; the default period when either is missing or absurd."""
-    from django.utils import timezone
-
-    start, end = parse_day(request.GET.get("start")), parse_day(request.GET.get("end"))
-    if start is None or end is None or start > end:
-        return default_period(timezone.localdate())
-    return start, end
 
 
 def _managed(user, region: Region):
@@ -60,14 +38,15 @@ def scorecard(request, region):
             if region.pk in scoping.region_ids(request.user):
                 scoping.require(False)
             raise Http404
-    start, end = period_of(request)
-    card = figures.build_scorecard(region=region, start=start, end=end, own=own)
+    form = period_form(request)
+    period = form.chosen
+    card = figures.build_scorecard(region=region, start=period.start, end=period.end, own=own)
     download = export_request(
         request, {"engagements": lambda: figures.scorecard_table(card)}, filename=f"engagements-{region.code}"
     )
     if download is not None:
         return download
-    return render(request, "dashboards/scorecard.html", {"card": card})
+    return render(request, "dashboards/scorecard.html", {"card": card, "form": form, "period": period, "keep": []})
 
 
 @require_GET

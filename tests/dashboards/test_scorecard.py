@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charter.models import SignatureEvent
+from dashboards import periods
 from dashboards import scorecard as sc
 from dashboards.models import AlertFact, StageFact
 from pathways.models import Membership, Stage
@@ -252,13 +253,6 @@ def test_the_commitments_data_cannot_measure_are_listed_with_why(card_world):
     assert "Non mesurable par les données de l'application" in str(unmeasured["neutralite"].reason)
 
 
-def test_the_default_period_is_the_last_twelve_whole_months():
-    from dashboards.views.scorecard import default_period
-
-    assert default_period(datetime.date(2026, 12, 5)) == (datetime.date(2025, 12, 1), datetime.date(2026, 11, 30))
-    assert default_period(datetime.date(2026, 1, 31)) == (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
-
-
 # --------------------------------------------------------------------------------------------------------------
 # The pages
 
@@ -271,7 +265,7 @@ def test_regional_staff_see_every_signatory_s_row(card_world, client_for):
     world = card_world
     training_body_facts(world)
     for role in ("regional_officer", "basin_coordinator"):
-        response = page(client_for(world.user(role)), world, start="2026-01-01", end="2026-12-31")
+        response = page(client_for(world.user(role)), world, period="custom", start="2026-01-01", end="2026-12-31")
         assert response.status_code == 200
         body = response.content.decode()
         assert world.training_body.name in body and world.prescriber.name in body
@@ -281,7 +275,7 @@ def test_regional_staff_see_every_signatory_s_row(card_world, client_for):
 def test_an_organisation_manager_sees_their_own_row_beside_the_region_s_total(card_world, client_for):
     world = card_world
     training_body_facts(world)
-    response = page(client_for(world.user("org_manager")), world, start="2026-01-01", end="2026-12-31")
+    response = page(client_for(world.user("org_manager")), world, period="custom", start="2026-01-01", end="2026-12-31")
     assert response.status_code == 200
     body = response.content.decode()
     assert world.training_body.name in body and world.prescriber.name not in body
@@ -323,14 +317,17 @@ def test_post_is_not_allowed(card_world, client_for):
 
 def test_an_absurd_period_reads_as_the_default(card_world, client_for):
     client = client_for(card_world.user("regional_officer"))
-    card = page(client, card_world, start="2026-13-01", end="hier").context["card"]
-    assert (card.start, card.end) == sc_default()
+    response = page(client, card_world, period="custom", start="2026-13-01", end="hier")
+    card = response.context["card"]
+    expected = periods.last_12_months(timezone.localdate())
+    assert (card.start, card.end) == (expected.start, expected.end)
+    assert response.context["form"].errors
 
 
-def sc_default():
-    from dashboards.views.scorecard import default_period
-
-    return default_period(timezone.localdate())
+def test_a_quarter_of_the_dashboards_period_selector_is_the_scorecard_s_period(card_world, client_for):
+    client = client_for(card_world.user("regional_officer"))
+    card = page(client, card_world, period="quarter", year="2026", quarter="2").context["card"]
+    assert (card.start, card.end) == (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
 
 
 def test_every_column_header_links_to_its_definition(card_world, client_for):
@@ -353,7 +350,7 @@ def test_the_scorecard_reads_in_a_constant_number_of_queries(card_world, client_
     training_body_facts(world)
     alert(world, organisation=world.prescriber, created=datetime.date(2026, 2, 2), hours=3)
     with django_assert_max_num_queries(14):
-        assert page(client, world, start="2026-01-01", end="2026-12-31").status_code == 200
+        assert page(client, world, period="custom", start="2026-01-01", end="2026-12-31").status_code == 200
     for _ in range(5):
         org = OrganisationFactory(region=world.region)
         validated(org, world.user("regional_officer"))
@@ -361,7 +358,7 @@ def test_the_scorecard_reads_in_a_constant_number_of_queries(card_world, client_
             fact(world, organisation=org, started_on=datetime.date(2026, 2, 2), in_session=True)
             alert(world, organisation=org, created=datetime.date(2026, 2, 2), hours=3)
     with django_assert_max_num_queries(14):
-        response = page(client, world, start="2026-01-01", end="2026-12-31")
+        response = page(client, world, period="custom", start="2026-01-01", end="2026-12-31")
     assert len(response.context["card"].rows) == 7
 
 

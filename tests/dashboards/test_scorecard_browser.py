@@ -23,7 +23,7 @@ def test_the_scorecard_and_its_definitions_load_without_csp_violation(world, liv
     for _ in range(6):
         fact(world, started_on=datetime.date(2026, 3, 2), in_session=True, with_checklist=True)
     login(page, live_server, world.user("regional_officer"))
-    url = reverse("dashboards:scorecard", args=[world.region.code]) + "?start=2026-01-01&end=2026-12-31"
+    url = reverse("dashboards:scorecard", args=[world.region.code]) + "?period=custom&start=2026-01-01&end=2026-12-31"
     visit(page, live_server.url + url, "scorecard")
     expect(page.get_by_role("rowheader", name=world.training_body.name)).to_be_visible()
     indicator = sc.INDICATORS_BY_SLUG["anticipation-couverture"]

@@ -181,7 +181,7 @@ def test_the_export_holds_the_page_s_figures_with_small_counts_hidden(place, cli
     validated(place.body, officer.user)
     client.force_login(officer.user)
     url = reverse("dashboards:scorecard", args=[place.region.code])
-    params = {"start": START.isoformat(), "end": END.isoformat(), "table": "engagements"}
+    params = {"period": "custom", "start": START.isoformat(), "end": END.isoformat(), "table": "engagements"}
     response = client.get(url, {**params, "export": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").replace("\u00a0", " ").splitlines()
