@@ -1,4 +1,4 @@
-from dashboards.views import basin, drilldown, organisation, region
+from dashboards.views import basin, drilldown, organisation, region, scorecard
 
 app_name = "dashboards"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *basin.urlpatterns,
     *organisation.urlpatterns,
     *drilldown.urlpatterns,
+    *scorecard.urlpatterns,
 ]

@@ -456,6 +456,14 @@ MATRIX = {
     "charter:signatories": (None, PUBLIC),
     "charter:region_signatories": (lambda w: [w.region.code], PUBLIC),
     "charter:basin_signatories": (lambda w: [w.region.code, w.basin.code], PUBLIC),
+    # The commitment scorecard of a region: its regional staff (every signatory's row) and its organisation managers
+    # (their own row beside the region's total); other members of the region 403, anyone else 404. The indicators'
+    # definitions are read by every logged-in user.
+    "dashboards:scorecard": (
+        lambda w: [w.region.code],
+        by_sets((REGIONAL_STAFF | {"org_manager", "legal_representative"}, 200), (REGION_MEMBERS, 403)),
+    ),
+    "dashboards:indicators": (None, statuses(200)),
     # The pre-entry checklist: filled by the training body's staff; read by the prescriber and the referent the
     # person agreed to share it with (the world's checklist is shared with both).
     "checklist:list": (None, statuses(200)),

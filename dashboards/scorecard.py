@@ -1,0 +1,650 @@
+"""The commitment scorecard (issue 18): for the charter's commitments that data can measure, one indicator per
+signatory organisation of a region, read from the facts (`StageFact`, `AlertFact`), never from the raw tables.
+
+**Signatories**: the organisations of the region with a *validated* signature of the region's charter version in
+force (`charter.models.CharterVersion.objects.current`, `Signature.status`).
+
+**The indicators** (`INDICATORS`, each hung on a commitment's stable code and defined on the definitions page,
+`dashboards:indicators`, one anchored section each):
+
+- FLUIDITÉ: the rupture rate of the stages the organisation holds (`ruptures.rates.rupture_rate` with
+  `cohort_for(training_body=org)`: the `counted_rupture` entrants among the entrants), and beside it the rate among
+  its in-session entrants with and without a checklist (`checklist.stats.effect`).
+- ANTICIPATION: checklist coverage of its in-session entrants (`checklist.stats.coverage_total`).
+- RÉALITÉ: among the qualifying trainings and apprenticeships that started in the period (held by the training body,
+  or prescribed by the prescriber), the share preceded by a company immersion (`StageFact.preceded_by_immersion`).
+- PRÉVENTION: among its in-session entrants, the share of speaking-group participants
+  (`speaking_groups.stats.participated`, the facts' `participant`).
+- RÉACTIVITÉ: of the alerts its inbox received in the period, the median delay from the stage's first unjustified
+  absence to the alert, and the share acknowledged within 2 working days (`AlertFact`).
+- TRAÇABILITÉ: among the stages that ended in the period (held, or prescribed), the share followed within 30 days by
+  a chained stage or a positive exit (`StageFact.followed_within_30_days`).
+
+The other commitments are listed with the reason data cannot measure them (`UNMEASURED`); PROXIMITÉ is measured with
+the basin commissions.
+
+**Periods**: entrants by their start date (`started_on`), ended stages by their end date (`ended_on`), alerts by
+their creation date (local calendar), all between `start` and `end` included.
+
+**Small counts** (DESIGN.md §6): every cell seen outside the organisation it describes, and the region's total,
+follow the small-count rule; an organisation's own row is exact for its members (`Cell.exact`).
+
+**Cost**: a constant number of queries whatever the number of organisations, stages and alerts (pinned by tests):
+the version in force and its commitments, the signatures with their events, one aggregate of stage facts per
+organisation, one per prescriber, and two over the alerts.
+"""
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.models import CharterVersion, Commitment, Signature
+from core.figures import DASH, NBSP, is_small, number, percent, rate_figure, shown_count
+from dashboards.models import AlertFact, RollupStamp, StageFact
+from pathways.models import Organisation, Region
+
+Kind = Organisation.Kind
+TRAINING = frozenset({Kind.TRAINING_BODY})
+TRAINING_AND_PRESCRIBING = frozenset({Kind.TRAINING_BODY, Kind.PRESCRIBER})
+
+# The charter's commitments in their reference order (codes are stable across versions: `charter.reference`).
+COMMITMENT_ORDER = [
+    "fluidite",
+    "anticipation",
+    "realite",
+    "prevention",
+    "reversibilite",
+    "reactivite",
+    "neutralite",
+    "tracabilite",
+    "decentration",
+    "proximite",
+]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    slug: str  # the anchor of its section on the definitions page
+    commitment: str  # the commitment's code
+    title: str
+    definition: str
+    numerator: str
+    denominator: str
+    period: str
+    applies_to: frozenset  # the organisation kinds it is measured for
+    median: bool = False  # a median delay (in days), not a rate
+    empty: str = ""  # the note of a cell with nothing to measure (default: "aucune entrée")
+
+    @property
+    def anchor(self) -> str:
+        return f"indicateur-{self.slug}"
+
+    @property
+    def applies_to_label(self) -> str:
+        return ", ".join(str(Kind(kind).label) for kind in Kind.values if kind in self.applies_to)
+
+
+INDICATORS = [
+    Indicator(
+        slug="fluidite-taux-de-rupture",
+        commitment="fluidite",
+        title=_("Taux de rupture"),
+        definition=_(
+            "Le taux de rupture de l'application (le même partout) : parmi les étapes tenues par l'organisme qui ont "
+            "réellement commencé dans la période, la part terminées par un abandon, une exclusion, ou une rupture de "
+            "contrat d'apprentissage sans nouveau contrat ni étape enchaînée. Les interruptions et les sorties "
+            "positives sont comptées à part, jamais dans le taux."
+        ),
+        numerator=_("ruptures comptées dans le taux"),
+        denominator=_("entrants : étapes de l'organisme commencées dans la période"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING,
+    ),
+    Indicator(
+        slug="fluidite-avec-check-list",
+        commitment="fluidite",
+        title=_("Taux de rupture avec check-list"),
+        definition=_(
+            "Le même taux de rupture, parmi les entrants en session de l'organisme dont la check-list de "
+            "sécurisation a été transmise au plus tard le jour de leur entrée : l'engagement FLUIDITÉ veut que "
+            "l'organisme ne soit pas pénalisé pour une rupture quand le dispositif d'anticipation était en place."
+        ),
+        numerator=_("ruptures comptées dans le taux, parmi eux"),
+        denominator=_("entrants en session avec une check-list transmise avant l'entrée"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING,
+    ),
+    Indicator(
+        slug="fluidite-sans-check-list",
+        commitment="fluidite",
+        title=_("Taux de rupture sans check-list"),
+        definition=_(
+            "Le même taux de rupture, parmi les entrants en session de l'organisme sans check-list transmise avant "
+            "leur entrée."
+        ),
+        numerator=_("ruptures comptées dans le taux, parmi eux"),
+        denominator=_("entrants en session sans check-list transmise avant l'entrée"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING,
+    ),
+    Indicator(
+        slug="anticipation-couverture",
+        commitment="anticipation",
+        title=_("Couverture de la check-list"),
+        definition=_(
+            "Parmi les entrants en session de l'organisme (les étapes suivies dans une session qui ont réellement "
+            "commencé dans la période), la part dont la check-list de sécurisation a été transmise au plus tard le "
+            "jour de l'entrée : la définition du module check-list."
+        ),
+        numerator=_("entrants avec une check-list transmise avant l'entrée"),
+        denominator=_("entrants en session"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING,
+    ),
+    Indicator(
+        slug="realite-immersion",
+        commitment="realite",
+        title=_("Précédées d'une immersion"),
+        definition=_(
+            "Parmi les formations qualifiantes et les contrats d'apprentissage commencés dans la période (tenus par "
+            "l'organisme de formation, ou prescrits par le prescripteur), la part précédés dans le même parcours "
+            "d'une immersion en entreprise (PMSMP), non annulée, commencée avant le jour de leur début (une "
+            "immersion commencée le même jour ne la précède pas)."
+        ),
+        numerator=_("étapes précédées d'une immersion en entreprise"),
+        denominator=_("formations qualifiantes et contrats d'apprentissage commencés"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING_AND_PRESCRIBING,
+    ),
+    Indicator(
+        slug="prevention-groupes-de-parole",
+        commitment="prevention",
+        title=_("Participation aux groupes de parole"),
+        definition=_(
+            "Parmi les entrants en session de l'organisme, la part qui a participé à un atelier collectif ou à une "
+            "permanence d'un groupe de parole pendant son étape, avant toute rupture : la définition du module "
+            "groupes de parole. Ce que la personne y a dit n'est jamais compté ni montré."
+        ),
+        numerator=_("entrants ayant participé à un groupe de parole"),
+        denominator=_("entrants en session"),
+        period=_("date de début effectif de l'étape"),
+        applies_to=TRAINING,
+    ),
+    Indicator(
+        slug="reactivite-delai-alerte",
+        commitment="reactivite",
+        title=_("Délai médian absence → alerte"),
+        definition=_(
+            "Pour les alertes reçues dans la boîte de la structure (le prescripteur du parcours, ou l'organisme de "
+            "formation quand il n'y a pas de prescripteur), le délai médian entre la première absence injustifiée "
+            "de l'étape et la création de l'alerte, en jours. La moitié des alertes est arrivée plus vite, "
+            "l'autre moitié moins vite."
+        ),
+        numerator=_("délai médian, en jours"),
+        denominator=_("alertes dont l'étape a une absence injustifiée avant l'alerte"),
+        period=_("date de création de l'alerte"),
+        applies_to=TRAINING_AND_PRESCRIBING,
+        median=True,
+        empty=_("aucune alerte"),
+    ),
+    Indicator(
+        slug="reactivite-acquittement",
+        commitment="reactivite",
+        title=_("Alertes acquittées en 2 jours ouvrés"),
+        definition=_(
+            "Parmi les alertes reçues dans la boîte de la structure, la part acquittée au plus tard deux jours "
+            "ouvrés après sa création (ni samedi, ni dimanche, ni jour férié : une alerte du vendredi acquittée le "
+            "mardi suivant l'est en deux jours ouvrés)."
+        ),
+        numerator=_("alertes acquittées en 2 jours ouvrés au plus"),
+        denominator=_("alertes reçues"),
+        period=_("date de création de l'alerte"),
+        applies_to=TRAINING_AND_PRESCRIBING,
+        empty=_("aucune alerte"),
+    ),
+    Indicator(
+        slug="tracabilite-suite-30-jours",
+        commitment="tracabilite",
+        title=_("Étapes suivies sous 30 jours"),
+        definition=_(
+            "Parmi les étapes terminées dans la période (achevées, abandonnées ou en sortie positive ; tenues par "
+            "l'organisme de formation, ou prescrites par le prescripteur), la part terminées par une sortie "
+            "positive, ou suivies d'une autre étape du même parcours, non annulée, commençant entre le jour de "
+            "leur fin et 30 jours après, inclus (une étape qui commence 30 jours jour pour jour après la fin "
+            "la suit ; à 31 jours, non). "
+            "Chaque parcours a un référent par construction : ce n'est donc pas un indicateur."
+        ),
+        numerator=_("étapes suivies sous 30 jours"),
+        denominator=_("étapes terminées"),
+        period=_("date de fin effective de l'étape"),
+        applies_to=TRAINING_AND_PRESCRIBING,
+        empty=_("aucune étape terminée"),
+    ),
+]
+INDICATORS_BY_SLUG = {indicator.slug: indicator for indicator in INDICATORS}
+# The scorecard's columns: the indicators in the charter's order of their commitments.
+ORDERED = [indicator for code in COMMITMENT_ORDER for indicator in INDICATORS if indicator.commitment == code]
+
+# Commitments the application's data cannot measure, and why; PROXIMITÉ comes with the basin commissions.
+COMMISSIONS = "proximite"
+UNMEASURED = {
+    "reversibilite": _(
+        "Non mesurable par les données de l'application : ce qui se dit en groupe de parole sur la formation "
+        "reste anonyme et confidentiel (NEUTRALITÉ) ; l'application n'en tire aucun chiffre par structure."
+    ),
+    "neutralite": _(
+        "Non mesurable par les données de l'application : c'est une règle de l'application elle-même (les notes "
+        "des intervenant·es ne sont jamais visibles des organismes ni des prescripteurs), pas un chiffre."
+    ),
+    "decentration": _(
+        "Non mesurable par les données de l'application : chaque parcours a un référent unique à travers les "
+        "structures par construction ; aucun chiffre ne distinguerait les signataires."
+    ),
+    COMMISSIONS: _("Mesuré avec les commissions de bassin (ordre du jour, présence, suites données)."),
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cells: one figure with its counts, shown with the one display rule and the small-count rule.
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One organisation's figure for one indicator: a rate (`numerator` / `denominator`) or a median delay in days
+    over `denominator` alerts. Shown through `core.figures` (the one display rule and the small-count rule)."""
+
+    numerator: int | None
+    denominator: int
+    value: float | None  # percent (one decimal) or days
+    exact: bool  # seen by the organisation it describes: no small-count rule (`owner`)
+    applicable: bool = True
+    median: bool = False
+    empty: str = ""  # the note when there is nothing to measure
+
+    @property
+    def hidden(self) -> bool:
+        """The small-count rule: outside its organisation, a figure over 1 to 4 people (or alerts), or a rate whose
+        numerator is 1 to 4, is not shown."""
+        if self.exact:
+            return False
+        return is_small(self.denominator) or (not self.median and is_small(self.numerator))
+
+    def _rate(self):
+        return rate_figure(self.numerator, self.denominator, owner=self.exact, empty=str(self.empty) or None)
+
+    @property
+    def value_text(self) -> str:
+        if not self.applicable or self.value is None or self.hidden:
+            return DASH
+        if self.median:
+            return _("%(days)s j") % {"days": number(self.value, decimals=1)}
+        return self._rate().percent
+
+    @property
+    def counts_text(self) -> str:
+        """The counts beside the figure ("25 / 353", "sur 12 alertes"), or why there is no figure."""
+        if not self.applicable:
+            return ""
+        if self.median:
+            if not self.denominator:
+                return str(self.empty)
+            return _("sur %(n)s") % {"n": shown_count(self.denominator, owner=self.exact)}
+        figure = self._rate()
+        return ", ".join(part for part in (figure.counts, figure.note) if part)
+
+    @property
+    def text(self) -> str:
+        """ "7,1 % (25 / 353)", "2,5 j (sur 12)", "— (< 5 / 12, petit effectif)"; "—" when not applicable."""
+        if not self.applicable:
+            return DASH
+        if not self.median:
+            return str(self._rate())
+        return f"{self.value_text}{NBSP}({self.counts_text})"
+
+
+def rate_cell(numerator: int, denominator: int, *, exact: bool, applicable: bool = True, empty: str = "") -> Cell:
+    return Cell(numerator, denominator, percent(numerator, denominator), exact, applicable, empty=empty)
+
+
+def median_cell(
+    median_hours: float | None, count: int, *, exact: bool, applicable: bool = True, empty: str = ""
+) -> Cell:
+    days = None if median_hours is None else median_hours / 24
+    return Cell(None, count, days, exact, applicable, median=True, empty=empty)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The figures, from the facts
+
+
+class Median(Aggregate):
+    """PostgreSQL's median (the mean of the two middle values for an even count, as `statistics.median`)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+@dataclass
+class Counts:
+    """The sums behind one row's cells."""
+
+    entrants: int = 0
+    ruptures: int = 0
+    in_session: int = 0
+    checklist: int = 0
+    checklist_ruptures: int = 0
+    no_checklist_ruptures: int = 0
+    participants: int = 0
+    immersion_cohort: int = 0
+    immersion: int = 0
+    ended: int = 0
+    followed: int = 0
+    alerts: int = 0
+    acknowledged: int = 0
+    delays: int = 0
+    median_hours: float | None = None
+
+    def add(self, other: "Counts", names) -> None:
+        for name in names:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+STAGE_SUMS = (
+    "entrants",
+    "ruptures",
+    "in_session",
+    "checklist",
+    "checklist_ruptures",
+    "no_checklist_ruptures",
+    "participants",
+    "immersion_cohort",
+    "immersion",
+    "ended",
+    "followed",
+)
+# What a prescriber is measured on: the stages of the pathways it prescribed.
+PRESCRIBED_SUMS = ("immersion_cohort", "immersion", "ended", "followed")
+
+
+def _stage_aggregates(start: datetime.date, end: datetime.date):
+    began = Q(started_on__range=(start, end))
+    ended = Q(ended_on__range=(start, end))
+    sums = {
+        "entrants": Count("pk", filter=began),
+        "ruptures": Count("pk", filter=began & Q(counted_rupture=True)),
+        "in_session": Count("pk", filter=began & Q(in_session=True)),
+        "checklist": Count("pk", filter=began & Q(in_session=True, with_checklist=True)),
+        "checklist_ruptures": Count("pk", filter=began & Q(in_session=True, with_checklist=True, counted_rupture=True)),
+        "no_checklist_ruptures": Count(
+            "pk", filter=began & Q(in_session=True, with_checklist=False, counted_rupture=True)
+        ),
+        "participants": Count("pk", filter=began & Q(in_session=True, participant=True)),
+        "immersion_cohort": Count("pk", filter=began & Q(preceded_by_immersion__isnull=False)),
+        "immersion": Count("pk", filter=began & Q(preceded_by_immersion=True)),
+        "ended": Count("pk", filter=ended & Q(followed_within_30_days__isnull=False)),
+        "followed": Count("pk", filter=ended & Q(followed_within_30_days=True)),
+    }
+    # Prefixed: an annotation must not take the name of a column the other sums filter on (`in_session`).
+    return began | ended, {f"sum_{name}": value for name, value in sums.items()}
+
+
+def _counts(row: dict) -> Counts:
+    return Counts(**{name.removeprefix("sum_"): value for name, value in row.items()})
+
+
+def _day_bounds(start: datetime.date, end: datetime.date):
+    tz = timezone.get_current_timezone()
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return low, high
+
+
+def _alert_counts(region: Region, start: datetime.date, end: datetime.date):
+    """({inbox organisation id: Counts}, the region's Counts) of the alerts created in the period: two queries."""
+    low, high = _day_bounds(start, end)
+    alerts = AlertFact.objects.filter(region=region, created_at__gte=low, created_at__lt=high)
+    sums = {
+        "alerts": Count("pk"),
+        "acknowledged": Count("pk", filter=Q(acknowledged_within_2_working_days=True)),
+        "delays": Count("hours_from_first_absence"),
+    }
+    by_org: dict[int, Counts] = {}
+    if connection.vendor == "postgresql":
+        for row in alerts.values("organisation").annotate(**sums, median_hours=Median("hours_from_first_absence")):
+            org = row.pop("organisation")
+            by_org[org] = Counts(**row)
+        total = Counts(**alerts.aggregate(**sums, median_hours=Median("hours_from_first_absence")))
+        return by_org, total
+    # Other databases (SQLite, the embedded default) have no median: the delays are read and sorted here.
+    delays: dict[int | None, list[float]] = defaultdict(list)
+    total = Counts()
+    for org, hours, acknowledged in alerts.values_list(
+        "organisation", "hours_from_first_absence", "acknowledged_within_2_working_days"
+    ):
+        for counts in (by_org.setdefault(org, Counts()), total):
+            counts.alerts += 1
+            counts.acknowledged += int(acknowledged)
+            counts.delays += int(hours is not None)
+        if hours is not None:
+            delays[org].append(hours)
+            delays["total"].append(hours)
+    for org, counts in by_org.items():
+        counts.median_hours = statistics.median(delays[org]) if delays[org] else None
+    total.median_hours = statistics.median(delays["total"]) if delays["total"] else None
+    return by_org, total
+
+
+def organisation_counts(region: Region, start: datetime.date, end: datetime.date):
+    """({organisation id: Counts}, the region's Counts) over the period, from the facts in four queries."""
+    period, sums = _stage_aggregates(start, end)
+    facts = StageFact.objects.filter(region=region).filter(period)
+    counts: dict[int, Counts] = defaultdict(Counts)
+    total = Counts()
+    for row in facts.values("organisation").annotate(**sums):
+        org = row.pop("organisation")
+        held = _counts(row)
+        counts[org].add(held, STAGE_SUMS)
+        total.add(held, STAGE_SUMS)  # each stage is held by one organisation: the region's total
+    prescribed_sums = {f"sum_{name}": sums[f"sum_{name}"] for name in PRESCRIBED_SUMS}
+    prescribed = {}
+    for row in facts.filter(prescriber__isnull=False).values("prescriber").annotate(**prescribed_sums):
+        org = row.pop("prescriber")
+        prescribed[org] = _counts(row)
+    alerts, alert_total = _alert_counts(region, start, end)
+    for name in ("alerts", "acknowledged", "delays", "median_hours"):
+        setattr(total, name, getattr(alert_total, name))
+    return counts, prescribed, alerts, total
+
+
+def _cells(counts: Counts, *, exact: bool, kinds) -> list[Cell]:
+    """The cells of one row, in the order of `ORDERED`; `kinds` the organisation kinds measured (None: the
+    region's total, measured on every indicator)."""
+    c = counts
+    figures = {
+        "fluidite-taux-de-rupture": (c.ruptures, c.entrants),
+        "fluidite-avec-check-list": (c.checklist_ruptures, c.checklist),
+        "fluidite-sans-check-list": (c.no_checklist_ruptures, c.in_session - c.checklist),
+        "anticipation-couverture": (c.checklist, c.in_session),
+        "realite-immersion": (c.immersion, c.immersion_cohort),
+        "prevention-groupes-de-parole": (c.participants, c.in_session),
+        "reactivite-acquittement": (c.acknowledged, c.alerts),
+        "tracabilite-suite-30-jours": (c.followed, c.ended),
+    }
+    cells = []
+    for indicator in ORDERED:
+        applicable = kinds is None or bool(indicator.applies_to & kinds)
+        if indicator.median:
+            cells.append(
+                median_cell(c.median_hours, c.delays, exact=exact, applicable=applicable, empty=indicator.empty)
+            )
+        else:
+            numerator, denominator = figures[indicator.slug]
+            cells.append(rate_cell(numerator, denominator, exact=exact, applicable=applicable, empty=indicator.empty))
+    return cells
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The page
+
+
+@dataclass(frozen=True)
+class CommitmentColumn:
+    code: str
+    position: int | None
+    title: str
+    indicators: list[Indicator]
+
+
+@dataclass(frozen=True)
+class UnmeasuredCommitment:
+    code: str
+    position: int | None
+    title: str
+    reason: str
+    commissions: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    pk: int | None
+    name: str
+    kind_label: str
+    cells: list[Cell]
+    own: bool = False  # the viewer's own organisation (exact figures)
+
+
+@dataclass
+class Scorecard:
+    region: Region
+    start: datetime.date
+    end: datetime.date
+    version: CharterVersion | None
+    commitments: list[CommitmentColumn]
+    indicators: list[Indicator]
+    unmeasured: list[UnmeasuredCommitment]
+    rows: list[Row]
+    total: Row
+    signatories: int  # how many organisations signed the version in force (validated)
+    own_only: bool = False  # an organisation manager's view: their organisation(s) and the region's total
+    refreshed_at: datetime.datetime | None = field(default=None)
+
+
+def _commitment_titles(version: CharterVersion | None) -> dict[str, tuple[int | None, str]]:
+    """{code: (position, title)} of the version in force; the reference titles when the region has none."""
+    if version is not None:
+        return {c.code: (c.position, c.title) for c in version.commitments.all()}
+    from charter.reference import COMMITMENTS
+
+    return {code: (position, title) for position, (code, title, *_rest) in enumerate(COMMITMENTS, start=1)}
+
+
+def signatories(version: CharterVersion | None) -> list[Organisation]:
+    """The organisations with a validated signature of `version` (two queries: signatures, their events)."""
+    if version is None:
+        return []
+    signatures = (
+        Signature.objects.filter(version=version)
+        .select_related("organisation")
+        .prefetch_related("events")
+        .order_by("organisation__name", "organisation__pk")
+    )
+    return [s.organisation for s in signatures if s.status == Signature.Status.VALIDATED]
+
+
+def build_scorecard(
+    *, region: Region, start: datetime.date, end: datetime.date, own: list[Organisation] | None = None
+) -> Scorecard:
+    """The scorecard of `region` over [start, end]. `own` None: regional staff, every signatory's row with the
+    small-count rule. `own` a list: an organisation manager, only their organisations' rows, exact, beside the
+    region's total."""
+    version = (
+        CharterVersion.objects.of_region(region)
+        .published()
+        .prefetch_related(Prefetch("commitments", Commitment.objects.order_by("position")))
+        .order_by("-number")
+        .first()
+    )
+    titles = _commitment_titles(version)
+    columns = []
+    for code in COMMITMENT_ORDER:
+        indicators = [i for i in INDICATORS if i.commitment == code]
+        if indicators:
+            position, title = titles.get(code, (None, code))
+            columns.append(CommitmentColumn(code, position, title, indicators))
+    unmeasured = [
+        UnmeasuredCommitment(code, *titles.get(code, (None, code)), reason, code == COMMISSIONS)
+        for code, reason in UNMEASURED.items()
+    ]
+    unmeasured.sort(key=lambda c: (c.position or 99, c.code))
+    signed = signatories(version)
+    counts, prescribed, alerts, total_counts = organisation_counts(region, start, end)
+    organisations = signed if own is None else sorted(own, key=lambda org: org.name)
+    rows = []
+    for org in organisations:
+        row_counts = Counts()
+        kinds = frozenset({org.kind})
+        if org.kind == Kind.PRESCRIBER:
+            row_counts.add(prescribed.get(org.pk, Counts()), PRESCRIBED_SUMS)
+        else:
+            row_counts.add(counts.get(org.pk, Counts()), STAGE_SUMS)
+        inbox = alerts.get(org.pk, Counts())
+        for name in ("alerts", "acknowledged", "delays", "median_hours"):
+            setattr(row_counts, name, getattr(inbox, name))
+        exact = own is not None
+        rows.append(Row(org.pk, org.name, org.get_kind_display(), _cells(row_counts, exact=exact, kinds=kinds), exact))
+    total = Row(None, _("Ensemble de la région"), "", _cells(total_counts, exact=False, kinds=None))
+    return Scorecard(
+        region=region,
+        start=start,
+        end=end,
+        version=version,
+        commitments=columns,
+        indicators=ORDERED,
+        unmeasured=unmeasured,
+        rows=rows,
+        total=total,
+        signatories=len(signed),
+        own_only=own is not None,
+        refreshed_at=RollupStamp.objects.filter(region=region).values_list("refreshed_at", flat=True).first(),
+    )
+
+
+def definitions() -> list[CommitmentColumn | UnmeasuredCommitment]:
+    """The definitions page's sections, in the charter's reference order (no query)."""
+    titles = _commitment_titles(None)
+    sections = []
+    for code in COMMITMENT_ORDER:
+        position, title = titles[code]
+        indicators = [i for i in INDICATORS if i.commitment == code]
+        if indicators:
+            sections.append(CommitmentColumn(code, position, title, indicators))
+        else:
+            sections.append(UnmeasuredCommitment(code, position, title, UNMEASURED[code], code == COMMISSIONS))
+    return sections
+
+
+def scorecard_table(card: Scorecard):
+    """The scorecard as a downloadable table (`dashboards.exports`): each cell as the page shows it, small counts
+    included ("< 5"), then the region's total."""
+    from dashboards.exports import Table
+
+    titles = {column.code: column.title for column in card.commitments}
+    headers = [
+        str(_("Structure")),
+        str(_("Type")),
+        *[f"{titles[indicator.commitment]} · {indicator.title}" for indicator in card.indicators],
+    ]
+    rows = [[row.name, row.kind_label, *[cell.text for cell in row.cells]] for row in [*card.rows, card.total]]
+    title = _("Engagements %(region)s %(start)s au %(end)s") % {
+        "region": card.region.name,
+        "start": card.start.isoformat(),
+        "end": card.end.isoformat(),
+    }
+    return Table(title=str(title), headers=headers, rows=rows)
