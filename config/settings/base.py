@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "checklist",
     "speaking_groups",
     "dashboards",
+    "commissions",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pathways.context_processors.memberships",
                 "speaking_groups.context_processors.navigation",
+                "commissions.context_processors.navigation",
                 "notifications.context_processors.inbox",
             ],
         },
@@ -283,6 +285,8 @@ CELERY_BEAT_SCHEDULE = {
     "checklist-sweep-pdfs": {"task": "checklist.tasks.sweep_pdfs_task", "schedule": 60},
     # The day before a drop-in appointment (idempotent: each appointment is reminded once).
     "speaking-groups-remind-dropins": {"task": "speaking_groups.tasks.remind_dropins_task", "schedule": 3600},
+    # The day before a commission meeting (idempotent: each meeting is reminded once).
+    "commissions-remind-meetings": {"task": "commissions.tasks.remind_meetings_task", "schedule": 3600},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
