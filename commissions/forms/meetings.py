@@ -15,7 +15,7 @@ class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Date et heure"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
     duration_minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Lieu"), max_length=250, required=False)
-    video_link = forms.URLField(label=_("Lien de visioconférence"), required=False)
+    video_link = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
 
 
 class ItemForm(forms.Form):

@@ -27,6 +27,8 @@ class CommissionForm(forms.ModelForm):
         model = Commission
         fields = ["name", "cadence_weeks", "usual_place", "video_link", "waiting_threshold_days"]
 
+    video_link = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
+
     def __init__(self, *args, basin, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
