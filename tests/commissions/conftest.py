@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 
+from alerts.models import Alert
+from commissions.services.commissions import commission_setup
 from pathways.models import Membership, Stage
+from ruptures.models import Rupture
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import (
     BasinFactory,
@@ -21,6 +24,8 @@ from tests.pathways.factories import (
     StageFactory,
     TrainingActionFactory,
 )
+
+DAY = datetime.timedelta(days=1)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 TODAY = datetime.date(2026, 3, 10)
@@ -120,3 +125,41 @@ def place(db, frozen):
         coordinator=member(funder, Role.BASIN_COORDINATOR, basin=basin),
         officer=member(funder, Role.REGIONAL_OFFICER),
     )
+
+
+@pytest.fixture
+def commission(place):
+    other = OrganisationFactory(name="France Travail Lormont", region=place.region, prescriber=True)
+    place.other_adviser = Membership.objects.create(
+        user=UserFactory(first_name="Autre", last_name="Conseillère"),
+        organisation=other,
+        role=Membership.Role.PRESCRIBER_ADVISER,
+    ).user
+    delegates = Membership.objects.filter(user__in=[place.trainer, place.adviser, place.other_adviser])
+    return commission_setup(
+        basin=place.basin,
+        by=place.coordinator,
+        organisations=[place.training_body, place.prescriber, other],
+        delegates=list(delegates),
+        cadence_weeks=6,
+        usual_place="Maison de l'emploi; salle 2, Cenon",
+    )
+
+
+def at(day, hour=14):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=PARIS)
+
+
+def a_case(place):
+    """A person whose stage was abandoned nine days ago (a rupture, with its alert still new)."""
+    stage = place.stage(status=Stage.Status.ABANDONED, actual_end=TODAY - 9 * DAY)
+    Rupture.objects.create(
+        stage=stage,
+        kind=Rupture.Kind.ABANDON,
+        occurred_on=TODAY - 9 * DAY,
+        main_cause="conditions.transport",
+        identified_by=Rupture.IdentifiedBy.TRAINER,
+        declared_by=place.trainer,
+    )
+    Alert.objects.create(kind="rupture", stage=stage, inbox=place.prescriber)
+    return stage

@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from alerts.models import Alert
 from commissions.ics import fold, meeting_ics
 from commissions.models import AgendaItem, Meeting, MeetingAttendance
 from commissions.notifications import INVITATION, REMINDER
@@ -24,51 +23,10 @@ from commissions.tasks import remind_meetings_task
 from notifications.models import Notification, Todo
 from notifications.services import deliver_cause
 from notifications.todos import todo_done
-from pathways.models import Membership, Stage
-from ruptures.models import Rupture
-from tests.accounts.factories import UserFactory
-from tests.commissions.conftest import PARIS, TODAY
-from tests.pathways.factories import OrganisationFactory
+from pathways.models import Membership
+from tests.commissions.conftest import TODAY, a_case, at
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def commission(place):
-    other = OrganisationFactory(name="France Travail Lormont", region=place.region, prescriber=True)
-    place.other_adviser = Membership.objects.create(
-        user=UserFactory(first_name="Autre", last_name="Conseillère"),
-        organisation=other,
-        role=Membership.Role.PRESCRIBER_ADVISER,
-    ).user
-    delegates = Membership.objects.filter(user__in=[place.trainer, place.adviser, place.other_adviser])
-    return commission_setup(
-        basin=place.basin,
-        by=place.coordinator,
-        organisations=[place.training_body, place.prescriber, other],
-        delegates=list(delegates),
-        cadence_weeks=6,
-        usual_place="Maison de l'emploi; salle 2, Cenon",
-    )
-
-
-def at(day, hour=14):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=PARIS)
-
-
-def a_case(place):
-    """A person whose stage was abandoned nine days ago (a rupture, with its alert still new)."""
-    stage = place.stage(status=Stage.Status.ABANDONED, actual_end=TODAY - 9 * DAY)
-    Rupture.objects.create(
-        stage=stage,
-        kind=Rupture.Kind.ABANDON,
-        occurred_on=TODAY - 9 * DAY,
-        main_cause="conditions.transport",
-        identified_by=Rupture.IdentifiedBy.TRAINER,
-        declared_by=place.trainer,
-    )
-    Alert.objects.create(kind="rupture", stage=stage, inbox=place.prescriber)
-    return stage
 
 
 def test_a_delegate_must_be_an_active_member_of_a_member_organisation(place):
