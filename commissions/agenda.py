@@ -15,8 +15,8 @@ agenda marks those new since the previous meeting).
   started since and nothing in progress. Computed in SQL from `Stage` (the dashboards' `StageFact.wait_days` counts
   the wait of stages that started, not of people still waiting).
 - CHECKLIST: a risk answer of a checklist whose follow-up action is overdue (its to-do still open).
-- OPEN_PLACES: a session not ended whose capacity is above the people enrolled in it (planned, in progress or
-  suspended).
+- OPEN_PLACES: a session running or starting within twelve weeks whose capacity is above the people enrolled in it
+  (planned, in progress or suspended): what the prescribers can still fill before the next meetings.
 - DECISION: a decision of an earlier meeting of the commission still open (its to-do neither done nor cancelled).
 """
 
@@ -32,6 +32,7 @@ from pathways.models import Pathway, Session, Stage
 from ruptures.models import Rupture
 
 ENDING_WITHIN = datetime.timedelta(weeks=6)
+OPEN_PLACES_WITHIN = datetime.timedelta(weeks=12)
 # The ruptures whose outcome the commission looks for (an interruption has its planned resume: SUSPENSION).
 RUPTURE_KINDS = (Rupture.Kind.ABANDON, Rupture.Kind.EXCLUSION, Rupture.Kind.CONTRACT_BREAK)
 
@@ -141,7 +142,9 @@ def checklist_risks_overdue(basin, *, today: datetime.date):
 
 def open_places(basin, *, today: datetime.date):
     return (
-        Session.objects.filter(training_action__basin=basin, end_date__gte=today)
+        Session.objects.filter(
+            training_action__basin=basin, end_date__gte=today, start_date__lte=today + OPEN_PLACES_WITHIN
+        )
         .annotate(
             enrolled=Count("enrolments", filter=Q(enrolments__stage__status__in=Stage.ACTIVE_STATUSES), distinct=True)
         )

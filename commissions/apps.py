@@ -17,3 +17,14 @@ class CommissionsConfig(AppConfig):
         scoping.register(models.Commission, scope=scope)
         scoping.register(models.Meeting, scope=scope)
         kinds.register(*notifications.KINDS)
+
+        # The menu shows "Commissions" to delegates: whether the user is one is read at login (and on the list).
+        from django.contrib.auth.signals import user_logged_in
+
+        from commissions.selectors import remember_delegation
+
+        def on_login(sender, request, user, **kwargs):
+            if request is not None:
+                remember_delegation(request, user)
+
+        user_logged_in.connect(on_login, weak=False, dispatch_uid="commissions_remember_delegation")

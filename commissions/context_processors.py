@@ -6,4 +6,4 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_commissions": commissions_nav(user)}
+    return {"nav_commissions": commissions_nav(request)}

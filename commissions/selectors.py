@@ -24,17 +24,34 @@ from pathways.models import Basin, Membership, Stage
 Role = Membership.Role
 
 
-def commissions_nav(user) -> bool:
-    """Whether the main menu shows "Commissions": regional staff, coordinators, delegates (memberships read once;
-    a delegate costs one query)."""
-    if not scoping.active_memberships(user):
-        return False
-    roles = scoping.roles_of(user)
-    if Role.BASIN_COORDINATOR in roles or Role.REGIONAL_OFFICER in roles:
-        return True
+# The session key that remembers whether the user is a delegate (set at login, refreshed on the commissions' list):
+# the menu then costs no query on every page.
+DELEGATE_SESSION_KEY = "commissions_delegate"
+
+
+def is_delegate(user) -> bool:
+    """Whether `user` represents a member organisation of some commission (through an active membership)."""
     from commissions.models import Delegate
 
+    if not scoping.active_memberships(user):
+        return False
     return Delegate.objects.filter(user=user, organisation__in=scoping.org_ids(user)).exists()
+
+
+def remember_delegation(request, user) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.get(DELEGATE_SESSION_KEY) != (delegate := is_delegate(user)):
+        session[DELEGATE_SESSION_KEY] = delegate
+
+
+def commissions_nav(request) -> bool:
+    """Whether the main menu shows "Commissions": regional staff, coordinators (their memberships, read once per
+    request) and delegates (remembered in the session: no query)."""
+    roles = scoping.roles_of(request.user)
+    if Role.BASIN_COORDINATOR in roles or Role.REGIONAL_OFFICER in roles:
+        return True
+    session = getattr(request, "session", None)
+    return bool(roles) and session is not None and bool(session.get(DELEGATE_SESSION_KEY))
 
 
 @dataclass

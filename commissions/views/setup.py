@@ -20,6 +20,7 @@ from pathways.scoping import get_for_user_or_404
 
 @require_GET
 def commission_list(request):
+    selectors.remember_delegation(request, request.user)
     return render(request, "commissions/commission_list.html", {"rows": selectors.commission_rows(request.user)})
 
 

@@ -144,6 +144,10 @@ def test_open_places_are_capacity_minus_the_people_enrolled(place):
     ended = SessionFactory(
         training_action=place.session.training_action, start_date=TODAY - 90 * DAY, end_date=TODAY - DAY
     )
+    later = SessionFactory(
+        training_action=place.session.training_action, start_date=TODAY + 85 * DAY, end_date=TODAY + 200 * DAY
+    )
     rows = list(agenda.open_places(place.basin, today=TODAY))
     assert [(row["session_id"], row["figure"]) for row in rows] == [(place.session.pk, 2)]
     assert ended.pk in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY - 2 * DAY)}
+    assert later.pk in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY + DAY)}

@@ -215,9 +215,21 @@ def test_query_counts_do_not_grow_with_the_data(client, place, meeting, size, dj
     for user in (place.coordinator, place.adviser):
         client.force_login(user)
         for url, most in (
-            (reverse("commissions:commission_list"), 7),
+            (reverse("commissions:commission_list"), 8),
             (reverse("commissions:commission_detail", args=[meeting.commission_id]), 9),
             (reverse("commissions:meeting_detail", args=[meeting.pk]), 13),
         ):
             with django_assert_max_num_queries(most):
                 assert client.get(url).status_code == 200
+
+
+def test_the_menu_shows_commissions_to_managers_and_delegates_only(client, place, meeting, outsiders):
+    for user, shown in (
+        (place.coordinator, True),
+        (place.officer, True),
+        (place.trainer, True),
+        (outsiders["non_delegate"], False),
+    ):
+        client.force_login(user)
+        body = client.get(reverse("notifications:todo_list")).content.decode()
+        assert (reverse("commissions:commission_list") in body) is shown, user
