@@ -177,6 +177,8 @@ def test_the_coordinator_sets_up_a_commission_through_the_page(client, place):
 
 def test_names_only_for_readers_who_see_the_person(client, place, meeting, outsiders):
     person = place.case.pathway.beneficiary
+    person.first_name, person.last_name = "Prénom-Marqueur", "NOM-MARQUEUR"
+    person.save()
     url = reverse("commissions:meeting_detail", args=[meeting.pk])
     client.force_login(place.adviser)
     assert person.full_name in client.get(url).content.decode()
