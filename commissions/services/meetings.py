@@ -81,6 +81,35 @@ def meeting_create(
     return meeting
 
 
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str = "",
+    video_link: str = "",
+) -> Meeting:
+    """Move a planned meeting or change its place: the delegates are invited again, with the same calendar entry
+    (same UID, its SEQUENCE raised) so that their calendars update it rather than add one."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ValidationError(_("Seule une réunion prévue peut être modifiée."))
+    changes = {"starts_at": starts_at, "duration_minutes": duration_minutes, "place": place, "video_link": video_link}
+    if all(getattr(meeting, name) == value for name, value in changes.items()):
+        return meeting
+    if meeting.starts_at != starts_at:
+        meeting.reminded_at = None  # a new date: a new reminder the day before
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    meeting_invite(meeting)
+    return meeting
+
+
 def agenda_propose(meeting: Meeting, *, today: datetime.date | None = None) -> int:
     """Propose the cases of `commissions.agenda`'s rules; a case proposed by two rules appears once (the first)."""
     today = today or timezone.localdate()

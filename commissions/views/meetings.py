@@ -41,6 +41,30 @@ def meeting_create(request, commission_pk):
     return render(request, "commissions/meeting_form.html", {"commission": commission, "form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = get_for_user_or_404(Meeting.objects.select_related("commission__basin"), request, pk=pk)
+    require(can_manage(request.user, meeting.commission.basin_id))
+    initial = {
+        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": meeting.duration_minutes,
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    form = MeetingForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_update(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La réunion est modifiée ; les délégué·es ont reçu l'invitation mise à jour."))
+            return redirect(meeting)
+    return render(
+        request, "commissions/meeting_form.html", {"commission": meeting.commission, "meeting": meeting, "form": form}
+    )
+
+
 @require_GET
 def meeting_detail(request, pk):
     meeting = get_for_user_or_404(Meeting.objects.select_related("commission__basin"), request, pk=pk)
@@ -71,5 +95,6 @@ def meeting_ics_download(request, pk):
 urlpatterns = [
     path("<int:commission_pk>/reunions/nouvelle/", meeting_create, name="meeting_create"),
     path("reunions/<int:pk>/", meeting_detail, name="meeting_detail"),
+    path("reunions/<int:pk>/modifier/", meeting_edit, name="meeting_edit"),
     path("reunions/<int:pk>/agenda.ics", meeting_ics_download, name="meeting_ics"),
 ]

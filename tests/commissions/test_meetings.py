@@ -17,6 +17,7 @@ from commissions.services.meetings import (
     item_add,
     item_remove,
     meeting_create,
+    meeting_update,
     next_date,
 )
 from commissions.tasks import remind_meetings_task
@@ -194,3 +195,22 @@ def test_the_next_agenda_lists_the_decisions_still_open(commission, place):
     todo_done(todo=Todo.objects.get(source_key=decision.source_key), by=place.adviser)
     third = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY + 60 * DAY))
     assert not third.items.filter(kind=AgendaItem.Kind.DECISION).exists()
+
+
+def test_moving_a_meeting_reinvites_with_the_same_calendar_entry(commission, place, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    meeting = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY + 7 * DAY))
+    moved = meeting_update(
+        meeting=meeting, by=place.coordinator, starts_at=at(TODAY + 8 * DAY), duration_minutes=90, place="Lormont"
+    )
+    assert moved.sequence == 1
+    causes = sorted(set(Notification.objects.filter(kind=INVITATION).values_list("cause_key", flat=True)))
+    assert causes == [f"commission-meeting:{meeting.pk}:invitation:0", f"commission-meeting:{meeting.pk}:invitation:1"]
+    deliver_cause(causes[1])
+    content = mail.outbox[0].attachments[0][1]
+    assert f"UID:commission-meeting-{meeting.pk}@" in content and "SEQUENCE:1" in content
+    assert "DTSTART:20260318T130000Z" in content and "LOCATION:Lormont" in content
+    unchanged = meeting_update(
+        meeting=moved, by=place.coordinator, starts_at=moved.starts_at, duration_minutes=90, place="Lormont"
+    )
+    assert unchanged.sequence == 1

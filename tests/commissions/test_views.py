@@ -106,7 +106,7 @@ def test_wrong_methods_get_405(client, place, meeting):
 def _snapshot():
     return (
         list(Commission.objects.values_list("pk", "cadence_weeks", "usual_place")),
-        list(Meeting.objects.values_list("pk", "status")),
+        list(Meeting.objects.values_list("pk", "status", "starts_at", "sequence")),
         list(AgendaItem.objects.values_list("pk", "removed_at")),
         MeetingAttendance.objects.count(),
         Decision.objects.count(),
@@ -123,6 +123,10 @@ def test_foreign_posts_write_nothing(client, place, meeting, outsiders):
             {"cadence_weeks": 2, "waiting_threshold_days": 10, "organisations": [place.training_body.pk]},
         ),
         (reverse("commissions:meeting_create", args=[meeting.commission_id]), {"starts_at": "2026-04-01T10:00"}),
+        (
+            reverse("commissions:meeting_edit", args=[meeting.pk]),
+            {"starts_at": "2026-04-01T10:00", "duration_minutes": 60},
+        ),
         (reverse("commissions:item_add", args=[meeting.pk]), {"title": "Point ajouté"}),
         (reverse("commissions:item_remove", args=[item.pk]), {}),
         (reverse("commissions:attendance_record", args=[meeting.pk]), {"present": [delegate.pk]}),
@@ -235,3 +239,15 @@ def test_the_menu_shows_commissions_to_managers_and_delegates_only(client, place
         client.force_login(user)
         body = client.get(reverse("notifications:todo_list")).content.decode()
         assert (reverse("commissions:commission_list") in body) is shown, user
+
+
+def test_a_delegate_may_not_move_a_meeting(client, place, meeting):
+    client.force_login(place.trainer)
+    url = reverse("commissions:meeting_edit", args=[meeting.pk])
+    assert client.post(url, {"starts_at": "2026-04-01T10:00", "duration_minutes": 60}).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    client.force_login(place.coordinator)
+    assert client.post(url, {"starts_at": "2026-04-01T10:00", "duration_minutes": 60}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
