@@ -33,9 +33,11 @@ def is_delegate(user) -> bool:
     """Whether `user` represents a member organisation of some commission (through an active membership)."""
     from commissions.models import Delegate
 
-    if not scoping.active_memberships(user):
+    if not user.is_authenticated or not user.is_active:
         return False
-    return Delegate.objects.filter(user=user, organisation__in=scoping.org_ids(user)).exists()
+    # One query, without caching the memberships on `user` (at login, the object lives on in the caller).
+    active = Membership.objects.active().filter(user=user).values("organisation")
+    return Delegate.objects.filter(user=user, organisation__in=active).exists()
 
 
 def remember_delegation(request, user) -> None:
