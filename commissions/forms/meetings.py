@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -16,6 +19,16 @@ class MeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=15, max_value=600, initial=120)
     place = forms.CharField(label=_("Lieu"), max_length=250, required=False)
     video_link = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
+
+    # How far from today a meeting may be dated (beyond, a typing error).
+    REACH = datetime.timedelta(days=2 * 366)
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        today = timezone.localdate()
+        if not today - self.REACH <= starts_at.date() <= today + self.REACH:
+            raise forms.ValidationError(_("Choisissez une date dans les deux ans, avant ou après aujourd'hui."))
+        return starts_at
 
 
 class ItemForm(forms.Form):
