@@ -19,6 +19,7 @@ urlpatterns = [
     path("check-lists/", include("checklist.urls")),
     path("groupes-de-parole/", include("speaking_groups.urls")),
     path("tableaux-de-bord/", include("dashboards.urls")),
+    path("commissions/", include("commissions.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

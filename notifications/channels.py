@@ -129,7 +129,8 @@ def send_email(notification: Notification) -> None:
     if not address:
         raise ValueError("No e-mail address to send to")
     language = _language(notification)
-    templates = notification_kind(notification.kind).email
+    kind = notification_kind(notification.kind)
+    templates = kind.email
     context = {"notification": notification, "link": link(notification), "LANGUAGE_CODE": language}
     with translation.override(language):
         subject = " ".join(render_to_string(f"{templates}_subject.txt", context).split())
@@ -140,6 +141,10 @@ def send_email(notification: Notification) -> None:
         subject, text, to=[address], headers={"Message-ID": message_id(notification)}, connection=connection
     )
     email.attach_alternative(html, "text/html")
+    if kind.attachments is not None:
+        with translation.override(language):
+            for filename, content, mimetype in kind.attachments(notification):
+                email.attach(filename, content, mimetype)
     if connection is None:
         email.send()
         return

@@ -4,8 +4,9 @@ them and imports none of the apps that send them.
 An app registers its kinds in its `AppConfig.ready()` with `register(NotificationKind(...))`: a label, the in-app
 message (a function of the row's parameters, called in the reader's language: it may name the person, as the inbox
 is read inside the app) and one template set for the e-mail (`<email>_subject.txt`, `<email>.txt`, `<email>.html`),
-which must name no one and give no cause (DESIGN.md §6): only that there is something to see, and a link. SMS say
-the same for every kind (`notifications/sms.txt`).
+which must name no one and give no cause (DESIGN.md §6): only that there is something to see, and a link; a kind
+may attach files to it (`attachments`, built when the e-mail is sent). SMS say the same for every kind
+(`notifications/sms.txt`).
 """
 
 from collections.abc import Callable
@@ -26,6 +27,9 @@ class NotificationKind:
     # The SMS text from the row's params, for a kind with its own (sent to a person followed, who has no inbox to
     # point to); None: the common "something waits" text with the link.
     sms: Callable[[dict], str] | None = None
+    # Files attached to the e-mail, built by the worker when it sends it, from the row: [(file name, content,
+    # MIME type)] (a meeting's .ics). They name no one, like the e-mail; None: no attachment.
+    attachments: Callable[[object], list[tuple[str, str | bytes, str]]] | None = None
 
 
 _kinds: dict[str, NotificationKind] = {}

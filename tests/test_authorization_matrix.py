@@ -44,6 +44,9 @@ FACILITATORS = {"facilitator", "other_facilitator"}
 REGIONAL_STAFF = {"regional_officer", "basin_coordinator", "other_funder_officer"}
 # Who sees the world's speaking group: its structure's facilitator and its training body's staff.
 GROUP_READERS = {"facilitator", *ATTENDANCE_STAFF}
+# Who runs the world's basin commission (the scheme's regional officer, the basin's coordinator), who sits in it.
+COMMISSION_MANAGERS = {"regional_officer", "basin_coordinator"}
+COMMISSION_DELEGATES = {"trainer", "prescriber_adviser"}
 
 
 def statuses(default, **overrides):
@@ -320,6 +323,40 @@ PUBLIC = {**statuses(200), ANON: 200}
 
 
 # url name → (kwargs builder, expected statuses)
+
+
+def world_meeting(world):
+    """The world's basin commission (the Région runs the scheme: its regional officer and the basin's coordinator
+    run the commission; the trainer and the adviser are delegates) and a meeting, its agenda proposed (made once)."""
+    import datetime as dt
+
+    from commissions.models import Meeting
+    from commissions.services.commissions import commission_setup
+    from commissions.services.meetings import meeting_create
+    from pathways.models import Membership
+
+    existing = Meeting.objects.filter(commission__basin=world.basin).first()
+    if existing is not None:
+        return existing
+    if world.region.scheme_organisation_id is None:
+        world.region.scheme_organisation = world.funder
+        world.region.save(update_fields=["scheme_organisation"])
+    delegates = [world.memberships["trainer"], world.memberships["prescriber_adviser"]]
+    commission = commission_setup(
+        basin=world.basin,
+        by=world.user("basin_coordinator"),
+        organisations=[world.training_body, world.prescriber],
+        delegates=list(Membership.objects.filter(pk__in=[m.pk for m in delegates])),
+        cadence_weeks=6,
+    )
+    starts_at = dt.datetime.combine(world.today + dt.timedelta(days=7), dt.time(14), tzinfo=dt.UTC)
+    return meeting_create(commission=commission, by=world.user("basin_coordinator"), starts_at=starts_at)
+
+
+def world_agenda_item(world):
+    return world_meeting(world).items.order_by("pk").first()
+
+
 MATRIX = {
     "pathways:home": (None, statuses(200)),
     "pathways:beneficiary_list": (None, statuses(200)),
@@ -577,6 +614,36 @@ MATRIX = {
     "healthz": (None, {**statuses(200), ANON: 200}),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),
+    # Commissions (issue 19): run by the scheme's regional officers and the basin's coordinator, read by delegates.
+    "commissions:commission_list": (None, statuses(200)),
+    "commissions:commission_setup": (
+        lambda w: [world_meeting(w).commission.basin_id],
+        by_sets((COMMISSION_MANAGERS, 200)),
+    ),
+    "commissions:commission_detail": (
+        lambda w: [world_meeting(w).commission_id],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:meeting_create": (
+        lambda w: [world_meeting(w).commission_id],
+        by_sets((COMMISSION_MANAGERS, 200), (COMMISSION_DELEGATES, 403)),
+    ),
+    "commissions:meeting_detail": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:meeting_edit": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS, 200), (COMMISSION_DELEGATES, 403)),
+    ),
+    "commissions:meeting_ics": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:item_add": (lambda w: [world_meeting(w).pk], statuses(405)),
+    "commissions:item_remove": (lambda w: [world_agenda_item(w).pk], statuses(405)),
+    "commissions:attendance_record": (lambda w: [world_meeting(w).pk], statuses(405)),
+    "commissions:decision_create": (lambda w: [world_agenda_item(w).pk], statuses(405)),
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "checklist",
     "speaking_groups",
     "dashboards",
+    "commissions",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "pathways.context_processors.memberships",
                 "speaking_groups.context_processors.navigation",
                 "dashboards.context_processors.navigation",
+                "commissions.context_processors.navigation",
                 "notifications.context_processors.inbox",
             ],
         },
@@ -301,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.rollups_rebuild_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The day before a commission meeting (idempotent: each meeting is reminded once).
+    "commissions-remind-meetings": {"task": "commissions.tasks.remind_meetings_task", "schedule": 3600},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

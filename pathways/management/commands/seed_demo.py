@@ -53,6 +53,7 @@ from attendance.models import Drift, Mark
 from charter.demo import FUNDER_NAME as FUNDER
 from charter.demo import seed_charter
 from checklist.demo import seed_checklists
+from commissions.demo import seed_commissions
 from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
 from dashboards.rollups import rebuild
 from notifications.models import Notification
@@ -854,6 +855,7 @@ class Seeder:
         self.checklists = seed_checklists(region=self.region, today=self.today, rng=self.rng, stdout=self.stdout)
         self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
         self.speaking_groups = seed_speaking_groups(region=self.region, today=self.today, stdout=self.stdout)
+        self.commissions = seed_commissions(region=self.region, today=self.today, stdout=self.stdout)
 
     def printed_organisations(self):
         """The organisations of the printed logins but the Région's (where the legal representative may sign)."""

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommissionsConfig(AppConfig):
+    name = "commissions"
+    verbose_name = _("Commissions de bassin")
+
+    def ready(self):
+        from commissions import models, notifications
+        from notifications import kinds
+        from pathways import scoping
+
+        def scope(queryset, user):
+            return queryset.visible_to(user) if scoping.active_memberships(user) else queryset.none()
+
+        scoping.register(models.Commission, scope=scope)
+        scoping.register(models.Meeting, scope=scope)
+        kinds.register(*notifications.KINDS)
+
+        # The menu shows "Commissions" to delegates: whether the user is one is read at login (and on the list).
+        from django.contrib.auth.signals import user_logged_in
+
+        from commissions.selectors import remember_delegation
+
+        def on_login(sender, request, user, **kwargs):
+            if request is not None:
+                remember_delegation(request, user)
+
+        user_logged_in.connect(on_login, weak=False, dispatch_uid="commissions_remember_delegation")

@@ -1,0 +1,217 @@
+"""Reads that build the commissions' pages: the list of commissions, a commission's calendar, a meeting's agenda
+with its decisions (named or pseudonymised per reader). Query counts pinned by tests."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from commissions.models import (
+    AgendaItem,
+    Commission,
+    Decision,
+    Meeting,
+    active_delegates,
+    can_manage,
+    is_funder_only,
+    managed_basin_ids,
+)
+from notifications.models import Todo
+from pathways import scoping
+from pathways.models import Basin, Membership, Stage
+
+Role = Membership.Role
+
+
+# The session key that remembers whether the user is a delegate (set at login, refreshed on the commissions' list):
+# the menu then costs no query on every page.
+DELEGATE_SESSION_KEY = "commissions_delegate"
+
+
+def is_delegate(user) -> bool:
+    """Whether `user` represents a member organisation of some commission (through an active membership)."""
+    from commissions.models import Delegate
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # One query, without caching the memberships on `user` (at login, the object lives on in the caller).
+    active = Membership.objects.active().filter(user=user).values("organisation")
+    return Delegate.objects.filter(user=user, organisation__in=active).exists()
+
+
+def remember_delegation(request, user) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.get(DELEGATE_SESSION_KEY) != (delegate := is_delegate(user)):
+        session[DELEGATE_SESSION_KEY] = delegate
+
+
+def commissions_nav(request) -> bool:
+    """Whether the main menu shows "Commissions": regional staff, coordinators (their memberships, read once per
+    request) and delegates (remembered in the session: no query)."""
+    roles = scoping.roles_of(request.user)
+    if Role.BASIN_COORDINATOR in roles or Role.REGIONAL_OFFICER in roles:
+        return True
+    session = getattr(request, "session", None)
+    return bool(roles) and session is not None and bool(session.get(DELEGATE_SESSION_KEY))
+
+
+@dataclass
+class CommissionRow:
+    basin: Basin
+    commission: Commission | None
+    manages: bool
+    next_meeting: datetime.datetime | None = None
+
+
+def commission_rows(user) -> list[CommissionRow]:
+    """The basins the user manages (with their commission, if set up), then the commissions they are a delegate of.
+    Three queries whatever the number of basins."""
+    now = timezone.now()
+    managed = managed_basin_ids(user)
+    commissions = {
+        c.basin_id: c
+        for c in Commission.objects.visible_to(user)
+        .select_related("basin")
+        .annotate(
+            upcoming=Count(
+                "meetings", filter=Q(meetings__starts_at__gte=now) & ~Q(meetings__status=Meeting.Status.CANCELLED)
+            )
+        )
+    }
+    upcoming = {}
+    for commission_id, starts_at in (
+        Meeting.objects.filter(commission__in=[c.pk for c in commissions.values()], starts_at__gte=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")
+        .values_list("commission_id", "starts_at")
+    ):
+        upcoming[commission_id] = starts_at  # the earliest wins (descending order)
+    basins = {b.pk: b for b in Basin.objects.filter(pk__in=managed)}
+    for commission in commissions.values():
+        basins.setdefault(commission.basin_id, commission.basin)
+    rows = []
+    for basin in sorted(basins.values(), key=lambda b: (b.pk not in managed, b.name)):
+        commission = commissions.get(basin.pk)
+        rows.append(
+            CommissionRow(
+                basin=basin,
+                commission=commission,
+                manages=basin.pk in managed,
+                next_meeting=upcoming.get(commission.pk) if commission else None,
+            )
+        )
+    return rows
+
+
+def commission_page(commission: Commission, user) -> dict:
+    """A commission's page: its members and delegates, its past and upcoming meetings."""
+    now = timezone.now()
+    meetings = list(commission.meetings.annotate(item_count=Count("items", filter=Q(items__removed_at__isnull=True))))
+    delegates = list(active_delegates(commission))
+    return {
+        "commission": commission,
+        "manages": can_manage(user, commission.basin_id),
+        "organisations": list(commission.organisations.order_by("name")),
+        "delegates": delegates,
+        "upcoming": sorted((m for m in meetings if m.starts_at >= now), key=lambda m: m.starts_at),
+        "past": [m for m in meetings if m.starts_at < now],
+    }
+
+
+def pseudonyms(meeting: Meeting) -> dict[int, int]:
+    """The meeting's stable pseudonyms: each person of its agenda gets a number in the order they were first put on
+    it (removed items included, so that numbers never shift). One query."""
+    numbers = {}
+    for person in (
+        AgendaItem.objects.filter(meeting=meeting, stage__isnull=False)
+        .order_by("pk")
+        .values_list("stage__pathway__beneficiary_id", flat=True)
+    ):
+        numbers.setdefault(person, len(numbers) + 1)
+    return numbers
+
+
+@dataclass
+class DecisionRow:
+    decision: Decision
+    is_open: bool
+
+
+@dataclass
+class ItemRow:
+    item: AgendaItem
+    who: str  # the person's name, their pseudonym, or "" (not about a person)
+    named: bool
+    is_new: bool
+    about: str  # the stage (kind and organisation), the session, or the earlier decision
+    decisions: list = field(default_factory=list)
+
+
+def meeting_agenda(meeting: Meeting, user) -> dict:
+    """The agenda as `user` may read it: a case names its person only where the scoping layer lets `user` see them,
+    else the meeting's pseudonym; checklist risks are left out for funders. A fixed number of queries."""
+    from commissions.services.meetings import previous_meeting, pseudonym_label
+
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related(
+            "stage__pathway__beneficiary",
+            "stage__organisation",
+            "session__training_action__training_body",
+            "decision__owner",
+            "decision__item",
+        )
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("owner").order_by("pk")))
+        .order_by("pk")
+    )
+    hide_checklist = is_funder_only(user)
+    stage_ids = [item.stage_id for item in items if item.stage_id]
+    visible = (
+        set(Stage.objects.for_user(user).filter(pk__in=stage_ids).values_list("pk", flat=True)) if stage_ids else set()
+    )
+    numbers = {}
+    for item in items:
+        if item.stage_id:
+            numbers.setdefault(item.stage.pathway.beneficiary_id, len(numbers) + 1)
+    decisions = [d for item in items for d in item.decisions.all()] + [i.decision for i in items if i.decision_id]
+    open_keys = (
+        set(
+            Todo.objects.open()
+            .filter(source_key__in=[d.source_key for d in decisions])
+            .values_list("source_key", flat=True)
+        )
+        if decisions
+        else set()
+    )
+    previous = previous_meeting(meeting)
+    since = timezone.localtime(previous.starts_at).date() if previous else None
+    kept, removed = [], []
+    for item in items:
+        if hide_checklist and AgendaItem.Kind.CHECKLIST in (item.kind, item.decision and item.decision.item.kind):
+            continue
+        who, named, about = "", False, ""
+        if item.stage_id:
+            named = item.stage_id in visible
+            person = item.stage.pathway.beneficiary
+            who = person.full_name if named else str(pseudonym_label(numbers[person.pk]))
+            about = f"{item.stage.get_kind_display()} · {item.stage.organisation.name}"
+        elif item.session_id:
+            about = str(item.session)
+        elif item.decision_id:
+            about = item.decision.action
+        row = ItemRow(
+            item=item,
+            who=who,
+            named=named,
+            is_new=bool(item.proposed and item.on and since and item.on > since),
+            about=about,
+            decisions=[DecisionRow(d, d.source_key in open_keys) for d in item.decisions.all()],
+        )
+        (removed if item.removed_at else kept).append(row)
+    return {
+        "items": kept,
+        "removed": removed,
+        "open_decision_keys": open_keys,
+        "previous": previous,
+    }

@@ -1,0 +1,9 @@
+from commissions.views import agenda, meetings, setup
+
+app_name = "commissions"
+
+urlpatterns = [
+    *setup.urlpatterns,
+    *meetings.urlpatterns,
+    *agenda.urlpatterns,
+]
