@@ -195,10 +195,10 @@ class BackgroundPopulation(Generator):
 
     def __init__(self, *, region, people: int, today: datetime.date, password: str, domain: str, stdout=None):
         self.demo_region = region
-        self.hashed_password = password
-        super().__init__(people=people, seed=SEED, region_code=region.code, today=today, stdout=stdout)
+        super().__init__(
+            people=people, seed=SEED, region_code=region.code, today=today, stdout=stdout, password=password
+        )
         self.writer = PortableWriter()
-        self.password = password
         self.domain = domain
 
     def run(self):
@@ -854,7 +854,7 @@ def background_exists(region) -> bool:
 def seed_background(*, region, today, password, domain, people=PEOPLE, stdout=None) -> BackgroundPopulation | None:
     """Build the background population unless it is there already (the demo is idempotent). Runs inside the
     caller's transaction."""
-    if background_exists(region):
+    if people <= 0 or background_exists(region):
         return None
     generator = BackgroundPopulation(
         region=region, people=people, today=today, password=password, domain=domain, stdout=stdout

@@ -325,13 +325,15 @@ class Generator:
     people_per_action = 600  # a training body runs an action for about 600 of its people (25 at most)
     window_past, window_future = WINDOW_PAST, WINDOW_FUTURE
 
-    def __init__(self, *, people: int, seed: int, region_code: str, today: datetime.date, stdout=None):
+    def __init__(
+        self, *, people: int, seed: int, region_code: str, today: datetime.date, stdout=None, password: str = ""
+    ):
         self.people, self.seed, self.code, self.today = people, seed, region_code, today
         self.rng = random.Random(seed)
         self.stdout = stdout
         self.writer = Writer()
         self.timings = {}
-        self.password = make_password(PASSWORD)  # hashed once: every generated account shares it
+        self.password = password or make_password(PASSWORD)  # hashed once: every generated account shares it
         self.domain = f"r{region_code.lower()}.{DOMAIN}"
 
     def say(self, text):
