@@ -21,6 +21,7 @@ from alerts.models import Alert, AlertAction, AlertRouting
 from core.calendar import working_days_between
 from notifications.models import Notification
 from notifications.services import notify
+from pathways.changes import stages_changed
 from pathways.models import Membership, Organisation, Stage
 
 Role = Membership.Role
@@ -154,6 +155,7 @@ def alert_acknowledge(*, alert: Alert, by) -> Alert:
     )
     if not updated and not Alert.objects.filter(pk=alert.pk).exists():
         raise ValidationError(_("Cette alerte n'existe plus."))
+    stages_changed([alert.stage_id])  # a conditional update: no post_save reports it
     alert.refresh_from_db()
     return alert
 
@@ -172,6 +174,7 @@ def alert_act(*, alert: Alert, by, kind: str, note: str = "") -> AlertAction:
         status=acted, acknowledged_at=now, acknowledged_by=by
     ):
         Alert.objects.filter(pk=alert.pk).update(status=acted)
+    stages_changed([alert.stage_id])
     action.save()
     alert.refresh_from_db()
     return action
@@ -192,6 +195,7 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
             continue
         if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
             continue
+        stages_changed([alert.stage_id])
         stage = alert.stage
         people = [
             *_members([alert.inbox_id], [Role.ORG_MANAGER]),

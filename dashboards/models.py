@@ -48,6 +48,7 @@ class StageFact(models.Model):
     rupture_on = models.DateField(null=True)
     main_cause = models.CharField(max_length=40, blank=True)
     counted_rupture = models.BooleanField(default=False)  # in the rate's numerator
+    interruptions = models.PositiveSmallIntegerField(default=0)  # interruption rows (pauses), apart from the rate
     contract_break_followed = models.BooleanField(default=False)
     re_engaged_3_months = models.BooleanField(default=False)  # ruptures.rates.re_engagement's windows
     re_engaged_6_months = models.BooleanField(default=False)

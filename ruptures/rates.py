@@ -139,8 +139,9 @@ def entrants(*, start: date, end: date, stages: QuerySet[Stage] | None = None) -
     return cohort
 
 
-def _followed() -> Exists:
-    """For a rupture row (the outer query): a new contract or stage chained after it in the same pathway."""
+def followed() -> Exists:
+    """For a rupture row (the outer query): a new contract or stage chained after it in the same pathway (the
+    chaining test of a contract break; the dashboards' rollups annotate it too)."""
     return Exists(
         Stage.objects.exclude(status=Stage.Status.CANCELLED)
         .exclude(pk=OuterRef("stage_id"))
@@ -150,7 +151,7 @@ def _followed() -> Exists:
 
 
 def _ruptures_of(cohort: QuerySet[Stage]) -> QuerySet[Rupture]:
-    return Rupture.objects.filter(stage__in=cohort.values("pk")).annotate(followed=_followed())
+    return Rupture.objects.filter(stage__in=cohort.values("pk")).annotate(followed=followed())
 
 
 # On `_ruptures_of` rows: the ruptures in the numerator.
@@ -183,6 +184,14 @@ def register_split(name: str, condition: Callable[[], Q]) -> None:
     _SPLITS[name] = condition
 
 
+def split_condition(name: str) -> Q:
+    """The condition of a registered split on Stage rows (`register_split`), for callers that store it (the
+    dashboards' facts); `NotImplementedError` when no module registered it."""
+    if name not in _SPLITS:
+        raise NotImplementedError(f"The {name!r} split needs the module that defines it (register_split).")
+    return _SPLITS[name]()
+
+
 def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_group_participant: bool | None):
     """The splits of DESIGN.md §4, as filters on the cohort (True keeps those who match, False those who do not):
     - with_checklist: a checklist of the stage submitted on or before its effective start (registered by
@@ -200,9 +209,7 @@ def _apply_splits(cohort: QuerySet[Stage], wanted_by_name: dict[str, bool | None
     for name, wanted in wanted_by_name.items():
         if wanted is None:
             continue
-        if name not in _SPLITS:
-            raise NotImplementedError(f"The {name!r} split needs the module that defines it (register_split).")
-        condition = _SPLITS[name]()
+        condition = split_condition(name)
         cohort = cohort.filter(condition if wanted else ~condition)
     return cohort
 
@@ -261,7 +268,7 @@ class ReEngagement:
         return percent(self.within_6_months, self.ruptures)
 
 
-def _re_engaged_within(days: int) -> Exists:
+def re_engaged_within(days: int) -> Exists:
     """For a rupture row (the outer query): its pathway went on within `days` days after it (a chained stage or a
     positive exit)."""
     after = OuterRef("occurred_on")
@@ -301,8 +308,8 @@ def re_engagement(
         _ruptures_of(cohort)
         .filter(COUNTED)
         .annotate(
-            within_3=_re_engaged_within(WINDOWS["three_months"]),
-            within_6=_re_engaged_within(WINDOWS["six_months"]),
+            within_3=re_engaged_within(WINDOWS["three_months"]),
+            within_6=re_engaged_within(WINDOWS["six_months"]),
         )
         .aggregate(
             ruptures=Count("pk"),

@@ -8,6 +8,7 @@ switches to PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +258,13 @@ SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 # funder are told (once).
 ALERT_ESCALATION_WORKING_DAYS = env.int("ALERT_ESCALATION_WORKING_DAYS", default=2)
 
+# The dashboards' rollups (dashboards.queue): the sweeper period, how old a pending refresh must be before the
+# sweeper takes it, how long a worker holds the stages it refreshes, and how many stages a batch takes.
+ROLLUPS_SWEEP_SECONDS = env.int("ROLLUPS_SWEEP_SECONDS", default=30)
+ROLLUPS_SWEEP_AFTER_SECONDS = env.int("ROLLUPS_SWEEP_AFTER_SECONDS", default=20)
+ROLLUPS_CLAIM_LEASE_SECONDS = env.int("ROLLUPS_CLAIM_LEASE_SECONDS", default=300)
+ROLLUPS_BATCH = env.int("ROLLUPS_BATCH", default=2000)
+
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
@@ -283,6 +291,15 @@ CELERY_BEAT_SCHEDULE = {
     "checklist-sweep-pdfs": {"task": "checklist.tasks.sweep_pdfs_task", "schedule": 60},
     # The day before a drop-in appointment (idempotent: each appointment is reminded once).
     "speaking-groups-remind-dropins": {"task": "speaking_groups.tasks.remind_dropins_task", "schedule": 3600},
+    # The dashboards' rollups: pending refreshes the broker lost, and the nightly rebuild from scratch.
+    "dashboards-sweep-rollup-queue": {
+        "task": "dashboards.tasks.sweep_rollup_queue_task",
+        "schedule": ROLLUPS_SWEEP_SECONDS,
+    },
+    "dashboards-rebuild-rollups": {
+        "task": "dashboards.tasks.rollups_rebuild_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

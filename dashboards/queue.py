@@ -1,0 +1,92 @@
+"""Keeping the rollups fresh: the outbox of stages to refresh, and the events that fill it.
+
+**Events.** Every change that moves a figure writes a `RollupQueue` row for its stage in the same transaction, then
+asks for `rollups_refresh_task` once the transaction commits (`core.tasks.enqueue_on_commit`: a broker that is down
+fails nothing, the beat sweeper catches up):
+
+- `post_save` / `post_delete` receivers, connected in `DashboardsConfig.ready()` (lower apps never import
+  `dashboards`): a stage, an enrolment, a pathway (prescriber, referent), a person or an employer (their commune
+  moves the basin), an attendance mark, a follow-up attempt, a rupture, an alert and its actions, a checklist
+  revision, a workshop (cancelled) and its attendance, a drop-in booking, a post-rupture case;
+- writes that fire no signal (`bulk_create`, conditional `update()`): the attendance sheet's marks, an alert
+  acknowledged, acted on or escalated. Their services call `pathways.changes.stages_changed`, a registry of the lower
+  app this module listens to (`enqueue`);
+- bulk jobs that build data in masse (`seed_demo`, `generate_scale`) end with `dashboards.rollups.rebuild()`;
+  a nightly beat job rebuilds everything anyway (`rollups_rebuild_task`), which also mends what no event can
+  report (a deleted stage's old bucket).
+
+**Claims.** `refresh_queue` claims rows (`select_for_update(skip_locked=True)`, then a lease `claimed_until` that is
+also the claim's token), refreshes their pathways in one batch, and deletes the rows still carrying its token. A
+change made meanwhile re-queues its row (`queued_at` bumped, the lease cleared), so it is refreshed again, never
+lost. A burst of saves coalesces: each task takes every pending row, and the tasks that follow find nothing to do.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.tasks import enqueue_on_commit
+from dashboards.models import RollupQueue
+from dashboards.rollups import refresh_pathways
+from pathways.models import Stage
+
+REFRESH_TASK = "dashboards.tasks.rollups_refresh_task"
+
+
+def enqueue(stage_ids) -> None:
+    """Queue these stages for a refresh (in the caller's transaction) and ask for the task once it commits."""
+    ids = {stage_id for stage_id in stage_ids if stage_id is not None}
+    if not ids:
+        return
+    RollupQueue.objects.bulk_create(
+        [RollupQueue(stage_id=stage_id) for stage_id in sorted(ids)],
+        update_conflicts=True,
+        unique_fields=["stage_id"],
+        update_fields=["queued_at", "claimed_until"],
+    )
+    enqueue_on_commit(REFRESH_TASK, catch_up="the rollups sweeper will refresh them")
+
+
+def _claim(limit: int) -> tuple[list[int], datetime.datetime | None]:
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.ROLLUPS_CLAIM_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            RollupQueue.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("queued_at")
+            .values_list("stage_id", flat=True)[:limit]
+        )
+        if ids:
+            RollupQueue.objects.filter(stage_id__in=ids).update(claimed_until=lease)
+    return ids, lease
+
+
+def refresh_queue(*, limit: int | None = None, rounds: int = 20) -> int:
+    """Claim the pending stages, refresh their pathways in batches, delete the rows. Returns how many stages were
+    refreshed. Idempotent: a row claimed by a worker that died is taken again once its lease has passed."""
+    limit = limit or settings.ROLLUPS_BATCH
+    done = 0
+    for _round in range(rounds):
+        ids, lease = _claim(limit)
+        if not ids:
+            break
+        pathway_ids = set(Stage.objects.filter(pk__in=ids).values_list("pathway_id", flat=True))
+        with transaction.atomic():
+            refresh_pathways(pathway_ids)
+            RollupQueue.objects.filter(stage_id__in=ids, claimed_until=lease).delete()
+        done += len(ids)
+    return done
+
+
+def pending(*, older_than_seconds: int = 0) -> int:
+    """Rows waiting (not claimed, or claimed by a worker whose lease has passed) for at least that long."""
+    now = timezone.now()
+    return (
+        RollupQueue.objects.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(queued_at__lte=now - datetime.timedelta(seconds=older_than_seconds))
+        .count()
+    )

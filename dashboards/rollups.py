@@ -1,0 +1,475 @@
+"""The write path of the rollup tables (issue 18): facts computed from the raw tables with the reference
+expressions, and the rollups summed from the facts.
+
+- `refresh_pathways(pathway_ids)` recomputes the `StageFact` rows of every stage of those pathways (a stage chained
+  after a rupture changes an earlier stage's `counted_rupture` and `re_engaged_*`, so whole pathways are refreshed),
+  the `AlertFact` rows of their alerts, then the `MonthlyRollup` / `DailyRollup` rows of every bucket they touch,
+  before and after (a stage can move bucket). One annotated `Stage` query, one `Alert` query, delete + bulk insert,
+  then the buckets as a GROUP BY over the facts; atomic, and serialised by a PostgreSQL advisory lock so that two
+  workers never rebuild the same bucket at once.
+- `rebuild(region=None)` does the same from scratch, pathways in chunks (bounded memory), then stamps.
+
+**Definitions of the fact columns** (shown to users by the scorecard; every rupture column is the reference's own
+expression from `ruptures.rates`, `checklist.services` and `speaking_groups.stats`, never a second definition):
+
+- *basin*: the one basin rule (`Stage.basin_expression`): the training action's basin; outside a session, the
+  employer's commune's basin; else the person's commune's basin. *region*: the basin's region, else the
+  organisation's.
+- *rupture_kind / rupture_on / main_cause*: the stage's ending rupture (any kind but an interruption; a stage has one
+  at most). *interruptions*: the number of interruptions (pauses) declared on the stage, counted apart like the rate.
+- *counted_rupture*: the rupture is in the rate's numerator (`ruptures.rates.COUNTED`: an abandon, an exclusion, or
+  a contract break that nothing followed, `ruptures.rates.followed`); *contract_break_followed* the other breaks.
+- *re_engaged_3_months / re_engaged_6_months*: a counted rupture whose pathway went on within 90 / 180 days
+  (`ruptures.rates.re_engaged_within`). *post_rupture_case*: a post-rupture case was opened on the rupture (the
+  registered "with_post_rupture_case" split).
+- *in_session*: the stage is taken in a session (a checklist is for it). *with_checklist*: a checklist submitted
+  on or before the effective start (the registered "with_checklist" split). *participant*: the registered
+  "speaking_group_participant" split (a workshop or drop-in attended during the stage, before any rupture).
+- *first_absence_at*: the date of the stage's first attendance mark "absent, not justified"
+  (`Mark.Status.ABSENT_UNJUSTIFIED`) on or after the stage's effective start.
+- *follow_ups_before_rupture*: the follow-up attempts on the stage's drifts made before its ending rupture was
+  declared (0 without a rupture).
+- *followed_within_30_days* (ended stages only: completed, abandoned, positive exit; else empty): a positive exit,
+  or another stage of the pathway, not cancelled, starting (effective start, else planned) between the end and 30
+  days after it, both included.
+- *preceded_by_immersion* (qualifying trainings and apprenticeships only; else empty): an immersion stage of the
+  same pathway, not cancelled, that started before this stage's effective start.
+- *wait_days*: when the pathway holds another stage (not cancelled) that ended on or before this stage's start, the
+  days from the latest such end to this start (the latest end is found in SQL).
+
+Alert facts: *first_absence_on* the stage's first unjustified absence (on or after its start) when it is before the
+alert; *hours_from_first_absence* from that half-day's start time (Europe/Paris) to the alert; *hours_to_
+acknowledgement*; *escalated* when `escalated_at` is set; *acknowledged_within_2_working_days* when acknowledged at
+most 2 working days after it was raised (`core.calendar.working_days_between`, the escalation's own count).
+"""
+
+import datetime
+import zlib
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from alerts.models import Alert
+from attendance.models import FollowUpAttempt, Mark
+from core.calendar import working_days_between
+from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupQueue, RollupStamp, StageFact
+from pathways.models import Basin, Pathway, Region, Stage
+from ruptures.models import Rupture
+from ruptures.rates import COUNTED, WINDOWS, followed, re_engaged_within, split_condition
+
+Kind = Rupture.Kind
+ENDED = (Stage.Status.COMPLETED, Stage.Status.ABANDONED, Stage.Status.POSITIVE_EXIT)
+IMMERSION_PRECEDES = (Stage.Kind.QUALIFYING_TRAINING, Stage.Kind.APPRENTICESHIP)
+FOLLOWED_WITHIN_DAYS = 30
+CHUNK = 2000  # pathways per batch in `rebuild`
+LOCK_KEY = zlib.crc32(b"dashboards.rollups")  # the advisory lock that serialises the writers
+
+
+def _flag(condition) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _ending_ruptures():
+    """The ending rupture (not an interruption) of the outer Stage row."""
+    return Rupture.objects.filter(stage=OuterRef("pk")).exclude(kind=Kind.INTERRUPTION)
+
+
+def stage_rows(stages):
+    """The fact columns of `stages` (started and not cancelled), as dicts: one query."""
+    ending = _ending_ruptures()
+    judged = ending.annotate(followed=followed())
+    counted = judged.filter(COUNTED)
+    interruptions = (
+        Rupture.objects.filter(stage=OuterRef("pk"), kind=Kind.INTERRUPTION)
+        .order_by()
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    first_absence = (
+        Mark.objects.filter(
+            stage=OuterRef("pk"),
+            status=Mark.Status.ABSENT_UNJUSTIFIED,
+            slot__date__gte=OuterRef("actual_start"),
+        )
+        .order_by("slot__date", "slot__starts_at")
+        .values("slot__date")[:1]
+    )
+    follow_ups = (
+        FollowUpAttempt.objects.filter(drift__stage=OuterRef("pk"))
+        .filter(at__lt=Subquery(_ending_ruptures().values("declared_at")[:1]))
+        .order_by()
+        .values("drift__stage")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    siblings = Stage.objects.filter(pathway=OuterRef("pathway_id")).exclude(pk=OuterRef("pk"))
+    siblings = siblings.exclude(status=Stage.Status.CANCELLED)
+    chained_soon = siblings.annotate(begins=Coalesce("actual_start", "planned_start")).filter(
+        begins__gte=OuterRef("actual_end"),
+        begins__lte=ExpressionWrapper(
+            OuterRef("actual_end") + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS),
+            output_field=StageFact._meta.get_field("started_on"),
+        ),
+    )
+    immersion = siblings.filter(kind=Stage.Kind.IMMERSION, actual_start__lt=OuterRef("actual_start"))
+    previous_end = (
+        siblings.filter(actual_end__lte=OuterRef("actual_start"))
+        .order_by()
+        .values("pathway")
+        .annotate(last=Max("actual_end"))
+        .values("last")
+    )
+    basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
+    return (
+        stages.filter(actual_start__isnull=False)
+        .exclude(status=Stage.Status.CANCELLED)
+        .annotate(
+            basin_rule=Stage.basin_expression(),
+            region_rule=Coalesce(Subquery(basin_region), "organisation__region_id", output_field=BigIntegerField()),
+            rupture_kind=Coalesce(Subquery(ending.values("kind")[:1]), Value("")),
+            rupture_on=Subquery(ending.values("occurred_on")[:1]),
+            main_cause=Coalesce(Subquery(ending.values("main_cause")[:1]), Value("")),
+            interruption_count=Coalesce(Subquery(interruptions), 0),
+            counted=Exists(counted),
+            break_followed=Exists(judged.filter(kind=Kind.CONTRACT_BREAK, followed=True)),
+            re_3=Exists(counted.filter(re_engaged_within(WINDOWS["three_months"]))),
+            re_6=Exists(counted.filter(re_engaged_within(WINDOWS["six_months"]))),
+            case=_flag(split_condition("with_post_rupture_case")),
+            session_stage=_flag(Q(enrolment__isnull=False)),
+            checklist=_flag(split_condition("with_checklist")),
+            participant_flag=_flag(split_condition("speaking_group_participant")),
+            first_absence=Subquery(first_absence),
+            follow_up_count=Coalesce(Subquery(follow_ups), 0, output_field=IntegerField()),
+            chained_soon=Exists(chained_soon),
+            immersion_before=Exists(immersion),
+            previous_end=Subquery(previous_end),
+        )
+        .values(
+            "pk",
+            "pathway_id",
+            "basin_rule",
+            "region_rule",
+            "enrolment__session__training_action_id",
+            "enrolment__session_id",
+            "organisation_id",
+            "enrolment__session__training_action__funder_id",
+            "pathway__prescribing_organisation_id",
+            "programme_id",
+            "pathway__referent_id",
+            "kind",
+            "status",
+            "exit_destination",
+            "actual_start",
+            "actual_end",
+            "rupture_kind",
+            "rupture_on",
+            "main_cause",
+            "interruption_count",
+            "counted",
+            "break_followed",
+            "re_3",
+            "re_6",
+            "case",
+            "session_stage",
+            "checklist",
+            "participant_flag",
+            "first_absence",
+            "follow_up_count",
+            "chained_soon",
+            "immersion_before",
+            "previous_end",
+        )
+        .order_by()
+    )
+
+
+def _fact(row) -> StageFact:
+    ended = row["status"] in ENDED
+    if ended:
+        followed_30 = row["status"] == Stage.Status.POSITIVE_EXIT or row["chained_soon"]
+    else:
+        followed_30 = None
+    previous_end = row["previous_end"]
+    return StageFact(
+        stage_id=row["pk"],
+        pathway_id=row["pathway_id"],
+        region_id=row["region_rule"],
+        basin_id=row["basin_rule"],
+        training_action_id=row["enrolment__session__training_action_id"],
+        session_id=row["enrolment__session_id"],
+        organisation_id=row["organisation_id"],
+        funder_id=row["enrolment__session__training_action__funder_id"],
+        prescriber_id=row["pathway__prescribing_organisation_id"],
+        programme_id=row["programme_id"],
+        referent_id=row["pathway__referent_id"],
+        kind=row["kind"],
+        status=row["status"],
+        exit_destination=row["exit_destination"],
+        started_on=row["actual_start"],
+        ended_on=row["actual_end"],
+        rupture_kind=row["rupture_kind"],
+        rupture_on=row["rupture_on"],
+        main_cause=row["main_cause"],
+        counted_rupture=row["counted"],
+        interruptions=row["interruption_count"],
+        contract_break_followed=row["break_followed"],
+        re_engaged_3_months=row["re_3"],
+        re_engaged_6_months=row["re_6"],
+        post_rupture_case=row["case"],
+        in_session=row["session_stage"],
+        with_checklist=row["checklist"],
+        participant=row["participant_flag"],
+        first_absence_at=row["first_absence"],
+        follow_ups_before_rupture=row["follow_up_count"] if row["rupture_kind"] else 0,
+        followed_within_30_days=followed_30,
+        preceded_by_immersion=row["immersion_before"] if row["kind"] in IMMERSION_PRECEDES else None,
+        wait_days=(row["actual_start"] - previous_end).days if previous_end else None,
+    )
+
+
+def alert_rows(alerts):
+    """The alert facts' raw columns (one query)."""
+    basin = Stage.objects.filter(pk=OuterRef("stage_id")).annotate(b=Stage.basin_expression()).values("b")[:1]
+    basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
+    first_absence = Mark.objects.filter(
+        stage=OuterRef("stage_id"),
+        status=Mark.Status.ABSENT_UNJUSTIFIED,
+        slot__date__gte=OuterRef("stage__actual_start"),
+    ).order_by("slot__date", "slot__starts_at")
+    return (
+        alerts.annotate(
+            basin_rule=Subquery(basin),
+            region_rule=Coalesce(Subquery(basin_region), "inbox__region_id", output_field=BigIntegerField()),
+            absence_day=Subquery(first_absence.values("slot__date")[:1]),
+            absence_time=Subquery(first_absence.values("slot__starts_at")[:1]),
+        )
+        .values(
+            "pk",
+            "stage_id",
+            "basin_rule",
+            "region_rule",
+            "inbox_id",
+            "kind",
+            "created_at",
+            "acknowledged_at",
+            "escalated_at",
+            "absence_day",
+            "absence_time",
+        )
+        .order_by()
+    )
+
+
+def _hours(start: datetime.datetime, end: datetime.datetime) -> float:
+    return round((end - start).total_seconds() / 3600, 2)
+
+
+def _alert_fact(row) -> AlertFact:
+    created = row["created_at"]
+    acknowledged = row["acknowledged_at"]
+    absence_on = row["absence_day"]
+    hours_from_absence = None
+    if absence_on is not None:
+        moment = timezone.make_aware(datetime.datetime.combine(absence_on, row["absence_time"] or datetime.time()))
+        if moment <= created:
+            hours_from_absence = _hours(moment, created)
+        else:
+            absence_on = None
+    within = False
+    if acknowledged is not None:
+        within = working_days_between(timezone.localtime(created).date(), timezone.localtime(acknowledged).date()) <= 2
+    return AlertFact(
+        alert_id=row["pk"],
+        stage_id=row["stage_id"],
+        region_id=row["region_rule"],
+        basin_id=row["basin_rule"],
+        organisation_id=row["inbox_id"],
+        kind=row["kind"],
+        created_at=created,
+        acknowledged_at=acknowledged,
+        escalated=row["escalated_at"] is not None,
+        acknowledged_within_2_working_days=within,
+        first_absence_on=absence_on,
+        hours_from_first_absence=hours_from_absence,
+        hours_to_acknowledgement=_hours(created, acknowledged) if acknowledged else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rollups: sums of the facts
+
+
+def rollup_sums() -> dict:
+    """The rollup columns as aggregates over `StageFact` rows."""
+    in_session = Q(in_session=True)
+    checklist = in_session & Q(with_checklist=True)
+    counted = Q(counted_rupture=True)
+    return {
+        "entrants": Count("pk"),
+        "ruptures": Count("pk", filter=counted),
+        "abandons": Count("pk", filter=Q(rupture_kind=Kind.ABANDON)),
+        "exclusions": Count("pk", filter=Q(rupture_kind=Kind.EXCLUSION)),
+        "contract_breaks": Count("pk", filter=Q(rupture_kind=Kind.CONTRACT_BREAK, contract_break_followed=False)),
+        "contract_breaks_followed": Count(
+            "pk", filter=Q(rupture_kind=Kind.CONTRACT_BREAK, contract_break_followed=True)
+        ),
+        "interruptions": Coalesce(Sum("interruptions"), 0),
+        "positive_exits": Count("pk", filter=Q(rupture_kind=Kind.POSITIVE_EXIT)),
+        "in_session_entrants": Count("pk", filter=in_session),
+        "checklist_entrants": Count("pk", filter=checklist),
+        "checklist_ruptures": Count("pk", filter=checklist & counted),
+        "participant_entrants": Count("pk", filter=Q(participant=True)),
+        "participant_ruptures": Count("pk", filter=Q(participant=True) & counted),
+        "re_engaged_3_months": Count("pk", filter=counted & Q(re_engaged_3_months=True)),
+        "re_engaged_6_months": Count("pk", filter=counted & Q(re_engaged_6_months=True)),
+    }
+
+
+def _in(field: str, values: set) -> Q:
+    condition = Q(**{f"{field}__in": [v for v in values if v is not None]})
+    if None in values:
+        condition |= Q(**{f"{field}__isnull": True})
+    return condition
+
+
+def _write_rollups(facts_filter: Q, monthly_filter: Q, daily_filter: Q) -> None:
+    """Replace the rollup rows matching the filters by the sums of the facts matching `facts_filter` (the same
+    buckets, named by the facts' columns)."""
+    keys = ("region_id", "basin_id", "training_action_id", "organisation_id")
+    facts = StageFact.objects.filter(facts_filter).order_by()
+    MonthlyRollup.objects.filter(monthly_filter).delete()
+    DailyRollup.objects.filter(daily_filter).delete()
+    monthly = facts.annotate(bucket=TruncMonth("started_on")).values(*keys, "bucket").annotate(**rollup_sums())
+    MonthlyRollup.objects.bulk_create(
+        (MonthlyRollup(month=row.pop("bucket"), **row) for row in monthly.iterator(chunk_size=5000)),
+        batch_size=5000,
+    )
+    daily = facts.values(*keys, "started_on").annotate(**rollup_sums())
+    DailyRollup.objects.bulk_create(
+        (DailyRollup(day=row.pop("started_on"), **row) for row in daily.iterator(chunk_size=5000)),
+        batch_size=5000,
+    )
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _replace_facts(pathway_ids: list[int]) -> tuple[set, set]:
+    """Recompute the facts of the pathways; returns the buckets (basin, organisation, day) touched before and after,
+    as (set of (basin, organisation), set of days)."""
+    old = set(
+        StageFact.objects.filter(pathway_id__in=pathway_ids).values_list("basin_id", "organisation_id", "started_on")
+    )
+    StageFact.objects.filter(pathway_id__in=pathway_ids).delete()
+    facts = [_fact(row) for row in stage_rows(Stage.objects.filter(pathway_id__in=pathway_ids))]
+    StageFact.objects.bulk_create(facts, batch_size=2000)
+    alerts = Alert.objects.filter(stage__pathway_id__in=pathway_ids)
+    AlertFact.objects.filter(stage__pathway_id__in=pathway_ids).delete()
+    AlertFact.objects.bulk_create([_alert_fact(row) for row in alert_rows(alerts)], batch_size=2000)
+    new = {(f.basin_id, f.organisation_id, f.started_on) for f in facts}
+    return old | new
+
+
+@transaction.atomic
+def refresh_pathways(pathway_ids: Iterable[int]) -> int:
+    """Recompute the facts of every stage and alert of these pathways, and the rollup buckets they touch (before
+    and after). Returns the number of stage facts written."""
+    pathway_ids = sorted(set(pathway_ids))
+    if not pathway_ids:
+        return 0
+    _lock()
+    touched = _replace_facts(pathway_ids)
+    if touched:
+        # The buckets touched are recomputed as a superset: the (basin, organisation) pairs' whole months, every row
+        # of which is summed again from the facts, so the result is exact.
+        where = _in("basin_id", {basin for basin, _org, _day in touched})
+        where &= Q(organisation_id__in={org for _basin, org, _day in touched})
+        months = {_month(day) for _basin, _org, day in touched}
+        days = _days_of(months)
+        _write_rollups(where & Q(started_on__in=days), where & Q(month__in=months), where & Q(day__in=days))
+    regions = set(Pathway.objects.filter(pk__in=pathway_ids).values_list("beneficiary__region_id", flat=True)) | set(
+        StageFact.objects.filter(pathway_id__in=pathway_ids).values_list("region_id", flat=True)
+    )
+    stamp(regions)
+    return StageFact.objects.filter(pathway_id__in=pathway_ids).count()
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _days_of(months: set[datetime.date]) -> list[datetime.date]:
+    days = []
+    for month in sorted(months):
+        day, end = month, _next_month(month)
+        while day < end:
+            days.append(day)
+            day += datetime.timedelta(days=1)
+    return days
+
+
+def stamp(region_ids: Iterable[int], *, rebuilt: bool = False) -> None:
+    now = timezone.now()
+    for region_id in region_ids:
+        defaults = {"refreshed_at": now, **({"rebuilt_at": now} if rebuilt else {})}
+        RollupStamp.objects.update_or_create(region_id=region_id, defaults=defaults)
+
+
+def rebuild(region: Region | int | None = None, *, chunk: int = CHUNK) -> int:
+    """Every fact and rollup from scratch (of one region: the pathways of its people, and whatever lands in its
+    basins), pathways in chunks of `chunk` so that memory stays bounded; then the freshness stamp. Returns the
+    number of stage facts."""
+    region_id = getattr(region, "pk", region)
+    started = timezone.now()
+    pathways = Pathway.objects.order_by("pk")
+    if region_id is not None:
+        pathways = pathways.filter(
+            Q(beneficiary__region_id=region_id)
+            | Q(pk__in=StageFact.objects.filter(region_id=region_id).values("pathway_id"))
+        )
+    ids = list(pathways.values_list("pk", flat=True).distinct())
+    for index in range(0, len(ids), chunk):
+        with transaction.atomic():
+            _lock()
+            _replace_facts(ids[index : index + chunk])
+    with transaction.atomic():
+        _lock()
+        if region_id is None:
+            StageFact.objects.exclude(pathway_id__in=Pathway.objects.values("pk")).delete()
+            _write_rollups(Q(), Q(), Q())
+            regions = list(Region.objects.values_list("pk", flat=True))
+        else:
+            _write_rollups(Q(region_id=region_id), Q(region_id=region_id), Q(region_id=region_id))
+            regions = [region_id]
+        stamp(regions, rebuilt=True)
+        # The refreshes queued before the rebuild began are done by it.
+        covered = RollupQueue.objects.filter(queued_at__lte=started)
+        if region_id is not None:
+            covered = covered.filter(stage_id__in=Stage.objects.filter(pathway_id__in=ids).values("pk"))
+        covered.delete()
+    facts = StageFact.objects.all() if region_id is None else StageFact.objects.filter(region_id=region_id)
+    return facts.count()
