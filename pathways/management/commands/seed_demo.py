@@ -54,7 +54,6 @@ from charter.demo import FUNDER_NAME as FUNDER
 from charter.demo import seed_charter
 from checklist.demo import seed_checklists
 from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
-from dashboards.rollups import rebuild
 from notifications.models import Notification
 from notifications.services import DELIVER_TASK
 from pathways.models import (
@@ -684,7 +683,7 @@ class Command(BaseCommand):
             seeder.run()
         history, documents = settle_held(held)
         # The dashboards' rollups of the demo region (the seed writes much in bulk: no event queued it all).
-        rebuild(seeder.region)
+        call_command("rollups_rebuild", region=seeder.region.code, stdout=StringIO() if quiet else self.stdout)
         after = table_counts()
         created = sum(after.values()) - sum(before.values())
         self._summary(seeder, created, time.monotonic() - started)
