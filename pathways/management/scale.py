@@ -644,6 +644,11 @@ class Generator:
         self.writer.counts["pathways_trainingaction"] += len(created)
         self.writer.counts["pathways_session"] += len(created_sessions)
 
+    def draw_track(self, body: Org, index: int) -> str:
+        """The track of a training body's `index`-th action: drawn by the tracks' shares."""
+        tracks = list(TRACKS)
+        return self.rng.choices(tracks, [TRACKS[t][4] for t in tracks])[0]
+
     # People ---------------------------------------------------------------------------------------------------
 
     def build_people(self):
