@@ -51,6 +51,7 @@ from pathways.management.scale import (
     PROMO,
     QUAL,
     TRACKS,
+    TRADES,
     Generator,
     Org,
     Table,
@@ -62,6 +63,7 @@ from pathways.management.scale import (
 from pathways.models import (
     Basin,
     Commune,
+    Employer,
     Enrolment,
     Membership,
     Organisation,
@@ -276,6 +278,36 @@ class BackgroundPopulation(Generator):
         self.prescribers = [o for o in self.orgs if o.kind == Kind.PRESCRIBER]
         self.supports = {o.basin: o for o in self.orgs if o.kind == Kind.SUPPORT}
 
+    def build_employers(self):
+        """A company of each sector in each basin (a stage outside a session belongs to its employer's basin: the
+        people's immersions, contracts and jobs stay in their basin)."""
+        sectors = sorted({sector for _t, sector in TRADES})
+        employers, keys = [], []
+        for b, communes in enumerate(self.communes_of):
+            for i, sector in enumerate(sectors):
+                commune = self.rng.choice(communes)
+                name = f"{self.rng.choice(LAST_NAMES)} {sector.replace('_', ' ').title()} {MARKER}"
+                employers.append(
+                    Employer(
+                        name=f"{name} {b + 1}-{i + 1}",
+                        siret=fake_siret(f"background-employer:{b}:{sector}"),
+                        region=self.region,
+                        commune=commune,
+                        contact_name=f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}",
+                        contact_email=f"contact{len(employers) + 1}@example.org",
+                    )
+                )
+                keys.append((b, sector))
+        created = Employer.objects.bulk_create(employers)
+        self.local_employers = {key: employer.pk for key, employer in zip(keys, created, strict=True)}
+        self.employers_of = {
+            b: [pk for (eb, _s), pk in self.local_employers.items() if eb == b] for b in range(len(self.basins))
+        }
+        self.all_employers = [e.pk for e in created]
+
+    def employer_in(self, basin: int, sector: str) -> int:
+        return self.local_employers.get((basin, sector)) or self.rng.choice(self.employers_of[basin])
+
     def draw_track(self, body, index: int) -> str:
         """Every basin has actions of every track: a training body's actions cycle through them."""
         return TRACK_CYCLE[(index + 2 * self.body_rank[body.pk]) % len(TRACK_CYCLE)]
@@ -450,11 +482,11 @@ class BackgroundPopulation(Generator):
                 begin,
                 end if done else None,
                 "completed" if done else "in_progress",
-                employer=rng.choice(self.employers_of.get(action.sector) or self.all_employers),
+                employer=self.employer_in(body.basin, action.sector),
             )
         employer = None
         if track == APPR:
-            employer = rng.choice(self.employers_of.get(action.sector) or self.all_employers)
+            employer = self.employer_in(body.basin, action.sector)
 
         # The anticipation devices, then the main stage's fate.
         started = period != "upcoming"
@@ -519,8 +551,10 @@ class BackgroundPopulation(Generator):
             if status in ("abandoned", "exclusion"):
                 absent_from = max(actual_start, last_marked - datetime.timedelta(days=rng.randint(5, 12)))
             if last_marked >= actual_start:
-                only_present = status == "in_progress"  # the absence rules find nothing to say today
-                self.marked.append((stage, session, actual_start, last_marked, absent_from, trainer, only_present))
+                # Isolated unjustified absences only for those who completed their stage: the absence rules find
+                # nothing new today, and an alert's first absence is the run before it.
+                noise = status == "completed"
+                self.marked.append((stage, session, actual_start, last_marked, absent_from, trainer, noise))
             if participant:
                 self.participants.append((stage, session, actual_start, actual_end or suspended_since or today))
 
@@ -554,7 +588,7 @@ class BackgroundPopulation(Generator):
         if status == "positive_exit" or (status == "completed" and rng.random() < 0.2):
             hired = weekdays(actual_end, rng.randint(1, 20))
             if hired <= today:
-                job_employer = rng.choice(self.employers_of.get(action.sector) or self.all_employers)
+                job_employer = self.employer_in(body.basin, action.sector)
                 self.stage(
                     ctx,
                     "employment",
@@ -640,7 +674,7 @@ class BackgroundPopulation(Generator):
         # What followed.
         if kind == "contract_break" and rng.random() < FOLLOWED_BREAK_CHANCE:
             day = weekdays(occurred, rng.randint(10, 60))
-            other = [e for e in self.employers_of.get(action.sector, []) if e != employer] or self.all_employers
+            other = [e for e in self.employers_of[body.basin] if e != employer] or self.all_employers
             began = day <= today
             self.stage(
                 ctx,
@@ -689,6 +723,7 @@ class BackgroundPopulation(Generator):
                     day,
                     None,
                     "in_progress",
+                    employer=self.employer_in(body.basin, action.sector),
                 )
                 return "job"
         return None
@@ -810,7 +845,7 @@ class BackgroundPopulation(Generator):
         w.copy("attendance_slot", columns, slots)
 
         marks, moments = [], {}
-        for stage, session, first_day, last_day, absent_from, trainer, only_present in self.marked:
+        for stage, session, first_day, last_day, absent_from, trainer, noise in self.marked:
             days, ids = calendar[session.pk], slot_ids[session.pk]
             for k in range(bisect.bisect_left(days, first_day), bisect.bisect_right(days, min(last_day, today))):
                 day = days[k]
@@ -829,7 +864,7 @@ class BackgroundPopulation(Generator):
                         status = "late"
                     elif h < 0.96:
                         status, reason = "absent_justified", rng.choice(["illness", "appointment", "family"])
-                    elif h < 0.98 and not only_present:
+                    elif h < 0.98 and noise:
                         status = "absent_unjustified"
                     else:
                         status = "excused"
