@@ -113,7 +113,13 @@ def stage_rows(stages):
     )
     follow_ups = (
         FollowUpAttempt.objects.filter(drift__stage=OuterRef("pk"))
-        .filter(at__lt=Subquery(_ending_ruptures().values("declared_at")[:1]))
+        .filter(
+            at__lt=Subquery(
+                Rupture.objects.filter(stage=OuterRef(OuterRef("pk")))
+                .exclude(kind=Kind.INTERRUPTION)
+                .values("declared_at")[:1]
+            )
+        )
         .order_by()
         .values("drift__stage")
         .annotate(n=Count("pk"))
