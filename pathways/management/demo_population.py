@@ -507,7 +507,7 @@ class BackgroundPopulation(Generator):
             span = max(0, (last_day - start).days)
             actual_start = start
             if draw < chance:
-                status = "exclusion" if rng.random() < 0.15 else "abandoned"
+                status = "exclusion" if rng.random() < 0.2 else "abandoned"
                 actual_end = weekdays(start, rng.randint(min(span, 10), max(min(span, 10), span)))
             elif draw < chance + POSITIVE_EXIT_CHANCE:
                 status = "positive_exit"
@@ -691,7 +691,7 @@ class BackgroundPopulation(Generator):
             )
             return "other_training"
         draw = rng.random()
-        if prescriber is not None and draw < 0.4:
+        if prescriber is not None and draw < 0.45:
             day = weekdays(occurred, rng.randint(5, 80))
             if day <= today:
                 end = weekdays(day, 30)
@@ -709,7 +709,7 @@ class BackgroundPopulation(Generator):
                     "completed" if done else "in_progress",
                 )
                 return "other_training"
-        elif draw < 0.6:
+        elif draw < 0.65:
             day = weekdays(occurred, rng.randint(60, 175))
             if day <= today:
                 self.stage(
