@@ -319,13 +319,21 @@ class SessionPlan:
 
 
 class Generator:
-    def __init__(self, *, people: int, seed: int, region_code: str, today: datetime.date, stdout=None):
+    # Tunables a subclass may change (the demo's background population does: smaller caseloads, 18 months).
+    people_per_trainer = PEOPLE_PER_TRAINER
+    pathways_per_adviser = PATHWAYS_PER_ADVISER
+    people_per_action = 600  # a training body runs an action for about 600 of its people (25 at most)
+    window_past, window_future = WINDOW_PAST, WINDOW_FUTURE
+
+    def __init__(
+        self, *, people: int, seed: int, region_code: str, today: datetime.date, stdout=None, password: str = ""
+    ):
         self.people, self.seed, self.code, self.today = people, seed, region_code, today
         self.rng = random.Random(seed)
         self.stdout = stdout
         self.writer = Writer()
         self.timings = {}
-        self.password = make_password(PASSWORD)  # hashed once: every generated account shares it
+        self.password = password or make_password(PASSWORD)  # hashed once: every generated account shares it
         self.domain = f"r{region_code.lower()}.{DOMAIN}"
 
     def say(self, text):
@@ -455,12 +463,12 @@ class Generator:
         for org in self.orgs:
             if org.kind == Kind.TRAINING_BODY:
                 people = n * 1.1 * org.weight / total_tb
-                trainers = max(2, round(people * 0.4 / PEOPLE_PER_TRAINER))
+                trainers = max(2, round(people * 0.4 / self.people_per_trainer))
                 roles = [(Role.TRAINER, trainers), (Role.PEDAGOGICAL_MANAGER, max(1, trainers // 8))]
                 roles += [(Role.ORG_MANAGER, 1 + (trainers > 20)), (Role.DPO, 1)]
             elif org.kind == Kind.PRESCRIBER:
                 open_pathways = n * 0.75 * org.weight / total_pr
-                advisers = max(2, round(open_pathways / PATHWAYS_PER_ADVISER))
+                advisers = max(2, round(open_pathways / self.pathways_per_adviser))
                 roles = [(Role.PRESCRIBER_ADVISER, advisers), (Role.ORG_MANAGER, 1 + (advisers > 20)), (Role.DPO, 1)]
             elif org.kind == Kind.SUPPORT:
                 roles = [(Role.FACILITATOR, 2), (Role.ORG_MANAGER, 1), (Role.DPO, 1)]
@@ -562,13 +570,12 @@ class Generator:
         rng, n = self.rng, self.people
         total_tb = sum(o.weight for o in self.bodies)
         opco = {name: self.funders[name].pk for name in set(SECTOR_OPCO.values())}
-        tracks = list(TRACKS)
         actions = []
         for body in self.bodies:
             people = n * body.weight / total_tb
-            count = min(25, max(1, math.ceil(people / 600)))
-            for _i in range(count):
-                track = rng.choices(tracks, [TRACKS[t][4] for t in tracks])[0]
+            count = min(25, max(1, math.ceil(people / self.people_per_action)))
+            for index in range(count):
+                track = self.draw_track(body, index)
                 trade, sector = rng.choice(TRADES)
                 title = rng.choice(TITLES[track]).format(trade)
                 programme = TRACKS[track][3]
@@ -602,10 +609,10 @@ class Generator:
             self.actions.append(action)
             runs = max(3, math.ceil(people * 1.1 / PEOPLE_PER_SESSION))
             low, high = TRACKS[track][1]
-            span = WINDOW_PAST + WINDOW_FUTURE
+            span = self.window_past + self.window_future
             for r in range(runs):
                 start = monday(
-                    self.today + datetime.timedelta(days=-WINDOW_PAST + span * r // runs + rng.randint(0, 6))
+                    self.today + datetime.timedelta(days=-self.window_past + span * r // runs + rng.randint(0, 6))
                 )
                 end = weekdays(start, rng.randint(low, high))
                 trainers = body.staff.get(Role.TRAINER) or body.staff[Role.ORG_MANAGER]
@@ -636,6 +643,11 @@ class Generator:
         )
         self.writer.counts["pathways_trainingaction"] += len(created)
         self.writer.counts["pathways_session"] += len(created_sessions)
+
+    def draw_track(self, body: Org, index: int) -> str:
+        """The track of a training body's `index`-th action: drawn by the tracks' shares."""
+        tracks = list(TRACKS)
+        return self.rng.choices(tracks, [TRACKS[t][4] for t in tracks])[0]
 
     # People ---------------------------------------------------------------------------------------------------
 
@@ -719,7 +731,10 @@ class Generator:
         for table in t.values():
             w.copy(table.name, table.columns, table.rows)
             table.rows = []  # free the memory
-        # Sessions hold everybody enrolled in them (the capacity is a plan, not a database rule).
+        self.fit_capacities()
+
+    def fit_capacities(self):
+        """Sessions hold everybody enrolled in them (the capacity is a plan, not a database rule)."""
         with connection.cursor() as c:
             c.execute(
                 "UPDATE pathways_session s SET capacity = GREATEST(s.capacity, e.n) FROM "

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo world is complete, obeys the rules, and a second run changes nothing."""
 
+import datetime
 import re
 from collections import Counter
 from io import StringIO
@@ -7,6 +8,7 @@ from io import StringIO
 import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -19,10 +21,14 @@ from attendance.services import escalate, evaluate_session
 from charter.models import CharterVersion, Signature, SignatureCopy, SignatureEvent
 from charter.status import OrganisationStatus, organisation_statuses
 from checklist.models import Checklist, ChecklistRevision
+from checklist.stats import effect
 from core.tasks import DOCUMENTS_QUEUE
+from dashboards.models import MonthlyRollup
 from notifications.models import Notification, Todo
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
+from pathways.management.demo_population import BASINS as BACKGROUND_BASINS
 from pathways.models import (
+    Basin,
     Beneficiary,
     JoinRequest,
     Membership,
@@ -33,6 +39,8 @@ from pathways.models import (
     Stage,
     StageTransition,
 )
+from ruptures.models import CAUSE_FAMILIES, Rupture
+from ruptures.rates import cohort_for, percent, re_engagement, rupture_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +138,10 @@ def test_seed_is_complete_and_idempotent(client, published_tasks):
     assert not User.objects.exclude(email__endswith=DEMO_DOMAIN).exists()
     assert User.objects.values("password").distinct().count() == 1  # hashed once
 
-    # People and pathways.
-    assert 190 <= Beneficiary.objects.count() <= 210
+    # People and pathways: the ~200 named stories, and the background population beside them.
+    background = Q(created_by__email__endswith=f"fictif.{DEMO_DOMAIN}")
+    assert 190 <= Beneficiary.objects.exclude(background).count() <= 210
+    assert 2500 <= Beneficiary.objects.filter(background).count() <= 3000
     assert Pathway.objects.count() >= Beneficiary.objects.count()
     assert set(Stage.objects.values_list("status", flat=True)) == set(Stage.Status.values)
     assert set(Stage.objects.values_list("kind", flat=True)) >= {
@@ -234,6 +244,69 @@ def test_seed_is_complete_and_idempotent(client, published_tasks):
         assert client.login(email=user.email, password=DEMO_PASSWORD), role
         client.logout()
     assert client.login(email=ADMIN_EMAIL, password=DEMO_PASSWORD)
+
+    check_background_population_figures(region)
+
+
+def check_background_population_figures(region):
+    """The background population (`pathways.management.demo_population`) gives every basin's dashboard plausible
+    figures above the small-count threshold, by the reference functions, over the last twelve months."""
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=365)
+    threshold = getattr(settings, "SMALL_COUNT_THRESHOLD", 5)
+    basins = Basin.objects.filter(region=region, code__in=[code for code, _weight in BACKGROUND_BASINS])
+    assert basins.count() == len(BACKGROUND_BASINS)
+    overall = Counter()
+    for basin in basins:
+        stages = cohort_for(basin=basin)
+        rate = rupture_rate(start=start, end=end, stages=stages)
+        assert rate.entrants > 100, basin
+        assert 5 <= rate.rate <= 15, (basin, rate)
+        overall.update(entrants=rate.entrants, ruptures=rate.ruptures)
+        split = effect(start=start, end=end, stages=stages)
+        assert split.with_checklist.rate < split.without_checklist.rate, (basin, split)
+        participants = rupture_rate(start=start, end=end, stages=stages, speaking_group_participant=True)
+        others = rupture_rate(start=start, end=end, stages=stages, speaking_group_participant=False)
+        assert participants.rate < 2 < others.rate, (basin, participants, others)
+        again = re_engagement(start=start, end=end, stages=stages)
+        ruptured = Rupture.objects.filter(stage__in=stages, occurred_on__range=(start, end))
+        entered = Stage.objects.filter(pk__in=stages.values("pk"), actual_start__range=(start, end))
+        alerts = Alert.objects.filter(kind="rupture", rupture__in=ruptured)
+        reminded = ruptured.filter(reminders__isnull=False).distinct()
+        sections = {
+            "entrants": rate.entrants,
+            "with a checklist": split.with_checklist.entrants,
+            "without a checklist": split.without_checklist.entrants,
+            "ruptures": rate.ruptures,
+            "abandons and exclusions": rate.abandons + rate.exclusions,
+            "interruptions": rate.interruptions,
+            "positive exits": rate.positive_exits,
+            "contract breaks": ruptured.filter(kind=Rupture.Kind.CONTRACT_BREAK).count(),
+            "participants": participants.entrants,
+            "re-engaged within 3 months": again.within_3_months,
+            "re-engaged within 6 months": again.within_6_months,
+            "completed": entered.filter(status=Stage.Status.COMPLETED).count(),
+            "immersions": entered.filter(kind=Stage.Kind.IMMERSION).count(),
+            "alerts acknowledged": alerts.exclude(acknowledged_at=None).count(),
+            "alerts escalated": alerts.exclude(escalated_at=None).count(),
+            "ruptures after reminders": reminded.count(),
+        }
+        for family in CAUSE_FAMILIES:
+            sections[f"cause {family}"] = ruptured.filter(causes__family=family).distinct().count()
+        small = {name: n for name, n in sections.items() if n < threshold}
+        assert not small, (basin, small)
+    assert 7 <= percent(overall["ruptures"], overall["entrants"]) <= 12, overall
+    # Referents of the background population follow 15 to 25 open pathways (the advisers among them).
+    caseloads = sorted(
+        Pathway.objects.filter(status=Pathway.Status.OPEN, referent__memberships__role=Role.PRESCRIBER_ADVISER)
+        .filter(referent__email__endswith=f"fictif.{DEMO_DOMAIN}")
+        .values("referent")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    assert 15 <= caseloads[len(caseloads) // 2] <= 25, caseloads
+    # The dashboards' rollups are built.
+    assert MonthlyRollup.objects.filter(basin__in=basins).exists()
 
 
 def check_output_names_a_login_per_role(output):

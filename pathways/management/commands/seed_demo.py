@@ -55,7 +55,6 @@ from charter.demo import seed_charter
 from checklist.demo import seed_checklists
 from commissions.demo import seed_commissions
 from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
-from dashboards.rollups import rebuild
 from notifications.models import Notification
 from notifications.services import DELIVER_TASK
 from pathways.models import (
@@ -410,6 +409,7 @@ SCENARIOS = [
     ("orientation_now", 4),
 ]
 PEOPLE = sum(count for _name, count in SCENARIOS)
+BACKGROUND_PEOPLE = 2700  # the background population (`pathways.management.demo_population`)
 
 SUSPENSION_REASONS = [
     "Raisons de santé : arrêt de travail.",
@@ -669,16 +669,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="N'affiche ni le détail de l'import ni les identifiants."
         )
+        parser.add_argument(
+            "--background-people",
+            type=int,
+            default=BACKGROUND_PEOPLE,
+            help=f"Personnes de la population de fond, fictives, dans 3 bassins ({BACKGROUND_PEOPLE}).",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, background_people=BACKGROUND_PEOPLE, **options):
         started = time.monotonic()
         before = table_counts()
         with enqueues_held() as held, transaction.atomic():
-            seeder = Seeder(stdout=None if quiet else self.stdout)
+            seeder = Seeder(stdout=None if quiet else self.stdout, background_people=background_people)
             seeder.run()
         history, documents = settle_held(held)
         # The dashboards' rollups of the demo region (the seed writes much in bulk: no event queued it all).
-        rebuild(seeder.region)
+        call_command("rollups_rebuild", region=seeder.region.code, stdout=StringIO() if quiet else self.stdout)
         after = table_counts()
         created = sum(after.values()) - sum(before.values())
         self._summary(seeder, created, time.monotonic() - started)
@@ -758,7 +764,11 @@ LOGIN_LABELS = [
 def login_rows(region):
     """One login per role (DESIGN.md §1), chosen among the demo accounts whose home page shows something."""
     open_referent = Count("user__referent_pathways", filter=Q(user__referent_pathways__status="open"), distinct=True)
-    memberships = Membership.objects.active().filter(organisation__region=region).select_related("user", "organisation")
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation__region=region, organisation__name__in=ORG_BY_NAME)  # not the background population
+        .select_related("user", "organisation")
+    )
 
     def org_member(role, org_name):
         return memberships.filter(role=role, organisation__name=org_name).order_by("user__email").first()
@@ -834,8 +844,9 @@ def table_counts():
 
 
 class Seeder:
-    def __init__(self, *, stdout=None):
+    def __init__(self, *, stdout=None, background_people=BACKGROUND_PEOPLE):
         self.stdout = stdout
+        self.background_people = background_people
         self.today = timezone.localdate()
         self.rng = random.Random(2026)
         self.members = {}  # (organisation pk, role) -> [users]
@@ -856,6 +867,22 @@ class Seeder:
         self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
         self.speaking_groups = seed_speaking_groups(region=self.region, today=self.today, stdout=self.stdout)
         self.commissions = seed_commissions(region=self.region, today=self.today, stdout=self.stdout)
+        self.background = self.load_background()
+
+    def load_background(self):
+        """The background population (`pathways.management.demo_population`): a few thousand fictional people in 3
+        basins, written in bulk beside the stories above, so that every dashboard shows plausible figures."""
+        # Imported here: it builds on the regional generator, which imports this module's names.
+        from pathways.management.demo_population import seed_background
+
+        return seed_background(
+            region=self.region,
+            today=self.today,
+            password=User.objects.get(email=ADMIN_EMAIL).password,  # the one hash every demo account shares
+            domain=f"fictif.{DEMO_DOMAIN}",
+            people=self.background_people,
+            stdout=self.stdout,
+        )
 
     def printed_organisations(self):
         """The organisations of the printed logins but the Région's (where the legal representative may sign)."""
