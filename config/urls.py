@@ -18,6 +18,7 @@ urlpatterns = [
     path("charte/", include("charter.urls")),
     path("check-lists/", include("checklist.urls")),
     path("groupes-de-parole/", include("speaking_groups.urls")),
+    path("tableaux-de-bord/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

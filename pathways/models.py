@@ -80,50 +80,12 @@ class Region(models.Model):
             )
 
 
-class BasinQuerySet(models.QuerySet):
-    def with_activity(self) -> list:
-        """The basins, each with its counts for the regional dashboards of the home page: `open_pathways`,
-        `stages_in_progress`, `stages_suspended`, `current_sessions`. Four queries whatever the number of basins.
-
-        People are counted where they live (commune of residence), stages where they are trained (the session's
-        training action). Each count is one grouped pass over its table for all the basins at once: a count per
-        basin as a correlated subquery read the whole table once per basin (12 reads of 100,000 people).
-        """
-        basins = list(self)
-        ids = [basin.pk for basin in basins]
-        today = timezone.localdate()
-
-        def grouped(queryset, basin_path, **filters):
-            rows = queryset.filter(**{f"{basin_path}__in": ids}, **filters).values(basin_path).order_by()
-            return dict(rows.annotate(n=models.Count("pk")).values_list(basin_path, "n"))
-
-        open_pathways = grouped(Pathway.objects.all(), "beneficiary__commune__basin", status=Pathway.Status.OPEN)
-        stages = Enrolment.objects.filter(stage__status__in=[Stage.Status.IN_PROGRESS, Stage.Status.SUSPENDED])
-        by_status = {
-            (basin_id, status): n
-            for basin_id, status, n in stages.filter(session__training_action__basin__in=ids)
-            .values("session__training_action__basin", "stage__status")
-            .order_by()
-            .annotate(n=models.Count("pk"))
-            .values_list("session__training_action__basin", "stage__status", "n")
-        }
-        sessions = grouped(Session.objects.all(), "training_action__basin", start_date__lte=today, end_date__gte=today)
-        for basin in basins:
-            basin.open_pathways = open_pathways.get(basin.pk, 0)
-            basin.stages_in_progress = by_status.get((basin.pk, Stage.Status.IN_PROGRESS), 0)
-            basin.stages_suspended = by_status.get((basin.pk, Stage.Status.SUSPENDED), 0)
-            basin.current_sessions = sessions.get(basin.pk, 0)
-        return basins
-
-
 class Basin(models.Model):
     """An employment basin: one INSEE "zone d'emploi" (part of it inside one region)."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="basins", verbose_name=_("région"))
     code = models.CharField(_("code de zone d'emploi"), max_length=7, unique=True)
     name = models.CharField(_("nom"), max_length=100)
-
-    objects = BasinQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bassin d'emploi")

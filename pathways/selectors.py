@@ -106,13 +106,14 @@ def home_page(user) -> HomePage:
             )
         )
 
+    # The basins' figures are on the dashboards (`dashboards:region`, `dashboards:basin`): the home links to them.
     if Role.REGIONAL_OFFICER in roles:
-        page.region_basins = (
-            Basin.objects.filter(region__in=scoping.region_ids(user)).select_related("region").with_activity()
+        page.region_basins = list(
+            Basin.objects.filter(region__in=scoping.region_ids(user, roles={Role.REGIONAL_OFFICER})).order_by("name")
         )
     coordinated = [m.basin_id for m in memberships if m.role == Role.BASIN_COORDINATOR]
     if coordinated:
-        page.coordinated_basins = Basin.objects.filter(pk__in=coordinated).with_activity()
+        page.coordinated_basins = list(Basin.objects.filter(pk__in=coordinated).order_by("name"))
 
     dpo_orgs = scoping.org_ids(user, roles={Role.DPO})
     if dpo_orgs:

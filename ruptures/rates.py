@@ -63,11 +63,11 @@ an `Exists` subquery for the chaining).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from core.figures import percent  # the one rounding rule lives in core; `ruptures.rates.percent` is kept as a name
 from pathways.models import Stage
 from ruptures.models import Rupture
 
@@ -96,17 +96,6 @@ class RuptureRate:
     interruptions: int
     positive_exits: int
     rate: float | None  # percent, one decimal; None when there are no entrants
-
-
-def percent(numerator: int, denominator: int) -> float | None:
-    """`numerator / denominator` in percent, rounded half up to one decimal (12.25 → 12.3); None for 0 / 0.
-
-    Every figure shown next to the rupture rate rounds the same way.
-    """
-    if not denominator:
-        return None
-    value = Decimal(numerator * 100) / Decimal(denominator)
-    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def cohort_for(*, basin=None, training_body=None, programme=None) -> QuerySet[Stage]:

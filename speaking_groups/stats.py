@@ -12,7 +12,7 @@ never a second implementation).
   and the rupture rate among participants vs non-participants (`rupture_rate`, with its counts). Four queries
   whatever the number of people.
 - **Small counts** (DESIGN.md §6): a count shown outside the owning organisation (the support structure) is "< 5"
-  under five (`shown_count`, the same rule as the `small_count` template filter, which it calls).
+  under five (`shown_count`: `core.figures.shown_count`, the project's one rule, which the templates' filters call).
 """
 
 import datetime
@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.templatetags.core_tags import small_count
+from core.figures import shown_count
 from pathways.models import Session, Stage
 from ruptures.rates import RuptureRate, percent, rupture_rate
 from speaking_groups.models import DropInBooking, PostRuptureCase, SpeakingGroup, WorkshopAttendance
@@ -96,13 +96,6 @@ def participation(*, sessions, start: datetime.date | None = None, end: datetime
 
 def group_participation(group: SpeakingGroup, **period) -> Participation:
     return participation(sessions=Session.objects.filter(speaking_groups=group), **period)
-
-
-def shown_count(value: int | None, *, owner: bool) -> str:
-    """A count as shown to a reader: exact for the owning organisation, "< 5" under five for anyone else."""
-    if owner:
-        return str(value or 0)
-    return small_count(value)
 
 
 def participants_shown(group: SpeakingGroup, *, owner: bool = False) -> str:

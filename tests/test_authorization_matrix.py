@@ -40,6 +40,8 @@ REGION_MEMBERS = set(LOGGED_IN) - {"admin", "other_region_manager", "deactivated
 ATTENDANCE_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 # Active facilitators of a support structure (the world's and the second one).
 FACILITATORS = {"facilitator", "other_facilitator"}
+# Regional staff of the world's region: they read its basins' dashboards.
+REGIONAL_STAFF = {"regional_officer", "basin_coordinator", "other_funder_officer"}
 # Who sees the world's speaking group: its structure's facilitator and its training body's staff.
 GROUP_READERS = {"facilitator", *ATTENDANCE_STAFF}
 
@@ -541,6 +543,17 @@ MATRIX = {
     "speaking_groups:case_entry_create": (lambda w: [world_case(w).pk], statuses(405)),
     "speaking_groups:case_outcome": (lambda w: [world_case(w).pk], statuses(405)),
     "speaking_groups:case_open": (lambda w: [world_case(w).rupture.pk], statuses(405)),
+    # Dashboards: the region's map and its basins for regional staff (the world's funder's officer and coordinator,
+    # and the second funder's officer: aggregates of their region; a basin of another region is a 404); an
+    # organisation's dashboard for its managers (a training body's staff who are not managers: 403; anyone else:
+    # 404); the drill-down behind a figure under the same rules as the dashboard it comes from.
+    "dashboards:region": (None, by_sets((REGIONAL_STAFF, 200), default=403)),
+    "dashboards:basin": (lambda w: [w.basin.pk], by_sets((REGIONAL_STAFF, 200))),
+    "dashboards:organisation": (
+        lambda w: [w.training_body.pk],
+        by_sets(({"org_manager", "pedagogical_manager"}, 200), ({"trainer", "dpo"}, 403)),
+    ),
+    "dashboards:drilldown": (lambda w: ["entrees"], by_sets()),
     "notifications:todo_list": (None, statuses(200)),
     "notifications:todo_done": (lambda w: [1], statuses(405)),
     # Accounts: public pages answer everyone; a logged-in user is sent home from the login page.

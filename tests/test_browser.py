@@ -146,12 +146,19 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
         ("members", reverse("pathways:membership_list", args=[world.training_body.pk])),
         ("member-add", reverse("pathways:member_add", args=[world.training_body.pk])),
         ("member-deactivate", reverse("pathways:membership_deactivate", args=[world.memberships["trainer"].pk])),
+        ("dashboard-organisation", reverse("dashboards:organisation", args=[world.training_body.pk])),
+        (
+            "dashboard-drilldown",
+            reverse("dashboards:drilldown", args=["entrees"]) + f"?structure={world.training_body.pk}",
+        ),
     ]:
         visit(page, base + url, name)
 
     page.context.clear_cookies()
     login(page, live_server, world.user("regional_officer"))
     visit(page, base + reverse("pathways:home"), "home-regional")
+    visit(page, base + reverse("dashboards:region"), "dashboard-region")
+    visit(page, base + reverse("dashboards:basin", args=[world.basin.pk]), "dashboard-basin")
 
     # The charter: read, follow, draft (regional officer); sign (legal representative); verify (anyone).
     from charter.services import draft_create

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pathways.context_processors.memberships",
                 "speaking_groups.context_processors.navigation",
+                "dashboards.context_processors.navigation",
                 "notifications.context_processors.inbox",
             ],
         },

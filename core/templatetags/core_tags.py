@@ -1,20 +1,16 @@
 from django import template
-from django.conf import settings
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+
+from core.figures import shown_count
 
 register = template.Library()
 
 
 @register.filter
 def small_count(value):
-    """Hide counts under the threshold in aggregates shown outside the owning organisation (DESIGN.md §6)."""
-    threshold = getattr(settings, "SMALL_COUNT_THRESHOLD", 5)
-    if value is None:
-        return "0"
-    if 0 < value < threshold:
-        return _("< %(n)s") % {"n": threshold}
-    return str(value)
+    """Hide counts under the threshold in aggregates shown outside the owning organisation (DESIGN.md §6): the
+    rule of `core.figures.shown_count` for a reader who is not the owner (`{% load figures %}` has the others)."""
+    return shown_count(value, owner=False)
 
 
 @register.simple_tag(takes_context=True)

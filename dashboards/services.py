@@ -1,0 +1,23 @@
+"""Writes of the dashboards' pages: the access log of the named rows a drill-down list shows."""
+
+from accounts.models import AccessLog
+from pathways import scoping
+
+
+def drilldown_access_record(*, user, facts, view_name: str) -> None:
+    """One access log row per person shown by name on a drill-down page (as a person page writes one), in one
+    insert. The acting organisation is the reader's organisation that holds or prescribed the stage."""
+    person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
+    logs = []
+    for fact in facts:
+        acting = next((org for org in (fact.organisation_id, fact.prescriber_id) if org in person_orgs), None)
+        logs.append(
+            AccessLog(
+                user=user,
+                beneficiary_id=fact.stage.pathway.beneficiary_id,
+                view_name=view_name[:100],
+                acting_organisation_id=acting,
+                action=AccessLog.Action.READ,
+            )
+        )
+    AccessLog.objects.bulk_create(logs)
