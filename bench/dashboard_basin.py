@@ -10,7 +10,8 @@ figures stay under a burst of changes.
   it). A burst of 1,000 attendance saves (`attendance.services.sheet_save`, one mark each, on the largest basin's
   sessions) and 100 ruptures (`ruptures.services.rupture_declare`, abandons of stages in progress in that basin) is
   made through the services; the metric is the time from the end of the burst until the figures include them (the
-  basin's counted ruptures grew by 100 and no refresh is pending).
+  basin's counted ruptures grew by 100, the beat sweep has read every mark change and no refresh is pending). The
+  worker runs beat, whose sweep (`ROLLUPS_SWEEP_SECONDS`, 10 s by default) queues the marks the sheets wrote in bulk.
 """
 
 import os
@@ -28,10 +29,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from attendance.models import MarkChange
 from bench import Metric, percentile
 from bench._staff import staff_of_largest
 from bench.generate_scale import REGION, settings
-from dashboards.models import MonthlyRollup, RollupQueue, StageFact
+from dashboards.models import MonthlyRollup, RollupCursor, RollupQueue, StageFact
+from dashboards.queue import MARKS_CURSOR, sweep_mark_changes
 from dashboards.rollups import rebuild
 from pathways.management.commands.generate_scale import ensure_scale_data
 from pathways.models import Basin, Region, Stage
@@ -99,6 +102,8 @@ class Worker:
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
         command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", "bench-rollups@%h"]
         command += ["-Q", django_settings.BENCH_ROLLUPS_QUEUE]
+        # With beat: its sweep queues the marks the sheets wrote in bulk (dashboards.queue.sweep_mark_changes).
+        command += ["--beat", "--schedule", str(self.log.parent / "beat-schedule")]
         self.output = self.log.open("w")
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -167,6 +172,8 @@ def burst(basin: Basin, officer) -> int:
 
 def measure_lag(basin: Basin, officer) -> float:
     RollupQueue.objects.all().delete()
+    sweep_mark_changes()  # the watermark starts at the latest change
+    RollupQueue.objects.all().delete()
     counted = StageFact.objects.filter(basin=basin, counted_rupture=True)
     before = counted.count()
     with tempfile.TemporaryDirectory(prefix="bench-rollups-") as folder:
@@ -178,7 +185,9 @@ def measure_lag(basin: Basin, officer) -> float:
             ended = time.monotonic()
             log(f"burst took {ended - started:.1f} s")
             deadline = ended + 600
-            while counted.count() < before + declared or RollupQueue.objects.exists():
+            last_change = MarkChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            marks_read = RollupCursor.objects.filter(name=MARKS_CURSOR, position__gte=last_change)
+            while counted.count() < before + declared or RollupQueue.objects.exists() or not marks_read.exists():
                 if time.monotonic() > deadline:
                     log(worker.log.read_text()[-3000:])
                     return float("inf")
