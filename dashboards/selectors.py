@@ -227,7 +227,10 @@ def _sections(*, scope, period, previous, comparison, comparison_label, owner, d
         _("Ruptures"),
         _("Chaque taux porte sur les %(cohort)s.") % {"cohort": cohort},
         [summary, kinds, cause_table, months, actions],
-        [_month_chart(by_month, owner=owner, period=period), _cause_chart(causes, owner=owner)],
+        [
+            *([_month_chart(by_month, owner=owner, period=period)] if by_month else []),
+            *([_cause_chart(causes, owner=owner)] if causes.by_family else []),
+        ],
     )
     return [
         ruptures,

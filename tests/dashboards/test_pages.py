@@ -21,7 +21,7 @@ from tests.ruptures.declaring import declare
 # The basin page's queries: the login session, the user, their memberships, the basin, the alert badge of the menu,
 # then the figures (a fixed number per section, `dashboards.figures`). Pinned; the target of the issue is 15.
 BASIN_QUERIES = 19
-ORGANISATION_QUERIES = 19
+ORGANISATION_QUERIES = 20
 REGION_QUERIES = 9
 DRILLDOWN_QUERIES = 8
 
@@ -80,6 +80,7 @@ def test_the_basin_page_shows_its_sections_the_cohort_and_the_freshness(world, c
     stamp = timezone.localtime(response.context["page"].freshness)
     assert f"Données à jour au {stamp:%d/%m/%Y} à {stamp:%H:%M}" in content
     assert "Région : " in content  # the comparison column
+    assert 'alt="Taux de rupture par mois d’entrée.' in content or "Taux de rupture par mois d&#x27;entrée" in content
 
 
 def test_a_regional_officer_sees_small_counts_hidden(world, client_for):
