@@ -19,7 +19,6 @@ from core.calendar import training_days, working_days_between
 from core.tasks import enqueue_on_commit
 from core.text import REASON_MAX_LENGTH, check_length
 from notifications.services import notify
-from pathways.changes import stages_changed
 from pathways.models import Membership, Session, Stage
 
 Period = Slot.Period
@@ -280,7 +279,6 @@ def sheet_save(*, session: Session, day: datetime.date, by, entries: list[Entry]
             for mark, previous in changes
         )
         evaluate_on_commit(session.pk)
-        stages_changed(mark.stage_id for mark in to_write)  # a bulk write: no post_save reports it
     result.saved = to_write
     return result
 

@@ -139,7 +139,8 @@ def purge_task_queue() -> None:
     from config.celery import app
 
     with app.connection_for_write() as connection:
-        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.BENCH_WORKER_QUEUE, settings.CELERY_DOCUMENTS_QUEUE):
+        queues = (settings.CELERY_TASK_DEFAULT_QUEUE, settings.BENCH_WORKER_QUEUE, settings.CELERY_DOCUMENTS_QUEUE)
+        for queue in (*queues, settings.BENCH_ROLLUPS_QUEUE):
             connection.default_channel.queue_purge(queue)
 
 

@@ -198,6 +198,17 @@ class RollupQueue(models.Model):
         return f"stage {self.stage_id}"
 
 
+class RollupCursor(models.Model):
+    """How far a sweep of an append-only table has read (`dashboards.queue.sweep_mark_changes`: the attendance
+    sheet's marks are written in bulk, so no signal reports them; their `MarkChange` rows are read by id)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    position = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.position}"
+
+
 class RollupStamp(models.Model):
     """When the facts were last brought up to date (one row per region): the dashboard's freshness."""
 

@@ -8,9 +8,12 @@ fails nothing, the beat sweeper catches up):
   `dashboards`): a stage, an enrolment, a pathway (prescriber, referent), a person or an employer (their commune
   moves the basin), an attendance mark, a follow-up attempt, a rupture, an alert and its actions, a checklist
   revision, a workshop (cancelled) and its attendance, a drop-in booking, a post-rupture case;
-- writes that fire no signal (`bulk_create`, conditional `update()`): the attendance sheet's marks, an alert
-  acknowledged, acted on or escalated. Their services call `pathways.changes.stages_changed`, a registry of the lower
-  app this module listens to (`enqueue`);
+- writes that fire no signal (`bulk_create`, conditional `update()`):
+  - an alert acknowledged, acted on or escalated: their services call `pathways.changes.stages_changed`, a registry
+    of the lower app this module listens to (`enqueue`);
+  - the attendance sheet's marks (written in bulk, in a save whose query count is pinned at 10): every change of a
+    mark also writes an append-only `MarkChange` row, which the beat sweep reads by id from a watermark
+    (`sweep_mark_changes`, every `ROLLUPS_SWEEP_SECONDS`; `RollupCursor` keeps its position), queueing their stages;
 - bulk jobs that build data in masse (`seed_demo`, `generate_scale`) end with `dashboards.rollups.rebuild()`;
   a nightly beat job rebuilds everything anyway (`rollups_rebuild_task`), which also mends what no event can
   report (a deleted stage's old bucket).
@@ -28,8 +31,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attendance.models import MarkChange
 from core.tasks import enqueue_on_commit
-from dashboards.models import RollupQueue
+from dashboards.models import RollupCursor, RollupQueue
 from dashboards.rollups import refresh_pathways
 from pathways.models import Stage
 
@@ -90,3 +94,26 @@ def pending(*, older_than_seconds: int = 0) -> int:
         .filter(queued_at__lte=now - datetime.timedelta(seconds=older_than_seconds))
         .count()
     )
+
+
+MARKS_CURSOR = "attendance.MarkChange"
+
+
+def sweep_mark_changes(*, limit: int = 50_000) -> int:
+    """Queue the stages of the marks changed since the last sweep (the `MarkChange` rows after the watermark), and
+    move the watermark, in one transaction. The first sweep starts from the latest change (the rebuild covers what
+    came before). Returns the number of changes read."""
+    with transaction.atomic():
+        cursor = RollupCursor.objects.select_for_update().filter(name=MARKS_CURSOR).first()
+        if cursor is None:
+            latest = MarkChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            RollupCursor.objects.create(name=MARKS_CURSOR, position=latest)
+            return 0
+        rows = list(
+            MarkChange.objects.filter(pk__gt=cursor.position).order_by("pk").values_list("pk", "mark__stage_id")[:limit]
+        )
+        if not rows:
+            return 0
+        enqueue(stage_id for _pk, stage_id in rows)
+        RollupCursor.objects.filter(name=MARKS_CURSOR).update(position=rows[-1][0])
+    return len(rows)

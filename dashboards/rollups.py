@@ -475,7 +475,7 @@ def rebuild(region: Region | int | None = None, *, chunk: int = CHUNK) -> int:
         # The refreshes queued before the rebuild began are done by it.
         covered = RollupQueue.objects.filter(queued_at__lte=started)
         if region_id is not None:
-            covered = covered.filter(stage_id__in=Stage.objects.filter(pathway_id__in=ids).values("pk"))
+            covered = covered.filter(stage_id__in=Stage.objects.filter(pathway__in=pathways.values("pk")).values("pk"))
         covered.delete()
     facts = StageFact.objects.all() if region_id is None else StageFact.objects.filter(region_id=region_id)
     return facts.count()

@@ -13,7 +13,9 @@ def rollups_refresh_task() -> int:
 
 @shared_task(**RETRY)
 def sweep_rollup_queue_task() -> int:
-    """Beat: rows left pending (a broker that was down, a worker that died) are refreshed here."""
+    """Beat: the marks changed since the last sweep are queued (their sheet writes them in bulk); rows left pending
+    (a broker that was down, a worker that died) are refreshed here."""
+    queue.sweep_mark_changes()
     if not queue.pending(older_than_seconds=settings.ROLLUPS_SWEEP_AFTER_SECONDS):
         return 0
     return queue.refresh_queue()

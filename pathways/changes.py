@@ -1,5 +1,5 @@
-"""Stage changes no model signal reports: writes made with `bulk_create` or a conditional `update()` (an attendance
-sheet's marks, an alert acknowledged or escalated). The services that make them call `stages_changed(stage_ids)`
+"""Stage changes no model signal reports: writes made with `bulk_create` or a conditional `update()` (an alert
+acknowledged, acted on or escalated). The services that make them call `stages_changed(stage_ids)`
 once committed-to-be (in their transaction); upper apps that keep derived data (the dashboards' rollups) register a
 listener from their `AppConfig.ready`. This module imports none of them."""
 

@@ -261,9 +261,10 @@ SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 # funder are told (once).
 ALERT_ESCALATION_WORKING_DAYS = env.int("ALERT_ESCALATION_WORKING_DAYS", default=2)
 
-# The dashboards' rollups (dashboards.queue): the sweeper period, how old a pending refresh must be before the
+# The dashboards' rollups (dashboards.queue): the sweeper period (it also reads the attendance marks changed since
+# its last run, so it bounds their lag), how old a pending refresh must be before the
 # sweeper takes it, how long a worker holds the stages it refreshes, and how many stages a batch takes.
-ROLLUPS_SWEEP_SECONDS = env.int("ROLLUPS_SWEEP_SECONDS", default=30)
+ROLLUPS_SWEEP_SECONDS = env.int("ROLLUPS_SWEEP_SECONDS", default=10)
 ROLLUPS_SWEEP_AFTER_SECONDS = env.int("ROLLUPS_SWEEP_AFTER_SECONDS", default=20)
 ROLLUPS_CLAIM_LEASE_SECONDS = env.int("ROLLUPS_CLAIM_LEASE_SECONDS", default=300)
 ROLLUPS_BATCH = env.int("ROLLUPS_BATCH", default=2000)

@@ -43,7 +43,10 @@ CELERY_TASK_DEFAULT_QUEUE = "sans_rupture_bench"
 # Except the notification deliveries and the no-op probe: they go to the queue of the worker that the alert
 # benchmarks start for their own run (and stop after it); the runner empties that queue too.
 BENCH_WORKER_QUEUE = "sans_rupture_bench_worker"
+# The dashboards' rollups refresh: read by the worker `bench/dashboard_basin.py` starts for its lag measure.
+BENCH_ROLLUPS_QUEUE = "sans_rupture_bench_rollups"
 CELERY_TASK_ROUTES = {
+    "dashboards.tasks.*": {"queue": BENCH_ROLLUPS_QUEUE},
     "notifications.tasks.*": {"queue": BENCH_WORKER_QUEUE},
     "sans_rupture.ping": {"queue": BENCH_WORKER_QUEUE},
 }

@@ -43,12 +43,18 @@ def test_declaring_a_rupture_queues_its_stage_and_the_refresh_shows_it(
     assert (figure.entrants, figure.ruptures, figure.abandons, figure.rate) == (1, 1, 1, 100.0)
 
 
-def test_an_attendance_sheet_saved_in_bulk_queues_its_stages(klass):
+def test_the_marks_of_an_attendance_sheet_saved_in_bulk_are_queued_by_the_sweep(klass):
+    inès, karim, zoé = klass.stages
+    klass.mark(zoé, START, "present")  # before the first sweep: the rebuild covers it
+    assert queue.sweep_mark_changes() == 0
     RollupQueue.objects.all().delete()
-    inès, karim, _zoé = klass.stages
     klass.mark(inès, START, "present")
     klass.mark(karim, START, "absent_unjustified")
-    assert {inès.pk, karim.pk} <= queued()
+    assert queued() == set()  # the sheet writes in bulk: no signal, no extra query in its pinned count
+
+    assert queue.sweep_mark_changes() == 4  # two people × morning and afternoon
+    assert queued() == {inès.pk, karim.pk}
+    assert queue.sweep_mark_changes() == 0  # the watermark moved
 
     queue.refresh_queue()
     assert StageFact.objects.get(stage=karim).first_absence_at == START
