@@ -534,6 +534,8 @@ class Scorecard:
     signatories: int  # how many organisations signed the version in force (validated)
     own_only: bool = False  # an organisation manager's view: their organisation(s) and the region's total
     refreshed_at: datetime.datetime | None = field(default=None)
+    # Signatories no indicator applies to (a funder, a support structure): named under the table, not a row of "—".
+    without_indicator: list[str] = field(default_factory=list)
 
 
 def _commitment_titles(version: CharterVersion | None) -> dict[str, tuple[int | None, str]]:
@@ -600,6 +602,10 @@ def build_scorecard(
         exact = own is not None
         rows.append(Row(org.pk, org.name, org.get_kind_display(), _cells(row_counts, exact=exact, kinds=kinds), exact))
     total = Row(None, _("Ensemble de la région"), "", _cells(total_counts, exact=False, kinds=None))
+    without_indicator = []
+    if own is None:
+        without_indicator = [row.name for row in rows if not any(cell.applicable for cell in row.cells)]
+        rows = [row for row in rows if any(cell.applicable for cell in row.cells)]
     return Scorecard(
         region=region,
         start=start,
@@ -613,6 +619,7 @@ def build_scorecard(
         signatories=len(signed),
         own_only=own is not None,
         refreshed_at=RollupStamp.objects.filter(region=region).values_list("refreshed_at", flat=True).first(),
+        without_indicator=without_indicator,
     )
 
 

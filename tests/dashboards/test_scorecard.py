@@ -384,3 +384,13 @@ def test_without_postgresql_the_median_is_computed_from_the_delays_with_the_same
 def cells_of_prescriber(world):
     card = sc.build_scorecard(region=world.region, start=START, end=END)
     return cells(card, row_of(card, world.prescriber))
+
+
+def test_a_signatory_no_indicator_applies_to_is_named_under_the_table_not_a_row_of_dashes(card_world, client_for):
+    world = card_world
+    validated(world.funder, world.user("regional_officer"))
+    response = page(client_for(world.user("regional_officer")), world)
+    card = response.context["card"]
+    assert world.funder.pk not in [row.pk for row in card.rows]
+    assert card.without_indicator == [world.funder.name]
+    assert "Signataires auxquels aucun indicateur" in response.content.decode()
