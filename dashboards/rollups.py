@@ -52,15 +52,13 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
-    IntegerField,
-    Max,
+    F,
+    Min,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -85,87 +83,27 @@ def _flag(condition) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _ending_ruptures():
-    """The ending rupture (not an interruption) of the outer Stage row."""
-    return Rupture.objects.filter(stage=OuterRef("pk")).exclude(kind=Kind.INTERRUPTION)
-
-
 def stage_rows(stages):
-    """The fact columns of `stages` (started and not cancelled), as dicts: one query."""
-    ending = _ending_ruptures()
-    judged = ending.annotate(followed=followed())
-    counted = judged.filter(COUNTED)
-    interruptions = (
-        Rupture.objects.filter(stage=OuterRef("pk"), kind=Kind.INTERRUPTION)
-        .order_by()
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    first_absence = (
-        Mark.objects.filter(
-            stage=OuterRef("pk"),
-            status=Mark.Status.ABSENT_UNJUSTIFIED,
-            slot__date__gte=OuterRef("actual_start"),
-        )
-        .order_by("slot__date", "slot__starts_at")
-        .values("slot__date")[:1]
-    )
-    follow_ups = (
-        FollowUpAttempt.objects.filter(drift__stage=OuterRef("pk"))
-        .filter(
-            at__lt=Subquery(
-                Rupture.objects.filter(stage=OuterRef(OuterRef("pk")))
-                .exclude(kind=Kind.INTERRUPTION)
-                .values("declared_at")[:1]
-            )
-        )
-        .order_by()
-        .values("drift__stage")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    siblings = Stage.objects.filter(pathway=OuterRef("pathway_id")).exclude(pk=OuterRef("pk"))
-    siblings = siblings.exclude(status=Stage.Status.CANCELLED)
-    chained_soon = siblings.annotate(begins=Coalesce("actual_start", "planned_start")).filter(
-        begins__gte=OuterRef("actual_end"),
-        begins__lte=ExpressionWrapper(
-            OuterRef("actual_end") + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS),
-            output_field=StageFact._meta.get_field("started_on"),
-        ),
-    )
-    immersion = siblings.filter(kind=Stage.Kind.IMMERSION, actual_start__lt=OuterRef("actual_start"))
-    previous_end = (
-        siblings.filter(actual_end__lte=OuterRef("actual_start"))
-        .order_by()
-        .values("pathway")
-        .annotate(last=Max("actual_end"))
-        .values("last")
-    )
+    """The fact columns of `stages` (started and not cancelled), as dicts.
+
+    A handful of queries per batch rather than correlated subqueries per stage (issue 18, speed at regional scale):
+    the stages' own columns with the basin rule and the registered splits evaluated on each stage; the ending
+    ruptures of the batch with the reference expressions (`followed()`, `re_engaged_within()`) evaluated on those
+    rupture rows only, and the "with_post_rupture_case" split on the stages that have a rupture only; the first
+    unjustified absence and the follow-up attempts as one grouped query each; the sibling columns (chained within
+    30 days, immersion before, previous end) in Python from every stage of the batch's pathways (a pathway holds a
+    few stages). The definitions are those of the module's docstring, unchanged.
+    """
     basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
-    return (
+    rows = list(
         stages.filter(actual_start__isnull=False)
         .exclude(status=Stage.Status.CANCELLED)
         .annotate(
             basin_rule=Stage.basin_expression(),
             region_rule=Coalesce(Subquery(basin_region), "organisation__region_id", output_field=BigIntegerField()),
-            rupture_kind=Coalesce(Subquery(ending.values("kind")[:1]), Value("")),
-            rupture_on=Subquery(ending.values("occurred_on")[:1]),
-            main_cause=Coalesce(Subquery(ending.values("main_cause")[:1]), Value("")),
-            interruption_count=Coalesce(Subquery(interruptions), 0),
-            counted=Exists(counted),
-            break_followed=Exists(judged.filter(kind=Kind.CONTRACT_BREAK, followed=True)),
-            re_3=Exists(counted.filter(re_engaged_within(WINDOWS["three_months"]))),
-            re_6=Exists(counted.filter(re_engaged_within(WINDOWS["six_months"]))),
-            case=_flag(split_condition("with_post_rupture_case")),
             session_stage=_flag(Q(enrolment__isnull=False)),
             checklist=_flag(split_condition("with_checklist")),
             participant_flag=_flag(split_condition("speaking_group_participant")),
-            first_absence=Subquery(first_absence),
-            follow_up_count=Coalesce(Subquery(follow_ups), 0, output_field=IntegerField()),
-            chained_soon=Exists(chained_soon),
-            immersion_before=Exists(immersion),
-            previous_end=Subquery(previous_end),
         )
         .values(
             "pk",
@@ -184,26 +122,101 @@ def stage_rows(stages):
             "exit_destination",
             "actual_start",
             "actual_end",
-            "rupture_kind",
-            "rupture_on",
-            "main_cause",
-            "interruption_count",
-            "counted",
-            "break_followed",
-            "re_3",
-            "re_6",
-            "case",
             "session_stage",
             "checklist",
             "participant_flag",
-            "first_absence",
-            "follow_up_count",
-            "chained_soon",
-            "immersion_before",
-            "previous_end",
         )
         .order_by()
     )
+    if not rows:
+        return rows
+    stage_ids = [row["pk"] for row in rows]
+    pathway_ids = {row["pathway_id"] for row in rows}
+
+    # Ruptures of the batch's stages: the reference expressions on these rows only.
+    ruptures = (
+        Rupture.objects.filter(stage_id__in=stage_ids)
+        .annotate(followed=followed())
+        .annotate(
+            counted=_flag(COUNTED),
+            re_3=re_engaged_within(WINDOWS["three_months"]),
+            re_6=re_engaged_within(WINDOWS["six_months"]),
+        )
+        .values("stage_id", "kind", "occurred_on", "main_cause", "declared_at", "followed", "counted", "re_3", "re_6")
+        .order_by("pk")
+    )
+    ending, interruptions = {}, {}
+    for rupture in ruptures:
+        if rupture["kind"] == Kind.INTERRUPTION:
+            interruptions[rupture["stage_id"]] = interruptions.get(rupture["stage_id"], 0) + 1
+        else:
+            ending.setdefault(rupture["stage_id"], rupture)  # a stage has one ending rupture at most
+    ruptured = set(ending) | set(interruptions)
+    with_case = set()
+    if ruptured:
+        with_case = set(
+            Stage.objects.filter(pk__in=ruptured)
+            .filter(split_condition("with_post_rupture_case"))
+            .values_list("pk", flat=True)
+        )
+    first_absence = dict(
+        Mark.objects.filter(
+            stage_id__in=stage_ids,
+            status=Mark.Status.ABSENT_UNJUSTIFIED,
+            slot__date__gte=F("stage__actual_start"),
+        )
+        .order_by()
+        .values("stage_id")
+        .annotate(first=Min("slot__date"))
+        .values_list("stage_id", "first")
+    )
+    follow_ups = {}
+    if ending:
+        attempts = FollowUpAttempt.objects.filter(drift__stage_id__in=list(ending)).values_list("drift__stage_id", "at")
+        for stage_id, at in attempts.order_by():
+            declared = ending[stage_id]["declared_at"]
+            if at is not None and declared is not None and at < declared:
+                follow_ups[stage_id] = follow_ups.get(stage_id, 0) + 1
+    siblings_of = {}
+    for sibling in (
+        Stage.objects.filter(pathway_id__in=pathway_ids)
+        .exclude(status=Stage.Status.CANCELLED)
+        .values("pk", "pathway_id", "kind", "planned_start", "actual_start", "actual_end")
+        .order_by()
+    ):
+        siblings_of.setdefault(sibling["pathway_id"], []).append(sibling)
+
+    for row in rows:
+        pk, start, end = row["pk"], row["actual_start"], row["actual_end"]
+        rupture = ending.get(pk)
+        row["rupture_kind"] = rupture["kind"] if rupture else ""
+        row["rupture_on"] = rupture["occurred_on"] if rupture else None
+        row["main_cause"] = (rupture["main_cause"] or "") if rupture else ""
+        row["interruption_count"] = interruptions.get(pk, 0)
+        row["counted"] = bool(rupture and rupture["counted"])
+        row["break_followed"] = bool(rupture and rupture["kind"] == Kind.CONTRACT_BREAK and rupture["followed"])
+        row["re_3"] = bool(rupture and rupture["counted"] and rupture["re_3"])
+        row["re_6"] = bool(rupture and rupture["counted"] and rupture["re_6"])
+        row["case"] = pk in with_case
+        row["first_absence"] = first_absence.get(pk)
+        row["follow_up_count"] = follow_ups.get(pk, 0)
+        others = [s for s in siblings_of.get(row["pathway_id"], ()) if s["pk"] != pk]
+        limit = end + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS) if end is not None else None
+        row["chained_soon"] = limit is not None and any(
+            end <= _begins(s) <= limit for s in others if _begins(s) is not None
+        )
+        row["immersion_before"] = any(
+            s["kind"] == Stage.Kind.IMMERSION and s["actual_start"] is not None and s["actual_start"] < start
+            for s in others
+        )
+        ends = [s["actual_end"] for s in others if s["actual_end"] is not None and s["actual_end"] <= start]
+        row["previous_end"] = max(ends) if ends else None
+    return rows
+
+
+def _begins(stage: dict):
+    """A stage's start, effective else planned (the chaining's `Coalesce("actual_start", "planned_start")`)."""
+    return stage["actual_start"] if stage["actual_start"] is not None else stage["planned_start"]
 
 
 def _fact(row) -> StageFact:
