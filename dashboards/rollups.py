@@ -264,20 +264,14 @@ def _fact(row) -> StageFact:
 
 
 def alert_rows(alerts):
-    """The alert facts' raw columns (one query)."""
+    """The alert facts' raw columns: the alerts with their basin rule (one query), and the first unjustified absence
+    of their stages (one query over the batch's marks rather than a correlated subquery per alert)."""
     basin = Stage.objects.filter(pk=OuterRef("stage_id")).annotate(b=Stage.basin_expression()).values("b")[:1]
     basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
-    first_absence = Mark.objects.filter(
-        stage=OuterRef("stage_id"),
-        status=Mark.Status.ABSENT_UNJUSTIFIED,
-        slot__date__gte=OuterRef("stage__actual_start"),
-    ).order_by("slot__date", "slot__starts_at")
-    return (
+    rows = list(
         alerts.annotate(
             basin_rule=Subquery(basin),
             region_rule=Coalesce(Subquery(basin_region), "inbox__region_id", output_field=BigIntegerField()),
-            absence_day=Subquery(first_absence.values("slot__date")[:1]),
-            absence_time=Subquery(first_absence.values("slot__starts_at")[:1]),
         )
         .values(
             "pk",
@@ -289,11 +283,26 @@ def alert_rows(alerts):
             "created_at",
             "acknowledged_at",
             "escalated_at",
-            "absence_day",
-            "absence_time",
         )
         .order_by()
     )
+    stage_ids = {row["stage_id"] for row in rows if row["stage_id"] is not None}
+    first = {}  # stage -> (day, starts_at) of its first unjustified absence on or after its start
+    if stage_ids:
+        marks = Mark.objects.filter(
+            stage_id__in=stage_ids,
+            status=Mark.Status.ABSENT_UNJUSTIFIED,
+            slot__date__gte=F("stage__actual_start"),
+        ).values_list("stage_id", "slot__date", "slot__starts_at")
+        for stage_id, day, starts_at in marks.order_by():
+            # The order of `order_by("slot__date", "slot__starts_at")` on PostgreSQL: a missing hour sorts last.
+            key = (day, starts_at is None, starts_at or datetime.time())
+            if stage_id not in first or key < first[stage_id][0]:
+                first[stage_id] = (key, (day, starts_at))
+    for row in rows:
+        day, starts_at = first[row["stage_id"]][1] if row["stage_id"] in first else (None, None)
+        row["absence_day"], row["absence_time"] = day, starts_at
+    return rows
 
 
 def _hours(start: datetime.datetime, end: datetime.datetime) -> float:
