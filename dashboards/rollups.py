@@ -53,8 +53,6 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
-    F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -64,7 +62,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from alerts.models import Alert
-from attendance.models import FollowUpAttempt, Mark
+from attendance.models import FollowUpAttempt, Mark, Slot
 from core.calendar import working_days_between
 from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupQueue, RollupStamp, StageFact
 from pathways.models import Basin, Pathway, Region, Stage
@@ -159,17 +157,7 @@ def stage_rows(stages):
             .filter(split_condition("with_post_rupture_case"))
             .values_list("pk", flat=True)
         )
-    first_absence = dict(
-        Mark.objects.filter(
-            stage_id__in=stage_ids,
-            status=Mark.Status.ABSENT_UNJUSTIFIED,
-            slot__date__gte=F("stage__actual_start"),
-        )
-        .order_by()
-        .values("stage_id")
-        .annotate(first=Min("slot__date"))
-        .values_list("stage_id", "first")
-    )
+    first_absence = _first_unjustified_absences({row["pk"]: row["actual_start"] for row in rows})
     follow_ups = {}
     if ending:
         attempts = FollowUpAttempt.objects.filter(drift__stage_id__in=list(ending)).values_list("drift__stage_id", "at")
@@ -198,7 +186,7 @@ def stage_rows(stages):
         row["re_3"] = bool(rupture and rupture["counted"] and rupture["re_3"])
         row["re_6"] = bool(rupture and rupture["counted"] and rupture["re_6"])
         row["case"] = pk in with_case
-        row["first_absence"] = first_absence.get(pk)
+        row["first_absence"] = first_absence[pk][0] if pk in first_absence else None
         row["follow_up_count"] = follow_ups.get(pk, 0)
         others = [s for s in siblings_of.get(row["pathway_id"], ()) if s["pk"] != pk]
         limit = end + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS) if end is not None else None
@@ -283,26 +271,37 @@ def alert_rows(alerts):
             "created_at",
             "acknowledged_at",
             "escalated_at",
+            "stage__actual_start",
         )
         .order_by()
     )
-    stage_ids = {row["stage_id"] for row in rows if row["stage_id"] is not None}
-    first = {}  # stage -> (day, starts_at) of its first unjustified absence on or after its start
-    if stage_ids:
-        marks = Mark.objects.filter(
-            stage_id__in=stage_ids,
-            status=Mark.Status.ABSENT_UNJUSTIFIED,
-            slot__date__gte=F("stage__actual_start"),
-        ).values_list("stage_id", "slot__date", "slot__starts_at")
-        for stage_id, day, starts_at in marks.order_by():
-            # The order of `order_by("slot__date", "slot__starts_at")` on PostgreSQL: a missing hour sorts last.
-            key = (day, starts_at is None, starts_at or datetime.time())
-            if stage_id not in first or key < first[stage_id][0]:
-                first[stage_id] = (key, (day, starts_at))
+    first = _first_unjustified_absences({row["stage_id"]: row.pop("stage__actual_start") for row in rows})
     for row in rows:
-        day, starts_at = first[row["stage_id"]][1] if row["stage_id"] in first else (None, None)
-        row["absence_day"], row["absence_time"] = day, starts_at
+        row["absence_day"], row["absence_time"] = first.get(row["stage_id"], (None, None))
     return rows
+
+
+def _first_unjustified_absences(starts: dict) -> dict:
+    """{stage: (day, starts_at)} of each stage's first mark "absent, not justified" on or after its effective start
+    (`starts`: {stage: effective start}), in the order of `order_by("slot__date", "slot__starts_at")`.
+
+    Two plain queries (the marks by the partial index `mark_stage_unjustified_idx`, then their half-days by primary
+    key) rather than one join, which PostgreSQL plans as a scan of every half-day of the region."""
+    marks = Mark.objects.filter(stage_id__in=[pk for pk, start in starts.items() if start is not None])
+    marks = list(marks.filter(status=Mark.Status.ABSENT_UNJUSTIFIED).order_by().values_list("stage_id", "slot_id"))
+    slots = {}
+    for index in range(0, len(marks), 20000):
+        batch = {slot_id for _stage_id, slot_id in marks[index : index + 20000]}
+        slots.update(
+            (pk, (day, time))
+            for pk, day, time in Slot.objects.filter(pk__in=batch).values_list("pk", "date", "starts_at").order_by()
+        )
+    first = {}
+    for stage_id, slot_id in marks:
+        moment = slots[slot_id]
+        if moment[0] >= starts[stage_id] and (stage_id not in first or moment < first[stage_id]):
+            first[stage_id] = moment
+    return first
 
 
 def _hours(start: datetime.datetime, end: datetime.datetime) -> float:
