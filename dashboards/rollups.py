@@ -4,7 +4,8 @@ expressions, and the rollups summed from the facts.
 - `refresh_pathways(pathway_ids)` recomputes the `StageFact` rows of every stage of those pathways (a stage chained
   after a rupture changes an earlier stage's `counted_rupture` and `re_engaged_*`, so whole pathways are refreshed),
   the `AlertFact` rows of their alerts, then the `MonthlyRollup` / `DailyRollup` rows of every bucket they touch,
-  before and after (a stage can move bucket). One annotated `Stage` query, one `Alert` query, delete + bulk insert,
+  before and after (a stage can move bucket). A few queries per batch whatever its size (`stage_rows`: no
+  correlated subquery per stage but the basin rule and the stage splits), delete + insert (COPY on PostgreSQL),
   then the buckets as a GROUP BY over the facts; atomic, and serialised by a PostgreSQL advisory lock so that two
   workers never rebuild the same bucket at once.
 - `rebuild(region=None)` does the same from scratch, pathways in chunks (bounded memory), then stamps.
