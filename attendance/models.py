@@ -241,6 +241,11 @@ class Mark(models.Model):
         indexes = [
             # rule evaluation and statements: "the marks of this stage, in calendar order"
             models.Index(fields=["stage", "slot"], name="mark_stage_slot_idx"),
+            # the dashboards' facts (`dashboards.rollups`): "the first unjustified absence of these stages", a
+            # grouped query over a batch's stages that otherwise reads every mark of each stage
+            models.Index(
+                fields=["stage", "slot"], condition=Q(status="absent_unjustified"), name="mark_stage_unjustified_idx"
+            ),
         ]
 
     def __str__(self):

@@ -4,7 +4,8 @@ expressions, and the rollups summed from the facts.
 - `refresh_pathways(pathway_ids)` recomputes the `StageFact` rows of every stage of those pathways (a stage chained
   after a rupture changes an earlier stage's `counted_rupture` and `re_engaged_*`, so whole pathways are refreshed),
   the `AlertFact` rows of their alerts, then the `MonthlyRollup` / `DailyRollup` rows of every bucket they touch,
-  before and after (a stage can move bucket). One annotated `Stage` query, one `Alert` query, delete + bulk insert,
+  before and after (a stage can move bucket). A few queries per batch whatever its size (`stage_rows`: no
+  correlated subquery per stage but the basin rule and the stage splits), delete + insert (COPY on PostgreSQL),
   then the buckets as a GROUP BY over the facts; atomic, and serialised by a PostgreSQL advisory lock so that two
   workers never rebuild the same bucket at once.
 - `rebuild(region=None)` does the same from scratch, pathways in chunks (bounded memory), then stamps.
@@ -52,21 +53,17 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from alerts.models import Alert
-from attendance.models import FollowUpAttempt, Mark
+from attendance.models import FollowUpAttempt, Mark, Slot
 from core.calendar import working_days_between
 from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupQueue, RollupStamp, StageFact
 from pathways.models import Basin, Pathway, Region, Stage
@@ -85,87 +82,27 @@ def _flag(condition) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _ending_ruptures():
-    """The ending rupture (not an interruption) of the outer Stage row."""
-    return Rupture.objects.filter(stage=OuterRef("pk")).exclude(kind=Kind.INTERRUPTION)
-
-
 def stage_rows(stages):
-    """The fact columns of `stages` (started and not cancelled), as dicts: one query."""
-    ending = _ending_ruptures()
-    judged = ending.annotate(followed=followed())
-    counted = judged.filter(COUNTED)
-    interruptions = (
-        Rupture.objects.filter(stage=OuterRef("pk"), kind=Kind.INTERRUPTION)
-        .order_by()
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    first_absence = (
-        Mark.objects.filter(
-            stage=OuterRef("pk"),
-            status=Mark.Status.ABSENT_UNJUSTIFIED,
-            slot__date__gte=OuterRef("actual_start"),
-        )
-        .order_by("slot__date", "slot__starts_at")
-        .values("slot__date")[:1]
-    )
-    follow_ups = (
-        FollowUpAttempt.objects.filter(drift__stage=OuterRef("pk"))
-        .filter(
-            at__lt=Subquery(
-                Rupture.objects.filter(stage=OuterRef(OuterRef("pk")))
-                .exclude(kind=Kind.INTERRUPTION)
-                .values("declared_at")[:1]
-            )
-        )
-        .order_by()
-        .values("drift__stage")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    siblings = Stage.objects.filter(pathway=OuterRef("pathway_id")).exclude(pk=OuterRef("pk"))
-    siblings = siblings.exclude(status=Stage.Status.CANCELLED)
-    chained_soon = siblings.annotate(begins=Coalesce("actual_start", "planned_start")).filter(
-        begins__gte=OuterRef("actual_end"),
-        begins__lte=ExpressionWrapper(
-            OuterRef("actual_end") + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS),
-            output_field=StageFact._meta.get_field("started_on"),
-        ),
-    )
-    immersion = siblings.filter(kind=Stage.Kind.IMMERSION, actual_start__lt=OuterRef("actual_start"))
-    previous_end = (
-        siblings.filter(actual_end__lte=OuterRef("actual_start"))
-        .order_by()
-        .values("pathway")
-        .annotate(last=Max("actual_end"))
-        .values("last")
-    )
+    """The fact columns of `stages` (started and not cancelled), as dicts.
+
+    A handful of queries per batch rather than correlated subqueries per stage (issue 18, speed at regional scale):
+    the stages' own columns with the basin rule and the registered splits evaluated on each stage; the ending
+    ruptures of the batch with the reference expressions (`followed()`, `re_engaged_within()`) evaluated on those
+    rupture rows only, and the "with_post_rupture_case" split on the stages that have a rupture only; the first
+    unjustified absence and the follow-up attempts as one grouped query each; the sibling columns (chained within
+    30 days, immersion before, previous end) in Python from every stage of the batch's pathways (a pathway holds a
+    few stages). The definitions are those of the module's docstring, unchanged.
+    """
     basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
-    return (
+    rows = list(
         stages.filter(actual_start__isnull=False)
         .exclude(status=Stage.Status.CANCELLED)
         .annotate(
             basin_rule=Stage.basin_expression(),
             region_rule=Coalesce(Subquery(basin_region), "organisation__region_id", output_field=BigIntegerField()),
-            rupture_kind=Coalesce(Subquery(ending.values("kind")[:1]), Value("")),
-            rupture_on=Subquery(ending.values("occurred_on")[:1]),
-            main_cause=Coalesce(Subquery(ending.values("main_cause")[:1]), Value("")),
-            interruption_count=Coalesce(Subquery(interruptions), 0),
-            counted=Exists(counted),
-            break_followed=Exists(judged.filter(kind=Kind.CONTRACT_BREAK, followed=True)),
-            re_3=Exists(counted.filter(re_engaged_within(WINDOWS["three_months"]))),
-            re_6=Exists(counted.filter(re_engaged_within(WINDOWS["six_months"]))),
-            case=_flag(split_condition("with_post_rupture_case")),
             session_stage=_flag(Q(enrolment__isnull=False)),
             checklist=_flag(split_condition("with_checklist")),
             participant_flag=_flag(split_condition("speaking_group_participant")),
-            first_absence=Subquery(first_absence),
-            follow_up_count=Coalesce(Subquery(follow_ups), 0, output_field=IntegerField()),
-            chained_soon=Exists(chained_soon),
-            immersion_before=Exists(immersion),
-            previous_end=Subquery(previous_end),
         )
         .values(
             "pk",
@@ -184,26 +121,91 @@ def stage_rows(stages):
             "exit_destination",
             "actual_start",
             "actual_end",
-            "rupture_kind",
-            "rupture_on",
-            "main_cause",
-            "interruption_count",
-            "counted",
-            "break_followed",
-            "re_3",
-            "re_6",
-            "case",
             "session_stage",
             "checklist",
             "participant_flag",
-            "first_absence",
-            "follow_up_count",
-            "chained_soon",
-            "immersion_before",
-            "previous_end",
         )
         .order_by()
     )
+    if not rows:
+        return rows
+    stage_ids = [row["pk"] for row in rows]
+    pathway_ids = {row["pathway_id"] for row in rows}
+
+    # Ruptures of the batch's stages: the reference expressions on these rows only.
+    ruptures = (
+        Rupture.objects.filter(stage_id__in=stage_ids)
+        .annotate(followed=followed())
+        .annotate(
+            counted=_flag(COUNTED),
+            re_3=re_engaged_within(WINDOWS["three_months"]),
+            re_6=re_engaged_within(WINDOWS["six_months"]),
+        )
+        .values("stage_id", "kind", "occurred_on", "main_cause", "declared_at", "followed", "counted", "re_3", "re_6")
+        .order_by("pk")
+    )
+    ending, interruptions = {}, {}
+    for rupture in ruptures:
+        if rupture["kind"] == Kind.INTERRUPTION:
+            interruptions[rupture["stage_id"]] = interruptions.get(rupture["stage_id"], 0) + 1
+        else:
+            ending.setdefault(rupture["stage_id"], rupture)  # a stage has one ending rupture at most
+    ruptured = set(ending) | set(interruptions)
+    with_case = set()
+    if ruptured:
+        with_case = set(
+            Stage.objects.filter(pk__in=ruptured)
+            .filter(split_condition("with_post_rupture_case"))
+            .values_list("pk", flat=True)
+        )
+    first_absence = _first_unjustified_absences({row["pk"]: row["actual_start"] for row in rows})
+    follow_ups = {}
+    if ending:
+        attempts = FollowUpAttempt.objects.filter(drift__stage_id__in=list(ending)).values_list("drift__stage_id", "at")
+        for stage_id, at in attempts.order_by():
+            declared = ending[stage_id]["declared_at"]
+            if at is not None and declared is not None and at < declared:
+                follow_ups[stage_id] = follow_ups.get(stage_id, 0) + 1
+    siblings_of = {}
+    for sibling in (
+        Stage.objects.filter(pathway_id__in=pathway_ids)
+        .exclude(status=Stage.Status.CANCELLED)
+        .values("pk", "pathway_id", "kind", "planned_start", "actual_start", "actual_end")
+        .order_by()
+    ):
+        siblings_of.setdefault(sibling["pathway_id"], []).append(sibling)
+
+    for row in rows:
+        pk, start, end = row["pk"], row["actual_start"], row["actual_end"]
+        rupture = ending.get(pk)
+        row["rupture_kind"] = rupture["kind"] if rupture else ""
+        row["rupture_on"] = rupture["occurred_on"] if rupture else None
+        row["main_cause"] = (rupture["main_cause"] or "") if rupture else ""
+        row["interruption_count"] = interruptions.get(pk, 0)
+        row["counted"] = bool(rupture and rupture["counted"])
+        row["break_followed"] = bool(rupture and rupture["kind"] == Kind.CONTRACT_BREAK and rupture["followed"])
+        row["re_3"] = bool(rupture and rupture["counted"] and rupture["re_3"])
+        row["re_6"] = bool(rupture and rupture["counted"] and rupture["re_6"])
+        row["case"] = pk in with_case
+        row["first_absence"] = first_absence[pk][0] if pk in first_absence else None
+        row["follow_up_count"] = follow_ups.get(pk, 0)
+        others = [s for s in siblings_of.get(row["pathway_id"], ()) if s["pk"] != pk]
+        limit = end + datetime.timedelta(days=FOLLOWED_WITHIN_DAYS) if end is not None else None
+        row["chained_soon"] = limit is not None and any(
+            end <= _begins(s) <= limit for s in others if _begins(s) is not None
+        )
+        row["immersion_before"] = any(
+            s["kind"] == Stage.Kind.IMMERSION and s["actual_start"] is not None and s["actual_start"] < start
+            for s in others
+        )
+        ends = [s["actual_end"] for s in others if s["actual_end"] is not None and s["actual_end"] <= start]
+        row["previous_end"] = max(ends) if ends else None
+    return rows
+
+
+def _begins(stage: dict):
+    """A stage's start, effective else planned (the chaining's `Coalesce("actual_start", "planned_start")`)."""
+    return stage["actual_start"] if stage["actual_start"] is not None else stage["planned_start"]
 
 
 def _fact(row) -> StageFact:
@@ -251,20 +253,14 @@ def _fact(row) -> StageFact:
 
 
 def alert_rows(alerts):
-    """The alert facts' raw columns (one query)."""
+    """The alert facts' raw columns: the alerts with their basin rule (one query), and the first unjustified absence
+    of their stages (one query over the batch's marks rather than a correlated subquery per alert)."""
     basin = Stage.objects.filter(pk=OuterRef("stage_id")).annotate(b=Stage.basin_expression()).values("b")[:1]
     basin_region = Basin.objects.filter(pk=OuterRef("basin_rule")).values("region_id")[:1]
-    first_absence = Mark.objects.filter(
-        stage=OuterRef("stage_id"),
-        status=Mark.Status.ABSENT_UNJUSTIFIED,
-        slot__date__gte=OuterRef("stage__actual_start"),
-    ).order_by("slot__date", "slot__starts_at")
-    return (
+    rows = list(
         alerts.annotate(
             basin_rule=Subquery(basin),
             region_rule=Coalesce(Subquery(basin_region), "inbox__region_id", output_field=BigIntegerField()),
-            absence_day=Subquery(first_absence.values("slot__date")[:1]),
-            absence_time=Subquery(first_absence.values("slot__starts_at")[:1]),
         )
         .values(
             "pk",
@@ -276,11 +272,37 @@ def alert_rows(alerts):
             "created_at",
             "acknowledged_at",
             "escalated_at",
-            "absence_day",
-            "absence_time",
+            "stage__actual_start",
         )
         .order_by()
     )
+    first = _first_unjustified_absences({row["stage_id"]: row.pop("stage__actual_start") for row in rows})
+    for row in rows:
+        row["absence_day"], row["absence_time"] = first.get(row["stage_id"], (None, None))
+    return rows
+
+
+def _first_unjustified_absences(starts: dict) -> dict:
+    """{stage: (day, starts_at)} of each stage's first mark "absent, not justified" on or after its effective start
+    (`starts`: {stage: effective start}), in the order of `order_by("slot__date", "slot__starts_at")`.
+
+    Two plain queries (the marks by the partial index `mark_stage_unjustified_idx`, then their half-days by primary
+    key) rather than one join, which PostgreSQL plans as a scan of every half-day of the region."""
+    marks = Mark.objects.filter(stage_id__in=[pk for pk, start in starts.items() if start is not None])
+    marks = list(marks.filter(status=Mark.Status.ABSENT_UNJUSTIFIED).order_by().values_list("stage_id", "slot_id"))
+    slots = {}
+    for index in range(0, len(marks), 20000):
+        batch = {slot_id for _stage_id, slot_id in marks[index : index + 20000]}
+        slots.update(
+            (pk, (day, time))
+            for pk, day, time in Slot.objects.filter(pk__in=batch).values_list("pk", "date", "starts_at").order_by()
+        )
+    first = {}
+    for stage_id, slot_id in marks:
+        moment = slots[slot_id]
+        if moment[0] >= starts[stage_id] and (stage_id not in first or moment < first[stage_id]):
+            first[stage_id] = moment
+    return first
 
 
 def _hours(start: datetime.datetime, end: datetime.datetime) -> float:
@@ -384,6 +406,24 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
+def _insert(model, objects: list) -> None:
+    """`bulk_create` of new rows; on PostgreSQL by COPY (binding 80,000 parameters a batch costs more than writing)."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=2000)
+        return
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # The facts' values are plain dates, numbers, booleans and text, which psycopg adapts; `auto_now` is set here.
+    now = timezone.now()
+    stamped = [getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields]
+    names = [field.attname for field in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            values = obj.__dict__
+            copy.write_row([now if stamp else values[name] for name, stamp in zip(names, stamped, strict=True)])
+
+
 def _replace_facts(pathway_ids: list[int]) -> tuple[set, set]:
     """Recompute the facts of the pathways; returns the buckets (basin, organisation, day) touched before and after,
     as (set of (basin, organisation), set of days)."""
@@ -392,10 +432,10 @@ def _replace_facts(pathway_ids: list[int]) -> tuple[set, set]:
     )
     StageFact.objects.filter(pathway_id__in=pathway_ids).delete()
     facts = [_fact(row) for row in stage_rows(Stage.objects.filter(pathway_id__in=pathway_ids))]
-    StageFact.objects.bulk_create(facts, batch_size=2000)
+    _insert(StageFact, facts)
     alerts = Alert.objects.filter(stage__pathway_id__in=pathway_ids)
     AlertFact.objects.filter(stage__pathway_id__in=pathway_ids).delete()
-    AlertFact.objects.bulk_create([_alert_fact(row) for row in alert_rows(alerts)], batch_size=2000)
+    _insert(AlertFact, [_alert_fact(row) for row in alert_rows(alerts)])
     new = {(f.basin_id, f.organisation_id, f.started_on) for f in facts}
     return old | new
 
