@@ -249,13 +249,34 @@ class CohortFigures:
     follow_ups: FollowUps
 
 
+COHORT_GROUPS = ("in_session", "with_checklist", "participant")
+
+
 def cohort_figures(scope: Scope, start: datetime.date, end: datetime.date) -> CohortFigures:
-    """`prevention`, `re_engagement` and the follow-ups `reactivity` needs, from one query over the cohort's facts
-    (the same definitions: the facts sum to the rollups, `tests/dashboards/test_rollups_equality.py`)."""
-    sums = rollup_sums()
-    aggregates = _prevention_aggregates() | _follow_up_aggregates("fu_")
-    aggregates |= {name: sums[name] for name in ("ruptures", "re_engaged_3_months", "re_engaged_6_months")}
-    values = facts(scope, start, end).aggregate(**aggregates)
+    """`prevention`, `re_engagement` and the follow-ups `reactivity` needs, from one query over the cohort's facts:
+    the facts' sums (`dashboards.rollups.rollup_sums`, the rollups' own definitions) grouped by the three flags the
+    prevention groups split on (at most eight rows), added up here into the groups `prevention` filters."""
+    rows = (
+        facts(scope, start, end)
+        .values(*COHORT_GROUPS)
+        .order_by()
+        .annotate(**rollup_sums(), **_follow_up_aggregates("fu_"))
+    )
+    names = [*rollup_sums(), "fu_n", "fu_followed_up", "fu_attempts"]
+    groups = {
+        "": lambda row: True,
+        "with_": lambda row: row["in_session"] is True and row["with_checklist"] is True,
+        "without_": lambda row: row["in_session"] is True and row["with_checklist"] is False,
+        "part_": lambda row: row["participant"] is True,
+        "non_": lambda row: row["participant"] is False,
+    }
+    values = {prefix + name: 0 for prefix in groups for name in names}
+    for row in rows:
+        for prefix, belongs in groups.items():
+            if belongs(row):
+                for name in names:
+                    values[prefix + name] += row[name] or 0
+    values["all_entrants"] = values["entrants"]
     return CohortFigures(_prevention(values), _re_engagement(values), _follow_ups(values, "fu_"))
 
 
