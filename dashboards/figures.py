@@ -15,8 +15,8 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -170,11 +170,7 @@ class Prevention:
         return percent(self.participants, self.entrants)
 
 
-def prevention(scope: Scope, start: datetime.date, end: datetime.date) -> Prevention:
-    """Checklist coverage and the rupture rate with vs without a checklist (`checklist.stats.coverage_total` and
-    `effect`: entrants taken in a session); speaking-group participation and the rate of participants vs
-    non-participants (`speaking_groups.stats.participation`'s definition, over the whole cohort). One query over
-    the facts (the rates' full detail needs them)."""
+def _prevention_aggregates() -> dict:
     groups = {
         "with_": Q(in_session=True, with_checklist=True),
         "without_": Q(in_session=True, with_checklist=False),
@@ -184,7 +180,10 @@ def prevention(scope: Scope, start: datetime.date, end: datetime.date) -> Preven
     aggregates = {"all_entrants": Count("pk")}
     for prefix, condition in groups.items():
         aggregates |= _fact_sums(condition, prefix)
-    values = facts(scope, start, end).aggregate(**aggregates)
+    return aggregates
+
+
+def _prevention(values: dict) -> Prevention:
     with_rate, without_rate = _rate(values, "with_"), _rate(values, "without_")
     participants_rate, others_rate = _rate(values, "part_"), _rate(values, "non_")
     return Prevention(
@@ -199,15 +198,86 @@ def prevention(scope: Scope, start: datetime.date, end: datetime.date) -> Preven
     )
 
 
-def re_engagement(scope: Scope, start: datetime.date, end: datetime.date) -> ReEngagement:
-    """Re-engagement within 3 and 6 months of the cohort's counted ruptures (`ruptures.rates.re_engagement`). One
-    query."""
-    values = _sums(scope, start, end)
+def prevention(scope: Scope, start: datetime.date, end: datetime.date) -> Prevention:
+    """Checklist coverage and the rupture rate with vs without a checklist (`checklist.stats.coverage_total` and
+    `effect`: entrants taken in a session); speaking-group participation and the rate of participants vs
+    non-participants (`speaking_groups.stats.participation`'s definition, over the whole cohort). One query over
+    the facts (the rates' full detail needs them)."""
+    return _prevention(facts(scope, start, end).aggregate(**_prevention_aggregates()))
+
+
+def _re_engagement(values: dict) -> ReEngagement:
     return ReEngagement(
         ruptures=values["ruptures"] or 0,
         within_3_months=values["re_engaged_3_months"] or 0,
         within_6_months=values["re_engaged_6_months"] or 0,
     )
+
+
+def re_engagement(scope: Scope, start: datetime.date, end: datetime.date) -> ReEngagement:
+    """Re-engagement within 3 and 6 months of the cohort's counted ruptures (`ruptures.rates.re_engagement`). One
+    query."""
+    return _re_engagement(_sums(scope, start, end))
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """The cohort's counted ruptures and the follow-up attempts made before them (for `Reactivity`)."""
+
+    ruptures: int
+    with_follow_up: int
+    attempts: int
+
+
+def _follow_up_aggregates(prefix: str = "", condition: Q | None = None) -> dict:
+    counted = Q(counted_rupture=True) & (condition or Q())
+    return {
+        f"{prefix}n": Count("pk", filter=counted),
+        f"{prefix}followed_up": Count("pk", filter=counted & Q(follow_ups_before_rupture__gt=0)),
+        f"{prefix}attempts": Coalesce(Sum("follow_ups_before_rupture", filter=counted), 0),
+    }
+
+
+def _follow_ups(values: dict, prefix: str = "") -> FollowUps:
+    return FollowUps(values[f"{prefix}n"], values[f"{prefix}followed_up"], values[f"{prefix}attempts"])
+
+
+@dataclass(frozen=True)
+class CohortFigures:
+    prevention: Prevention
+    re_engagement: ReEngagement
+    follow_ups: FollowUps
+
+
+COHORT_GROUPS = ("in_session", "with_checklist", "participant")
+
+
+def cohort_figures(scope: Scope, start: datetime.date, end: datetime.date) -> CohortFigures:
+    """`prevention`, `re_engagement` and the follow-ups `reactivity` needs, from one query over the cohort's facts:
+    the facts' sums (`dashboards.rollups.rollup_sums`, the rollups' own definitions) grouped by the three flags the
+    prevention groups split on (at most eight rows), added up here into the groups `prevention` filters."""
+    rows = (
+        facts(scope, start, end)
+        .values(*COHORT_GROUPS)
+        .order_by()
+        .annotate(**rollup_sums(), **_follow_up_aggregates("fu_"))
+    )
+    names = [*rollup_sums(), "fu_n", "fu_followed_up", "fu_attempts"]
+    groups = {
+        "": lambda row: True,
+        "with_": lambda row: row["in_session"] is True and row["with_checklist"] is True,
+        "without_": lambda row: row["in_session"] is True and row["with_checklist"] is False,
+        "part_": lambda row: row["participant"] is True,
+        "non_": lambda row: row["participant"] is False,
+    }
+    values = {prefix + name: 0 for prefix in groups for name in names}
+    for row in rows:
+        for prefix, belongs in groups.items():
+            if belongs(row):
+                for name in names:
+                    values[prefix + name] += row[name] or 0
+    values["all_entrants"] = values["entrants"]
+    return CohortFigures(_prevention(values), _re_engagement(values), _follow_ups(values, "fu_"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -252,6 +322,66 @@ def breakdown(scope: Scope, start: datetime.date, end: datetime.date, by: str) -
     return [
         BreakdownRow(row[key], row[label] or str(_("Non renseigné")), _rate(row)) for row in result if row["entrants"]
     ]
+
+
+@dataclass(frozen=True)
+class ComparedRates:
+    current: RuptureRate
+    previous: RuptureRate
+    months: list[BreakdownRow]  # the current period's months (`breakdown(..., "month")`)
+    comparison: RuptureRate  # the comparison scope over the current period
+
+
+def compared_rates(
+    scope: Scope,
+    start: datetime.date,
+    end: datetime.date,
+    previous: tuple[datetime.date, datetime.date],
+    comparison: Scope,
+) -> ComparedRates:
+    """The scope's rate over the period and over `previous`, its months, and `comparison`'s rate over the period:
+    `rate` and `breakdown(by="month")`'s figures from one grouped query over the rollups (sums filtered per
+    scope and period, per month), `MonthlyRollup` when both periods are whole months, `DailyRollup` otherwise.
+    When a scope needs the facts (a prescriber, sessions, a funder), the four figures are read one by one."""
+    before_start, before_end = previous
+    _check(start, end)
+    _check(before_start, before_end)
+    if scope.needs_facts or comparison.needs_facts:
+        return ComparedRates(
+            rate(scope, start, end),
+            rate(scope, before_start, before_end),
+            breakdown(scope, start, end, "month"),
+            rate(comparison, start, end),
+        )
+    if is_whole_months(start, end) and is_whole_months(before_start, before_end):
+        model, column = MonthlyRollup, "month"
+    else:
+        model, column = DailyRollup, "day"
+    now = Q(**{f"{column}__range": (start, end)})
+    before = Q(**{f"{column}__range": (before_start, before_end)})
+    mine, theirs = scope.condition(facts=False), comparison.condition(facts=False)
+    rows = model.objects.filter(now | before)
+    if mine and theirs:
+        rows = rows.filter(mine | theirs)
+    sums = {}
+    for prefix, condition in (("now_", mine & now), ("was_", mine & before), ("near_", theirs & now)):
+        for name in RATE_FIELDS:
+            sums[prefix + name] = Coalesce(Sum(name, filter=condition), 0)
+    grouped = rows.annotate(bucket=TruncMonth(column)).values("bucket").order_by("bucket").annotate(**sums)
+    totals = {prefix: dict.fromkeys(RATE_FIELDS, 0) for prefix in ("now_", "was_", "near_")}
+    months = []
+    for row in grouped:
+        for prefix, total in totals.items():
+            for name in RATE_FIELDS:
+                total[name] += row[prefix + name]
+        if row["now_entrants"]:
+            months.append(BreakdownRow(row["bucket"], date_format(row["bucket"], "F Y"), _rate(row, "now_")))
+    return ComparedRates(
+        current=_rate(totals["now_"]),
+        previous=_rate(totals["was_"]),
+        months=months,
+        comparison=_rate(totals["near_"]),
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -357,52 +487,90 @@ def _active(scope: Scope, start: datetime.date, end: datetime.date) -> QuerySet[
     )
 
 
+# Markers of the caseload and wait rows in `activity`'s second query (never a stage status).
+LOAD, WAIT = "~referent", "~wait"
+
+
+def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
+    """`statistics.median` of the values `counts` gives as sorted (value, how many) pairs."""
+    total = sum(n for _value, n in counts)
+    if not total:
+        return None
+    wanted = [total // 2] if total % 2 else [total // 2 - 1, total // 2]
+    found, seen = [], 0
+    for value, n in counts:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return found[0] if len(found) == 1 else (found[0] + found[1]) / 2
+
+
 def activity(scope: Scope, start: datetime.date, end: datetime.date) -> Activity:
     """Pathways active, entrants, exits by status and destination, waiting gaps between chained stages (from the
     facts' `wait_days`, computed in SQL) and the referents' caseloads (active people per referent, in bands around
-    seed 001's 15–20). Four queries."""
+    seed 001's 15–20). Two queries: the counts over the active stages and the cohort; the exits
+    per status and destination with, in the same statement (UNION ALL), the active pathways per referent and the
+    cohort's waits per number of days."""
     _check(start, end)
-    cohort = facts(scope, start, end)
-    active = _active(scope, start, end)
-    counts = active.aggregate(
+    in_scope = StageFact.objects.filter(scope.condition())
+    is_active = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    counts = in_scope.filter(is_active).aggregate(
         pathways=Count("pathway_id", distinct=True),
         entrants=Count("pk", filter=Q(started_on__gte=start)),
     )
     exits = (
-        StageFact.objects.filter(scope.condition(), ended_on__range=(start, end))
-        .values("status", "exit_destination")
-        .order_by("status", "exit_destination")
+        in_scope.filter(ended_on__range=(start, end))
+        .values_list("status", "exit_destination")
+        .order_by()
+        .annotate(n=Count("pk"))
+    )
+    loads = (
+        _active(scope, start, end)
+        .exclude(referent_id=None)
+        .annotate(marker=Value(LOAD, output_field=CharField()), key=Cast("referent_id", CharField()))
+        .values_list("marker", "key")
+        .order_by()
+        .annotate(n=Count("pathway_id", distinct=True))
+    )
+    waits = (
+        facts(scope, start, end)
+        .filter(wait_days__isnull=False)
+        .annotate(marker=Value(WAIT, output_field=CharField()), key=Cast("wait_days", CharField()))
+        .values_list("marker", "key")
+        .order_by()
         .annotate(n=Count("pk"))
     )
     statuses = dict(Stage.Status.choices)
     destinations = dict(Stage.ExitDestination.choices)
-    exit_rows = []
-    for row in exits:
-        label = str(statuses.get(row["status"], row["status"]))
-        if row["exit_destination"]:
-            label = f"{label} : {destinations.get(row['exit_destination'], row['exit_destination'])}"
-        exit_rows.append(ExitCount(row["status"], row["exit_destination"], label, row["n"]))
-    waits = sorted(cohort.filter(wait_days__isnull=False).values_list("wait_days", flat=True))
-    loads = sorted(
-        active.exclude(referent_id=None)
-        .values("referent_id")
-        .order_by()
-        .annotate(n=Count("pathway_id", distinct=True))
-        .values_list("n", flat=True)
-    )
+    exit_rows, caseloads, wait_counts = [], [], []
+    for status, destination, n in exits.union(loads, waits, all=True):
+        if status == LOAD:
+            caseloads.append(n)
+            continue
+        if status == WAIT:
+            wait_counts.append((int(destination), n))
+            continue
+        label = str(statuses.get(status, status))
+        if destination:
+            label = f"{label} : {destinations.get(destination, destination)}"
+        exit_rows.append(ExitCount(status, destination, label, n))
+    exit_rows.sort(key=lambda row: (row.status, row.destination))
+    caseloads.sort()
+    wait_counts.sort()
     low, high = CASELOAD_BANDS
     return Activity(
         active_pathways=counts["pathways"],
         entrants=counts["entrants"],
         exits=exit_rows,
-        waits=len(waits),
-        wait_median_days=statistics.median(waits) if waits else None,
-        waits_over_30_days=sum(1 for days in waits if days > LONG_WAIT_DAYS),
-        referents=len(loads),
-        referents_under_15=sum(1 for n in loads if n < low),
-        referents_15_to_20=sum(1 for n in loads if low <= n <= high),
-        referents_over_20=sum(1 for n in loads if n > high),
-        caseload_median=statistics.median(loads) if loads else None,
+        waits=sum(n for _days, n in wait_counts),
+        wait_median_days=_median_of_counts(wait_counts),
+        waits_over_30_days=sum(n for days, n in wait_counts if days > LONG_WAIT_DAYS),
+        referents=len(caseloads),
+        referents_under_15=sum(1 for n in caseloads if n < low),
+        referents_15_to_20=sum(1 for n in caseloads if low <= n <= high),
+        referents_over_20=sum(1 for n in caseloads if n > high),
+        caseload_median=statistics.median(caseloads) if caseloads else None,
     )
 
 
@@ -470,10 +638,13 @@ def alert_facts(scope: Scope, start: datetime.date, end: datetime.date) -> Query
     return alerts
 
 
-def reactivity(scope: Scope, start: datetime.date, end: datetime.date) -> Reactivity:
+def reactivity(
+    scope: Scope, start: datetime.date, end: datetime.date, *, follow_ups: FollowUps | None = None
+) -> Reactivity:
     """Alerts of the period and their delays (medians over the alerts that have them), the shares acknowledged
     within 2 working days and escalated; the cohort's counted ruptures preceded by at least one follow-up attempt
-    and the attempts made before them. Three queries."""
+    and the attempts made before them. Two queries; one when `follow_ups` (from `cohort_figures` of the same scope
+    and period) is given."""
     alerts = list(
         alert_facts(scope, start, end).values_list(
             "hours_from_first_absence", "hours_to_acknowledgement", "acknowledged_within_2_working_days", "escalated"
@@ -481,21 +652,17 @@ def reactivity(scope: Scope, start: datetime.date, end: datetime.date) -> Reacti
     )
     from_absence = [row[0] for row in alerts if row[0] is not None]
     to_ack = [row[1] for row in alerts if row[1] is not None]
-    ruptures = facts(scope, start, end).filter(counted_rupture=True)
-    counts = ruptures.aggregate(
-        n=Count("pk"),
-        followed_up=Count("pk", filter=Q(follow_ups_before_rupture__gt=0)),
-        attempts=Coalesce(Sum("follow_ups_before_rupture"), 0),
-    )
+    if follow_ups is None:
+        follow_ups = _follow_ups(facts(scope, start, end).aggregate(**_follow_up_aggregates()))
     return Reactivity(
         alerts=len(alerts),
         median_hours_from_first_absence=statistics.median(from_absence) if from_absence else None,
         median_hours_to_acknowledgement=statistics.median(to_ack) if to_ack else None,
         acknowledged_within_2_working_days=sum(1 for row in alerts if row[2]),
         escalated=sum(1 for row in alerts if row[3]),
-        ruptures=counts["n"],
-        ruptures_with_follow_up=counts["followed_up"],
-        follow_up_attempts=counts["attempts"],
+        ruptures=follow_ups.ruptures,
+        ruptures_with_follow_up=follow_ups.with_follow_up,
+        follow_up_attempts=follow_ups.attempts,
     )
 
 
@@ -511,6 +678,9 @@ __all__ = [
     "BreakdownRow",
     "CauseCount",
     "Causes",
+    "CohortFigures",
+    "ComparedRates",
+    "FollowUps",
     "Prevention",
     "Reactivity",
     "Scope",
@@ -518,6 +688,8 @@ __all__ = [
     "alert_facts",
     "breakdown",
     "causes",
+    "cohort_figures",
+    "compared_rates",
     "facts",
     "freshness",
     "prevention",

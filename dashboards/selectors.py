@@ -21,7 +21,6 @@ from dashboards.periods import Period
 from dashboards.rollups import rollup_sums
 from dashboards.tables import Cell, PageTable, breakdown_table, cell, count, drill_url, median, rate, rupture_rows
 from pathways.models import Basin, Organisation, Region, Session, Stage
-from ruptures.rates import RuptureRate, percent
 
 
 @dataclass
@@ -151,8 +150,9 @@ def organisation_page(
 def _sections(*, scope, period, previous, comparison, comparison_label, owner, drill) -> list[Section]:
     start, end = period.start, period.end
     cohort = cohort_label(period)
-    current, before, by_month = _monthly_rates(scope, period, previous)
-    beside = figures.rate(comparison, start, end)
+    rates = figures.compared_rates(scope, start, end, (previous.start, previous.end), comparison)
+    current, before, by_month, beside = rates.current, rates.previous, rates.months, rates.comparison
+    cohort_figures = figures.cohort_figures(scope, start, end)
     by_action = figures.breakdown(scope, start, end, "training_action")
     causes = figures.causes(scope, start, end)
 
@@ -235,38 +235,10 @@ def _sections(*, scope, period, previous, comparison, comparison_label, owner, d
     return [
         ruptures,
         _activity_section(scope, period, owner=owner),
-        _reactivity_section(scope, period, owner=owner),
-        _re_engagement_section(scope, period, owner=owner, link=link),
-        _prevention_section(scope, period, owner=owner, link=link),
+        _reactivity_section(scope, period, owner=owner, follow_ups=cohort_figures.follow_ups),
+        _re_engagement_section(cohort_figures.re_engagement, period, owner=owner, link=link),
+        _prevention_section(cohort_figures.prevention, period, owner=owner, link=link),
     ]
-
-
-def _monthly_rates(scope, period: Period, previous: Period):
-    """This period's rate, the previous period's, and this period's months. When both are whole months (every
-    choice but custom dates) one monthly breakdown over the two answers all three: a period's rate is the sum of its
-    months' rows, as `figures.rate` sums the same monthly rollups."""
-    if not (period.whole_months and previous.whole_months and previous.end < period.start):
-        return (
-            figures.rate(scope, period.start, period.end),
-            figures.rate(scope, previous.start, previous.end),
-            figures.breakdown(scope, period.start, period.end, "month"),
-        )
-    rows = figures.breakdown(scope, previous.start, period.end, "month")
-    now = [row for row in rows if row.key >= period.start]
-    was = [row for row in rows if row.key < period.start]
-    return sum_rates(row.rate for row in now), sum_rates(row.rate for row in was), now
-
-
-RATE_COUNTS = [name for name in RuptureRate.__dataclass_fields__ if name != "rate"]
-
-
-def sum_rates(rates) -> RuptureRate:
-    """The rupture rate of the union of disjoint cohorts: their counts added, the rate recomputed by `percent`."""
-    totals = dict.fromkeys(RATE_COUNTS, 0)
-    for rate_of in rates:
-        for name in RATE_COUNTS:
-            totals[name] += getattr(rate_of, name)
-    return RuptureRate(**totals, rate=percent(totals["ruptures"], totals["entrants"]))
 
 
 def _month_chart(rows, *, owner, period):
@@ -345,8 +317,8 @@ def _activity_section(scope, period, *, owner) -> Section:
     return Section("activite", _("Activité"), "", [key, exits, referents])
 
 
-def _reactivity_section(scope, period, *, owner) -> Section:
-    r = figures.reactivity(scope, period.start, period.end)
+def _reactivity_section(scope, period, *, owner, follow_ups) -> Section:
+    r = figures.reactivity(scope, period.start, period.end, follow_ups=follow_ups)
     table = PageTable(
         name="reactivite",
         title=_("Réactivité : alertes émises %(period)s et ruptures des entrées") % {"period": period.range_label},
@@ -379,8 +351,7 @@ def _reactivity_section(scope, period, *, owner) -> Section:
     return Section("reactivite", _("Réactivité"), "", [table])
 
 
-def _re_engagement_section(scope, period, *, owner, link) -> Section:
-    r = figures.re_engagement(scope, period.start, period.end)
+def _re_engagement_section(r, period, *, owner, link) -> Section:
     table = PageTable(
         name="reprise",
         title=_("Reprise après une rupture comptée (%(cohort)s)") % {"cohort": cohort_label(period)},
@@ -406,8 +377,7 @@ def _re_engagement_section(scope, period, *, owner, link) -> Section:
     return Section("reprise", _("Après la rupture"), "", [table])
 
 
-def _prevention_section(scope, period, *, owner, link) -> Section:
-    p = figures.prevention(scope, period.start, period.end)
+def _prevention_section(p, period, *, owner, link) -> Section:
     w, wo = p.with_checklist_rate, p.without_checklist_rate
     part, non = p.participants_rate, p.non_participants_rate
     table = PageTable(

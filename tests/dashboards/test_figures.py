@@ -186,9 +186,16 @@ CALLS = {
     "breakdown": (lambda scope, period: figures.breakdown(scope, *period, "training_action"), 1),
     "months": (lambda scope, period: figures.breakdown(scope, *period, "month"), 1),
     "causes": (lambda scope, period: figures.causes(scope, *period), 1),
-    "activity": (lambda scope, period: figures.activity(scope, *period), 4),
+    "activity": (lambda scope, period: figures.activity(scope, *period), 2),
     "reactivity": (lambda scope, period: figures.reactivity(scope, *period), 2),
     "freshness": (lambda scope, period: figures.freshness(scope.region_id), 1),
+    "cohort_figures": (lambda scope, period: figures.cohort_figures(scope, *period), 1),
+    "reactivity_with_follow_ups": (
+        lambda scope, period: figures.reactivity(
+            scope, *period, follow_ups=figures.FollowUps(ruptures=0, with_follow_up=0, attempts=0)
+        ),
+        1,
+    ),
 }
 
 
@@ -203,3 +210,49 @@ def test_each_figure_takes_a_fixed_number_of_queries(place, name, size, django_a
         for period in (YEAR, (day(1, 10), day(6, 20))):
             with django_assert_num_queries(queries if scope.region_id or name != "freshness" else 0):
                 call(scope, period)
+
+
+PERIODS = [
+    (YEAR, (day(1, 1) - datetime.timedelta(days=365), day(1, 1) - datetime.timedelta(days=1))),  # whole months
+    ((day(1, 10), day(6, 20)), (day(1, 10) - datetime.timedelta(days=162), day(1, 9))),  # custom dates
+    ((day(2, 1), day(4, 30)), (day(1, 3), day(1, 31))),  # whole months, then not
+]
+
+
+@pytest.mark.parametrize(("period", "previous"), PERIODS)
+@pytest.mark.parametrize("size", [5, 60])
+def test_compared_rates_equal_the_figures_one_by_one_in_one_query(
+    place, period, previous, size, django_assert_num_queries
+):
+    stages = bulk_entrants(place, size, start=day(2, 2))
+    confirm_all(stages[: size // 5], Kind.ABANDON, by=place.user)
+    early = [entrant(place, day(1, 20)) for _ in range(3)]
+    confirm(early[0], Kind.EXCLUSION, by=place.user)
+    rollups.rebuild()
+    region = Scope(region_id=place.region.pk)
+    for scope, comparison in ((Scope(basin_id=place.basin.pk), region), (region, Scope())):
+        with django_assert_num_queries(1):
+            compared = figures.compared_rates(scope, *period, previous, comparison)
+        assert compared.current == figures.rate(scope, *period)
+        assert compared.previous == figures.rate(scope, *previous)
+        assert compared.comparison == figures.rate(comparison, *period)
+        assert compared.months == figures.breakdown(scope, *period, "month")
+    prescriber = Scope(prescriber_id=place.prescriber.pk)
+    compared = figures.compared_rates(prescriber, *period, previous, region)
+    assert compared.current == figures.rate(prescriber, *period)
+    assert compared.months == figures.breakdown(prescriber, *period, "month")
+
+
+@pytest.mark.parametrize(
+    "scope_of", [lambda p: Scope(region_id=p.region.pk), lambda p: Scope(prescriber_id=p.prescriber.pk)]
+)
+def test_cohort_figures_equal_prevention_re_engagement_and_reactivity(place, scope_of):
+    stages = bulk_entrants(place, 20, start=day(2, 2))
+    confirm_all(stages[:6], Kind.ABANDON, by=place.user)
+    rollups.rebuild()
+    scope = scope_of(place)
+    together = figures.cohort_figures(scope, *YEAR)
+    assert together.prevention == figures.prevention(scope, *YEAR)
+    assert together.re_engagement == figures.re_engagement(scope, *YEAR)
+    assert figures.reactivity(scope, *YEAR, follow_ups=together.follow_ups) == figures.reactivity(scope, *YEAR)
+    assert together.follow_ups.ruptures == together.re_engagement.ruptures == (6 if scope.region_id else 0)
