@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboards.models import AlertFact, DailyRollup, MonthlyRollup, RollupStamp, StageFact
 from dashboards.rollups import rollup_sums
-from pathways.models import Stage
+from pathways.models import Organisation, Stage
 from ruptures.models import CAUSE_FAMILIES, Cause, Rupture
 from ruptures.rates import ReEngagement, RuptureRate, percent
 
@@ -287,7 +287,14 @@ BREAKDOWNS = {
     "basin": ("basin_id", "basin__name"),
     "training_action": ("training_action_id", "training_action__title"),
     "organisation": ("organisation_id", "organisation__name"),
+    # The organisations holding the stages, narrowed to training bodies (the "by training body" table).
+    "training_body": ("organisation_id", "organisation__name"),
     "month": (None, None),
+}
+# What a missing key means in a breakdown's label.
+UNLABELLED = {
+    "basin": _("Sans bassin"),
+    "training_action": _("Hors session (en entreprise, emploi, immersion…)"),
 }
 
 
@@ -299,7 +306,8 @@ class BreakdownRow:
 
 
 def breakdown(scope: Scope, start: datetime.date, end: datetime.date, by: str) -> list[BreakdownRow]:
-    """The rupture rate per basin, training action, organisation or month (`by`), labels joined: one query."""
+    """The rupture rate per basin, training action, organisation, training body or month (`by`), labels joined:
+    one query."""
     if by not in BREAKDOWNS:
         raise ValueError(f"Unknown breakdown {by!r}: one of {', '.join(BREAKDOWNS)}.")
     _check(start, end)
@@ -318,10 +326,11 @@ def breakdown(scope: Scope, start: datetime.date, end: datetime.date, by: str) -
             for row in result
             if row["entrants"]
         ]
+    if by == "training_body":
+        rows = rows.filter(organisation__kind=Organisation.Kind.TRAINING_BODY)
     result = rows.values(key, label).order_by(label, key).annotate(**sums)
-    return [
-        BreakdownRow(row[key], row[label] or str(_("Non renseigné")), _rate(row)) for row in result if row["entrants"]
-    ]
+    missing = str(UNLABELLED.get(by, _("Non renseigné")))
+    return [BreakdownRow(row[key], row[label] or missing, _rate(row)) for row in result if row["entrants"]]
 
 
 @dataclass(frozen=True)

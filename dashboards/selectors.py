@@ -65,7 +65,7 @@ def basin_page(*, basin: Basin, period: Period) -> DashboardPage:
     scope = Scope(basin_id=basin.pk)
     previous = period.previous()
     drill = {"bassin": basin.pk, **period.as_query()}
-    by_organisation = figures.breakdown(scope, period.start, period.end, "organisation")
+    by_organisation = figures.breakdown(scope, period.start, period.end, "training_body")
     sections = _sections(
         scope=scope,
         period=period,

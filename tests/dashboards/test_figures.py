@@ -37,6 +37,24 @@ def test_the_rate_by_month_and_by_organisation_with_labels(place):
         figures.breakdown(Scope(), *Q1, "weekday")
 
 
+def test_the_training_body_table_leaves_out_stages_held_by_other_organisations_and_names_stages_outside_sessions(
+    place,
+):
+    entrant(place, day(1, 15))
+    entrant(place, day(1, 16), kind=Stage.Kind.ORIENTATION, organisation=place.prescriber)
+    rollups.rebuild()
+
+    by_body = figures.breakdown(Scope(), *Q1, "training_body")
+    assert [(row.key, row.rate.entrants) for row in by_body] == [(place.body.pk, 1)]
+    assert {row.key for row in figures.breakdown(Scope(), *Q1, "organisation")} == {place.body.pk, place.prescriber.pk}
+    (outside,) = figures.breakdown(Scope(), *Q1, "training_action")
+    assert (outside.key, outside.label, outside.rate.entrants) == (
+        None,
+        "Hors session (en entreprise, emploi, immersion…)",
+        2,
+    )
+
+
 def test_a_prescribers_scope_reads_the_facts(place):
     from tests.pathways.factories import OrganisationFactory, PathwayFactory
 
