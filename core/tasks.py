@@ -41,12 +41,25 @@ def enqueue_on_commit(task_path: str, *args, catch_up: str) -> None:
         held.append((task_path, args))
         return
 
+    # Once per transaction: a request whose saves ask for the same task many times (each change of a figure asks
+    # for the rollups' refresh) sends it once, and waits once when the broker is down.
+    key = (task_path, args)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        savepoints = set(connection.savepoint_ids)  # asked for again at the same depth of the same transaction
+        if any(
+            callback[0] == savepoints and getattr(callback[1], "enqueue_key", None) == key
+            for callback in connection.run_on_commit
+        ):
+            return
+
     def send():
         try:
             import_string(task_path).delay(*args)
         except Exception:
             logger.exception("Could not enqueue %s%r; %s", task_path, args, catch_up)
 
+    send.enqueue_key = key
     transaction.on_commit(send)
 
 

@@ -57,6 +57,21 @@ def test_a_task_is_sent_once_committed_and_never_when_rolled_back(published_task
     assert len(published_tasks) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_task_asked_for_many_times_in_one_transaction_is_sent_once_and_again_in_the_next(published_tasks):
+    with transaction.atomic():
+        for _ in range(5):
+            enqueue_on_commit(PING, catch_up="-")
+    assert len(published_tasks) == 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_on_commit(PING, catch_up="-")
+        raise RuntimeError
+    with transaction.atomic():
+        enqueue_on_commit(PING, catch_up="-")  # the rolled-back request left nothing behind that would swallow it
+    assert len(published_tasks) == 2
+
+
 def test_held_tasks_are_collected_then_sent_once_each_when_kept(published_tasks):
     with enqueues_held() as held:
         enqueue_on_commit("checklist.tasks.build_pdf_task", 0, catch_up="-")
