@@ -1,8 +1,9 @@
 """Keeping the rollups fresh: the outbox of stages to refresh, and the events that fill it.
 
-**Events.** Every change that moves a figure writes a `RollupQueue` row for its stage in the same transaction, then
-asks for `rollups_refresh_task` once the transaction commits (`core.tasks.enqueue_on_commit`: a broker that is down
-fails nothing, the beat sweeper catches up):
+**Events.** Every change that moves a figure writes a `RollupQueue` row for its stage in the same transaction; the
+beat sweep (`sweep_rollup_queue_task`, every `ROLLUPS_SWEEP_SECONDS`, 10 s by default) refreshes the queued rows, so
+figures follow within seconds and a request never waits on the broker, even when it is down (`rollups_refresh_task`
+refreshes the queue on demand):
 
 - `post_save` / `post_delete` receivers, connected in `DashboardsConfig.ready()` (lower apps never import
   `dashboards`): a stage, an enrolment, a pathway (prescriber, referent), a person or an employer (their commune
@@ -32,7 +33,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from attendance.models import MarkChange
-from core.tasks import enqueue_on_commit
 from dashboards.models import RollupCursor, RollupQueue
 from dashboards.rollups import refresh_pathways
 from pathways.models import Stage
@@ -51,7 +51,8 @@ def enqueue(stage_ids) -> None:
         unique_fields=["stage_id"],
         update_fields=["queued_at", "claimed_until"],
     )
-    enqueue_on_commit(REFRESH_TASK, catch_up="the rollups sweeper will refresh them")
+    # No task is sent from here: the beat sweep (every ROLLUPS_SWEEP_SECONDS) refreshes the queued rows, so a request
+    # that changes figures never waits on the broker, even when it is down.
 
 
 def _claim(limit: int) -> tuple[list[int], datetime.datetime | None]:

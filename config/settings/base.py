@@ -265,7 +265,7 @@ ALERT_ESCALATION_WORKING_DAYS = env.int("ALERT_ESCALATION_WORKING_DAYS", default
 # its last run, so it bounds their lag), how old a pending refresh must be before the
 # sweeper takes it, how long a worker holds the stages it refreshes, and how many stages a batch takes.
 ROLLUPS_SWEEP_SECONDS = env.int("ROLLUPS_SWEEP_SECONDS", default=10)
-ROLLUPS_SWEEP_AFTER_SECONDS = env.int("ROLLUPS_SWEEP_AFTER_SECONDS", default=20)
+ROLLUPS_SWEEP_AFTER_SECONDS = env.int("ROLLUPS_SWEEP_AFTER_SECONDS", default=0)
 ROLLUPS_CLAIM_LEASE_SECONDS = env.int("ROLLUPS_CLAIM_LEASE_SECONDS", default=300)
 ROLLUPS_BATCH = env.int("ROLLUPS_BATCH", default=2000)
 

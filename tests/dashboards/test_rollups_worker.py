@@ -42,9 +42,11 @@ def worker(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "SANS_RUPTURE_VAR_DIR": str(tmp_path),
+        "ROLLUPS_SWEEP_SECONDS": "1",
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", "rollups@%h"]
+    command += ["--beat", "--schedule", str(tmp_path / "beat-schedule")]  # the sweep refreshes the queue
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -64,11 +66,11 @@ def test_a_rupture_declared_reaches_the_figures_through_a_real_worker(place, wor
     rollups.rebuild()
     assert figures.rate(Scope(), START, END).ruptures == 0
 
-    declare(stage, Rupture.Kind.ABANDON, by=place.user, on=datetime.date(2025, 4, 7))  # commits, then enqueues
+    declare(stage, Rupture.Kind.ABANDON, by=place.user, on=datetime.date(2025, 4, 7))  # commits its queue row
 
     deadline = time.monotonic() + 60
     while figures.rate(Scope(), START, END).ruptures == 0:
         assert time.monotonic() < deadline, worker.read_text()
         time.sleep(0.2)
     assert figures.rate(Scope(), START, END).rate == 100.0
-    assert "rollups_refresh_task" in worker.read_text()
+    assert "sweep_rollup_queue_task" in worker.read_text()
