@@ -14,59 +14,39 @@ def _stage(instance):
     return [instance.pk]
 
 
-def _pathway(instance):
-    from pathways.models import Stage
+def _stages_where(lookup: str, attribute: str):
+    """The stages whose `lookup` equals the instance's `attribute` (e.g. the stages of a deleted stage's pathway)."""
 
-    return Stage.objects.filter(pathway_id=instance.pk).values_list("pk", flat=True)
+    def stages(instance):
+        from pathways.models import Stage
 
+        return Stage.objects.filter(**{lookup: getattr(instance, attribute)}).values_list("pk", flat=True)
 
-def _stage_siblings(instance):
-    """A stage deleted: the other stages of its pathway (its chaining may have changed them)."""
-    from pathways.models import Stage
-
-    return Stage.objects.filter(pathway_id=instance.pathway_id).values_list("pk", flat=True)
+    return stages
 
 
-def _person(instance):
-    from pathways.models import Stage
+def _stages_of(label: str, lookup: str, attribute: str, stage_field: str = "stage_id"):
+    """The `stage_field` of the `label` rows whose `lookup` equals the instance's `attribute` (e.g. the stage of a
+    follow-up attempt's drift)."""
 
-    return Stage.objects.filter(pathway__beneficiary_id=instance.pk).values_list("pk", flat=True)
+    def stages(instance):
+        from django.apps import apps
 
+        model = apps.get_model(label)
+        return model.objects.filter(**{lookup: getattr(instance, attribute)}).values_list(stage_field, flat=True)
 
-def _employer(instance):
-    from pathways.models import Stage
-
-    return Stage.objects.filter(employer_id=instance.pk).values_list("pk", flat=True)
-
-
-def _drift_stage(instance):
-    from attendance.models import Drift
-
-    return Drift.objects.filter(pk=instance.drift_id).values_list("stage_id", flat=True)
+    return stages
 
 
-def _alert_stage(instance):
-    from alerts.models import Alert
-
-    return Alert.objects.filter(pk=instance.alert_id).values_list("stage_id", flat=True)
-
-
-def _checklist_stage(instance):
-    from checklist.models import Checklist
-
-    return Checklist.objects.filter(pk=instance.checklist_id).values_list("stage_id", flat=True)
-
-
-def _workshop_stages(instance):
-    from speaking_groups.models import WorkshopAttendance
-
-    return WorkshopAttendance.objects.filter(workshop_id=instance.pk).values_list("stage_id", flat=True)
-
-
-def _rupture_stage(instance):
-    from ruptures.models import Rupture
-
-    return Rupture.objects.filter(pk=instance.rupture_id).values_list("stage_id", flat=True)
+_pathway = _stages_where("pathway_id", "pk")
+_stage_siblings = _stages_where("pathway_id", "pathway_id")  # a stage deleted: its chaining may change the others
+_person = _stages_where("pathway__beneficiary_id", "pk")
+_employer = _stages_where("employer_id", "pk")
+_drift_stage = _stages_of("attendance.Drift", "pk", "drift_id")
+_alert_stage = _stages_of("alerts.Alert", "pk", "alert_id")
+_checklist_stage = _stages_of("checklist.Checklist", "pk", "checklist_id")
+_workshop_stages = _stages_of("speaking_groups.WorkshopAttendance", "workshop_id", "pk")
+_rupture_stage = _stages_of("ruptures.Rupture", "pk", "rupture_id")
 
 
 # "app_label.Model": (stages on save, stages on delete or None)

@@ -40,7 +40,6 @@ from pathways.management.commands.seed_demo import (
     FIRST_NAMES,
     FUNDER,
     LAST_NAMES,
-    ascii_slug,
     fake_siret,
     fiction_phone,
 )
@@ -74,7 +73,6 @@ from pathways.models import (
     default_morning_end,
     default_morning_start,
 )
-from pathways.services.people import name_key
 from speaking_groups.models import PostRuptureCase, SpeakingGroup, Workshop, WorkshopAttendance
 
 Role = Membership.Role
@@ -377,11 +375,7 @@ class BackgroundPopulation(Generator):
         birth = today - datetime.timedelta(days=365 * age + rng.randint(30, 360))
         home = body.basin if rng.random() < 0.9 else home_basin
         commune = rng.choice(self.communes_of[home])
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        if rng.random() < 0.15:
-            last = f"{last}-{rng.choice(LAST_NAMES)}"
-        email = f"{ascii_slug(first)}.{ascii_slug(last)}{i % 1000}@example.org" if rng.random() < 0.8 else ""
-        phone = fiction_phone(rng.randrange(10000), "063998") if rng.random() < 0.85 else ""
+        identity = self.identity(i)
 
         direct = track == APPR and rng.random() < 0.6  # a CFA enrols the apprentice itself
         trainers = body.staff.get(Role.TRAINER) or body.staff[Role.ORG_MANAGER]
@@ -419,39 +413,10 @@ class BackgroundPopulation(Generator):
             opened_on -= datetime.timedelta(days=35)
         opened_on = min(opened_on, today)
 
-        ben = t["beneficiary"].add(
-            first,
-            last,
-            birth,
-            email,
-            phone,
-            name_key(first, last),
-            self.moment(opened_on, i),
-            manager,
-            commune.pk,
-            self.region.pk,
+        ctx = self.open_pathway(
+            i, identity, birth, commune, opened_on, manager, opened_by, prescriber, adviser, referent, oriented
         )
-        pathway_row = len(t["pathway"].rows)
-        pathway = t["pathway"].add(
-            "open",
-            self.moment(opened_on, i),
-            None,
-            "",
-            ben,
-            manager,
-            opened_by.pk,
-            adviser,
-            prescriber.pk if prescriber else None,
-            referent,
-        )
-        ctx = {"pathway": pathway, "manager": manager, "i": i}
-        if oriented:
-            day = weekdays(opened_on, 2)
-            end = weekdays(day, 30)
-            if end <= today:
-                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, end, "completed")
-            elif day <= today:
-                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, None, "in_progress")
+        pathway_row = ctx["row"]
         if chained_preq is not None:
             preq = self.stage(
                 ctx,

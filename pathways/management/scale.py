@@ -780,6 +780,58 @@ class Generator:
         pool = pool or [o for o in self.prescribers if o.basin == basin] or self.prescribers
         return rng.choices(pool, [o.weight for o in pool])[0]
 
+    def identity(self, i: int) -> tuple[str, str, str, str]:
+        """A fictitious person's first and last names, e-mail and phone (some have none)."""
+        rng = self.rng
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if rng.random() < 0.15:
+            last = f"{last}-{rng.choice(LAST_NAMES)}"
+        email = f"{ascii_slug(first)}.{ascii_slug(last)}{i % 1000}@example.org" if rng.random() < 0.8 else ""
+        phone = fiction_phone(rng.randrange(10000), "063998") if rng.random() < 0.85 else ""
+        return first, last, email, phone
+
+    def open_pathway(
+        self, i, identity, birth, commune, opened_on, manager, opened_by, prescriber, adviser, referent, oriented
+    ) -> dict:
+        """The person's row and their open pathway, with a first orientation stage by the prescriber when
+        `oriented`; returns the context the stages are added with (`row`: the pathway's row, to close it later)."""
+        t, today = self.tables, self.today
+        first, last, email, phone = identity
+        ben = t["beneficiary"].add(
+            first,
+            last,
+            birth,
+            email,
+            phone,
+            name_key(first, last),
+            self.moment(opened_on, i),
+            manager,
+            commune.pk,
+            self.region.pk,
+        )
+        row = len(t["pathway"].rows)
+        pathway = t["pathway"].add(
+            "open",
+            self.moment(opened_on, i),
+            None,
+            "",
+            ben,
+            manager,
+            opened_by.pk,
+            adviser,
+            prescriber.pk if prescriber else None,
+            referent,
+        )
+        ctx = {"pathway": pathway, "manager": manager, "i": i, "row": row}
+        if oriented:
+            day = weekdays(opened_on, 2)
+            end = weekdays(day, 30)
+            if end <= today:
+                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, end, "completed")
+            elif day <= today:
+                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, None, "in_progress")
+        return ctx
+
     def person(self, i: int):
         rng, t, today = self.rng, self.tables, self.today
         body = self.pick_body(rng.choices(range(len(self.basins)), self.basin_weights)[0])
@@ -792,11 +844,7 @@ class Generator:
         birth = today - datetime.timedelta(days=365 * age + rng.randint(30, 360))
         home = body.basin if rng.random() < 0.88 else rng.choices(range(len(self.basins)), self.basin_weights)[0]
         commune = rng.choice(self.communes_of[home])
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        if rng.random() < 0.15:
-            last = f"{last}-{rng.choice(LAST_NAMES)}"
-        email = f"{ascii_slug(first)}.{ascii_slug(last)}{i % 1000}@example.org" if rng.random() < 0.8 else ""
-        phone = fiction_phone(rng.randrange(10000), "063998") if rng.random() < 0.85 else ""
+        identity = self.identity(i)
 
         direct = track == APPR and rng.random() < 0.7  # a CFA enrols the apprentice itself
         trainers = body.staff.get(Role.TRAINER) or body.staff[Role.ORG_MANAGER]
@@ -829,39 +877,10 @@ class Generator:
             opened_on -= datetime.timedelta(days=35)
         opened_on = min(opened_on, today)
 
-        ben = t["beneficiary"].add(
-            first,
-            last,
-            birth,
-            email,
-            phone,
-            name_key(first, last),
-            self.moment(opened_on, i),
-            manager,
-            commune.pk,
-            self.region.pk,
+        ctx = self.open_pathway(
+            i, identity, birth, commune, opened_on, manager, opened_by, prescriber, adviser, referent, oriented
         )
-        pathway_row = len(t["pathway"].rows)
-        pathway = t["pathway"].add(
-            "open",
-            self.moment(opened_on, i),
-            None,
-            "",
-            ben,
-            manager,
-            opened_by.pk,
-            adviser,
-            prescriber.pk if prescriber else None,
-            referent,
-        )
-        ctx = {"pathway": pathway, "manager": manager, "i": i}
-        if oriented:
-            day = weekdays(opened_on, 2)
-            end = weekdays(day, 30)
-            if end <= today:
-                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, end, "completed")
-            elif day <= today:
-                self.stage(ctx, "orientation", prescriber, None, None, day, end, day, None, "in_progress")
+        pathway_row = ctx["row"]
         if chained_preq is not None:
             self.stage(
                 ctx,
