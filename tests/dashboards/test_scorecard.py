@@ -397,9 +397,8 @@ def commissions_with_meetings_and_decisions(world):
                 decision = Decision.objects.create(
                     meeting=meeting, item=item, action="Appeler", owner=delegate.user, due_on=datetime.date(2026, 9, 1)
                 )
-                todo = todo_set(
-                    source_key=decision.source_key, owner=delegate.user, title="Appeler", due_on=decision.due_on, by=None
-                )
+                key, due = decision.source_key, decision.due_on
+                todo = todo_set(source_key=key, owner=delegate.user, title="Appeler", due_on=due, by=None)
                 if month == 2:
                     todo.done_at = timezone.now()
                     todo.save(update_fields=["done_at"])
