@@ -237,5 +237,35 @@ def decision_create(*, item: AgendaItem, by, action: str, owner, due_on: datetim
     return decision
 
 
+def agenda_access_record(*, user, rows, view_name: str) -> int:
+    """The access log of an agenda page: one row per person shown to `user` by name (`ItemRow.named`), as a person's
+    page writes one (`pathways.scoping.get_for_user_or_404`), so that a person's record of who saw their data
+    includes the commission pages. One insert for the whole page; the acting organisation is the reader's
+    organisation that holds the stage, prescribed or opened the pathway (None for the referent alone)."""
+    from accounts.models import AccessLog
+    from pathways import scoping
+
+    person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
+    logs = {}
+    for row in rows:
+        if not row.named or row.item.stage_id is None:
+            continue
+        stage = row.item.stage
+        pathway = stage.pathway
+        if pathway.beneficiary_id in logs:
+            continue
+        candidates = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
+        logs[pathway.beneficiary_id] = AccessLog(
+            user=user,
+            beneficiary_id=pathway.beneficiary_id,
+            view_name=view_name[:100],
+            acting_organisation_id=next((org for org in candidates if org in person_orgs), None),
+            action=AccessLog.Action.READ,
+        )
+    if logs:
+        AccessLog.objects.bulk_create(logs.values())
+    return len(logs)
+
+
 def pseudonym_label(number) -> str:
     return _("Personne %(number)s") % {"number": number} if number else _("Personne")

@@ -70,13 +70,18 @@ def meeting_detail(request, pk):
     meeting = get_for_user_or_404(Meeting.objects.select_related("commission__basin"), request, pk=pk)
     manages = can_manage(request.user, meeting.commission.basin_id)
     context = selectors.meeting_agenda(meeting, request.user)
+    editable = manages and meeting.status != Meeting.Status.CANCELLED
+    # The named cases the page shows (the removed ones only to who may edit the agenda) go to the access log.
+    shown = context["items"] + (context["removed"] if editable else [])
+    view_name = request.resolver_match.view_name if request.resolver_match else ""
+    services.agenda_access_record(user=request.user, rows=shown, view_name=view_name)
     attendance = {(a.organisation_id, a.user_id): a.present for a in meeting.attendances.all()}
     delegates = list(active_delegates(meeting.commission))
     context.update(
         meeting=meeting,
         commission=meeting.commission,
         manages=manages,
-        editable=manages and meeting.status != Meeting.Status.CANCELLED,
+        editable=editable,
         delegates=[(d, attendance.get((d.organisation_id, d.user_id))) for d in delegates],
         item_form=ItemForm(),
         decision_form=DecisionForm(owners=services.owner_choices(meeting.commission)) if manages else None,
