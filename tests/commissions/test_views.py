@@ -127,6 +127,7 @@ def test_foreign_posts_write_nothing(client, place, meeting, outsiders):
             reverse("commissions:meeting_edit", args=[meeting.pk]),
             {"starts_at": "2026-04-01T10:00", "duration_minutes": 60},
         ),
+        (reverse("commissions:meeting_cancel", args=[meeting.pk]), {"reason": "Annulée par un intrus"}),
         (reverse("commissions:item_add", args=[meeting.pk]), {"title": "Point ajouté"}),
         (reverse("commissions:item_remove", args=[item.pk]), {}),
         (reverse("commissions:attendance_record", args=[meeting.pk]), {"present": [delegate.pk]}),
