@@ -33,6 +33,7 @@ from pathways.models import Organisation, Region
 
 EVERY_KIND = frozenset(Organisation.Kind.values)
 NOT_A_MEMBER = _("pas membre d'une commission de bassin")
+MEMBERS = _("Structures membres d'une commission de bassin de la région (de tout type)")
 
 MEETINGS = "proximite-reunions-tenues"
 ATTENDANCE = "proximite-presence"
@@ -56,6 +57,7 @@ INDICATORS = [
         denominator=_("réunions attendues selon le rythme de chaque commission"),
         period=_("date de la réunion"),
         applies_to=EVERY_KIND,
+        applies_to_text=MEMBERS,
         empty=_("aucune réunion attendue"),
         measured=True,
     ),
@@ -72,6 +74,7 @@ INDICATORS = [
         denominator=_("réunions tenues de ses commissions"),
         period=_("date de la réunion"),
         applies_to=EVERY_KIND,
+        applies_to_text=MEMBERS,
         empty=_("aucune réunion tenue"),
         measured=True,
     ),
@@ -90,6 +93,7 @@ INDICATORS = [
         denominator=_("décisions échues dans la période, ou déjà faites"),
         period=_("date d'échéance de la décision"),
         applies_to=EVERY_KIND,
+        applies_to_text=MEMBERS,
         empty=_("aucune décision échue"),
         measured=True,
     ),

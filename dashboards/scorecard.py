@@ -87,6 +87,8 @@ class Indicator:
     empty: str = ""  # the note of a cell with nothing to measure (default: "aucune entrée")
     # A registered indicator (`register_indicator`): its counts come from its measure's answer, by slug.
     measured: bool = False
+    # Who it is measured for, when that is not a list of kinds ("structures membres d'une commission de bassin").
+    applies_to_text: str = ""
 
     @property
     def anchor(self) -> str:
@@ -94,6 +96,8 @@ class Indicator:
 
     @property
     def applies_to_label(self) -> str:
+        if self.applies_to_text:
+            return str(self.applies_to_text)
         return ", ".join(str(Kind(kind).label) for kind in Kind.values if kind in self.applies_to)
 
 

@@ -180,3 +180,4 @@ def test_the_definitions_page_defines_each_proximity_indicator(client_for, place
         assert f'id="{indicator.anchor}"' in text
         assert str(indicator.definition)[:60] in text
     assert "arrondie à l'entier inférieur, au moins 1" in text
+    assert "Structures membres d'une commission de bassin de la région" in text
