@@ -18,6 +18,10 @@ class CommissionsConfig(AppConfig):
         scoping.register(models.Meeting, scope=scope)
         kinds.register(*notifications.KINDS)
 
+        from commissions.scorecard import register as register_scorecard
+
+        register_scorecard()  # PROXIMITÉ on the dashboards' commitment scorecard
+
         # The menu shows "Commissions" to delegates: whether the user is one is read at login (and on the list).
         from django.contrib.auth.signals import user_logged_in
 

@@ -1,6 +1,8 @@
 """A meeting as an iCalendar event (RFC 5545), attached to the invitations and reminders, written by hand: one
 VEVENT with a stable UID (a re-sent invitation updates the same calendar entry, its SEQUENCE raised at each change),
-text values escaped (§3.3.11) and lines folded at 75 octets (§3.1), CRLF line ends."""
+text values escaped (§3.3.11) and lines folded at 75 octets (§3.1), CRLF line ends. A cancelled meeting's file is a
+cancellation (RFC 5546 §3.2.5): `METHOD:CANCEL`, `STATUS:CANCELLED`, the same UID and a raised SEQUENCE, so that
+calendars remove the entry they hold."""
 
 import datetime
 from urllib.parse import urlsplit
@@ -42,11 +44,19 @@ def uid(meeting) -> str:
     return f"commission-meeting-{meeting.pk}@{domain}"
 
 
+def method(meeting) -> str:
+    """The iTIP method of the meeting's calendar file: CANCEL once it is cancelled, else PUBLISH."""
+    from commissions.models import Meeting
+
+    return "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "PUBLISH"
+
+
 def meeting_ics(meeting, *, now=None) -> str:
     """The meeting's calendar file (names no person followed: the commission, its basin, where and when)."""
     from commissions.models import Meeting
 
     now = now or timezone.now()
+    cancelled = meeting.status == Meeting.Status.CANCELLED
     link = settings.SITE_URL.rstrip("/") + meeting.get_absolute_url()
     where = meeting.place
     if meeting.video_link:
@@ -57,7 +67,7 @@ def meeting_ics(meeting, *, now=None) -> str:
         "VERSION:2.0",
         "PRODID:-//Sans Rupture//Commissions//FR",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method(meeting)}",
         "BEGIN:VEVENT",
         f"UID:{uid(meeting)}",
         f"SEQUENCE:{meeting.sequence}",
@@ -70,6 +80,6 @@ def meeting_ics(meeting, *, now=None) -> str:
     ]
     if where:
         lines.append(f"LOCATION:{escape(where)}")
-    status = "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED"
+    status = "CANCELLED" if cancelled else "CONFIRMED"
     lines += [f"STATUS:{status}", "END:VEVENT", "END:VCALENDAR"]
     return "".join(fold(line) + CRLF for line in lines)

@@ -167,6 +167,18 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by `services.meetings.meeting_cancel` (who, when, why): a cancelled meeting keeps its agenda and the
+    # to-dos of its decisions, read-only.
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(
+        _("motif de l'annulation"),
+        max_length=300,
+        blank=True,
+        help_text=_("Facultatif, envoyé aux délégué·es : sans nom de personne ni information de santé."),
+    )
 
     objects = MeetingQuerySet.as_manager()
 

@@ -1,7 +1,8 @@
-"""The notification kinds of `commissions` (registered in `CommissionsConfig.ready`): a meeting's invitation and its
-reminder the day before, to the commission's delegates, in-app and by e-mail with the meeting's .ics attached (built
-by the worker when it sends the e-mail, from the meeting as it is then). Their params hold the commission's name and
-the meeting's date, time and place: never a person followed."""
+"""The notification kinds of `commissions` (registered in `CommissionsConfig.ready`): a meeting's invitation, its
+reminder the day before and its cancellation, to the commission's delegates, in-app and by e-mail with the meeting's
+.ics attached (built by the worker when it sends the e-mail, from the meeting as it is then: a cancellation for a
+cancelled meeting). Their params hold the commission's name, the meeting's date, time and place, and a
+cancellation's reason: never a person followed."""
 
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -12,6 +13,7 @@ from notifications.kinds import NotificationKind
 
 INVITATION = "commission_invitation"
 REMINDER = "commission_reminder"
+CANCELLATION = "commission_cancellation"
 EMAILS = "commissions/emails/"
 
 
@@ -48,16 +50,23 @@ def reminder_message(params: dict) -> str:
     return _("Rappel : %(commission)s demain, le %(date)s à %(time)s, %(where)s.") % _when(params)
 
 
+def cancellation_message(params: dict) -> str:
+    message = _("La réunion de la %(commission)s prévue le %(date)s à %(time)s est annulée.") % _when(params)
+    if params.get("reason"):
+        message += " " + _("Motif : %(reason)s") % {"reason": params["reason"]}
+    return message
+
+
 def meeting_attachment(notification) -> list[tuple[str, str, str]]:
     """The meeting's calendar entry, as it is when the e-mail is sent (same UID on every sending)."""
-    from commissions.ics import meeting_ics
+    from commissions.ics import meeting_ics, method
     from commissions.models import Meeting
 
     meeting = Meeting.objects.select_related("commission").filter(pk=(notification.params or {}).get("meeting"))
     meeting = meeting.first()
     if meeting is None:
         return []
-    return [("reunion.ics", meeting_ics(meeting), "text/calendar; charset=utf-8; method=PUBLISH")]
+    return [("reunion.ics", meeting_ics(meeting), f"text/calendar; charset=utf-8; method={method(meeting)}")]
 
 
 KINDS = [
@@ -75,20 +84,29 @@ KINDS = [
         email=EMAILS + "reminder",
         attachments=meeting_attachment,
     ),
+    NotificationKind(
+        code=CANCELLATION,
+        label=gettext_lazy("Commission de bassin : réunion annulée"),
+        message=cancellation_message,
+        email=EMAILS + "cancellation",
+        attachments=meeting_attachment,
+    ),
 ]
 
 
-def _notify(meeting, kind: str, cause_key: str) -> None:
+def _notify(meeting, kind: str, cause_key: str, *, recipients=None, params=None) -> None:
     from commissions.models import active_delegates
     from notifications.models import Notification
     from notifications.services import notify
 
+    if recipients is None:
+        recipients = [delegate.user for delegate in active_delegates(meeting.commission)]
     notify(
-        recipients=[delegate.user for delegate in active_delegates(meeting.commission)],
+        recipients=recipients,
         kind=kind,
         cause_key=cause_key,
         url=meeting.get_absolute_url(),
-        params=meeting_params(meeting),
+        params={**meeting_params(meeting), **(params or {})},
         channels=[Notification.Channel.IN_APP, Notification.Channel.EMAIL],
     )
 
@@ -101,3 +119,28 @@ def meeting_invite(meeting) -> None:
 def meeting_remind(meeting) -> None:
     """Remind the delegates of tomorrow's meeting (once per meeting and date)."""
     _notify(meeting, REMINDER, f"commission-meeting:{meeting.pk}:reminder:{meeting.starts_at.date().isoformat()}")
+
+
+def meeting_cancel_notify(meeting) -> None:
+    """Tell every invited delegate that the meeting is cancelled (in the cancellation's transaction), with the
+    calendar file that removes it: the active delegates, and whoever received an invitation to it since (a delegate
+    who left still holds the entry in their calendar). Once per meeting."""
+    from django.contrib.auth import get_user_model
+
+    from commissions.models import active_delegates
+    from notifications.models import Notification
+
+    User = get_user_model()
+    invited = Notification.objects.filter(
+        kind=INVITATION, cause_key__startswith=f"commission-meeting:{meeting.pk}:invitation:", recipient__isnull=False
+    ).values("recipient")
+    recipients = {delegate.user.pk: delegate.user for delegate in active_delegates(meeting.commission)}
+    for user in User.objects.filter(pk__in=invited).exclude(pk__in=list(recipients)):
+        recipients[user.pk] = user
+    _notify(
+        meeting,
+        CANCELLATION,
+        f"commission-meeting:{meeting.pk}:cancellation",
+        recipients=list(recipients.values()),
+        params={"reason": meeting.cancel_reason},
+    )

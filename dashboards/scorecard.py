@@ -20,8 +20,12 @@ force (`charter.models.CharterVersion.objects.current`, `Signature.status`).
 - TRAÇABILITÉ: among the stages that ended in the period (held, or prescribed), the share followed within 30 days by
   a chained stage or a positive exit (`StageFact.followed_within_30_days`).
 
-The other commitments are listed with the reason data cannot measure them (`UNMEASURED`); PROXIMITÉ is measured with
-the basin commissions.
+Upper apps add indicators of their own (`register_indicator`, from their `AppConfig.ready`): PROXIMITÉ is measured
+by `commissions.scorecard` (meetings held against the cadence, attendance, decisions closed on time). A registered
+indicator is a peer of the ones above: same `Indicator`, same definitions page, same cells and display rules; its
+`measure` returns, in a fixed number of queries, every organisation's counts at once (`Measured`).
+
+The other commitments are listed with the reason data cannot measure them (`UNMEASURED`).
 
 **Periods**: entrants by their start date (`started_on`), ended stages by their end date (`ended_on`), alerts by
 their creation date (local calendar), all between `start` and `end` included.
@@ -31,12 +35,13 @@ follow the small-count rule; an organisation's own row is exact for its members 
 
 **Cost**: a constant number of queries whatever the number of organisations, stages and alerts (pinned by tests):
 the version in force and its commitments, the signatures with their events, one aggregate of stage facts per
-organisation, one per prescriber, and two over the alerts.
+organisation, one per prescriber, two over the alerts, and each registered measure's own fixed number.
 """
 
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -80,6 +85,10 @@ class Indicator:
     applies_to: frozenset  # the organisation kinds it is measured for
     median: bool = False  # a median delay (in days), not a rate
     empty: str = ""  # the note of a cell with nothing to measure (default: "aucune entrée")
+    # A registered indicator (`register_indicator`): its counts come from its measure's answer, by slug.
+    measured: bool = False
+    # Who it is measured for, when that is not a list of kinds ("structures membres d'une commission de bassin").
+    applies_to_text: str = ""
 
     @property
     def anchor(self) -> str:
@@ -87,6 +96,8 @@ class Indicator:
 
     @property
     def applies_to_label(self) -> str:
+        if self.applies_to_text:
+            return str(self.applies_to_text)
         return ", ".join(str(Kind(kind).label) for kind in Kind.values if kind in self.applies_to)
 
 
@@ -231,7 +242,40 @@ INDICATORS_BY_SLUG = {indicator.slug: indicator for indicator in INDICATORS}
 # The scorecard's columns: the indicators in the charter's order of their commitments.
 ORDERED = [indicator for code in COMMITMENT_ORDER for indicator in INDICATORS if indicator.commitment == code]
 
-# Commitments the application's data cannot measure, and why; PROXIMITÉ comes with the basin commissions.
+
+@dataclass(frozen=True)
+class Measured:
+    """A registered indicator's figures over a region and a period: {organisation id: (numerator, denominator)} for
+    the organisations it applies to, the region's total, and why the others have no figure (shown beside "—")."""
+
+    by_organisation: dict[int, tuple[int, int]]
+    total: tuple[int, int]
+    reason: str = ""
+
+
+# measure(region, start, end) -> {indicator slug: Measured}: one call per scorecard, a fixed number of queries.
+Measure = Callable[[Region, datetime.date, datetime.date], dict[str, Measured]]
+MEASURES: list[Measure] = []
+
+
+def register_indicator(commitment: str, *indicators: Indicator, measure: Measure) -> None:
+    """Add the indicators of an upper app to `commitment` (called from its `AppConfig.ready`); `measure` computes
+    all of them at once. Registering the same slugs again (a second `ready`) changes nothing."""
+    fresh = [indicator for indicator in indicators if indicator.slug not in INDICATORS_BY_SLUG]
+    if not fresh:
+        return
+    for indicator in fresh:
+        if indicator.commitment != commitment or not indicator.measured:
+            raise ValueError(f"{indicator.slug}: a registered indicator of {commitment} has measured=True")
+        INDICATORS.append(indicator)
+        INDICATORS_BY_SLUG[indicator.slug] = indicator
+    MEASURES.append(measure)
+    ORDERED[:] = [indicator for code in COMMITMENT_ORDER for indicator in INDICATORS if indicator.commitment == code]
+    UNMEASURED.pop(commitment, None)
+
+
+# Commitments the application's data cannot measure, and why (a commitment an upper app registers indicators for
+# leaves this list: PROXIMITÉ, with the basin commissions).
 COMMISSIONS = "proximite"
 UNMEASURED = {
     "reversibilite": _(
@@ -246,7 +290,6 @@ UNMEASURED = {
         "Non mesurable par les données de l'application : chaque parcours a un référent unique à travers les "
         "structures par construction ; aucun chiffre ne distinguerait les signataires."
     ),
-    COMMISSIONS: _("Mesuré avec les commissions de bassin (ordre du jour, présence, suites données)."),
 }
 
 
@@ -266,6 +309,7 @@ class Cell:
     applicable: bool = True
     median: bool = False
     empty: str = ""  # the note when there is nothing to measure
+    reason: str = ""  # why a registered indicator does not apply to this organisation (shown beside "—")
 
     @property
     def hidden(self) -> bool:
@@ -300,16 +344,19 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """ "7,1 % (25 / 353)", "2,5 j (sur 12)", "— (< 5 / 12, petit effectif)"; "—" when not applicable."""
+        """ "7,1 % (25 / 353)", "2,5 j (sur 12)", "— (< 5 / 12, petit effectif)"; "—" when not applicable, with
+        its reason if it has one ("— (pas membre d'une commission de bassin)")."""
         if not self.applicable:
-            return DASH
+            return f"{DASH}{NBSP}({self.reason})" if self.reason else DASH
         if not self.median:
             return str(self._rate())
         return f"{self.value_text}{NBSP}({self.counts_text})"
 
 
-def rate_cell(numerator: int, denominator: int, *, exact: bool, applicable: bool = True, empty: str = "") -> Cell:
-    return Cell(numerator, denominator, percent(numerator, denominator), exact, applicable, empty=empty)
+def rate_cell(
+    numerator: int, denominator: int, *, exact: bool, applicable: bool = True, empty: str = "", reason: str = ""
+) -> Cell:
+    return Cell(numerator, denominator, percent(numerator, denominator), exact, applicable, empty=empty, reason=reason)
 
 
 def median_cell(
@@ -463,10 +510,12 @@ def organisation_counts(region: Region, start: datetime.date, end: datetime.date
     return counts, prescribed, alerts, total
 
 
-def _cells(counts: Counts, *, exact: bool, kinds) -> list[Cell]:
+def _cells(counts: Counts, *, exact: bool, kinds, measured=None, org: int | None = None) -> list[Cell]:
     """The cells of one row, in the order of `ORDERED`; `kinds` the organisation kinds measured (None: the
-    region's total, measured on every indicator)."""
+    region's total, measured on every indicator); `measured` the registered measures' answers ({slug: Measured}),
+    read for organisation `org` (None: the region's total)."""
     c = counts
+    measured = measured or {}
     figures = {
         "fluidite-taux-de-rupture": (c.ruptures, c.entrants),
         "fluidite-avec-check-list": (c.checklist_ruptures, c.checklist),
@@ -480,7 +529,15 @@ def _cells(counts: Counts, *, exact: bool, kinds) -> list[Cell]:
     cells = []
     for indicator in ORDERED:
         applicable = kinds is None or bool(indicator.applies_to & kinds)
-        if indicator.median:
+        if indicator.measured:
+            figures_of = measured.get(indicator.slug) or Measured({}, (0, 0))
+            pair = figures_of.total if org is None else figures_of.by_organisation.get(org)
+            if pair is None or not applicable:
+                reason = figures_of.reason if applicable else ""
+                cells.append(rate_cell(0, 0, exact=exact, applicable=False, empty=indicator.empty, reason=reason))
+            else:
+                cells.append(rate_cell(*pair, exact=exact, empty=indicator.empty))
+        elif indicator.median:
             cells.append(
                 median_cell(c.median_hours, c.delays, exact=exact, applicable=applicable, empty=indicator.empty)
             )
@@ -587,6 +644,9 @@ def build_scorecard(
     unmeasured.sort(key=lambda c: (c.position or 99, c.code))
     signed = signatories(version)
     counts, prescribed, alerts, total_counts = organisation_counts(region, start, end)
+    measured = {}
+    for measure in MEASURES:
+        measured.update(measure(region, start, end))
     organisations = signed if own is None else sorted(own, key=lambda org: org.name)
     rows = []
     for org in organisations:
@@ -600,8 +660,9 @@ def build_scorecard(
         for name in ("alerts", "acknowledged", "delays", "median_hours"):
             setattr(row_counts, name, getattr(inbox, name))
         exact = own is not None
-        rows.append(Row(org.pk, org.name, org.get_kind_display(), _cells(row_counts, exact=exact, kinds=kinds), exact))
-    total = Row(None, _("Ensemble de la région"), "", _cells(total_counts, exact=False, kinds=None))
+        row_cells = _cells(row_counts, exact=exact, kinds=kinds, measured=measured, org=org.pk)
+        rows.append(Row(org.pk, org.name, org.get_kind_display(), row_cells, exact))
+    total = Row(None, _("Ensemble de la région"), "", _cells(total_counts, exact=False, kinds=None, measured=measured))
     without_indicator = []
     if own is None:
         without_indicator = [row.name for row in rows if not any(cell.applicable for cell in row.cells)]
@@ -633,7 +694,7 @@ def definitions() -> list[CommitmentColumn | UnmeasuredCommitment]:
         if indicators:
             sections.append(CommitmentColumn(code, position, title, indicators))
         else:
-            sections.append(UnmeasuredCommitment(code, position, title, UNMEASURED[code], code == COMMISSIONS))
+            sections.append(UnmeasuredCommitment(code, position, title, UNMEASURED.get(code, ""), code == COMMISSIONS))
     return sections
 
 

@@ -636,6 +636,10 @@ MATRIX = {
         lambda w: [world_meeting(w).pk],
         by_sets((COMMISSION_MANAGERS, 200), (COMMISSION_DELEGATES, 403)),
     ),
+    "commissions:meeting_cancel": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS, 200), (COMMISSION_DELEGATES, 403)),
+    ),
     "commissions:meeting_ics": (
         lambda w: [world_meeting(w).pk],
         by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),

@@ -49,3 +49,12 @@ class DecisionForm(forms.Form):
 
     def clean_owner(self):
         return self.owners[self.cleaned_data["owner"]]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        max_length=300,
+        required=False,
+        help_text=_("Envoyé aux délégué·es avec l'annulation : sans nom de personne ni information de santé."),
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from commissions import agenda
 from commissions.models import AgendaItem, Commission, Decision, Meeting, MeetingAttendance, active_delegates
-from commissions.notifications import meeting_invite
+from commissions.notifications import meeting_cancel_notify, meeting_invite
 from notifications.todos import todo_set
 from pathways.models import Stage
 
@@ -110,6 +110,30 @@ def meeting_update(
     return meeting
 
 
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by, reason: str = "") -> Meeting:
+    """Cancel a planned meeting that has not started: it is marked cancelled (who, when, why), its calendar entry's
+    SEQUENCE raised, and every invited delegate told by e-mail with the calendar file that removes it (same UID,
+    `METHOD:CANCEL`). It is no longer reminded, its agenda can no longer be edited and it does not count as held;
+    the to-dos of decisions already recorded on it stay in their owners' lists (the commission decided them)."""
+    meeting = Meeting.objects.select_for_update().select_related("commission").get(pk=meeting.pk)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Cette réunion est déjà annulée."))
+    if meeting.status == Meeting.Status.HELD:
+        raise ValidationError(_("Une réunion tenue (présences enregistrées) ne peut pas être annulée."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Une réunion passée ou commencée ne peut pas être annulée."))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += 1
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = by
+    meeting.cancel_reason = (reason or "").strip()
+    meeting.full_clean()
+    meeting.save()
+    meeting_cancel_notify(meeting)
+    return meeting
+
+
 def agenda_propose(meeting: Meeting, *, today: datetime.date | None = None) -> int:
     """Propose the cases of `commissions.agenda`'s rules; a case proposed by two rules appears once (the first)."""
     today = today or timezone.localdate()
@@ -150,7 +174,10 @@ def _days(row) -> int | None:
 
 
 def _require_planned(meeting: Meeting) -> None:
-    if meeting.status == Meeting.Status.CANCELLED:
+    """Refuse to change a cancelled meeting's agenda, attendance or decisions; the meeting's row is locked and
+    read again, so that an edit and a cancellation never cross."""
+    status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
+    if status == Meeting.Status.CANCELLED:
         raise ValidationError(_("Cette réunion est annulée."))
 
 
@@ -235,6 +262,36 @@ def decision_create(*, item: AgendaItem, by, action: str, owner, due_on: datetim
         stage=stage,
     )
     return decision
+
+
+def agenda_access_record(*, user, rows, view_name: str) -> int:
+    """The access log of an agenda page: one row per person shown to `user` by name (`ItemRow.named`), as a person's
+    page writes one (`pathways.scoping.get_for_user_or_404`), so that a person's record of who saw their data
+    includes the commission pages. One insert for the whole page; the acting organisation is the reader's
+    organisation that holds the stage, prescribed or opened the pathway (None for the referent alone)."""
+    from accounts.models import AccessLog
+    from pathways import scoping
+
+    person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
+    logs = {}
+    for row in rows:
+        if not row.named or row.item.stage_id is None:
+            continue
+        stage = row.item.stage
+        pathway = stage.pathway
+        if pathway.beneficiary_id in logs:
+            continue
+        candidates = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
+        logs[pathway.beneficiary_id] = AccessLog(
+            user=user,
+            beneficiary_id=pathway.beneficiary_id,
+            view_name=view_name[:100],
+            acting_organisation_id=next((org for org in candidates if org in person_orgs), None),
+            action=AccessLog.Action.READ,
+        )
+    if logs:
+        AccessLog.objects.bulk_create(logs.values())
+    return len(logs)
 
 
 def pseudonym_label(number) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissions import selectors
-from commissions.forms.meetings import DecisionForm, ItemForm, MeetingForm
+from commissions.forms.meetings import CancelForm, DecisionForm, ItemForm, MeetingForm
 from commissions.ics import meeting_ics
 from commissions.models import Commission, Meeting, active_delegates, can_manage
 from commissions.services import meetings as services
@@ -65,18 +65,44 @@ def meeting_edit(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    """Who runs the commission cancels a planned meeting, after a confirmation page, with an optional reason."""
+    meeting = get_for_user_or_404(Meeting.objects.select_related("commission__basin"), request, pk=pk)
+    require(can_manage(request.user, meeting.commission.basin_id))
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("La réunion est annulée ; les délégué·es invité·es en sont informé·es."))
+        return redirect(meeting)
+    cancellable = meeting.status == Meeting.Status.PLANNED and meeting.starts_at > timezone.now()
+    context = {"commission": meeting.commission, "meeting": meeting, "form": form, "cancellable": cancellable}
+    return render(request, "commissions/meeting_cancel.html", context)
+
+
 @require_GET
 def meeting_detail(request, pk):
     meeting = get_for_user_or_404(Meeting.objects.select_related("commission__basin"), request, pk=pk)
     manages = can_manage(request.user, meeting.commission.basin_id)
     context = selectors.meeting_agenda(meeting, request.user)
+    editable = manages and meeting.status != Meeting.Status.CANCELLED
+    # The named cases the page shows (the removed ones only to who may edit the agenda) go to the access log.
+    shown = context["items"] + (context["removed"] if editable else [])
+    view_name = request.resolver_match.view_name if request.resolver_match else ""
+    services.agenda_access_record(user=request.user, rows=shown, view_name=view_name)
     attendance = {(a.organisation_id, a.user_id): a.present for a in meeting.attendances.all()}
     delegates = list(active_delegates(meeting.commission))
     context.update(
         meeting=meeting,
         commission=meeting.commission,
         manages=manages,
-        editable=manages and meeting.status != Meeting.Status.CANCELLED,
+        editable=editable,
+        meeting_started=meeting.starts_at <= timezone.now(),
         delegates=[(d, attendance.get((d.organisation_id, d.user_id))) for d in delegates],
         item_form=ItemForm(),
         decision_form=DecisionForm(owners=services.owner_choices(meeting.commission)) if manages else None,
@@ -96,5 +122,6 @@ urlpatterns = [
     path("<int:commission_pk>/reunions/nouvelle/", meeting_create, name="meeting_create"),
     path("reunions/<int:pk>/", meeting_detail, name="meeting_detail"),
     path("reunions/<int:pk>/modifier/", meeting_edit, name="meeting_edit"),
+    path("reunions/<int:pk>/annuler/", meeting_cancel, name="meeting_cancel"),
     path("reunions/<int:pk>/agenda.ics", meeting_ics_download, name="meeting_ics"),
 ]

@@ -127,6 +127,7 @@ def test_foreign_posts_write_nothing(client, place, meeting, outsiders):
             reverse("commissions:meeting_edit", args=[meeting.pk]),
             {"starts_at": "2026-04-01T10:00", "duration_minutes": 60},
         ),
+        (reverse("commissions:meeting_cancel", args=[meeting.pk]), {"reason": "Annulée par un intrus"}),
         (reverse("commissions:item_add", args=[meeting.pk]), {"title": "Point ajouté"}),
         (reverse("commissions:item_remove", args=[item.pk]), {}),
         (reverse("commissions:attendance_record", args=[meeting.pk]), {"present": [delegate.pk]}),
@@ -223,7 +224,7 @@ def test_query_counts_do_not_grow_with_the_data(client, place, meeting, size, dj
         for url, most in (
             (reverse("commissions:commission_list"), 8),
             (reverse("commissions:commission_detail", args=[meeting.commission_id]), 9),
-            (reverse("commissions:meeting_detail", args=[meeting.pk]), 13),
+            (reverse("commissions:meeting_detail", args=[meeting.pk]), 14),  # one insert of the access log
         ):
             with django_assert_max_num_queries(most):
                 assert client.get(url).status_code == 200

@@ -135,7 +135,11 @@ def test_a_training_body_s_indicators_from_its_facts(card_world):
     training_body_facts(world)
     card = sc.build_scorecard(region=world.region, start=START, end=END)
     row = cells(card, row_of(card, world.training_body))
-    figures = {slug: (cell.numerator, cell.denominator, cell.value) for slug, cell in row.items() if not cell.median}
+    figures = {
+        slug: (cell.numerator, cell.denominator, cell.value)
+        for slug, cell in row.items()
+        if not cell.median and not sc.INDICATORS_BY_SLUG[slug].measured
+    }
     assert figures == {
         "fluidite-taux-de-rupture": (4, 10, 40.0),
         "fluidite-avec-check-list": (2, 6, 33.3),
@@ -246,10 +250,10 @@ def test_the_commitments_data_cannot_measure_are_listed_with_why(card_world):
         "prevention",
         "reactivite",
         "tracabilite",
+        "proximite",  # registered by the commissions (`commissions.scorecard`)
     ]
     unmeasured = {c.code: c for c in card.unmeasured}
-    assert set(unmeasured) == {"reversibilite", "neutralite", "decentration", "proximite"}
-    assert "commissions de bassin" in str(unmeasured["proximite"].reason)
+    assert set(unmeasured) == {"reversibilite", "neutralite", "decentration"}
     assert "Non mesurable par les données de l'application" in str(unmeasured["neutralite"].reason)
 
 
@@ -340,7 +344,7 @@ def test_every_column_header_links_to_its_definition(card_world, client_for):
         assert f'{reverse("dashboards:indicators")}#{indicator.anchor}"' in body
         assert f'id="{indicator.anchor}"' in text
         assert str(indicator.definition)[:40] in text.replace("&#x27;", "'")
-    assert "mesuré avec les commissions de bassin".lower() in text.lower()
+    assert 'id="indicateur-proximite-reunions-tenues"' in text
     assert text.count("Non mesurable par les données de l") == 3
 
 
@@ -349,7 +353,8 @@ def test_the_scorecard_reads_in_a_constant_number_of_queries(card_world, client_
     client = client_for(world.user("regional_officer"))
     training_body_facts(world)
     alert(world, organisation=world.prescriber, created=datetime.date(2026, 2, 2), hours=3)
-    with django_assert_max_num_queries(14):
+    # 14 for the facts' indicators, 4 for PROXIMITÉ (`commissions.scorecard`).
+    with django_assert_max_num_queries(18):
         assert page(client, world, period="custom", start="2026-01-01", end="2026-12-31").status_code == 200
     for _ in range(5):
         org = OrganisationFactory(region=world.region)
@@ -357,9 +362,46 @@ def test_the_scorecard_reads_in_a_constant_number_of_queries(card_world, client_
         for _ in range(3):
             fact(world, organisation=org, started_on=datetime.date(2026, 2, 2), in_session=True)
             alert(world, organisation=org, created=datetime.date(2026, 2, 2), hours=3)
-    with django_assert_max_num_queries(14):
+    commissions_with_meetings_and_decisions(world)
+    with django_assert_max_num_queries(18):
         response = page(client, world, period="custom", start="2026-01-01", end="2026-12-31")
-    assert len(response.context["card"].rows) == 7
+    card = response.context["card"]
+    assert len(card.rows) == 7
+    presence = cells(card, card.total)["proximite-presence"]
+    assert presence.numerator == presence.denominator > 0  # the commissions were measured
+
+
+def commissions_with_meetings_and_decisions(world):
+    """Both basins' commissions, every organisation of the region a member with a delegate, each commission with
+    four held meetings (everyone present) and a decision per delegate per meeting, one of them done."""
+    from commissions.models import AgendaItem, Commission, Decision, Delegate, Meeting, MeetingAttendance
+    from notifications.todos import todo_set
+
+    orgs = list(world.region.organisations.all())
+    for basin in (world.basin, world.other_basin):
+        commission = Commission.objects.create(basin=basin, name=f"Commission {basin.name}", cadence_weeks=6)
+        commission.organisations.set(orgs)
+        delegates = []
+        for org in orgs:
+            user = UserFactory()
+            Membership.objects.create(user=user, organisation=org, role=Membership.Role.ORG_MANAGER)
+            delegates.append(Delegate.objects.create(commission=commission, organisation=org, user=user))
+        for month in (2, 4, 6, 8):
+            starts_at = datetime.datetime(2026, month, 3, 14, tzinfo=timezone.get_current_timezone())
+            meeting = Meeting.objects.create(commission=commission, starts_at=starts_at, status=Meeting.Status.HELD)
+            item = AgendaItem.objects.create(meeting=meeting, kind=AgendaItem.Kind.OTHER, title="Point")
+            for delegate in delegates:
+                MeetingAttendance.objects.create(
+                    meeting=meeting, organisation=delegate.organisation, user=delegate.user, present=True
+                )
+                decision = Decision.objects.create(
+                    meeting=meeting, item=item, action="Appeler", owner=delegate.user, due_on=datetime.date(2026, 9, 1)
+                )
+                key, due = decision.source_key, decision.due_on
+                todo = todo_set(source_key=key, owner=delegate.user, title="Appeler", due_on=due, by=None)
+                if month == 2:
+                    todo.done_at = timezone.now()
+                    todo.save(update_fields=["done_at"])
 
 
 def test_without_postgresql_the_median_is_computed_from_the_delays_with_the_same_answer(card_world, monkeypatch):
