@@ -60,6 +60,7 @@ INDICATORS = [
         applies_to_text=MEMBERS,
         empty=_("aucune réunion attendue"),
         measured=True,
+        about_people=False,
     ),
     Indicator(
         slug=ATTENDANCE,
@@ -77,6 +78,7 @@ INDICATORS = [
         applies_to_text=MEMBERS,
         empty=_("aucune réunion tenue"),
         measured=True,
+        about_people=False,
     ),
     Indicator(
         slug=DECISIONS,
@@ -96,6 +98,7 @@ INDICATORS = [
         applies_to_text=MEMBERS,
         empty=_("aucune décision échue"),
         measured=True,
+        about_people=False,
     ),
 ]
 

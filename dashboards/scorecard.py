@@ -89,6 +89,9 @@ class Indicator:
     measured: bool = False
     # Who it is measured for, when that is not a list of kinds ("structures membres d'une commission de bassin").
     applies_to_text: str = ""
+    # What it counts is about people (entrants, alerts): the small-count rule applies outside the organisation. An
+    # indicator on meetings or decisions counts no person and is always shown exact.
+    about_people: bool = True
 
     @property
     def anchor(self) -> str:
@@ -536,7 +539,7 @@ def _cells(counts: Counts, *, exact: bool, kinds, measured=None, org: int | None
                 reason = figures_of.reason if applicable else ""
                 cells.append(rate_cell(0, 0, exact=exact, applicable=False, empty=indicator.empty, reason=reason))
             else:
-                cells.append(rate_cell(*pair, exact=exact, empty=indicator.empty))
+                cells.append(rate_cell(*pair, exact=exact or not indicator.about_people, empty=indicator.empty))
         elif indicator.median:
             cells.append(
                 median_cell(c.median_hours, c.delays, exact=exact, applicable=applicable, empty=indicator.empty)

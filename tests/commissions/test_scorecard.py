@@ -145,7 +145,9 @@ def test_the_scorecard_shows_proximity_beside_the_other_commitments(signed):
     assert [c.code for c in card.commitments][-1] == "proximite"
     assert "proximite" not in {c.code for c in card.unmeasured}
     prescriber = cells(card, row_of(card, place.prescriber))
-    assert plain(prescriber[proximity.MEETINGS].text) == "— (< 5 / < 5, petit effectif)"  # outside: small counts
+    # Meetings and decisions are not people: no small-count rule, even outside the organisation.
+    assert plain(prescriber[proximity.MEETINGS].text) == "150,0 % (3 / 2)"
+    assert plain(prescriber[proximity.ATTENDANCE].text) == "66,7 % (2 / 3)"
     own = sc.build_scorecard(region=place.region, start=START, end=END, own=[place.prescriber])
     mine = cells(own, own.rows[0])
     assert plain(mine[proximity.MEETINGS].text) == "150,0 % (3 / 2)"
