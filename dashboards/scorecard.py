@@ -423,24 +423,46 @@ STAGE_SUMS = (
 PRESCRIBED_SUMS = ("immersion_cohort", "immersion", "ended", "followed")
 
 
+# The rows each count of the scorecard counts, by the facts' date the period applies to: one definition, read by
+# the sums below and by the drill-down lists behind the cells (`dashboards.selectors.FIGURES`).
+_SESSION = Q(in_session=True)
+STAGE_ROWS: dict[str, tuple[str, Q]] = {
+    "entrants": ("started_on", Q()),
+    "ruptures": ("started_on", Q(counted_rupture=True)),
+    "in_session": ("started_on", _SESSION),
+    "checklist": ("started_on", _SESSION & Q(with_checklist=True)),
+    "checklist_ruptures": ("started_on", _SESSION & Q(with_checklist=True, counted_rupture=True)),
+    "no_checklist_ruptures": ("started_on", _SESSION & Q(with_checklist=False, counted_rupture=True)),
+    "participants": ("started_on", _SESSION & Q(participant=True)),
+    "immersion_cohort": ("started_on", Q(preceded_by_immersion__isnull=False)),
+    "immersion": ("started_on", Q(preceded_by_immersion=True)),
+    "ended": ("ended_on", Q(followed_within_30_days__isnull=False)),
+    "followed": ("ended_on", Q(followed_within_30_days=True)),
+}
+# The alerts each count of the scorecard counts, among the alerts an inbox received in the period.
+ALERT_ROWS: dict[str, Q] = {
+    "alerts": Q(),
+    "acknowledged": Q(acknowledged_within_2_working_days=True),
+    "delays": Q(hours_from_first_absence__isnull=False),
+}
+
+
+def stage_rows(name: str, start: datetime.date, end: datetime.date) -> Q:
+    """The condition on `StageFact` of count `name` over [start, end]: its period and its rows."""
+    dated_by, condition = STAGE_ROWS[name]
+    return Q(**{f"{dated_by}__range": (start, end)}) & condition
+
+
+def received_alerts(start: datetime.date, end: datetime.date):
+    """The alert facts created in the period (local calendar days), as the scorecard counts them."""
+    low, high = _day_bounds(start, end)
+    return AlertFact.objects.filter(created_at__gte=low, created_at__lt=high)
+
+
 def _stage_aggregates(start: datetime.date, end: datetime.date):
     began = Q(started_on__range=(start, end))
     ended = Q(ended_on__range=(start, end))
-    sums = {
-        "entrants": Count("pk", filter=began),
-        "ruptures": Count("pk", filter=began & Q(counted_rupture=True)),
-        "in_session": Count("pk", filter=began & Q(in_session=True)),
-        "checklist": Count("pk", filter=began & Q(in_session=True, with_checklist=True)),
-        "checklist_ruptures": Count("pk", filter=began & Q(in_session=True, with_checklist=True, counted_rupture=True)),
-        "no_checklist_ruptures": Count(
-            "pk", filter=began & Q(in_session=True, with_checklist=False, counted_rupture=True)
-        ),
-        "participants": Count("pk", filter=began & Q(in_session=True, participant=True)),
-        "immersion_cohort": Count("pk", filter=began & Q(preceded_by_immersion__isnull=False)),
-        "immersion": Count("pk", filter=began & Q(preceded_by_immersion=True)),
-        "ended": Count("pk", filter=ended & Q(followed_within_30_days__isnull=False)),
-        "followed": Count("pk", filter=ended & Q(followed_within_30_days=True)),
-    }
+    sums = {name: Count("pk", filter=stage_rows(name, start, end)) for name in STAGE_ROWS}
     # Prefixed: an annotation must not take the name of a column the other sums filter on (`in_session`).
     return began | ended, {f"sum_{name}": value for name, value in sums.items()}
 
@@ -458,13 +480,8 @@ def _day_bounds(start: datetime.date, end: datetime.date):
 
 def _alert_counts(region: Region, start: datetime.date, end: datetime.date):
     """({inbox organisation id: Counts}, the region's Counts) of the alerts created in the period: two queries."""
-    low, high = _day_bounds(start, end)
-    alerts = AlertFact.objects.filter(region=region, created_at__gte=low, created_at__lt=high)
-    sums = {
-        "alerts": Count("pk"),
-        "acknowledged": Count("pk", filter=Q(acknowledged_within_2_working_days=True)),
-        "delays": Count("hours_from_first_absence"),
-    }
+    alerts = received_alerts(start, end).filter(region=region)
+    sums = {name: Count("pk", filter=condition or None) for name, condition in ALERT_ROWS.items()}
     by_org: dict[int, Counts] = {}
     if connection.vendor == "postgresql":
         for row in alerts.values("organisation").annotate(**sums, median_hours=Median("hours_from_first_absence")):
