@@ -42,12 +42,13 @@ import datetime
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from charter.models import CharterVersion, Commitment, Signature
 from core.figures import DASH, NBSP, is_small, number, percent, rate_figure, shown_count
@@ -313,6 +314,8 @@ class Cell:
     median: bool = False
     empty: str = ""  # the note when there is nothing to measure
     reason: str = ""  # why a registered indicator does not apply to this organisation (shown beside "—")
+    link: "CellLink | None" = None  # the list behind the figure (`link_cells`)
+    more: tuple["CellLink", ...] = ()  # other lists behind it (its cohort)
 
     @property
     def hidden(self) -> bool:
@@ -354,6 +357,174 @@ class Cell:
         if not self.median:
             return str(self._rate())
         return f"{self.value_text}{NBSP}({self.counts_text})"
+
+
+@dataclass(frozen=True)
+class CellLink:
+    href: str
+    text: str  # what the link shows (a secondary link's own words; the figure itself for the main one)
+    label: str  # its accessible name's words: "Voir les 25 ruptures de <organisation>"
+
+
+@dataclass(frozen=True)
+class CellList:
+    """A list behind an indicator's cells: its drill-down figure (`dashboards.selectors.FIGURES`), which count of
+    the cell it holds, the link's accessible name (with `count` and `organisation`) and a secondary link's text."""
+
+    figure: str
+    of: str  # "numerator" or "denominator"
+    label: object
+    text: str = ""
+
+
+# The lists behind the cells of the indicators computed from the facts (registered ones have none: PROXIMITÉ counts
+# meetings and decisions, not people). The first is the cell's own list, the others are links beside it.
+CELL_LISTS = {
+    "fluidite-taux-de-rupture": [
+        CellList(
+            "engagements-ruptures",
+            "numerator",
+            ngettext_lazy(
+                "Voir la rupture comptée de %(organisation)s",
+                "Voir les %(count)s ruptures comptées de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "fluidite-avec-check-list": [
+        CellList(
+            "engagements-ruptures-avec-checklist",
+            "numerator",
+            ngettext_lazy(
+                "Voir la rupture comptée parmi les entrées avec check-list de %(organisation)s",
+                "Voir les %(count)s ruptures comptées parmi les entrées avec check-list de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "fluidite-sans-check-list": [
+        CellList(
+            "engagements-ruptures-sans-checklist",
+            "numerator",
+            ngettext_lazy(
+                "Voir la rupture comptée parmi les entrées sans check-list de %(organisation)s",
+                "Voir les %(count)s ruptures comptées parmi les entrées sans check-list de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "anticipation-couverture": [
+        CellList(
+            "engagements-avec-checklist",
+            "numerator",
+            ngettext_lazy(
+                "Voir l'entrée avec check-list de %(organisation)s",
+                "Voir les %(count)s entrées avec check-list de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "realite-immersion": [
+        CellList(
+            "engagements-immersion",
+            "numerator",
+            ngettext_lazy(
+                "Voir l'étape précédée d'une immersion de %(organisation)s",
+                "Voir les %(count)s étapes précédées d'une immersion de %(organisation)s",
+                "count",
+            ),
+        ),
+        CellList(
+            "engagements-cohorte-immersion",
+            "denominator",
+            ngettext_lazy(
+                "Voir la formation ou le contrat commencé de %(organisation)s",
+                "Voir les %(count)s formations et contrats commencés de %(organisation)s",
+                "count",
+            ),
+            _("cohorte"),
+        ),
+    ],
+    "prevention-groupes-de-parole": [
+        CellList(
+            "engagements-participants",
+            "numerator",
+            ngettext_lazy(
+                "Voir la participation aux groupes de parole de %(organisation)s",
+                "Voir les %(count)s participant·es aux groupes de parole de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "reactivite-delai-alerte": [
+        CellList(
+            "engagements-alertes-delais",
+            "denominator",
+            ngettext_lazy(
+                "Voir l'alerte et son délai de %(organisation)s",
+                "Voir les %(count)s alertes et leurs délais de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "reactivite-acquittement": [
+        CellList(
+            "engagements-alertes-acquittees",
+            "numerator",
+            ngettext_lazy(
+                "Voir l'alerte acquittée en 2 jours ouvrés de %(organisation)s",
+                "Voir les %(count)s alertes acquittées en 2 jours ouvrés de %(organisation)s",
+                "count",
+            ),
+        )
+    ],
+    "tracabilite-suite-30-jours": [
+        CellList(
+            "engagements-suivies",
+            "numerator",
+            ngettext_lazy(
+                "Voir l'étape suivie sous 30 jours de %(organisation)s",
+                "Voir les %(count)s étapes suivies sous 30 jours de %(organisation)s",
+                "count",
+            ),
+        ),
+        CellList(
+            "engagements-terminees",
+            "denominator",
+            ngettext_lazy(
+                "Voir l'étape terminée, suivie ou non, de %(organisation)s",
+                "Voir les %(count)s étapes terminées, suivies ou non, de %(organisation)s",
+                "count",
+            ),
+            _("étapes terminées"),
+        ),
+    ],
+}
+
+
+def link_cells(card: "Scorecard", query: dict) -> None:
+    """Link each organisation row's cells to the lists behind them, for that organisation and the card's period
+    (`query`: the period's parameters); no query. A cell hidden by the small-count rule, or with nothing to list,
+    gets no link."""
+    from dashboards.tables import drill_url
+
+    for row in card.rows:
+        if row.pk is None:
+            continue
+        params = {"engagements": card.region.code, "structure": row.pk, **query}
+        for position, (indicator, cell) in enumerate(zip(card.indicators, row.cells, strict=True)):
+            lists = CELL_LISTS.get(indicator.slug)
+            if not lists or indicator.measured or not cell.applicable or cell.hidden:
+                continue
+            links = []
+            for item in lists:
+                count = cell.numerator if item.of == "numerator" else cell.denominator
+                if count:
+                    label = str(item.label % {"count": count, "organisation": row.name})
+                    links.append((item, CellLink(drill_url(item.figure, params), str(item.text), label)))
+            main = next((link for item, link in links if item is lists[0]), None)
+            more = tuple(link for item, link in links if item is not lists[0])
+            row.cells[position] = replace(cell, link=main, more=more)
 
 
 def rate_cell(

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.figures import is_small, rate_figure, shown_count
-from dashboards import charts, figures
+from dashboards import charts, figures, scorecard
 from dashboards.figures import Scope
+from dashboards.models import StageFact
 from dashboards.periods import Period
 from dashboards.rollups import rollup_sums
 from dashboards.tables import Cell, PageTable, breakdown_table, cell, count, drill_url, median, rate, rupture_rows
@@ -502,6 +503,9 @@ def region_page(*, region: Region, period: Period, basins) -> RegionPage:
 class Figure:
     label: str
     condition: Q
+    dated_by: str = "started_on"  # the facts' date the period applies to (`ended_on`: stages ended in it)
+    alerts: bool = False  # a list of alert facts (those the organisation's inbox received), not of stage facts
+    column: str = ""  # a column the list shows beside the usual ones ("followed", "delay")
 
 
 def _rows_of(column: str) -> Q:
@@ -532,6 +536,56 @@ FIGURES = {
 }
 
 
+def _scorecard_figure(label, count: str, **extra) -> Figure:
+    """A scorecard count's list: its rows and its period as the scorecard counts them (`scorecard.STAGE_ROWS`)."""
+    dated_by, condition = scorecard.STAGE_ROWS[count]
+    return Figure(label, condition, dated_by=dated_by, **extra)
+
+
+def _alert_figure(label, count: str, **extra) -> Figure:
+    return Figure(label, scorecard.ALERT_ROWS[count], alerts=True, **extra)
+
+
+# The lists behind the commitment scorecard's cells (`scorecard.CELL_FIGURES`), by their name in the URL.
+FIGURES.update(
+    {
+        "engagements-ruptures": _scorecard_figure(gettext_lazy("Ruptures comptées dans le taux"), "ruptures"),
+        "engagements-ruptures-avec-checklist": _scorecard_figure(
+            gettext_lazy("Ruptures comptées parmi les entrées en session avec check-list"), "checklist_ruptures"
+        ),
+        "engagements-ruptures-sans-checklist": _scorecard_figure(
+            gettext_lazy("Ruptures comptées parmi les entrées en session sans check-list"), "no_checklist_ruptures"
+        ),
+        "engagements-avec-checklist": _scorecard_figure(
+            gettext_lazy("Entrées en session avec une check-list transmise avant l'entrée"), "checklist"
+        ),
+        "engagements-immersion": _scorecard_figure(
+            gettext_lazy("Formations qualifiantes et contrats d'apprentissage précédés d'une immersion"), "immersion"
+        ),
+        "engagements-cohorte-immersion": _scorecard_figure(
+            gettext_lazy("Formations qualifiantes et contrats d'apprentissage commencés"),
+            "immersion_cohort",
+            column="immersion",
+        ),
+        "engagements-participants": _scorecard_figure(
+            gettext_lazy("Entrées en session ayant participé à un groupe de parole"), "participants"
+        ),
+        "engagements-suivies": _scorecard_figure(
+            gettext_lazy("Étapes terminées suivies sous 30 jours"), "followed", column="followed"
+        ),
+        "engagements-terminees": _scorecard_figure(
+            gettext_lazy("Étapes terminées, suivies ou non sous 30 jours"), "ended", column="followed"
+        ),
+        "engagements-alertes-delais": _alert_figure(
+            gettext_lazy("Alertes reçues et leur délai depuis la première absence injustifiée"), "delays"
+        ),
+        "engagements-alertes-acquittees": _alert_figure(
+            gettext_lazy("Alertes reçues acquittées en 2 jours ouvrés au plus"), "acknowledged"
+        ),
+    }
+)
+
+
 @dataclass
 class Drilldown:
     figure: Figure
@@ -550,14 +604,22 @@ class Drilldown:
 def drilldown(*, user, name: str, scope: Scope, scope_label: str, period: Period, owner: bool, cause: str = ""):
     """The facts behind figure `name`, and those of them whose person `user` may see (the scoping layer)."""
     figure = FIGURES[name]
-    facts = figures.facts(scope, period.start, period.end).filter(figure.condition)
+    if figure.alerts:
+        facts = received_alerts(scope, period.start, period.end).filter(figure.condition)
+        related, order = ("stage__pathway__beneficiary", "organisation"), ("-created_at", "pk")
+    else:
+        if figure.dated_by == "started_on":
+            facts = figures.facts(scope, period.start, period.end)
+        else:
+            facts = StageFact.objects.filter(
+                scope.condition(), **{f"{figure.dated_by}__range": (period.start, period.end)}
+            )
+        facts = facts.filter(figure.condition)
+        related = ("stage__pathway__beneficiary", "organisation", "training_action")
+        order = (f"-{figure.dated_by}", "pk")
     if cause:
         facts = facts.filter(Q(main_cause=cause) | Q(main_cause__startswith=f"{cause}."))
-    rows = (
-        facts.filter(stage__in=Stage.objects.for_user(user).values("pk"))
-        .select_related("stage__pathway__beneficiary", "organisation", "training_action")
-        .order_by("-started_on", "pk")
-    )
+    rows = facts.filter(stage__in=Stage.objects.for_user(user).values("pk")).select_related(*related).order_by(*order)
     return Drilldown(
         figure=figure,
         name=name,
@@ -567,3 +629,20 @@ def drilldown(*, user, name: str, scope: Scope, scope_label: str, period: Period
         rows=rows,
         scope_label=scope_label,
     )
+
+
+def received_alerts(scope: Scope, start: datetime.date, end: datetime.date):
+    """The alerts created in the period (`scorecard.received_alerts`, as the scorecard counts them) in the scope: its
+    region and basin, and an organisation's or a prescriber's inbox (the organisation the alert was sent to)."""
+    alerts = scorecard.received_alerts(start, end)
+    if scope.region_id is not None:
+        alerts = alerts.filter(region_id=scope.region_id)
+    if scope.basin_id is not None:
+        alerts = alerts.filter(basin_id=scope.basin_id)
+    inbox = scope.prescriber_id if scope.prescriber_id is not None else scope.organisation_id
+    if inbox is not None:
+        alerts = alerts.filter(organisation_id=inbox)
+    stage_scope = Scope(training_action_id=scope.training_action_id, session_ids=scope.session_ids)
+    if stage_scope != Scope():
+        alerts = alerts.filter(stage_id__in=StageFact.objects.filter(stage_scope.condition()).values("stage_id"))
+    return alerts

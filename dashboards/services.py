@@ -1,4 +1,5 @@
-"""Writes of the dashboards' pages: the access log of the named rows a drill-down list shows."""
+"""Writes of the dashboards' pages: the access log of the named rows a drill-down list shows (stage facts or alert
+facts)."""
 
 from accounts.models import AccessLog
 from pathways import scoping
@@ -10,7 +11,8 @@ def drilldown_access_record(*, user, facts, view_name: str) -> None:
     person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
     logs = []
     for fact in facts:
-        acting = next((org for org in (fact.organisation_id, fact.prescriber_id) if org in person_orgs), None)
+        holders = (fact.organisation_id, getattr(fact, "prescriber_id", None))  # an alert fact: its inbox
+        acting = next((org for org in holders if org in person_orgs), None)
         logs.append(
             AccessLog(
                 user=user,

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from alerts.registry import alert_kinds
 from core.pagination import paginate
 from core.params import parse_id
 from dashboards import access, selectors, services
 from dashboards.figures import Scope
+from dashboards.views import scorecard
 from dashboards.views.common import period_form
 from pathways.models import Organisation, Session
 from ruptures.models import CAUSE_FAMILIES, Cause
@@ -26,7 +28,7 @@ def drilldown(request, figure):
         raise Http404
     scope, label, owner, back = _scope(request)
     cause = request.GET.get("cause", "")
-    if cause and cause not in CAUSE_FAMILIES and cause not in Cause.values:
+    if cause and (selectors.FIGURES[figure].alerts or (cause not in CAUSE_FAMILIES and cause not in Cause.values)):
         raise Http404
     form = period_form(request)
     result = selectors.drilldown(
@@ -37,6 +39,10 @@ def drilldown(request, figure):
     query = dict(form.chosen.as_query())
     if request.GET.get("session"):
         query["session"] = request.GET["session"]
+    if result.figure.alerts:
+        labels = {kind.code: kind.label for kind in alert_kinds()}
+        for fact in page.object_list:
+            fact.kind_label = labels.get(fact.kind, fact.kind)
     context = {
         "result": result,
         "page": page,
@@ -53,6 +59,16 @@ def _scope(request):
     action_id = parse_id(request.GET.get("action")) if request.GET.get("action") else None
     if request.GET.get("action") and action_id is None:
         raise Http404
+    if "engagements" in request.GET:
+        # A cell of a region's commitment scorecard: that organisation's row, read as the scorecard reads it.
+        if basin_id or action_id or request.GET.get("session"):
+            raise Http404
+        region, organisation, exact = scorecard.row_or_404(request.user, request.GET["engagements"], organisation_id)
+        if organisation.kind == Organisation.Kind.PRESCRIBER:
+            scope = Scope(region_id=region.pk, prescriber_id=organisation.pk)
+        else:
+            scope = Scope(region_id=region.pk, organisation_id=organisation.pk)
+        return scope, organisation.name, exact, ("dashboards:scorecard", region.code)
     if basin_id and not organisation_id:
         basin = get_object_or_404(access.dashboard_basins(request.user), pk=basin_id)
         scope = Scope(basin_id=basin.pk, training_action_id=action_id)
