@@ -288,3 +288,32 @@ def test_the_links_add_no_query_to_the_scorecard(card_world, client_for, django_
         second = page(client, world, **YEAR)
     assert len(links_of(second.context["card"])) > len(links_of(first.context["card"]))
     assert len(re.findall(r"/detail/engagements-avec-checklist/", second.content.decode())) == 6
+
+
+@pytest.mark.parametrize("figure", ["engagements-avec-checklist", "engagements-alertes-delais"])
+def test_a_list_reads_in_a_constant_number_of_queries(card_world, client_for, figure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = card_world
+    every_fact(world)
+    client = client_for(world.user("org_manager"))
+    url = drill(figure, world, world.training_body)
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(context.captured_queries), response.context["page"].paginator.count
+
+    small, small_rows = queries()
+    stages = []
+    for _ in range(30):
+        stages.append(fact(world, started_on=datetime.date(2026, 5, 4), in_session=True, with_checklist=True).stage_id)
+    for stage in stages:
+        received = alert(world, organisation=world.training_body, created=datetime.date(2026, 5, 5), hours=12)
+        received.stage_id = stage
+        received.save(update_fields=["stage"])
+    large, large_rows = queries()
+    assert large_rows > small_rows
+    assert large <= small <= 9, (small, large)
