@@ -602,7 +602,8 @@ class Drilldown:
 
 
 def drilldown(*, user, name: str, scope: Scope, scope_label: str, period: Period, owner: bool, cause: str = ""):
-    """The facts behind figure `name`, and those of them whose person `user` may see (the scoping layer)."""
+    """The facts behind figure `name` (stage facts over the figure's period, or for an alert figure the alerts the
+    scope's inbox received), and those of them whose person `user` may see (the scoping layer)."""
     figure = FIGURES[name]
     if figure.alerts:
         facts = received_alerts(scope, period.start, period.end).filter(figure.condition)
