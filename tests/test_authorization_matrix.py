@@ -357,6 +357,25 @@ def world_agenda_item(world):
     return world_meeting(world).items.order_by("pk").first()
 
 
+def world_report(world):
+    """A built wide-distribution report of the world's meeting (shared by all who see the meeting), made once."""
+    from commissions.models import CommissionReport
+
+    meeting = world_meeting(world)
+    existing = CommissionReport.objects.filter(meeting=meeting).first()
+    if existing is not None:
+        return existing
+    report = CommissionReport(
+        meeting=meeting,
+        version=CommissionReport.Version.WIDE,
+        requested_by=world.user("basin_coordinator"),
+        status=CommissionReport.Status.READY,
+    )
+    report.file.save("rapport.pdf", ContentFile(b"%PDF-1.4 rapport"), save=False)
+    report.save()
+    return report
+
+
 MATRIX = {
     "pathways:home": (None, statuses(200)),
     "pathways:beneficiary_list": (None, statuses(200)),
@@ -644,6 +663,18 @@ MATRIX = {
     "commissions:item_remove": (lambda w: [world_agenda_item(w).pk], statuses(405)),
     "commissions:attendance_record": (lambda w: [world_meeting(w).pk], statuses(405)),
     "commissions:decision_create": (lambda w: [world_agenda_item(w).pk], statuses(405)),
+    # The commission report: asked for, followed and downloaded by whoever sees the meeting (a members' version by
+    # its requester alone: tests/commissions/test_report_views.py).
+    "commissions:report_list": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:report_request": (lambda w: [world_meeting(w).pk], statuses(405)),
+    "commissions:report_download": (
+        lambda w: [world_report(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:report_retry": (lambda w: [world_report(w).pk], statuses(405)),
 }
 
 
