@@ -164,7 +164,7 @@ def report_context(report: CommissionReport, *, progress=None) -> dict:
 
 def _render(report: CommissionReport) -> bytes:
     with translation.override(report.language):
-        _progress(report.pk, Progress.FIGURES, attempts=F("attempts") + 1)
+        CommissionReport.objects.filter(pk=report.pk).update(attempts=F("attempts") + 1)  # a build started
         context = report_context(report, progress=lambda stage: _progress(report.pk, stage))
         _progress(report.pk, Progress.RENDERING)
         return render_pdf(REPORT_TEMPLATE, context)
