@@ -270,3 +270,31 @@ def test_the_context_is_built_in_a_fixed_number_of_queries(place, held, size, ve
 # memberships for their scope.
 MEMBERS_QUERIES = 25
 WIDE_QUERIES = 23
+
+
+def test_a_request_that_loses_the_race_shares_the_winners_job(place, held, monkeypatch):
+    from commissions.services import reports
+
+    winner, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    real, calls = reports._pending_same, []
+
+    def blind_once(**key):  # the loser looked before the winner's row was committed
+        calls.append(key)
+        return None if len(calls) == 1 else real(**key)
+
+    monkeypatch.setattr(reports, "_pending_same", blind_once)
+    report, created = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.trainer)
+    assert not created and report.pk == winner.pk
+    assert CommissionReport.objects.count() == 1
+
+
+def test_the_task_builds_once_however_often_it_runs(place, held, monkeypatch):
+    from commissions.tasks import build_report_task, sweep_reports_task
+
+    monkeypatch.setattr(report_module, "render_pdf", lambda template, context: b"%PDF-1.4 built")
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    assert build_report_task.apply(args=[report.pk]).get() is True
+    assert build_report_task.apply(args=[report.pk]).get() is False
+    assert sweep_reports_task.apply().get() == 0
+    report.refresh_from_db()
+    assert report.status == Status.READY and report.attempts == 1
