@@ -269,7 +269,12 @@ def world_case(world):
     case = PostRuptureCase.objects.filter(support_organisation=world.support).first()
     if case is None:
         stage = StageFactory(
-            organisation=world.training_body, status=Stage.Status.IN_PROGRESS, actual_start=world.today
+            organisation=world.training_body,
+            status=Stage.Status.IN_PROGRESS,
+            actual_start=world.today,
+            # A name of its own: a random one may be the world's person's marker (SECRET_ZOE), which the facilitator
+            # would then "see" on the case's pages, depending on the tests run before.
+            pathway__beneficiary__first_name="Camille",
         )
         session = SessionFactory(training_action=world.session.training_action)
         EnrolmentFactory(stage=stage, session=session)
