@@ -265,11 +265,11 @@ def test_the_context_is_built_in_a_fixed_number_of_queries(place, held, size, ve
     assert len(context["cases"]) >= size
 
 
-# previous meeting, the basin dashboard, the member organisations, the scorecard, the agenda (items, stages the reader
-# sees, to-dos, previous meeting), the delegates, the attendance; the members' version reads the requester's
-# memberships for their scope.
-MEMBERS_QUERIES = 25
-WIDE_QUERIES = 23
+# previous meeting, the basin dashboard, the member organisations, the scorecard (4 of them for PROXIMITÉ), the agenda
+# (items, stages the reader sees, to-dos, previous meeting), the delegates, the attendance; the members' version reads
+# the requester's memberships for their scope.
+MEMBERS_QUERIES = 29
+WIDE_QUERIES = 27
 
 
 def test_a_request_that_loses_the_race_shares_the_winners_job(place, held, monkeypatch):
