@@ -49,9 +49,12 @@ run: install
 	$(MANAGE) seed_demo
 	$(UV) run --frozen honcho -f Procfile.dev start
 
+# The tests run in two processes (pytest-xdist), each with its own test database and Redis database; a test file
+# stays in one process. `make test PYTEST_JOBS=0` runs them in this process only, `PYTEST_ARGS` adds pytest options.
+PYTEST_JOBS ?= 2
 .PHONY: test
 test: install
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen pytest --numprocesses=$(PYTEST_JOBS) --dist=loadfile $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): PostgreSQL and Redis from DATABASE_URL/REDIS_URL, in a database of their own.
 .PHONY: bench
