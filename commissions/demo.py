@@ -8,6 +8,10 @@ proposed agenda, which lists the decisions still open. The invitations are histo
 notifications delivered: no e-mail goes out).
 
 Idempotent: nothing happens when the region has a commission already.
+
+`build_demo_reports`, called by `seed_demo` once the dashboards' rollups are built (the report prints their
+figures): the past meeting of each commission gets its wide-distribution report, built at once through the same
+build function as the worker's.
 """
 
 import datetime
@@ -15,9 +19,12 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from commissions.models import Commission
+from commissions.models import Commission, CommissionReport, Meeting
+from commissions.report import report_build
 from commissions.services.commissions import commission_setup
 from commissions.services.meetings import attendance_record, decision_create, meeting_create, next_date
+from commissions.services.reports import report_request
+from core.tasks import enqueues_held
 from notifications.models import Todo
 from notifications.todos import todo_done
 from pathways.models import Basin, Membership, Organisation, Pathway, Stage
@@ -86,6 +93,27 @@ def seed_commissions(*, region, today: datetime.date, stdout=None) -> dict:
             f"{counts['decisions']} décisions"
         )
     return counts
+
+
+def build_demo_reports(*, region) -> int:
+    """Build, now, the wide report of each held meeting of the region's commissions that has none yet. Returns how
+    many were built (a report whose build fails is left failed, retryable from its page)."""
+    built = 0
+    meetings = (
+        Meeting.objects.filter(commission__basin__region=region, status=Meeting.Status.HELD, reports__isnull=True)
+        .select_related("commission", "created_by")
+        .order_by("pk")
+    )
+    for meeting in meetings:
+        with enqueues_held():  # built here: nothing is left to the worker
+            report, _created = report_request(
+                meeting=meeting,
+                version=CommissionReport.Version.WIDE,
+                language=CommissionReport.Language.FR,
+                by=meeting.created_by,
+            )
+        built += report_build(report.pk)
+    return built
 
 
 def _at(day: datetime.date) -> datetime.datetime:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import CheckConstraint, UniqueConstraint
+from core.models import Document
 from pathways import scoping
 from pathways.models import Basin, Membership, Organisation, ScopedQuerySet, Session, Stage
 
@@ -341,3 +342,82 @@ def decision_source_key(pk) -> str:
 def can_manage(user, basin) -> bool:
     """Sets up the basin's commission, plans its meetings, edits their agendas and records them."""
     return getattr(basin, "pk", basin) in managed_basin_ids(user)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The commission report (a PDF built by a worker: `commissions.report`)
+
+
+class CommissionReport(Document):
+    """The report of a meeting, built by a worker (`core.documents`). Two versions: the members' version names a
+    reviewed case where *the requester* may see the person (it is built with their scope, and only they download
+    it); the wide-distribution version pseudonymises every case and names no one (anyone who sees the meeting
+    shares it). `stage` tells the meeting page how far the build has gone."""
+
+    class Version(models.TextChoices):
+        MEMBERS = "members", _("Version des membres")
+        WIDE = "wide", _("Version pour diffusion large")
+
+    class Language(models.TextChoices):
+        FR = "fr", _("Français")
+        EN = "en", _("Anglais")
+
+    class Progress(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        FIGURES = "figures", _("Chiffres du bassin")
+        CHARTS = "charts", _("Graphiques")
+        CASES = "cases", _("Cas examinés")
+        RENDERING = "rendering", _("Mise en page")
+
+    UPLOAD_FOLDER = "commissions"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
+    version = models.CharField(_("version"), max_length=10, choices=Version.choices)
+    language = models.CharField(_("langue"), max_length=5, choices=Language.choices, default=Language.FR)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("demandé par")
+    )
+    stage = models.CharField(_("étape"), max_length=10, choices=Progress.choices, default=Progress.QUEUED)
+    # Builds started (each claim by a worker); the sweeper gives up past REPORT_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(Document.Meta):
+        verbose_name = _("rapport de commission")
+        verbose_name_plural = _("rapports de commission")
+        constraints = [
+            # Two requests for the same report while one is built share it (commissions.report.report_request).
+            UniqueConstraint(
+                fields=["meeting", "version", "language", "requested_by"],
+                condition=Q(status="pending", version="members"),
+                name="commissionreport_one_pending_members",
+                violation_error_message=_("Ce rapport est déjà en préparation."),
+            ),
+            UniqueConstraint(
+                fields=["meeting", "version", "language"],
+                condition=Q(status="pending", version="wide"),
+                name="commissionreport_one_pending_wide",
+                violation_error_message=_("Ce rapport est déjà en préparation."),
+            ),
+        ]
+        indexes = [
+            # the sweeper: "pending documents, oldest first"
+            models.Index(fields=["status", "requested_at"], name="commissionreport_pending_idx"),
+            # the meeting page: "this meeting's reports, newest first"
+            models.Index(fields=["meeting", "requested_at"], name="commissionreport_meeting_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.get_version_display()} · {self.get_status_display()}"
+
+    @property
+    def is_members(self) -> bool:
+        return self.version == self.Version.MEMBERS
+
+    @property
+    def progress_step(self) -> int:
+        """How many of the build's stages have started (0 while queued, 4 while rendering), for a <progress>."""
+        return list(self.Progress.values).index(self.stage)
+
+    @property
+    def progress_steps(self) -> int:
+        return len(self.Progress.values) - 1

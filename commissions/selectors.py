@@ -148,9 +148,12 @@ class ItemRow:
     decisions: list = field(default_factory=list)
 
 
-def meeting_agenda(meeting: Meeting, user) -> dict:
+def meeting_agenda(meeting: Meeting, user, *, wide: bool = False) -> dict:
     """The agenda as `user` may read it: a case names its person only where the scoping layer lets `user` see them,
-    else the meeting's pseudonym; checklist risks are left out for funders. A fixed number of queries."""
+    else the meeting's pseudonym; checklist risks are left out for funders. A fixed number of queries.
+
+    `wide`: the agenda for wide distribution (the commission report's wide version): every case pseudonymised and
+    no checklist risk, whoever `user` is (None allowed)."""
     from commissions.services.meetings import previous_meeting, pseudonym_label
 
     items = list(
@@ -165,10 +168,12 @@ def meeting_agenda(meeting: Meeting, user) -> dict:
         .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("owner").order_by("pk")))
         .order_by("pk")
     )
-    hide_checklist = is_funder_only(user)
+    hide_checklist = wide or is_funder_only(user)
     stage_ids = [item.stage_id for item in items if item.stage_id]
     visible = (
-        set(Stage.objects.for_user(user).filter(pk__in=stage_ids).values_list("pk", flat=True)) if stage_ids else set()
+        set(Stage.objects.for_user(user).filter(pk__in=stage_ids).values_list("pk", flat=True))
+        if stage_ids and not wide
+        else set()
     )
     numbers = {}
     for item in items:
@@ -214,4 +219,40 @@ def meeting_agenda(meeting: Meeting, user) -> dict:
         "removed": removed,
         "open_decision_keys": open_keys,
         "previous": previous,
+    }
+
+
+# How many built or requested reports the meeting page lists, and how often it polls while one is built.
+REPORTS_SHOWN = 20
+REPORT_POLL_SECONDS = 3
+
+
+def readable_reports(user):
+    """The commission reports `user` may download: the wide versions of the meetings they see, and the members'
+    versions they asked for themselves (built with their scope)."""
+    from commissions.models import CommissionReport
+
+    return CommissionReport.objects.filter(meeting__in=Meeting.objects.for_user(user).values("pk")).filter(
+        Q(version=CommissionReport.Version.WIDE) | Q(requested_by=user)
+    )
+
+
+def meeting_reports(meeting: Meeting, user) -> dict:
+    """The meeting's reports `user` may download, newest first (one query), and whether the page polls them."""
+    from commissions.forms.reports import ReportForm
+    from commissions.models import CommissionReport
+
+    reports = list(
+        CommissionReport.objects.filter(meeting=meeting)
+        .filter(Q(version=CommissionReport.Version.WIDE) | Q(requested_by=user))
+        .select_related("requested_by")
+        .order_by("-requested_at", "-pk")[:REPORTS_SHOWN]
+    )
+    return {
+        "meeting": meeting,
+        "reports": reports,
+        "reports_pending": any(r.status == CommissionReport.Status.PENDING for r in reports),
+        "report_form": ReportForm(),
+        "reportable": meeting.status != Meeting.Status.CANCELLED,
+        "poll_seconds": REPORT_POLL_SECONDS,
     }

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP, RETRY
 
 
 @shared_task(**RETRY)
@@ -32,3 +32,20 @@ def remind_meetings_task() -> int:
             meeting_remind(Meeting.objects.select_related("commission").get(pk=pk))
             reminded += 1
     return reminded
+
+
+@shared_task(**DOCUMENT_BUILD)
+def build_report_task(report_id: int) -> bool:
+    """Build one commission report (enqueued on commit of its request). Idempotent: a report built, failed or held
+    by another worker is left alone."""
+    from commissions.report import report_build
+
+    return report_build(report_id)
+
+
+@shared_task(**DOCUMENT_SWEEP)
+def sweep_reports_task() -> int:
+    """Beat: give up on the reports stuck too long (marked failed, retryable), build those still pending."""
+    from commissions.report import report_sweep
+
+    return report_sweep()

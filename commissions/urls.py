@@ -1,4 +1,4 @@
-from commissions.views import agenda, meetings, setup
+from commissions.views import agenda, meetings, reports, setup
 
 app_name = "commissions"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *setup.urlpatterns,
     *meetings.urlpatterns,
     *agenda.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -269,7 +269,12 @@ def world_case(world):
     case = PostRuptureCase.objects.filter(support_organisation=world.support).first()
     if case is None:
         stage = StageFactory(
-            organisation=world.training_body, status=Stage.Status.IN_PROGRESS, actual_start=world.today
+            organisation=world.training_body,
+            status=Stage.Status.IN_PROGRESS,
+            actual_start=world.today,
+            # A name of its own: a random one may be the world's person's marker (SECRET_ZOE), which the facilitator
+            # would then "see" on the case's pages, depending on the tests run before.
+            pathway__beneficiary__first_name="Camille",
         )
         session = SessionFactory(training_action=world.session.training_action)
         EnrolmentFactory(stage=stage, session=session)
@@ -355,6 +360,25 @@ def world_meeting(world):
 
 def world_agenda_item(world):
     return world_meeting(world).items.order_by("pk").first()
+
+
+def world_report(world):
+    """A built wide-distribution report of the world's meeting (shared by all who see the meeting), made once."""
+    from commissions.models import CommissionReport
+
+    meeting = world_meeting(world)
+    existing = CommissionReport.objects.filter(meeting=meeting).first()
+    if existing is not None:
+        return existing
+    report = CommissionReport(
+        meeting=meeting,
+        version=CommissionReport.Version.WIDE,
+        requested_by=world.user("basin_coordinator"),
+        status=CommissionReport.Status.READY,
+    )
+    report.file.save("rapport.pdf", ContentFile(b"%PDF-1.4 rapport"), save=False)
+    report.save()
+    return report
 
 
 MATRIX = {
@@ -648,6 +672,18 @@ MATRIX = {
     "commissions:item_remove": (lambda w: [world_agenda_item(w).pk], statuses(405)),
     "commissions:attendance_record": (lambda w: [world_meeting(w).pk], statuses(405)),
     "commissions:decision_create": (lambda w: [world_agenda_item(w).pk], statuses(405)),
+    # The commission report: asked for, followed and downloaded by whoever sees the meeting (a members' version by
+    # its requester alone: tests/commissions/test_report_views.py).
+    "commissions:report_list": (
+        lambda w: [world_meeting(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:report_request": (lambda w: [world_meeting(w).pk], statuses(405)),
+    "commissions:report_download": (
+        lambda w: [world_report(w).pk],
+        by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
+    ),
+    "commissions:report_retry": (lambda w: [world_report(w).pk], statuses(405)),
 }
 
 

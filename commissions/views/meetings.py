@@ -107,6 +107,7 @@ def meeting_detail(request, pk):
         item_form=ItemForm(),
         decision_form=DecisionForm(owners=services.owner_choices(meeting.commission)) if manages else None,
     )
+    context.update(selectors.meeting_reports(meeting, request.user))
     return render(request, "commissions/meeting_detail.html", context)
 
 

@@ -293,6 +293,7 @@ CELERY_BEAT_SCHEDULE = {
     "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
     "notifications-remind-overdue-todos": {"task": "notifications.tasks.remind_overdue_todos_task", "schedule": 3600},
     "checklist-sweep-pdfs": {"task": "checklist.tasks.sweep_pdfs_task", "schedule": 60},
+    "commissions-sweep-reports": {"task": "commissions.tasks.sweep_reports_task", "schedule": 60},
     # The day before a drop-in appointment (idempotent: each appointment is reminded once).
     "speaking-groups-remind-dropins": {"task": "speaking_groups.tasks.remind_dropins_task", "schedule": 3600},
     # The dashboards' rollups: pending refreshes the broker lost, and the nightly rebuild from scratch.
@@ -339,6 +340,10 @@ ATTENDANCE_DEFAULT_RULES = {
 # pending request must be before the sweeper builds it, and how long a worker holds one it is building.
 DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=120)
 DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default=600)
+# Commission reports (commissions.report): the sweeper marks failed (retryable by the user) a report whose builds
+# started this many times, or requested this long ago, without finishing.
+COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
+COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -3,8 +3,9 @@ next meeting with its proposed agenda; a second run changes nothing."""
 
 import datetime
 
-from commissions.demo import seed_commissions
-from commissions.models import AgendaItem, Commission, Meeting
+from commissions.demo import build_demo_reports, seed_commissions
+from commissions.models import AgendaItem, Commission, CommissionReport, Meeting
+from core.pdf import weasyprint_available
 from notifications.models import Todo
 from pathways.models import Stage
 from tests.pathways.factories import EnrolmentFactory, StageFactory
@@ -37,3 +38,18 @@ def test_each_active_basin_gets_a_commission_with_a_past_and_a_next_meeting(worl
     assert upcoming.status == Meeting.Status.PLANNED and upcoming.starts_at.date() > world.today
     assert upcoming.items.filter(kind=AgendaItem.Kind.RUPTURE, stage=world.stage).exists()
     assert seed_commissions(region=world.region, today=world.today) == {"skipped": True}
+
+
+def test_the_past_meeting_gets_its_report_built_once(world, monkeypatch):
+    from commissions import report as report_module
+
+    if not weasyprint_available()[0]:
+        monkeypatch.setattr(report_module, "render_pdf", lambda template, context: b"%PDF-1.4 built")
+    declare(world)
+    seed_commissions(region=world.region, today=world.today)
+    past = Meeting.objects.get(status=Meeting.Status.HELD)
+    assert build_demo_reports(region=world.region) == 1
+    report = CommissionReport.objects.get()
+    assert report.meeting == past and report.version == CommissionReport.Version.WIDE
+    assert report.status == CommissionReport.Status.READY and report.file
+    assert build_demo_reports(region=world.region) == 0

@@ -14,6 +14,8 @@ DOCUMENT_TASKS = {
     "attendance.tasks.sweep_statement_exports_task",
     "checklist.tasks.build_pdf_task",
     "checklist.tasks.sweep_pdfs_task",
+    "commissions.tasks.build_report_task",
+    "commissions.tasks.sweep_reports_task",
     "charter.tasks.build_copy_task",
     "charter.tasks.sweep_copies_task",
     "ruptures.tasks.build_attestation_task",
@@ -39,7 +41,7 @@ def test_a_document_build_is_published_to_the_documents_queue_and_a_delivery_to_
 
 def test_beat_sends_the_document_sweepers_to_the_documents_queue():
     sweepers = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] in DOCUMENT_TASKS}
-    assert len(sweepers) == 4
+    assert len(sweepers) == 5
     for name in sweepers:  # beat calls task.apply_async, which takes the task's queue
         assert app.tasks[name].queue == DOCUMENTS_QUEUE
 

@@ -53,7 +53,7 @@ from attendance.models import Drift, Mark
 from charter.demo import FUNDER_NAME as FUNDER
 from charter.demo import seed_charter
 from checklist.demo import seed_checklists
-from commissions.demo import seed_commissions
+from commissions.demo import build_demo_reports, seed_commissions
 from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
 from notifications.models import Notification
 from notifications.services import DELIVER_TASK
@@ -685,6 +685,10 @@ class Command(BaseCommand):
         history, documents = settle_held(held)
         # The dashboards' rollups of the demo region (the seed writes much in bulk: no event queued it all).
         call_command("rollups_rebuild", region=seeder.region.code, stdout=StringIO() if quiet else self.stdout)
+        # The commission reports of the past meetings print those figures: built now, once they are there.
+        reports = build_demo_reports(region=seeder.region)
+        if reports and not quiet:
+            self.stdout.write(f"  {reports} rapports de commission construits.")
         after = table_counts()
         created = sum(after.values()) - sum(before.values())
         self._summary(seeder, created, time.monotonic() - started)
