@@ -49,9 +49,13 @@ run: install
 	$(MANAGE) seed_demo
 	$(UV) run --frozen honcho -f Procfile.dev start
 
+# The tests run in two processes (pytest-xdist), each with its own test database, Redis database and broker folder
+# (config/settings/test.py); each process runs its share in pytest-django's order (transactional tests last).
+# `make test PYTEST_JOBS=0` runs them all in one process, `PYTEST_ARGS` adds pytest options.
+PYTEST_JOBS ?= 2
 .PHONY: test
 test: install
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen pytest --numprocesses=$(PYTEST_JOBS) --dist=load $(PYTEST_ARGS)
 
 # Benchmarks (bench/README.md): PostgreSQL and Redis from DATABASE_URL/REDIS_URL, in a database of their own.
 .PHONY: bench
