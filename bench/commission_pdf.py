@@ -19,7 +19,6 @@
 
 import datetime
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,13 +32,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench import Metric
+from bench._worker import BenchWorker
 from pathways.management.commands.generate_scale import ensure_scale_data
 
 REGION = "98"
 CASES = 150
 SECONDS_TARGET = 10
 RSS_TARGET_MB = 500
-BASE_DIR = Path(django_settings.BASE_DIR)
 
 
 def log(message: str) -> None:
@@ -165,46 +164,6 @@ def build_commission(region, basin):
     return commission
 
 
-class Worker:
-    def __init__(self, folder: str):
-        self.folder = Path(folder)
-        self.log = self.folder / "documents-worker.log"
-        self.process = None
-
-    def start(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-            "SANS_RUPTURE_VAR_DIR": str(self.folder),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
-        command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", "bench-documents@%h"]
-        command += ["-Q", django_settings.CELERY_DOCUMENTS_QUEUE]
-        self.output = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.output, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while " ready." not in self.log.read_text() and self.process.poll() is None:
-            assert time.monotonic() < deadline, self.log.read_text()
-            time.sleep(0.2)
-        assert self.process.poll() is None, self.log.read_text()
-
-    def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmHWM")
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.output.close()
-
-
 def run() -> list[Metric]:
     from commissions.models import CommissionReport
     from dashboards.models import StageFact
@@ -246,7 +205,7 @@ def run() -> list[Metric]:
     client.force_login(requester)
     url = reverse("commissions:report_request", args=[meeting.pk])
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as folder:
-        worker = Worker(folder)
+        worker = BenchWorker(folder, name="documents", queue=django_settings.CELERY_DOCUMENTS_QUEUE)
         worker.start()
         try:
             started = time.monotonic()

@@ -14,12 +14,9 @@ figures stay under a burst of changes.
   worker runs beat, whose sweep (`ROLLUPS_SWEEP_SECONDS`, 10 s by default) queues the marks the sheets wrote in bulk.
 """
 
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from django.conf import settings as django_settings
 from django.db import connection
@@ -32,6 +29,7 @@ from django.utils import timezone
 from attendance.models import MarkChange
 from bench import Metric, percentile
 from bench._staff import staff_of_largest
+from bench._worker import BenchWorker
 from bench.generate_scale import REGION, settings
 from dashboards.models import MonthlyRollup, RollupCursor, RollupQueue, StageFact
 from dashboards.queue import MARKS_CURSOR, sweep_mark_changes
@@ -46,7 +44,6 @@ QUERIES_TARGET = 15
 LAG_TARGET_S = 60
 MARKS = 1000
 RUPTURES = 100
-BASE_DIR = Path(django_settings.BASE_DIR)
 
 
 def log(message: str) -> None:
@@ -86,41 +83,6 @@ def measure_page(officer, basins: list[Basin], year: int) -> tuple[list[float], 
     with CaptureQueriesContext(connection) as queries:
         assert page(client, basins[0], year).status_code == 200
     return timings, len(queries)
-
-
-class Worker:
-    def __init__(self, folder: str):
-        self.log = Path(folder) / "rollups-worker.log"
-        self.process = None
-
-    def start(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-            "SANS_RUPTURE_VAR_DIR": str(self.log.parent),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"]
-        command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", "bench-rollups@%h"]
-        command += ["-Q", django_settings.BENCH_ROLLUPS_QUEUE]
-        # With beat: its sweep queues the marks the sheets wrote in bulk (dashboards.queue.sweep_mark_changes).
-        command += ["--beat", "--schedule", str(self.log.parent / "beat-schedule")]
-        self.output = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.output, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while " ready." not in self.log.read_text() and self.process.poll() is None:
-            assert time.monotonic() < deadline, self.log.read_text()
-            time.sleep(0.2)
-        assert self.process.poll() is None, self.log.read_text()
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.output.close()
 
 
 def burst(basin: Basin, officer) -> int:
@@ -177,7 +139,7 @@ def measure_lag(basin: Basin, officer) -> float:
     counted = StageFact.objects.filter(basin=basin, counted_rupture=True)
     before = counted.count()
     with tempfile.TemporaryDirectory(prefix="bench-rollups-") as folder:
-        worker = Worker(folder)
+        worker = BenchWorker(folder, name="rollups", queue=django_settings.BENCH_ROLLUPS_QUEUE, beat=True)
         worker.start()
         try:
             started = time.monotonic()
