@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from commissions.models import AgendaItem, CommissionReport, MeetingAttendance, active_delegates
 from commissions.selectors import meeting_agenda
-from core.documents import document_build, document_sweep
+from core.documents import claimable, document_build, document_sweep
 from core.pdf import render_pdf
 from dashboards import periods
 from dashboards.scorecard import build_scorecard
@@ -193,9 +193,9 @@ def report_sweep(*, now: datetime.datetime | None = None) -> int:
     by a worker now; then build those still pending a while after their request."""
     now = now or timezone.now()
     max_age = datetime.timedelta(seconds=settings.COMMISSION_REPORT_MAX_AGE_SECONDS)
-    CommissionReport.objects.filter(status=CommissionReport.Status.PENDING).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    ).filter(Q(attempts__gte=settings.COMMISSION_REPORT_MAX_ATTEMPTS) | Q(requested_at__lt=now - max_age)).update(
+    claimable(CommissionReport, now).filter(
+        Q(attempts__gte=settings.COMMISSION_REPORT_MAX_ATTEMPTS) | Q(requested_at__lt=now - max_age)
+    ).update(
         status=CommissionReport.Status.FAILED,
         error=_("Abandonné : la préparation n'a pas abouti à temps."),
         finished_at=now,

@@ -35,7 +35,8 @@ def document_enqueue(task_path: str, pk: int) -> None:
     enqueue_on_commit(task_path, pk, catch_up="the sweeper will build it")
 
 
-def _claimable(model, now):
+def claimable(model, now):
+    """The documents of `model` pending and held by no worker at `now` (never claimed, or their lease ended)."""
     return model.objects.filter(status=model.Status.PENDING).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
@@ -58,7 +59,7 @@ def document_build(
     and the sweeper takes it again after that."""
     now = timezone.now()
     lease = datetime.timedelta(seconds=settings.DOCUMENTS_CLAIM_LEASE_SECONDS)
-    if not _claimable(model, now).filter(pk=pk).update(claimed_until=now + lease):
+    if not claimable(model, now).filter(pk=pk).update(claimed_until=now + lease):
         return False
     pending = model.objects.filter(pk=pk, status=model.Status.PENDING)
     storage = model._meta.get_field("file").storage
@@ -105,7 +106,7 @@ def document_sweep(model, build: Callable[[int], bool], *, now: datetime.datetim
     now = now or timezone.now()
     older_than = now - datetime.timedelta(seconds=settings.DOCUMENTS_SWEEP_AFTER_SECONDS)
     ids = list(
-        _claimable(model, now)
+        claimable(model, now)
         .filter(requested_at__lt=older_than)
         .order_by("requested_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
