@@ -151,6 +151,8 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first (config/formats/en): "04/12/2026" is 4 December in both languages.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

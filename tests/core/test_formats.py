@@ -1,0 +1,34 @@
+"""Dates are written and read day first in English too: "04/12/2026" is 4 December (issue 21, found in a browser)."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.utils import translation
+
+DECEMBER_4 = datetime.date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_short_dates_are_day_first_in_every_language(language):
+    with translation.override(language):
+        rendered = Template('{{ day|date:"SHORT_DATE_FORMAT" }}').render(Context({"day": DECEMBER_4}))
+    assert rendered == "04/12/2026"
+
+
+def test_english_long_dates_put_the_day_before_the_month():
+    with translation.override("en"):
+        rendered = Template('{{ day|date:"DATE_FORMAT" }}').render(Context({"day": DECEMBER_4}))
+    assert rendered == "4 Dec 2026"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_typed_date_is_read_day_first_in_every_language(language):
+    class Form(forms.Form):
+        day = forms.DateField()
+
+    with translation.override(language):
+        form = Form(data={"day": "04/12/2026"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["day"] == DECEMBER_4
