@@ -62,9 +62,15 @@ def test_the_badge_counts_new_alerts(world, alert, client_for):
 
 def test_the_regional_officer_opens_the_alert_addressed_to_them_but_not_the_pathway(world, alert, client_for):
     client = client_for(world.user("regional_officer"))
-    assert client.get(alert.get_absolute_url()).status_code == 200
+    page = client.get(alert.get_absolute_url())
+    assert page.status_code == 200
     assert client.get(world.pathway.get_absolute_url()).status_code == 404
+    # The page offers no link the officer could not open (issue 21: "Ouvrir le parcours" gave them a 404).
+    stage_url = alert.stage.get_absolute_url()
+    assert stage_url not in page.content.decode()
+    assert "Ouvrir le parcours" not in page.content.decode()
     assert client.post(reverse("alerts:alert_acknowledge", args=[alert.pk])).status_code == 403
+    assert stage_url in client_for(world.user("prescriber_adviser")).get(alert.get_absolute_url()).content.decode()
 
 
 def test_an_adviser_of_another_prescriber_gets_404(world, alert, client_for):
