@@ -38,13 +38,14 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 
-# Production settings read SECRET_KEY, DATABASE_URL and REDIS_URL at import time: dummy values, for this
+# Production settings read SECRET_KEY, DATABASE_URL, REDIS_URL and SITE_URL at import time: dummy values, for this
 # RUN only (nothing connects to them; they are not kept in the image).
 RUN mkdir -p locale var media \
     && SECRET_KEY=build-time-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
        NOTES_ENCRYPTION_SALT=build-time-only \
        DATABASE_URL=postgres://build:build@127.0.0.1:5432/build \
        REDIS_URL=redis://127.0.0.1:6379/0 \
+       SITE_URL=https://build.invalid \
        sh -c 'python manage.py compilemessages --ignore=.venv --ignore=.tools -v 0 \
               && python manage.py collectstatic --noinput -v 0'
 

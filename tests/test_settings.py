@@ -1,6 +1,11 @@
-"""The database settings every PostgreSQL deployment gets (`config.settings.base.postgresql`)."""
+"""The settings every deployment gets: the database's (`config.settings.base.postgresql`) and the production ones."""
+
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
@@ -41,3 +46,35 @@ def test_the_test_database_connection_prepares_statements_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone()[0] >= 1
+
+
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "test-only-0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop",
+    "NOTES_ENCRYPTION_SALT": "test-only",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "sans-rupture.example.org",
+}
+
+
+def _production_site_url(**environment):
+    """SITE_URL as the production settings read it, in a fresh interpreter (settings are read once per process)."""
+    env = {"PATH": os.environ["PATH"], **PRODUCTION_ENVIRONMENT, **environment}
+    return subprocess.run(
+        [sys.executable, "-c", "from config.settings import production; print(production.SITE_URL)"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_requires_the_public_address_of_the_site():
+    """The charter's verification link said http://localhost:8000 whatever host served the app (issue 21)."""
+    missing = _production_site_url()
+    assert missing.returncode != 0
+    assert "SITE_URL" in missing.stderr
+    given = _production_site_url(SITE_URL="https://sans-rupture.example.org")
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.strip() == "https://sans-rupture.example.org"

@@ -8,6 +8,10 @@ from config.settings.base import REDIS_URL, env, postgresql
 DEBUG = False
 DATABASES = {"default": postgresql(env.db("DATABASE_URL"))}
 
+# The public address of the site, required: links in e-mails, meeting invitations and the charter's verification
+# link are written by workers, which have no request to take the host from.
+SITE_URL = env.str("SITE_URL")
+
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production.")
 

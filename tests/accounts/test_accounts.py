@@ -98,6 +98,18 @@ def test_healthz_reports_database_and_broker(client, db):
     assert response.json() == {"database": "ok", "broker": "ok"}
 
 
+def test_healthz_answers_the_container_probe_whatever_the_allowed_hosts(client, db, settings):
+    """docker-compose.yml's probe calls http://127.0.0.1:8000/healthz from inside the container, while a real
+    deployment's ALLOWED_HOSTS names its public domain only (issue 21: the probe got 400)."""
+    settings.ALLOWED_HOSTS = ["sans-rupture.example.org"]
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+    # Every other page still validates the host.
+    assert client.get(reverse("accounts:login"), HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get(reverse("accounts:login"), HTTP_HOST="sans-rupture.example.org").status_code == 200
+
+
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, settings):
     from config.celery import app
 
