@@ -358,8 +358,10 @@ class Generator:
         self.step("personnes, parcours, étapes, ruptures, alertes, check-lists", self.build_people)
         self.step("calendriers des sessions", self.build_slots)
         self.step("émargements", self.build_marks)
-        self.step("charte", self.build_charter)
+        # The planner's statistics before the charter: its services query the freshly loaded tables, whose
+        # statistics would otherwise say they are empty (nested loops over 100,000 people).
         self.step("statistiques du planificateur", self.analyze)
+        self.step("charte", self.build_charter)
 
     # Territory, organisations, staff ------------------------------------------------------------------------
 
