@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pathways.validators import normalize_phone
+from pathways.validators import format_phone, normalize_phone
 
 
 class PreferencesForm(forms.Form):
@@ -12,10 +12,13 @@ class PreferencesForm(forms.Form):
     # Typed with spaces, dots or +33; stored as 10 digits.
     phone = forms.CharField(
         label=_("Téléphone mobile"),
-        max_length=20,
+        max_length=30,
         required=False,
-        help_text=_("Facultatif. 10 chiffres, ex. 06 12 34 56 78. Utilisé seulement pour les alertes par SMS."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}),
+        help_text=_(
+            "Facultatif. Ex. 06 12 34 56 78, ou +32 470 12 34 56 hors de France. Utilisé seulement pour les alertes "
+            "par SMS."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
     def __init__(self, *args, user, preferences: dict, **kwargs):
@@ -24,7 +27,7 @@ class PreferencesForm(forms.Form):
         self.fields["email"].initial = preferences["email"]
         self.fields["email"].help_text = _("Les messages disent seulement qu'une alerte vous attend, sans aucun nom.")
         self.fields["sms"].initial = preferences["sms"] and has_phone
-        self.fields["phone"].initial = user.phone
+        self.fields["phone"].initial = format_phone(user.phone)
         if has_phone:
             self.fields["sms"].help_text = _("Les SMS disent seulement qu'une alerte vous attend, sans aucun nom.")
         else:

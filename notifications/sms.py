@@ -49,24 +49,6 @@ from pathways.validators import normalize_phone
 
 logger = logging.getLogger(__name__)
 
-# French overseas numbers keep their 10-digit national form but have their own country code (ARCEP numbering plan):
-# "0692 12 34 56" is +262 692 12 34 56, not +33. Keyed by the first four digits of the national number.
-OVERSEAS_COUNTRY_CODES = {
-    "0262": "262",  # La Réunion (fixed)
-    "0263": "262",  # La Réunion (fixed)
-    "0269": "262",  # Mayotte (fixed)
-    "0639": "262",  # Mayotte (mobile)
-    "0692": "262",  # La Réunion (mobile)
-    "0693": "262",  # La Réunion (mobile)
-    "0590": "590",  # Guadeloupe, Saint-Martin, Saint-Barthélemy (fixed)
-    "0690": "590",  # Guadeloupe, Saint-Martin, Saint-Barthélemy (mobile)
-    "0691": "590",  # Guadeloupe, Saint-Martin, Saint-Barthélemy (mobile)
-    "0594": "594",  # Guyane (fixed)
-    "0694": "594",  # Guyane (mobile)
-    "0596": "596",  # Martinique (fixed)
-    "0696": "596",  # Martinique (mobile)
-    "0697": "596",  # Martinique (mobile)
-}
 # How much of a provider's answer is read, and kept in an error message.
 MAX_ANSWER_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 500
@@ -94,13 +76,12 @@ class SmsPermanentError(SmsError):
 
 
 def to_e164(phone: str) -> str:
-    """A French number (10 digits, or typed with spaces, dots, +33…) in E.164: "06 12 34 56 78" → "+33612345678"."""
+    """A number as stored or typed, in E.164: "06 12 34 56 78" → "+33612345678", "0692 12 34 56" → "+262692123456"
+    (the validation's own reading, `pathways.validators.normalize_phone`)."""
     try:
-        national = normalize_phone(phone)
+        return normalize_phone(phone)
     except ValidationError as error:
-        raise SmsPermanentError("Not a French phone number (10 digits expected)") from error
-    country = OVERSEAS_COUNTRY_CODES.get(national[:4], "33")
-    return f"+{country}{national[1:]}"
+        raise SmsPermanentError("Not a phone number in use") from error
 
 
 class ConsoleSmsBackend:

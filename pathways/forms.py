@@ -28,7 +28,7 @@ from pathways.services.memberships import (
     grantable_roles,
     may_set_legal_representative,
 )
-from pathways.validators import normalize_phone, validate_siret
+from pathways.validators import format_phone, normalize_phone, validate_siret
 
 User = get_user_model()
 
@@ -97,12 +97,12 @@ class SessionAdminForm(forms.ModelForm):
 
 
 class BeneficiaryForm(forms.ModelForm):
-    # Typed with spaces, dots or +33; stored as 10 digits by clean_phone.
+    # Typed with spaces, dots or a country code; stored in E.164 by clean_phone, shown the usual way.
     phone = forms.CharField(
         label=_("Téléphone"),
-        max_length=20,
+        max_length=30,
         required=False,
-        help_text=_("10 chiffres, ex. 06 12 34 56 78."),
+        help_text=_("Ex. 06 12 34 56 78, 0692 12 34 56, ou +32 470 12 34 56 hors de France."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
 
@@ -121,6 +121,8 @@ class BeneficiaryForm(forms.ModelForm):
         self.fields["commune"].empty_label = _("— Non renseignée —")
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+        if self.instance.phone and "phone" not in self.initial:
+            self.initial["phone"] = format_phone(self.instance.phone)
 
     def clean_first_name(self):
         return " ".join(self.cleaned_data["first_name"].split())

@@ -708,7 +708,7 @@ class Beneficiary(models.Model):
     last_name = models.CharField(_("nom"), max_length=100)
     birth_date = models.DateField(_("date de naissance"))
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=10, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=16, blank=True, help_text=_("Au format international (E.164)."))
     commune = models.ForeignKey(
         Commune,
         on_delete=models.PROTECT,

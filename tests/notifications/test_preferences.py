@@ -78,7 +78,7 @@ def test_the_phone_is_saved_then_sms_can_be_enabled(client_for, without_phone):
     client = client_for(without_phone)
     client.post(URL, {"email": "on", "phone": "+33 6 12 34 56 78"})
     without_phone.refresh_from_db()
-    assert without_phone.phone == "0612345678"
+    assert without_phone.phone == "+33612345678"
     assert client.get(URL).context["form"].fields["sms"].disabled is False
     client.post(URL, {"email": "on", "sms": "on", "phone": "0612345678"})
     assert saved(without_phone) == {Channel.EMAIL: True, Channel.SMS: True}
@@ -88,7 +88,8 @@ def test_a_wrong_phone_number_is_explained_in_french(client_for, with_phone):
     response = client_for(with_phone).post(URL, {"email": "on", "phone": "12 34"})
     assert response.status_code == 200
     assert response.context["form"].errors["phone"] == [
-        "Numéro de téléphone non valide : saisissez 10 chiffres (ex. 06 12 34 56 78)."
+        "Numéro de téléphone non valide : saisissez un numéro français (ex. 06 12 34 56 78) ou, pour l'étranger, "
+        "l'indicatif du pays (ex. +32 470 12 34 56)."
     ]
     assert "Le formulaire contient des erreurs" in response.content.decode()
     with_phone.refresh_from_db()

@@ -41,7 +41,7 @@ def test_an_adviser_creates_a_person_with_an_open_pathway(world, client_for, adv
     beneficiary = Beneficiary.objects.get(last_name="Lefèvre")
     pathway = beneficiary.pathways.get()
     assert response.status_code == 302 and response.url == pathway.get_absolute_url()
-    assert beneficiary.phone == "0611223344"
+    assert beneficiary.phone == "+33611223344"
     assert beneficiary.region == world.region
     assert (pathway.referent, pathway.opened_by, pathway.prescribing_adviser) == (adviser, world.prescriber, adviser)
     assert pathway.status == Pathway.Status.OPEN
@@ -97,7 +97,7 @@ def followed_elsewhere(world):
         last_name="LEFEVRE",
         birth_date=datetime.date(2003, 2, 11),
         email="autre.adresse@example.org",
-        phone="0799887766",
+        phone="+33799887766",
         commune=world.commune,
     )
     pathway = PathwayFactory(
@@ -113,7 +113,7 @@ def test_a_same_name_and_birth_date_reveals_only_who_follows_the_person(world, c
     assert "France Travail Libourne" in content
     assert "Demander à rejoindre ce parcours" in content
     # Nothing of the other record: not its contact details, referent, commune or ids.
-    for secret in ["autre.adresse@example.org", "0799887766", "Secrète", f"/parcours/{followed_elsewhere.pk}/"]:
+    for secret in ["autre.adresse@example.org", "+33799887766", "07 99 88 77 66", "Secrète", f"/parcours/{followed_elsewhere.pk}/"]:
         assert secret not in content
     assert Beneficiary.objects.filter(name_key="lefevre|ines").count() == 1
 
@@ -124,7 +124,7 @@ def test_accents_and_case_do_not_hide_a_duplicate(world, client_for, adviser, fo
 
 
 def test_a_same_phone_in_scope_is_a_likely_duplicate_that_can_be_overridden(world, client_for, adviser):
-    world.beneficiary.phone = "0799887766"
+    world.beneficiary.phone = "+33799887766"
     world.beneficiary.save()
     data = form_data(world, adviser, first_name="Yanis", last_name="Lefèvre", phone="07 99 88 77 66")
     client = client_for(adviser)

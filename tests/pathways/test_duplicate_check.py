@@ -33,7 +33,7 @@ CFA = "CFA Marqueur-Formation"
 CCAS = "Marqueur-Soutien CCAS"
 REFERENT = "Marqueur-Referente"
 OTHER_EMAIL = "ines.autre@example.org"
-OTHER_PHONE = "0799887766"
+OTHER_PHONE = "+33799887766"  # stored in E.164
 
 
 def form_data(world, user, **overrides):
@@ -158,7 +158,7 @@ def test_an_active_membership_of_the_referent_comes_before_a_past_one(world, fol
 def marked_zoe(world):
     """The world's Zoé and her referent, with names no other row of the test can hold by chance."""
     zoe = world.beneficiary
-    zoe.last_name, zoe.email, zoe.phone = "Marqueur-Personne", "zoe.m@example.org", "0612121212"
+    zoe.last_name, zoe.email, zoe.phone = "Marqueur-Personne", "zoe.m@example.org", "+33612121212"
     zoe.name_key = name_key(zoe.first_name, zoe.last_name)
     zoe.save()
     referent = world.pathway.referent

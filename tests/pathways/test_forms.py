@@ -1,6 +1,7 @@
 """Forms and validators refuse bad input with a clear French message."""
 
 import datetime
+import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from pathways.forms import BeneficiaryForm, MemberAddForm, StagePlanForm, WeekdaysField
 from pathways.models import Employer, Weekday
-from pathways.validators import normalize_phone, validate_formacode, validate_siret
+from pathways.validators import format_phone, normalize_phone, validate_formacode, validate_siret
 from tests.pathways.factories import OrganisationFactory, SessionFactory
 
 VALID_SIRET = "73282932000074"  # Luhn-valid
@@ -17,6 +18,7 @@ VALID_SIRET = "73282932000074"  # Luhn-valid
 def test_a_valid_siret_passes():
     validate_siret(VALID_SIRET)
     validate_siret("35600000000047")  # La Poste: digits summing to a multiple of 5
+    validate_siret("35600000000048")  # La Poste's head office (issue 21: it was refused)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +28,7 @@ def test_a_valid_siret_passes():
         ("7328293200007A", "exactement 14 chiffres"),
         ("732 829 320 00074", "exactement 14 chiffres"),
         ("73282932000075", "clé de contrôle incorrecte"),
-        ("35600000000048", "clé de contrôle incorrecte"),
+        ("35600000000049", "clé de contrôle incorrecte"),
     ],
 )
 def test_a_bad_siret_is_refused_with_a_reason(value, message):
@@ -41,16 +43,35 @@ def test_a_formacode_has_five_digits(value):
 
 
 @pytest.mark.parametrize(
-    "typed,stored",
-    [("06 12 34 56 78", "0612345678"), ("+33 6 12 34 56 78", "0612345678"), ("05.56.00.11.22", "0556001122")],
+    "typed,stored,shown",
+    [
+        ("06 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("+33 6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("0033 6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("05.56.00.11.22", "+33556001122", "05 56 00 11 22"),
+        # Overseas France, typed the national way or with its country code (issue 21: "+262…" was refused).
+        ("0692 12 34 56", "+262692123456", "0692 12 34 56"),  # La Réunion
+        ("+262 692 12 34 56", "+262692123456", "0692 12 34 56"),
+        ("0639 01 23 45", "+262639012345", "0639 01 23 45"),  # Mayotte
+        ("+590 690 00 12 34", "+590690001234", "0690 00 12 34"),  # Guadeloupe
+        ("0694 20 12 34", "+594694201234", "0694 20 12 34"),  # Guyane
+        ("0696 20 12 34", "+596696201234", "0696 20 12 34"),  # Martinique
+        ("+508 55 12 34", "+508551234", "055 12 34"),  # Saint-Pierre-et-Miquelon
+        # Abroad.
+        ("+32 470 12 34 56", "+32470123456", "+32 470 12 34 56"),
+        ("+44 20 7946 0958", "+442079460958", "+44 20 7946 0958"),
+        # The ranges ARCEP reserves for fiction (the demo's numbers).
+        ("06 39 98 00 11", "+33639980011", "06 39 98 00 11"),
+    ],
 )
-def test_phone_numbers_are_stored_as_ten_digits(typed, stored):
+def test_phone_numbers_are_stored_in_e164_and_shown_the_usual_way(typed, stored, shown):
     assert normalize_phone(typed) == stored
+    assert format_phone(stored) == shown
 
 
-@pytest.mark.parametrize("typed", ["0612", "00 12 34 56 78", "phone"])
+@pytest.mark.parametrize("typed", ["0612", "00 12 34 56 78", "phone", "0639 12 34 56", "+33 6 12", "06 12 34 56 78 9"])
 def test_a_bad_phone_number_is_explained(typed):
-    with pytest.raises(ValidationError, match="10 chiffres"):
+    with pytest.raises(ValidationError, match="Numéro de téléphone non valide"):
         normalize_phone(typed)
 
 
@@ -72,7 +93,7 @@ def test_the_person_form_tidies_names_and_contact():
     assert form.cleaned_data["first_name"] == "Zoé"
     assert form.cleaned_data["last_name"] == "Martin Durand"
     assert form.cleaned_data["email"] == "zoe@example.org"
-    assert form.cleaned_data["phone"] == "0612345678"
+    assert form.cleaned_data["phone"] == "+33612345678"
 
 
 @pytest.mark.django_db
@@ -177,3 +198,12 @@ def test_weekdays_are_stored_as_a_bit_mask():
     assert field.prepare_value(1 | 16) == [Weekday.MONDAY, Weekday.FRIDAY]
     with pytest.raises(ValidationError):
         field.clean([])
+
+
+def test_the_migration_converts_the_numbers_stored_before_to_e164():
+    migration = importlib.import_module("pathways.migrations.0010_phone_numbers_e164")
+    assert migration.e164("0612345678") == "+33612345678"
+    assert migration.e164("0692123456") == "+262692123456"
+    assert migration.e164("0639980011") == "+33639980011"  # the demo's fiction range
+    assert migration.e164("+33612345678") == "+33612345678"
+    assert migration.e164("12 34") == "12 34"  # unreadable: kept as it was, never lost

@@ -45,6 +45,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from stdnum import luhn
 
 import pathways
 from accounts.models import AccessLog
@@ -85,7 +86,6 @@ from pathways.services.people import (
     pathway_update,
 )
 from pathways.services.stages import stage_exit, stage_plan, stage_resume, stage_start, stage_suspend
-from pathways.validators import LA_POSTE_SIREN, luhn_is_valid
 from ruptures.demo import seed_ruptures
 from speaking_groups.demo import seed_speaking_groups
 
@@ -446,16 +446,16 @@ def ascii_slug(value: str) -> str:
 
 
 def fake_siret(key: str) -> str:
-    """A stable, valid (Luhn) but fake SIRET for `key`."""
+    """A stable, valid (Luhn) but fake SIRET for `key` (never one of La Poste's, which have a rule of their own)."""
     base = f"{int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10**13:013d}"
-    if base.startswith(LA_POSTE_SIREN):
+    if base.startswith("356000000"):
         base = "1" + base[1:]
-    return next(base + str(d) for d in range(10) if luhn_is_valid(base + str(d)))
+    return base + luhn.calc_check_digit(base)
 
 
 def fiction_phone(number: int, prefix: str) -> str:
-    """A number in the ranges ARCEP reserves for fiction (05 36 49 xx xx, 06 39 98 xx xx)."""
-    return f"{prefix}{number % 10000:04d}"
+    """A number in the ranges ARCEP reserves for fiction (05 36 49 xx xx, 06 39 98 xx xx), in E.164 as stored."""
+    return f"+33{prefix[1:]}{number % 10000:04d}"
 
 
 def weekday_before(day: datetime.date) -> datetime.date:
