@@ -188,10 +188,15 @@ def alerts_escalate(*, today: datetime.date | None = None, working_days: int | N
     working_days = working_days or settings.ALERT_ESCALATION_WORKING_DAYS
     escalated = 0
     waiting = Alert.objects.filter(status=Alert.Status.NEW, escalated_at__isnull=True).select_related(
-        "stage__pathway__beneficiary", "stage__enrolment__session__training_action", "inbox"
+        "stage__pathway__beneficiary",
+        "stage__enrolment__session__training_action",
+        "stage__enrolment__session__commune",
+        "inbox",
     )
     for alert in waiting:
-        if working_days_between(timezone.localtime(alert.created_at).date(), today) < working_days:
+        enrolment = getattr(alert.stage, "enrolment", None)  # none for a stage at an employer
+        place = enrolment.session.holiday_subdivision if enrolment is not None else None
+        if working_days_between(timezone.localtime(alert.created_at).date(), today, place) < working_days:
             continue
         if not Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
             continue

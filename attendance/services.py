@@ -42,7 +42,7 @@ def calendar_generate(*, session: Session) -> tuple[int, int]:
     }
     wanted = {
         (day, period)
-        for day in training_days(session.start_date, session.end_date, session.weekdays)
+        for day in training_days(session.start_date, session.end_date, session.weekdays, session.holiday_subdivision)
         for period in Period
     }
     existing = dict(
@@ -465,6 +465,7 @@ def escalate(*, today: datetime.date | None = None) -> dict:
             "stage__pathway__beneficiary",
             "stage__pathway__referent",
             "stage__enrolment__session__training_action__programme",
+            "stage__enrolment__session__commune",
         )
         .annotate(unanswered=Count("attempts", filter=Q(attempts__outcome=FollowUpAttempt.Outcome.NO_ANSWER)))
     )
@@ -475,13 +476,17 @@ def escalate(*, today: datetime.date | None = None) -> dict:
             rules_cache[session.pk] = rules_for(session)
         rules = rules_cache[session.pk]
         if drift.status == Drift.Status.OPEN:
-            open_days = working_days_between(timezone.localtime(drift.opened_at).date(), today)
+            open_days = working_days_between(
+                timezone.localtime(drift.opened_at).date(), today, session.holiday_subdivision
+            )
             if drift.unanswered >= rules.reminders_before_presumed:
                 presumed += _presume(drift, why="reminders")
             elif open_days >= rules.drift_working_days:
                 presumed += _presume(drift, why="open_days")
         elif drift.escalated_at is None:
-            waited = working_days_between(timezone.localtime(drift.presumed_at).date(), today)
+            waited = working_days_between(
+                timezone.localtime(drift.presumed_at).date(), today, session.holiday_subdivision
+            )
             if waited >= rules.presumed_escalation_working_days:
                 changed = Drift.objects.filter(pk=drift.pk, escalated_at__isnull=True).update(
                     escalated_at=timezone.now()

@@ -238,7 +238,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["training_action__basin"]
     search_fields = ["label", "training_action__title"]
     list_select_related = ["training_action"]
-    autocomplete_fields = ["training_action", "trainers"]
+    autocomplete_fields = ["training_action", "trainers", "commune"]
     date_hierarchy = "start_date"
 
 

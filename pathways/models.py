@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import subdivision
 from core.constraints import CheckConstraint, UniqueConstraint
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways.validators import validate_formacode, validate_siret
@@ -625,6 +626,18 @@ class Session(models.Model):
         help_text=_("Jours de la semaine où la session a lieu."),
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lieu"),
+        help_text=_(
+            "Commune où la session a lieu. Ses jours fériés sont ceux du calendrier de la session (Alsace-Moselle et "
+            "outre-mer en ont de propres)."
+        ),
+    )
     # Hours of the two half-days, copied onto each attendance slot when the calendar is generated.
     # The defaults are callables: Django's system check warns about a fixed time default (fields.W161)
     # whenever it runs within seconds of that time of day, which would fail `check --deploy` at 12:30.
@@ -684,6 +697,11 @@ class Session(models.Model):
 
     def get_absolute_url(self):
         return reverse("pathways:session_detail", args=[self.pk])
+
+    @property
+    def holiday_subdivision(self) -> str | None:
+        """The `holidays` subdivision of the session's place (None: metropolitan France's public holidays)."""
+        return subdivision(self.commune.department) if self.commune_id else None
 
     @property
     def weekday_list(self):

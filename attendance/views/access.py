@@ -14,7 +14,9 @@ from pathways.models import Session
 def staffed_session(request, pk):
     """A session whose attendance the user takes (staff of its training body); 404 for anyone else."""
     return get_object_or_404(
-        scoping.staffed_sessions(Session.objects.select_related("training_action__training_body"), request.user),
+        scoping.staffed_sessions(
+            Session.objects.select_related("training_action__training_body", "commune"), request.user
+        ),
         pk=pk,
     )
 

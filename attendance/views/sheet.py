@@ -52,7 +52,7 @@ def _sheet_context(request, session, day, result=None):
         "today": timezone.localdate(),
         "previous_day": previous,
         "next_day": following,
-        "holiday": holiday_name(day),
+        "holiday": holiday_name(day, session.holiday_subdivision),
         "may_edit": not sheet.locked or scoping.can_edit_locked_sheet(request.user, session),
         "statuses": Mark.Status.choices,
         "reasons": Mark.Reason.choices,

@@ -7,9 +7,9 @@ import pytest
 
 from attendance.models import Slot
 from attendance.services import calendar_generate, slot_cancel
-from core.calendar import holiday_name, is_working_day, working_days_between
+from core.calendar import holiday_name, is_working_day, subdivision, working_days_between
 from tests.attendance.conftest import END, START
-from tests.pathways.factories import SessionFactory
+from tests.pathways.factories import CommuneFactory, SessionFactory
 
 D = datetime.date
 
@@ -28,6 +28,42 @@ def test_working_days_skip_weekends_and_holidays():
     assert working_days_between(D(2026, 5, 11), D(2026, 5, 15)) == 3  # 12, 13, 15 (14 is Ascension)
     assert working_days_between(D(2026, 5, 11), D(2026, 5, 11)) == 0
     assert working_days_between(D(2026, 5, 11), D(2026, 5, 4)) == 0
+
+
+def test_the_public_holidays_are_those_of_the_place():
+    """Alsace-Moselle and the overseas departments have public holidays of their own (issue 21)."""
+    good_friday = D(2026, 4, 3)
+    assert holiday_name(good_friday) is None and is_working_day(good_friday)
+    for department in ("67", "68", "57"):
+        assert holiday_name(good_friday, subdivision(department)) == "Vendredi saint"
+        assert not is_working_day(good_friday, subdivision(department))
+    assert holiday_name(D(2026, 5, 27), subdivision("971")) == "Abolition de l'esclavage"  # Guadeloupe
+    assert holiday_name(D(2026, 5, 27)) is None
+    assert subdivision("33") is None and subdivision("") is None and subdivision(None) is None
+    # Thursday 2 to Monday 6 April 2026: Friday and Monday (Easter Monday, everywhere) in metropolitan France,
+    # Monday only in Alsace.
+    assert working_days_between(D(2026, 4, 2), D(2026, 4, 6)) == 1
+    assert working_days_between(D(2026, 4, 2), D(2026, 4, 6), subdivision("67")) == 0
+
+
+def test_working_days_are_counted_across_new_year():
+    # Wednesday 30 December 2026 → Monday 4 January 2027: the 31st and the 4th (1 January is a holiday).
+    assert working_days_between(D(2026, 12, 30), D(2027, 1, 4)) == 2
+    # Alsace: Friday 26 December 2025 (St Stephen's Day) is off as well.
+    assert working_days_between(D(2025, 12, 24), D(2025, 12, 29)) == 2
+    assert working_days_between(D(2025, 12, 24), D(2025, 12, 29), subdivision("67")) == 1
+
+
+@pytest.mark.django_db
+def test_a_session_in_alsace_has_no_half_day_on_good_friday():
+    strasbourg = CommuneFactory(code="67482", name="Strasbourg", department="67")
+    session = SessionFactory(start_date=D(2026, 3, 30), end_date=D(2026, 4, 10), commune=strasbourg)
+    calendar_generate(session=session)
+    days = set(Slot.objects.filter(session=session).values_list("date", flat=True))
+    assert D(2026, 4, 3) not in days and D(2026, 4, 6) not in days and D(2026, 4, 2) in days
+    metropolitan = SessionFactory(start_date=D(2026, 3, 30), end_date=D(2026, 4, 10))
+    calendar_generate(session=metropolitan)
+    assert D(2026, 4, 3) in set(Slot.objects.filter(session=metropolitan).values_list("date", flat=True))
 
 
 @pytest.mark.django_db

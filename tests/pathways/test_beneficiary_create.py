@@ -113,7 +113,13 @@ def test_a_same_name_and_birth_date_reveals_only_who_follows_the_person(world, c
     assert "France Travail Libourne" in content
     assert "Demander à rejoindre ce parcours" in content
     # Nothing of the other record: not its contact details, referent, commune or ids.
-    for secret in ["autre.adresse@example.org", "+33799887766", "07 99 88 77 66", "Secrète", f"/parcours/{followed_elsewhere.pk}/"]:
+    for secret in [
+        "autre.adresse@example.org",
+        "+33799887766",
+        "07 99 88 77 66",
+        "Secrète",
+        f"/parcours/{followed_elsewhere.pk}/",
+    ]:
         assert secret not in content
     assert Beneficiary.objects.filter(name_key="lefevre|ines").count() == 1
 
