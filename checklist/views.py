@@ -149,7 +149,8 @@ def section_save(request, pk, section_pk):
             form = next(f for f in forms if f.section.pk == section.pk)
     context = _edit_context(checklist, forms, answers, saved=saved)
     if request.htmx:
-        return render(request, "checklist/includes/section.html", {**context, "form": form})
+        # The page's overall progress too, out of band: it said "0 sur 16" until a reload.
+        return render(request, "checklist/includes/section.html", {**context, "form": form, "oob_progress": True})
     if saved:
         messages.success(request, _("Rubrique « %(title)s » enregistrée.") % {"title": section.title})
         return redirect(f"{reverse('checklist:edit', args=[checklist.pk])}#rubrique-{section.code}")

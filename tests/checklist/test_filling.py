@@ -57,6 +57,10 @@ def test_a_section_saves_on_its_own_and_the_page_resumes(world, client_for, trai
     fragment = response.content.decode()
     assert fragment.lstrip().startswith('<section id="rubrique-administrative"')
     assert "Enregistré à" in fragment
+    # The page-level progress comes with it, out of band (it stayed at "0 sur 16" until a reload).
+    progress = fragment[fragment.index('id="checklist-progress"') :]
+    assert 'hx-swap-oob="true"' in progress[:200]
+    assert "2 points renseignés sur 16" in progress
     assert ChecklistAnswer.objects.filter(checklist=checklist).count() == 2
     page = client.get(reverse("checklist:edit", args=[checklist.pk])).content.decode()
     assert "2 points renseignés sur 16" in page
