@@ -298,7 +298,22 @@ def test_a_trainer_takes_a_sheet_with_the_keyboard_only(world, live_server, page
     saved_after(lambda: page.keyboard.press("ArrowDown"))  # présent → en retard
     expect(page.locator("#sheet-status")).to_contain_text("1 changement enregistré")
     assert page.evaluate("document.activeElement.id") == f"m-{key}"  # saving did not steal the focus
-    saved_after(lambda: page.keyboard.press("ArrowDown"))  # en retard → absence justifiée
+    # The focus ring is the app's, not Bootstrap's faint one (issue 21).
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineWidth") == "3px"
+    # Going through the options with the arrow keys saves the one the trainer stops on, once (issue 21: every
+    # option passed was saved, and its absence rules evaluated).
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/jour/" in r.url else None)
+
+    def two_quick_presses():
+        page.keyboard.press("ArrowDown")  # en retard → absence justifiée
+        page.keyboard.press("ArrowDown")  # → absence non justifiée
+        page.keyboard.press("ArrowUp")  # back to absence justifiée
+
+    saved_after(two_quick_presses)
+    page.wait_for_timeout(1000)
+    assert len(posts) == 1
+    assert Mark.objects.get(stage=world.stage, slot=morning).status == "absent_justified"
     expect(page.locator(f"#r-{key}")).to_be_visible()
     tab_to(page, f"r-{key}")
     saved_after(lambda: page.keyboard.press("ArrowDown"))  # motif : maladie
@@ -421,6 +436,8 @@ def test_a_trainer_fills_a_checklist_section_with_the_keyboard_and_sees_it_saved
     section.get_by_role("button", name="Enregistrer la rubrique").press("Enter")
     expect(page.locator("#rubrique-administrative").get_by_role("status")).to_contain_text("Enregistré à")
     assert ChecklistAnswer.objects.filter(checklist__stage=world.stage, answer="ok").count() == 6
+    # The page-level progress follows without a reload (issue 21: it stayed at "0 sur 16").
+    expect(page.locator("#checklist-progress")).to_contain_text("6 points renseignés sur")
 
 
 WIDER_THAN_THE_WINDOW = """() => [...document.querySelectorAll("body *")]

@@ -115,6 +115,9 @@ def _flash(request, result):
         messages.warning(request, conflict.message)
     if result.saved:
         messages.success(request, _("%(n)s émargement(s) enregistré(s).") % {"n": len(result.saved)})
+    elif not result.errors and not result.conflicts:
+        # Everything was already saved as it changed: say so rather than answer with nothing.
+        messages.info(request, _("Rien à enregistrer : la feuille est à jour."))
 
 
 @require_POST

@@ -63,6 +63,18 @@ def test_a_trainer_takes_the_morning_and_afternoon_in_one_post(klass, today, cli
     assert set(Mark.objects.values_list("updated_by", flat=True)) == {klass.trainer.pk}
 
 
+def test_saving_a_sheet_already_saved_says_it_is_up_to_date(klass, today, client_for):
+    """Every change is saved as it happens; "Enregistrer la feuille" then answered with nothing (issue 21)."""
+    inès = klass.stages[0]
+    client = client_for(klass.trainer)
+    data = post_data(klass, {(inès, "am"): ("present", "")})
+    client.post(url(klass), data)
+    again = post_data(klass, {(inès, "am"): ("present", "")}, versions={(inès, "am"): 1})
+    page = client.post(url(klass), again, follow=True).content.decode()
+    assert "Rien à enregistrer : la feuille est à jour." in page
+    assert Mark.objects.get().version == 1
+
+
 def test_a_justified_absence_without_reason_gets_other(klass, today):
     inès = klass.stages[0]
     slot = klass.slot(DAY)
