@@ -1,6 +1,7 @@
 """The alert inbox, an alert's page, acknowledging and acting, escalation."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -219,3 +220,14 @@ def test_no_action_without_a_reason_says_why_on_the_note_not_a_constraint_name(w
     assert response.status_code == 400 and not AlertAction.objects.exists()
     assert response.context["action_form"].errors["note"] == ["Dites pourquoi aucune action n'est engagée."]
     assert "contrainte" not in body and "alertaction_no_action_has_a_reason" not in body
+
+
+def test_the_scrollable_tables_of_the_alert_pages_can_be_reached_by_keyboard(world, alert, client_for):
+    """A table wider than a phone scrolls inside its box: the box takes the focus, so arrow keys scroll it (RGAA 7.3;
+    issue 21: the alert page's table could not be reached)."""
+    client = client_for(world.user("prescriber_adviser"))
+    for url in (alert.get_absolute_url(), reverse("alerts:alert_list")):
+        content = client.get(url).content.decode()
+        boxes = re.findall(r'<div class="table-responsive"[^>]*>', content)
+        assert boxes, url
+        assert all('tabindex="0"' in box and 'role="region"' in box and "aria-label=" in box for box in boxes), url
