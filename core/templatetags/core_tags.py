@@ -59,3 +59,10 @@ STATUS_CLASSES = {
 @register.filter
 def status_class(status):
     return STATUS_CLASSES.get(str(status), "text-bg-light border")
+
+
+@register.filter
+def has_required_fields(form) -> bool:
+    """Whether a form asks for at least one field (its label then carries the asterisk the page must explain)."""
+    fields = getattr(form, "fields", None) or {}
+    return any(field.required and not field.disabled for field in fields.values())
