@@ -90,7 +90,8 @@ class Category(models.TextChoices):
     FACILITATOR_NOTES = "facilitator_notes", _("Notes des animateur·rices (après la clôture du suivi)")
     ACCESS_LOG = "access_log", _("Journal des accès")
     TRANSMISSION_FILES = "transmission_files", _("Fichiers de transmission mensuels (états de présence)")
-    DOCUMENTS = "documents", _("Comptes rendus et exports (après leur production)")
+    DOCUMENTS = "documents", _("Comptes rendus de commission (après leur production)")
+    EXPORTS = "exports", _("Exports du droit d'accès (après leur production)")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
 """The person and pathway data this app holds, declared to the retention and right-of-access registry
 (`accounts.personal_data`)."""
 
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import CONTACT, DATE, FREE_TEXT, KEEP, NAME, Category, PersonalData, register
+from accounts.retention import People, register_people
 
 PERSON = "pathway__beneficiary"
 OF_STAGE = "stage__pathway__beneficiary"
 
 
 def declare() -> None:
+    declare_people()
     register(
         PersonalData(
             model="pathways.Beneficiary",
@@ -82,3 +86,16 @@ def declare() -> None:
             },
         )
     )
+
+
+def with_retention_clock(queryset):
+    """The retention job's clock of each person (accounts.retention): their open pathways, and their last activity,
+    the latest closure of a pathway (their creation when they never had one)."""
+    return queryset.annotate(
+        retention_open=Count("pathways", filter=Q(pathways__closed_at__isnull=True)),
+        retention_last_activity=Coalesce(Max("pathways__closed_at"), F("created_at")),
+    )
+
+
+def declare_people() -> None:
+    register_people(People(model="pathways.Beneficiary", region="region", with_clock=with_retention_clock))
