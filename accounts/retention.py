@@ -33,6 +33,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.personal_data import ANONYMISED, FREE_TEXT, NAME, Category, PersonalData, anonymise, sources
 from accounts.personal_data import anonymise_person as anonymise_everything_of
@@ -231,7 +232,7 @@ def _purge_access_log(today: datetime.date) -> int:
     try:
         from accounts.access_log import purge  # the access log's own purge, when it has one
     except ImportError:
-        deleted, _ = _access_log_due(today).delete()
+        deleted, _kinds = _access_log_due(today).delete()
         return deleted
     before = timezone.make_aware(datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time()))
     return purge(before=before)
@@ -245,7 +246,7 @@ def anonymise_person(person, *, by=None, reason: str = "expired") -> dict[str, i
     from accounts.models import PersonRetention
 
     with transaction.atomic():
-        record, _ = PersonRetention.objects.select_for_update().get_or_create(beneficiary_id=person.pk)
+        record, _created = PersonRetention.objects.select_for_update().get_or_create(beneficiary_id=person.pk)
         if record.anonymised_at is not None:
             return {}
         done = anonymise_everything_of(person)
@@ -257,12 +258,42 @@ def anonymise_person(person, *, by=None, reason: str = "expired") -> dict[str, i
     return done
 
 
+def has_open_pathway(person) -> bool:
+    spec = people()
+    return spec.with_clock(spec.model_class._base_manager.filter(pk=person.pk)).filter(retention_open__gt=0).exists()
+
+
+def erase(*, person, by, acting_organisation=None, view_name: str = "") -> dict[str, int]:
+    """Erasure where the law allows it (an administrator or a DPO, "anonymiser maintenant"): the same anonymisation
+    as the job, refused while one of the person's pathways is open, recorded in the access log as a change."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import AccessLog, PersonRetention
+    from accounts.services import access_log_record
+
+    with transaction.atomic():
+        if has_open_pathway(person):
+            raise ValidationError(
+                _("Un parcours de cette personne est en cours : clôturez-le avant d'anonymiser ses données.")
+            )
+        if PersonRetention.objects.filter(beneficiary_id=person.pk, anonymised_at__isnull=False).exists():
+            raise ValidationError(_("Les données de cette personne sont déjà anonymisées."))
+        access_log_record(
+            user=by,
+            beneficiary=person,
+            view_name=view_name or "accounts.retention.erase",
+            acting_organisation=acting_organisation,
+            action=AccessLog.Action.CHANGE,
+        )
+        return anonymise_person(person, by=by, reason=PersonRetention.Reason.ERASURE)
+
+
 def _notify(person_id: int, due_on: datetime.date) -> None:
     from accounts.models import PersonRetention
 
     person = people().model_class._base_manager.get(pk=person_id)
     with transaction.atomic():
-        record, _ = PersonRetention.objects.select_for_update().get_or_create(beneficiary_id=person_id)
+        record, _created = PersonRetention.objects.select_for_update().get_or_create(beneficiary_id=person_id)
         if record.notified_at is not None and record.notice_due_on == due_on:
             return
         record.notified_at, record.notice_due_on = timezone.now(), due_on

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts import retention
 from accounts.models import AccessLog, PersonRetention, RetentionPolicy
@@ -229,3 +230,56 @@ def test_access_log_rows_are_purged_after_a_year(world):
 def test_the_beat_schedule_runs_the_job_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-retention"]
     assert entry["task"] == "accounts.tasks.retention_task"
+
+
+# --- Erasure: "anonymiser maintenant" ----------------------------------------------------------------------------
+
+
+def erase_url(world):
+    return reverse("pathways:beneficiary_anonymise", args=[world.beneficiary.pk])
+
+
+def test_erasure_is_refused_while_a_pathway_is_open(world, client_for):
+    client = client_for(world.user("dpo"))
+    page = client.get(erase_url(world))
+    assert page.status_code == 200
+    assert "clôturez-le avant" in page.content.decode()
+    response = client.post(erase_url(world), follow=True)
+    assert "clôturez-le avant" in response.content.decode()
+    assert person(world).first_name == "Zoé"
+    assert not PersonRetention.objects.filter(anonymised_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("role", ["dpo", "admin"])
+def test_the_dpo_or_an_administrator_anonymises_a_person_whose_pathways_are_closed(closed, client_for, role):
+    world = closed["world"]
+    client = client_for(world.user(role))
+    page = client.get(erase_url(world))
+    assert "Anonymiser maintenant" in page.content.decode()
+    response = client.post(erase_url(world))
+    assert response.status_code == 302
+    assert person(world).first_name == ANONYMISED_NAME
+    record = PersonRetention.objects.get(beneficiary=world.beneficiary)
+    assert (record.reason, record.anonymised_by) == ("erasure", world.user(role))
+    logged = AccessLog.objects.filter(
+        beneficiary=world.beneficiary, user=world.user(role), action=AccessLog.Action.CHANGE
+    ).get()
+    assert logged.view_name == "pathways:beneficiary_anonymise"
+    assert logged.acting_organisation == (world.training_body if role == "dpo" else None)
+    # The job finds nothing more to do with her.
+    assert run_on(closed["due"]).people == 0
+
+
+@pytest.mark.parametrize(("role", "status"), [("prescriber_adviser", 403), ("trainer", 403), ("outsider", 404)])
+def test_others_may_not_erase(closed, client_for, role, status):
+    world = closed["world"]
+    client = client_for(world.user(role))
+    assert client.get(erase_url(world)).status_code == status
+    assert client.post(erase_url(world)).status_code == status
+    assert person(world).first_name == "Zoé"
+
+
+def test_erasure_asks_to_log_in_and_takes_no_other_method(closed, client_for):
+    world = closed["world"]
+    assert client_for(None).get(erase_url(world)).status_code == 302
+    assert client_for(world.user("dpo")).put(erase_url(world)).status_code == 405
