@@ -39,7 +39,8 @@ def _eraser_organisation(user, person: Beneficiary) -> Organisation | None:
 
 @require_http_methods(["GET", "POST"])
 def beneficiary_anonymise(request, pk):
-    """The confirmation page, then the anonymisation. Outside scope 404; in scope without the right 403."""
+    """The confirmation page, then the anonymisation. Outside scope 404; in scope without the right 403. The page
+    names the person by number only: an administrator or a DPO does not otherwise read the person's name."""
     person = Beneficiary.objects.filter(pk=pk).first()
     organisation = _eraser_organisation(request.user, person) if person is not None else None
     if person is None or not (request.user.is_superuser or organisation is not None):
