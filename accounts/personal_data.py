@@ -27,6 +27,9 @@ its `AppConfig.ready()` (accounts stands on floor 1 and imports no upper app, DE
 - `category` picks the retention duration (`accounts.retention`); `clock`, when given, is a lookup to the date from
   which THAT row's own duration runs (facilitator notes: one year after the case closes), otherwise the row is
   anonymised with its person.
+- `person=None` declares text about a group rather than one person (a workshop's notes, a cancelled meeting's
+  reason): it is not in anyone's export, only anonymised on its own `clock`, with `region` the lookup to the
+  region whose durations apply.
 - `confidential` marks what the right-of-access export includes only in the version released by the structure that
   wrote it (facilitator notes).
 - A source whose data cannot be handled field by field gives its own `export_rows(queryset)` or
@@ -97,7 +100,7 @@ class Category(models.TextChoices):
 @dataclass(frozen=True)
 class PersonalData:
     model: str
-    person: str | tuple[str, ...]
+    person: str | tuple[str, ...] | None
     category: str
     label: str
     fields: dict = field(default_factory=dict)
@@ -106,6 +109,7 @@ class PersonalData:
     confidential: bool = False
     export_rows: Callable | None = None
     anonymise_rows: Callable | None = None
+    region: str = ""
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -113,6 +117,8 @@ class PersonalData:
 
     def for_person(self, person) -> models.QuerySet:
         manager = self.model_class._base_manager
+        if self.person is None:
+            return manager.none()
         if not self.person:
             return manager.filter(pk=person.pk)
         paths = (self.person,) if isinstance(self.person, str) else self.person
@@ -122,7 +128,16 @@ class PersonalData:
         return manager.filter(match).distinct()
 
     def person_paths(self) -> tuple[str, ...]:
+        if self.person is None:
+            return ()
         return (self.person,) if isinstance(self.person, str) else tuple(self.person)
+
+    def region_path(self) -> str:
+        """The lookup to the region whose durations apply to a row."""
+        if self.region:
+            return self.region
+        paths = self.person_paths()
+        return f"{paths[0]}__region" if paths and paths[0] else "region"
 
 
 _REGISTRY: dict[str, PersonalData] = {}

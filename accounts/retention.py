@@ -208,7 +208,7 @@ def _rows_due(src: PersonalData, today: datetime.date) -> models.QuerySet:
     model = src.model_class
     clock_field = _final_field(model, src.clock)
     lookup = f"{src.clock}__date__lte" if isinstance(clock_field, models.DateTimeField) else f"{src.clock}__lte"
-    region_path = f"{src.person_paths()[0]}__region" if src.person_paths()[0] else "region"
+    region_path = src.region_path()
     months = months_by_region(src.category)
     due = models.Q()
     for region_id, n in months.items():

@@ -26,6 +26,18 @@ def declare() -> None:
             fields={"due_on": KEEP, "action": FREE_TEXT},
         )
     )
+    # Why a meeting was cancelled (it may name someone): replaced with the meeting's reports.
+    register(
+        PersonalData(
+            model="commissions.Meeting",
+            person=None,
+            region="commission__basin__region",
+            category=Category.DOCUMENTS,
+            label=_("Réunions de commission annulées"),
+            fields={"starts_at": KEEP, "cancel_reason": FREE_TEXT},
+            clock="starts_at",
+        )
+    )
     # A meeting's report names the people on its agenda: deleted some months after it was built, and at once with
     # any person it names.
     register(

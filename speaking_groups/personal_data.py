@@ -27,6 +27,19 @@ def declare() -> None:
                 confidential=True,
             )
         )
+    # A workshop's notes speak of the group, maybe of some of its participants: kept a year after the group closes.
+    register(
+        PersonalData(
+            model="speaking_groups.Workshop",
+            person=None,
+            region="group__support_organisation__region",
+            category=Category.FACILITATOR_NOTES,
+            label=_("Notes d'atelier"),
+            fields={"date": KEEP, "notes": FREE_TEXT},
+            clock="group__closed_on",
+            confidential=True,
+        )
+    )
     register(
         PersonalData(
             model="speaking_groups.WorkshopAttendance",

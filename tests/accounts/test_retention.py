@@ -22,7 +22,7 @@ from notifications.models import Todo
 from pathways.models import Beneficiary, JoinRequest, Pathway
 from ruptures.models import Rupture, SkillsAttestation
 from ruptures.rates import rupture_rate
-from speaking_groups.models import PostRuptureCase
+from speaking_groups.models import PostRuptureCase, SpeakingGroup, Workshop
 from tests.ruptures.declaring import declare
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -200,6 +200,27 @@ def test_facilitator_notes_are_anonymised_a_year_after_the_case_closes(world):
     assert PostRuptureCase.objects.get(pk=case.pk).notes == ANONYMISED
     assert person(world).first_name == "Zoé"
     assert run_on(world.today + datetime.timedelta(days=2)).rows == {}
+
+
+def test_workshop_notes_are_anonymised_a_year_after_the_group_closes(world):
+    group = SpeakingGroup.objects.create(
+        support_organisation=world.support,
+        training_body=world.training_body,
+        name="Groupe du mardi",
+        closed_on=world.today,
+    )
+    workshop = Workshop.objects.create(
+        group=group,
+        session=world.session,
+        date=world.today,
+        start_time=datetime.time(14),
+        end_time=datetime.time(16),
+        theme="Le budget",
+        notes="Zoé a parlé de sa dette.",
+    )
+    assert run_on(world.today + relativedelta(months=12) - datetime.timedelta(days=1)).rows == {}
+    assert run_on(world.today + relativedelta(months=12)).rows == {"speaking_groups.Workshop": 1}
+    assert Workshop.objects.get(pk=workshop.pk).notes == ANONYMISED
 
 
 def test_monthly_statement_files_are_deleted_three_months_after_they_were_built(world):
