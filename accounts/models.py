@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,11 @@ class RetentionPolicy(models.Model):
 
     def __str__(self):
         return f"{self.region} · {self.get_category_display()} · {self.months}"
+
+    def clean(self):
+        if self.category == RetentionCategory.ACCESS_LOG:
+            message = _("Le journal des accès est commun à toutes les régions : sa durée se règle au déploiement.")
+            raise ValidationError({"category": message})
 
 
 class PersonRetention(models.Model):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -304,3 +305,9 @@ def test_erasure_asks_to_log_in_and_takes_no_other_method(closed, client_for):
     world = closed["world"]
     assert client_for(None).get(erase_url(world)).status_code == 302
     assert client_for(world.user("dpo")).put(erase_url(world)).status_code == 405
+
+
+def test_a_region_cannot_set_its_own_access_log_duration(world):
+    policy = RetentionPolicy(region=world.region, category="access_log", months=3)
+    with pytest.raises(ValidationError):
+        policy.full_clean()
