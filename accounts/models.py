@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.personal_data import Category as RetentionCategory
 
 
 class EmailUserManager(UserManager):
@@ -114,3 +118,66 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_action_display()} · {self.view_name}"
+
+
+class RetentionPolicy(models.Model):
+    """How many months a region keeps one category of personal data (accounts.retention); without a row, the
+    default of `settings.RETENTION_DEFAULT_MONTHS`."""
+
+    region = models.ForeignKey(
+        "pathways.Region", on_delete=models.CASCADE, related_name="retention_policies", verbose_name=_("région")
+    )
+    category = models.CharField(_("catégorie"), max_length=30, choices=RetentionCategory.choices)
+    months = models.PositiveSmallIntegerField(
+        _("durée de conservation (mois)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        verbose_name = _("durée de conservation")
+        verbose_name_plural = _("durées de conservation")
+        ordering = ["region", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "category"], name="retention_policy_region_category_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.region} · {self.get_category_display()} · {self.months}"
+
+    def clean(self):
+        if self.category == RetentionCategory.ACCESS_LOG:
+            message = _("Le journal des accès est commun à toutes les régions : sa durée se règle au déploiement.")
+            raise ValidationError({"category": message})
+
+
+class PersonRetention(models.Model):
+    """Where a person stands in the retention job: the notice given to their referents before their named data
+    expires, and the anonymisation (by the job when due, or as an erasure asked by an administrator or a DPO).
+    A person anonymised (`anonymised_at`) is never processed again."""
+
+    class Reason(models.TextChoices):
+        EXPIRED = "expired", _("durée de conservation écoulée")
+        ERASURE = "erasure", _("effacement demandé")
+
+    beneficiary = models.OneToOneField(
+        "pathways.Beneficiary", on_delete=models.CASCADE, related_name="retention", verbose_name=_("personne")
+    )
+    notice_due_on = models.DateField(_("expiration annoncée pour le"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("préavis envoyé le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, db_index=True)
+    reason = models.CharField(_("motif"), max_length=10, choices=Reason.choices, blank=True)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+        help_text=_("Vide quand la tâche de conservation l'a fait."),
+    )
+
+    class Meta:
+        verbose_name = _("conservation des données d'une personne")
+        verbose_name_plural = _("conservation des données des personnes")
+
+    def __str__(self):
+        return f"{self.beneficiary_id} · {self.anonymised_at or self.notice_due_on}"

@@ -19,3 +19,8 @@ class PathwaysConfig(AppConfig):
 
         # An invitation is read by the account it is addressed to and by the managers who may answer for it.
         scoping.register(MembershipInvitation, scope=MembershipInvitationQuerySet.visible_to)
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from pathways import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import home, members, pathway, people, sessions
+from pathways.views import erasure, home, members, pathway, people, sessions
 
 app_name = "pathways"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("personnes/nouvelle/", people.beneficiary_create, name="beneficiary_create"),
     path("personnes/<int:pk>/", people.beneficiary_detail, name="beneficiary_detail"),
     path("personnes/<int:pk>/modifier/", people.beneficiary_update, name="beneficiary_update"),
+    path("personnes/<int:pk>/anonymiser/", erasure.beneficiary_anonymise, name="beneficiary_anonymise"),
     path("personnes/<int:pk>/nouveau-parcours/", people.pathway_open, name="pathway_open"),
     path("conseillers/options/", people.adviser_options, name="adviser_options"),
     # Join requests

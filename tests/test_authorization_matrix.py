@@ -390,6 +390,12 @@ MATRIX = {
         lambda w: [w.beneficiary.pk],
         by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
     ),
+    # Erasure ("anonymiser maintenant"): the platform administrator, and the DPO of an organisation that followed
+    # the person (the training body's); those who follow the person may not (403), nobody else sees it (404).
+    "pathways:beneficiary_anonymise": (
+        lambda w: [w.beneficiary.pk],
+        by_sets(({"admin", "dpo"}, 200), (SCOPE_PATHWAY, 403)),
+    ),
     # The person already has an open pathway: those who may enrol are sent to it.
     "pathways:pathway_open": (
         lambda w: [w.beneficiary.pk],

@@ -274,6 +274,8 @@ ROLLUPS_BATCH = env.int("ROLLUPS_BATCH", default=2000)
 
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
+    # Retention (accounts.retention): notices 30 days ahead, then anonymisation of what expired; daily, at night.
+    "accounts-retention": {"task": "accounts.tasks.retention_task", "schedule": crontab(hour=2, minute=15)},
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",
@@ -311,6 +313,24 @@ CELERY_BEAT_SCHEDULE = {
     # The day before a commission meeting (idempotent: each meeting is reminded once).
     "commissions-remind-meetings": {"task": "commissions.tasks.remind_meetings_task", "schedule": 3600},
 }
+
+# --- Retention of personal data (accounts.retention) ---------------------------------------------------------
+# Months each category is kept by default; a region may set its own (accounts.RetentionPolicy, in the admin).
+# pathway: a person's named data after the last activity of their last closed pathway; facilitator_notes: after
+# the case closes; access_log: the record-access log; transmission_files: the monthly attendance statements;
+# documents: commission reports; exports: right-of-access exports.
+RETENTION_DEFAULT_MONTHS = {
+    "pathway": env.int("RETENTION_PATHWAY_MONTHS", default=24),
+    "facilitator_notes": env.int("RETENTION_FACILITATOR_NOTES_MONTHS", default=12),
+    "access_log": env.int("RETENTION_ACCESS_LOG_MONTHS", default=12),
+    "transmission_files": env.int("RETENTION_TRANSMISSION_FILES_MONTHS", default=3),
+    "documents": env.int("RETENTION_DOCUMENTS_MONTHS", default=12),
+    "exports": env.int("RETENTION_EXPORTS_MONTHS", default=1),
+}
+if any(months < 1 for months in RETENTION_DEFAULT_MONTHS.values()):
+    raise ImproperlyConfigured("Every RETENTION_*_MONTHS must be at least 1.")
+# Days before a person's data expires when their referents are told.
+RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", default=30)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
