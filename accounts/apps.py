@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Comptes et traçabilité")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from accounts.models import NoticeHandover, SharingObjection
+
+        # The rights of the person are evidence: who handed the notice over, who recorded or withdrew an objection.
+        # An objection's reason may be sensitive: kept in one place only (the row, covered by retention).
+        auditlog.register(NoticeHandover)
+        auditlog.register(SharingObjection, exclude_fields=["reason"])

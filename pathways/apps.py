@@ -17,5 +17,14 @@ class PathwaysConfig(AppConfig):
         auditlog.register(Pathway, exclude_fields=["id", "created_by"])
         auditlog.register(Stage, exclude_fields=["id", "created_at", "created_by"])
 
+        # The rights of the person (accounts' models): read and changed with the person's record.
+        from accounts.models import NoticeHandover, SharingObjection
+
+        def with_person(queryset, user):
+            return queryset.filter(beneficiary__in=scoping.beneficiaries_for_user(Beneficiary.objects.all(), user))
+
+        for model in (NoticeHandover, SharingObjection):
+            scoping.register(model, scope=with_person, person=lambda row: row.beneficiary, person_path="beneficiary")
+
         # An invitation is read by the account it is addressed to and by the managers who may answer for it.
         scoping.register(MembershipInvitation, scope=MembershipInvitationQuerySet.visible_to)

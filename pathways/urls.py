@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import home, members, pathway, people, sessions
+from pathways.views import home, members, pathway, people, rights, sessions
 
 app_name = "pathways"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("personnes/<int:pk>/modifier/", people.beneficiary_update, name="beneficiary_update"),
     path("personnes/<int:pk>/nouveau-parcours/", people.pathway_open, name="pathway_open"),
     path("conseillers/options/", people.adviser_options, name="adviser_options"),
+    # Rights of the person: the information notice, objections to a sharing
+    path("personnes/<int:pk>/notice/", rights.notice, name="notice"),
+    path("personnes/<int:pk>/notice/remise/", rights.notice_handover, name="notice_handover"),
+    path("personnes/<int:pk>/oppositions/nouvelle/", rights.objection_create, name="objection_create"),
+    path("oppositions/<int:pk>/retirer/", rights.objection_withdraw, name="objection_withdraw"),
     # Join requests
     path("demandes/", people.join_request_list, name="join_request_list"),
     path("demandes/nouvelle/", people.join_request_create, name="join_request_create"),

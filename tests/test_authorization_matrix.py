@@ -302,6 +302,21 @@ def checklist_pdf(world):
     return ready_pdf(world_checklist(world).revisions.get())
 
 
+def world_objection(w):
+    """The world's person objects to the second funder (made once): it sees nothing of her anyway."""
+    from accounts.models import SharingObjection
+    from pathways.models import Organisation
+
+    existing = SharingObjection.objects.filter(beneficiary=w.beneficiary).first()
+    if existing:
+        return existing
+    organisation = Organisation.objects.filter(region=w.region, kind="funder").exclude(pk=w.funder.pk).first()
+    organisation = organisation or w.other_training_body
+    return SharingObjection.objects.create(
+        beneficiary=w.beneficiary, organisation=organisation, recorded_by=w.user("prescriber_adviser")
+    )
+
+
 def world_invitation(w):
     """A pending invitation of the training body (by its manager) to an address that no role of the world holds."""
     from pathways.models import MembershipInvitation
@@ -396,6 +411,14 @@ MATRIX = {
         by_sets((SCOPE_PATHWAY & ENROL, 302), (SCOPE_PATHWAY, 403)),
     ),
     "pathways:adviser_options": (None, statuses(200)),
+    # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
+    "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:notice_handover": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:objection_create": (
+        lambda w: [w.beneficiary.pk],
+        by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    "pathways:objection_withdraw": (lambda w: [world_objection(w).pk], statuses(405)),
     "pathways:join_request_list": (None, statuses(200)),
     "pathways:join_request_create": (None, statuses(405)),
     "pathways:join_request_decide": (lambda w: [w.join_request.pk], statuses(405)),

@@ -38,7 +38,7 @@ def statements(request, pk):
     (it polls itself while an export is being built)."""
     session = staffed_session(request, pk)
     if request.method == "POST":
-        form = StatementRequestForm(request.POST, session=session)
+        form = StatementRequestForm(request.POST, session=session, user=request.user)
         if form.is_valid():
             try:
                 statement_request(
@@ -56,10 +56,12 @@ def statements(request, pk):
                 )
                 return redirect("attendance:statements", pk=session.pk)
     else:
-        form = StatementRequestForm(session=session, initial={"month": _default_month(session), "format": "pdf"})
-    exports = StatementExport.objects.filter(session=session).select_related(
-        "stage__pathway__beneficiary", "requested_by"
-    )
+        form = StatementRequestForm(
+            session=session, user=request.user, initial={"month": _default_month(session), "format": "pdf"}
+        )
+    exports = scoping.without_objected(
+        StatementExport.objects.filter(session=session), request.user, "stage__pathway__beneficiary"
+    ).select_related("stage__pathway__beneficiary", "requested_by")
     page = paginate(request, exports.order_by("-requested_at", "-pk"))
     context = {
         "session": session,

@@ -344,6 +344,13 @@ DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default
 # started this many times, or requested this long ago, without finishing.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
 COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
+# Rights of the person (accounts, issue 20). The information notice names whom to ask about one's data: the
+# data-protection officer's contact (an e-mail or postal address, printed as is; empty: the notice sends the person to
+# their referent). It states how long data is kept, in months, from these defaults (until per-region durations
+# exist): a closed pathway's named data after its last activity, facilitators' notes after the case closes, the
+# access log, the monthly transmission files.
+DPO_CONTACT = env.str("DPO_CONTACT", default="")
+RETENTION_NOTICE_MONTHS = {"pathway": 24, "facilitator_notes": 12, "access_log": 12, "transmission_files": 3}
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
-from pathways import scoping
+from pathways import rights, scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
     BeneficiaryCreateForm,
@@ -136,14 +136,16 @@ def beneficiary_detail(request, pk):
         Pathway.objects.for_user(request.user).filter(beneficiary=beneficiary).with_list_data().order_by("-opened_at")
     )
     has_open = any(p.status == Pathway.Status.OPEN for p in pathways)
+    can_edit = any(scoping.can_manage_pathway(request.user, p) for p in pathways)
     return render(
         request,
         "pathways/beneficiary_detail.html",
         {
             "beneficiary": beneficiary,
             "pathways": pathways,
-            "can_edit": any(scoping.can_manage_pathway(request.user, p) for p in pathways),
+            "can_edit": can_edit,
             "can_open_pathway": not has_open and scoping.can_enrol(request.user),
+            "rights": rights.rights_panel(request.user, beneficiary, can_manage=can_edit),
         },
     )
 
