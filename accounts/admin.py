@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, User
+from accounts.models import AccessLog, PersonRetention, RetentionPolicy, User
 
 
 @admin.register(User)
@@ -33,6 +33,33 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     list_select_related = ["user", "acting_organisation"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """A region's own retention durations (accounts.retention); without a row, the settings' default."""
+
+    list_display = ["region", "category", "months"]
+    list_filter = ["region", "category"]
+
+
+@admin.register(PersonRetention)
+class PersonRetentionAdmin(admin.ModelAdmin):
+    """Read-only: notices given and anonymisations done, by person id (no name)."""
+
+    list_display = ["beneficiary_id", "notice_due_on", "notified_at", "anonymised_at", "reason"]
+    list_filter = ["reason"]
+    fields = ["beneficiary_id", "notice_due_on", "notified_at", "anonymised_at", "reason", "anonymised_by"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -7,6 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes et traçabilité")
 
     def ready(self):
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from accounts import personal_data as declared_personal_data
+
+        declared_personal_data.declare()
+
         from auditlog.registry import auditlog
 
         from accounts.models import NoticeHandover, SharingObjection

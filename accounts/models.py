@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.personal_data import Category as RetentionCategory
 from core.constraints import CheckConstraint, UniqueConstraint
+from core.models import Document
 from core.text import REASON_MAX_LENGTH, BoundedTextField
 
 
@@ -118,6 +121,64 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_action_display()} · {self.view_name}"
+
+
+class RetentionPolicy(models.Model):
+    """How many months a region keeps one category of personal data (accounts.retention); without a row, the
+    default of `settings.RETENTION_DEFAULT_MONTHS`."""
+
+    region = models.ForeignKey(
+        "pathways.Region", on_delete=models.CASCADE, related_name="retention_policies", verbose_name=_("région")
+    )
+    category = models.CharField(_("catégorie"), max_length=30, choices=RetentionCategory.choices)
+    months = models.PositiveSmallIntegerField(
+        _("durée de conservation (mois)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        verbose_name = _("durée de conservation")
+        verbose_name_plural = _("durées de conservation")
+        ordering = ["region", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "category"], name="retention_policy_region_category_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.region} · {self.get_category_display()} · {self.months}"
+
+
+class PersonRetention(models.Model):
+    """Where a person stands in the retention job: the notice given to their referents before their named data
+    expires, and the anonymisation (by the job when due, or as an erasure asked by an administrator or a DPO).
+    A person anonymised (`anonymised_at`) is never processed again."""
+
+    class Reason(models.TextChoices):
+        EXPIRED = "expired", _("durée de conservation écoulée")
+        ERASURE = "erasure", _("effacement demandé")
+
+    beneficiary = models.OneToOneField(
+        "pathways.Beneficiary", on_delete=models.CASCADE, related_name="retention", verbose_name=_("personne")
+    )
+    notice_due_on = models.DateField(_("expiration annoncée pour le"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("préavis envoyé le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, db_index=True)
+    reason = models.CharField(_("motif"), max_length=10, choices=Reason.choices, blank=True)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+        help_text=_("Vide quand la tâche de conservation l'a fait."),
+    )
+
+    class Meta:
+        verbose_name = _("conservation des données d'une personne")
+        verbose_name_plural = _("conservation des données des personnes")
+
+    def __str__(self):
+        return f"{self.beneficiary_id} · {self.anonymised_at or self.notice_due_on}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -237,3 +298,56 @@ class SharingObjection(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class RightsDocument(Document):
+    """A document of the rights of the person, built by a worker (`accounts.rights`): the information notice as PDF,
+    or the right-of-access export (JSON or PDF: what the app holds about the person, and the organisations that saw
+    the record). An access export includes the facilitators' notes only in the version released by their structure
+    (`include_confidential`), and is downloaded by its requester only."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("notice d'information")
+        ACCESS = "access", _("export du droit d'accès")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    UPLOAD_FOLDER = "droits"
+
+    beneficiary = models.ForeignKey(
+        "pathways.Beneficiary", on_delete=models.PROTECT, related_name="rights_documents", verbose_name=_("personne")
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("demandé par")
+    )
+    released_by = models.ForeignKey(
+        "pathways.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version remise par"),
+    )
+    include_confidential = models.BooleanField(
+        _("avec les notes des animateur·rices"),
+        default=False,
+        help_text=_("Seulement dans la version remise par la structure qui les a écrites."),
+    )
+
+    class Meta(Document.Meta):
+        verbose_name = _("document des droits de la personne")
+        verbose_name_plural = _("documents des droits de la personne")
+        indexes = [
+            # the sweeper: pending documents by age
+            models.Index(fields=["status", "requested_at"], name="rightsdocument_sweep_idx"),
+            # the person's page: their documents, newest first
+            models.Index(fields=["beneficiary", "-requested_at"], name="rightsdocument_person_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_format_display()})"

@@ -22,3 +22,8 @@ class AlertsConfig(AppConfig):
         )
         kinds.register(*notifications.KINDS)
         auditlog.register(AlertAction)
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from alerts import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

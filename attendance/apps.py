@@ -32,3 +32,8 @@ class AttendanceConfig(AppConfig):
         )
         auditlog.register(Drift)
         auditlog.register(FollowUpAttempt)
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from attendance import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

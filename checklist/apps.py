@@ -52,3 +52,8 @@ class ChecklistConfig(AppConfig):
         )
         # Who started it and who recorded the person's agreement (the answers' history is the revisions).
         auditlog.register(Checklist, include_fields=["status", "consent", "consent_scope", "consent_on"])
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from checklist import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

@@ -32,3 +32,8 @@ class CommissionsConfig(AppConfig):
                 remember_delegation(request, user)
 
         user_logged_in.connect(on_login, weak=False, dispatch_uid="commissions_remember_delegation")
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from commissions import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

@@ -13,3 +13,9 @@ class DashboardsConfig(AppConfig):
         # The changes that move a figure queue a refresh of the rollups (dashboards.queue).
         receivers.connect()
         register_stages_listener(queue.enqueue)
+
+        # The rollups hold counts and codes per stage, never a name or a free text (accounts.personal_data).
+        from accounts.personal_data import declare_no_personal_data
+
+        for model in ("dashboards.StageFact", "dashboards.AlertFact"):
+            declare_no_personal_data(model, "codes et dates des statistiques, sans nom ni texte libre")

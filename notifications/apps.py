@@ -15,3 +15,8 @@ class NotificationsConfig(AppConfig):
         scoping.register(Todo, scope=TodoQuerySet.visible_to, person_path="stage__pathway__beneficiary")
         kinds.register(*pathway_events.KINDS, *todos.KINDS)
         register_transition_listener(pathway_events.stage_transition_notify)
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from notifications import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

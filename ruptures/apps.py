@@ -48,3 +48,8 @@ class RupturesConfig(AppConfig):
         )
         # The rupture's own fields; what refers to it (its causes, attestations) is logged on its own.
         auditlog.register(Rupture, exclude_fields=["causes", "attestations"])
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from ruptures import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

@@ -73,3 +73,8 @@ class SpeakingGroupsConfig(AppConfig):
                 order=31,
             )
         )
+
+        # Where this app keeps a person's data (right of access, retention and anonymisation).
+        from speaking_groups import personal_data as declared_personal_data
+
+        declared_personal_data.declare()

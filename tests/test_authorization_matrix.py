@@ -317,6 +317,25 @@ def world_objection(w):
     )
 
 
+def ready_notice_pdf(w):
+    """A built PDF of the world's person's information notice (made once)."""
+    from accounts.models import RightsDocument
+
+    existing = RightsDocument.objects.filter(beneficiary=w.beneficiary, kind="notice").first()
+    if existing:
+        return existing
+    document = RightsDocument(
+        beneficiary=w.beneficiary,
+        kind=RightsDocument.Kind.NOTICE,
+        format=RightsDocument.Format.PDF,
+        requested_by=w.user("prescriber_adviser"),
+        status=RightsDocument.Status.READY,
+    )
+    document.file.save("notice.pdf", ContentFile(b"%PDF-1.4 minimal"), save=False)
+    document.save()
+    return document
+
+
 def world_invitation(w):
     """A pending invitation of the training body (by its manager) to an address that no role of the world holds."""
     from pathways.models import MembershipInvitation
@@ -405,6 +424,12 @@ MATRIX = {
         lambda w: [w.beneficiary.pk],
         by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
     ),
+    # Erasure ("anonymiser maintenant"): the platform administrator, and the DPO of an organisation that followed
+    # the person (the training body's); those who follow the person may not (403), nobody else sees it (404).
+    "pathways:beneficiary_anonymise": (
+        lambda w: [w.beneficiary.pk],
+        by_sets(({"admin", "dpo"}, 200), (SCOPE_PATHWAY, 403)),
+    ),
     # The person already has an open pathway: those who may enrol are sent to it.
     "pathways:pathway_open": (
         lambda w: [w.beneficiary.pk],
@@ -419,6 +444,9 @@ MATRIX = {
         by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
     ),
     "pathways:objection_withdraw": (lambda w: [world_objection(w).pk], statuses(405)),
+    "pathways:notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:rights_document_download": (lambda w: [ready_notice_pdf(w).pk], by_sets((SCOPE_PATHWAY, 200))),
     "pathways:join_request_list": (None, statuses(200)),
     "pathways:join_request_create": (None, statuses(405)),
     "pathways:join_request_decide": (lambda w: [w.join_request.pk], statuses(405)),

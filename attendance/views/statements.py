@@ -77,9 +77,9 @@ def statements(request, pk):
 @require_GET
 def statement_download(request, pk):
     """The file of a ready export, for the staff of its session's training body (404 for anyone else)."""
-    export = get_object_or_404(
-        StatementExport.objects.select_related("session__training_action", "stage__pathway__beneficiary"), pk=pk
-    )
+    exports = StatementExport.objects.select_related("session__training_action", "stage__pathway__beneficiary")
+    # One person's statement is not for an organisation the person objected to.
+    export = get_object_or_404(scoping.without_objected(exports, request.user, "stage__pathway__beneficiary"), pk=pk)
     staffed_session(request, export.session_id)
     response = document_response(export, filename=statement_filename(export), content_type=CONTENT_TYPES[export.format])
     if export.stage_id:  # one person's statement: reading their record

@@ -271,6 +271,8 @@ ROLLUPS_BATCH = env.int("ROLLUPS_BATCH", default=2000)
 
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
+    # Retention (accounts.retention): notices 30 days ahead, then anonymisation of what expired; daily, at night.
+    "accounts-retention": {"task": "accounts.tasks.retention_task", "schedule": crontab(hour=2, minute=15)},
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",
@@ -289,6 +291,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "attendance-sweep-statement-exports": {"task": "attendance.tasks.sweep_statement_exports_task", "schedule": 60},
     "ruptures-sweep-attestations": {"task": "ruptures.tasks.sweep_attestations_task", "schedule": 60},
+    "accounts-sweep-rights-documents": {"task": "accounts.tasks.sweep_rights_documents_task", "schedule": 60},
     "charter-sweep-copies": {"task": "charter.tasks.sweep_copies_task", "schedule": 60},
     "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
     "notifications-remind-overdue-todos": {"task": "notifications.tasks.remind_overdue_todos_task", "schedule": 3600},
@@ -308,6 +311,24 @@ CELERY_BEAT_SCHEDULE = {
     # The day before a commission meeting (idempotent: each meeting is reminded once).
     "commissions-remind-meetings": {"task": "commissions.tasks.remind_meetings_task", "schedule": 3600},
 }
+
+# --- Retention of personal data (accounts.retention) ---------------------------------------------------------
+# Months each category is kept by default; a region may set its own (accounts.RetentionPolicy, in the admin).
+# pathway: a person's named data after the last activity of their last closed pathway; facilitator_notes: after
+# the case closes; access_log: the record-access log; transmission_files: the monthly attendance statements;
+# documents: commission reports; exports: right-of-access exports.
+RETENTION_DEFAULT_MONTHS = {
+    "pathway": env.int("RETENTION_PATHWAY_MONTHS", default=24),
+    "facilitator_notes": env.int("RETENTION_FACILITATOR_NOTES_MONTHS", default=12),
+    "access_log": env.int("RETENTION_ACCESS_LOG_MONTHS", default=12),
+    "transmission_files": env.int("RETENTION_TRANSMISSION_FILES_MONTHS", default=3),
+    "documents": env.int("RETENTION_DOCUMENTS_MONTHS", default=12),
+    "exports": env.int("RETENTION_EXPORTS_MONTHS", default=1),
+}
+if any(months < 1 for months in RETENTION_DEFAULT_MONTHS.values()):
+    raise ImproperlyConfigured("Every RETENTION_*_MONTHS must be at least 1.")
+# Days before a person's data expires when their referents are told.
+RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", default=30)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
@@ -346,11 +367,8 @@ COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", defau
 COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
 # Rights of the person (accounts, issue 20). The information notice names whom to ask about one's data: the
 # data-protection officer's contact (an e-mail or postal address, printed as is; empty: the notice sends the person to
-# their referent). It states how long data is kept, in months, from these defaults (until per-region durations
-# exist): a closed pathway's named data after its last activity, facilitators' notes after the case closes, the
-# access log, the monthly transmission files.
+# their referent). The durations it states are the region's (accounts.retention).
 DPO_CONTACT = env.str("DPO_CONTACT", default="")
-RETENTION_NOTICE_MONTHS = {"pathway": 24, "facilitator_notes": 12, "access_log": 12, "transmission_files": 3}
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,10 +86,18 @@ def beneficiary_create(request):
                     prescribing_adviser=data["prescribing_adviser"],
                     view_name=view_name,
                 )
+                # The information notice is due now (issue 20): offered in the same message, with its link.
+                registered = _(
+                    "%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape."
+                ) % {"name": pathway.beneficiary.full_name}
                 messages.success(
                     request,
-                    _("%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape.")
-                    % {"name": pathway.beneficiary.full_name},
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        registered,
+                        reverse("pathways:notice", args=[pathway.beneficiary_id]),
+                        _("Imprimez et remettez-lui la notice d'information."),
+                    ),
                 )
                 return redirect(pathway)
         except ValidationError as error:

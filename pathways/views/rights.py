@@ -9,12 +9,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import rights as rights_documents
 from accounts import services as accounts_services
-from accounts.models import SharingObjection
+from accounts.models import RightsDocument, SharingObjection
+from core.documents import document_response
 from core.forms import apply_errors
-from pathways import rights
+from pathways import rights, scoping
 from pathways.forms import NoticeHandoverForm, SharingObjectionForm
-from pathways.models import Beneficiary
+from pathways.models import Beneficiary, Membership
 from pathways.scoping import get_for_user_or_404, require
 
 
@@ -90,3 +92,59 @@ def objection_withdraw(request, pk):
         % {"organisation": objection.organisation},
     )
     return redirect(objection.beneficiary)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Documents built by a worker: the notice's PDF, the right-of-access export (JSON and PDF)
+
+
+@require_POST
+def notice_pdf_request(request, pk):
+    """Whoever reads the notice may ask for its PDF (in the language chosen on the page)."""
+    beneficiary = get_for_user_or_404(Beneficiary.objects, request, pk=pk)
+    rights_documents.rights_document_request(
+        beneficiary=beneficiary,
+        kind=RightsDocument.Kind.NOTICE,
+        format=RightsDocument.Format.PDF,
+        language=rights.notice_language(request.POST.get("language")),
+        by=request.user,
+    )
+    messages.success(request, _("La notice est en préparation : elle apparaît ci-dessous dès qu'elle est prête."))
+    return redirect(beneficiary)
+
+
+@require_POST
+def access_export_request(request, pk):
+    """The complete export of what the app holds about the person (JSON and PDF). The version released by a
+    facilitator's structure holds its notes; no other does."""
+    beneficiary = get_for_user_or_404(Beneficiary.objects, request, pk=pk)
+    require(rights.can_request_access_export(request.user, beneficiary))
+    acting = scoping.acting_organisation(request.user, beneficiary)
+    facilitating = acting is not None and acting.pk in scoping.org_ids(
+        request.user, roles={Membership.Role.FACILITATOR}
+    )
+    for format in (RightsDocument.Format.JSON, RightsDocument.Format.PDF):
+        rights_documents.rights_document_request(
+            beneficiary=beneficiary,
+            kind=RightsDocument.Kind.ACCESS,
+            format=format,
+            language=rights.notice_language(request.POST.get("language")),
+            by=request.user,
+            released_by=acting,
+            include_confidential=facilitating,
+        )
+    messages.success(
+        request, _("L'export du droit d'accès est en préparation : il apparaît ci-dessous dès qu'il est prêt.")
+    )
+    return redirect(beneficiary)
+
+
+@require_GET
+def rights_document_download(request, pk):
+    """A notice's PDF for whoever sees the person; an access export for its requester only (404 for anyone else)."""
+    document = get_for_user_or_404(RightsDocument.objects.select_related("beneficiary"), request, pk=pk)
+    return document_response(
+        document,
+        filename=rights_documents.filename(document),
+        content_type=rights_documents.CONTENT_TYPES[document.format],
+    )

@@ -1,0 +1,50 @@
+"""What the notifications and to-dos hold about a person, declared to `accounts.personal_data`."""
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts import retention
+from accounts.personal_data import FREE_TEXT, KEEP, Category, JsonText, PersonalData, register
+
+# The notification parameters that may carry a name or free text (the others are dates, codes and counts).
+PERSONAL_PARAMS = ("person", "reason", "title", "context", "decision", "action", "outcome", "items", "actor")
+
+
+def retention_notice(person, due_on) -> None:
+    """Thirty days before a person's named data is anonymised, a to-do for the referent of each of their pathways
+    (no name in it: the link leads to the person's page, for those who still see them)."""
+    from notifications.todos import todo_set
+
+    referents = {p.referent for p in person.pathways.select_related("referent") if p.referent and p.referent.is_active}
+    for referent in referents:
+        todo_set(
+            source_key=f"retention:{person.pk}:{referent.pk}:{due_on.isoformat()}",
+            owner=referent,
+            title=gettext("Des données d'une personne que vous avez suivie seront anonymisées à cette date"),
+            context=gettext("Durée de conservation écoulée ; un effacement plus tôt se demande au DPO."),
+            due_on=due_on,
+            by=None,
+            url=person.get_absolute_url(),
+        )
+
+
+def declare() -> None:
+    retention.register_notice(retention_notice)
+    register(
+        PersonalData(
+            model="notifications.Notification",
+            person=("stage__pathway__beneficiary", "beneficiary"),
+            category=Category.PATHWAY,
+            label=_("Notifications"),
+            fields={"kind": KEEP, "created_at": KEEP, "params": JsonText(PERSONAL_PARAMS)},
+        )
+    )
+    register(
+        PersonalData(
+            model="notifications.Todo",
+            person="stage__pathway__beneficiary",
+            category=Category.PATHWAY,
+            label=_("Choses à faire"),
+            fields={"due_on": KEEP, "title": FREE_TEXT, "context": FREE_TEXT},
+        )
+    )

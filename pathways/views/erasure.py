@@ -1,0 +1,75 @@
+"""Erasure where the law allows it: an administrator, or the DPO of an organisation that followed the person,
+anonymises a person's data at once ("anonymiser maintenant"), through the retention job's own path
+(`accounts.retention.erase`): refused while a pathway is open, logged in the access log."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import retention
+from accounts.models import AccessLog, PersonRetention
+from accounts.services import access_log_record
+from pathways import scoping
+from pathways.models import Beneficiary, Membership, Organisation, Pathway
+
+
+def _eraser_organisation(user, person: Beneficiary) -> Organisation | None:
+    """The organisation whose DPO `user` is and that followed `person` (opened, prescribed, hosted a stage of, or
+    joined one of their pathways)."""
+    dpo_orgs = scoping.org_ids(user, roles={Membership.Role.DPO})
+    if not dpo_orgs:
+        return None
+    pathways = Pathway.objects.filter(beneficiary=person)
+    return (
+        Organisation.objects.filter(pk__in=dpo_orgs)
+        .filter(
+            Q(opened_pathways__in=pathways)
+            | Q(prescribed_pathways__in=pathways)
+            | Q(stages__pathway__in=pathways)
+            | Q(partner_pathways__pathway__in=pathways)
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def beneficiary_anonymise(request, pk):
+    """The confirmation page, then the anonymisation. Outside scope 404; in scope without the right 403."""
+    person = Beneficiary.objects.filter(pk=pk).first()
+    organisation = _eraser_organisation(request.user, person) if person is not None else None
+    if person is None or not (request.user.is_superuser or organisation is not None):
+        scoping.get_for_user_or_404(Beneficiary.objects, request, pk=pk)  # 404 outside scope, logged inside
+        scoping.require(False)
+    view_name = request.resolver_match.view_name
+    open_pathway = retention.has_open_pathway(person)
+    if request.method == "POST":
+        try:
+            retention.erase(person=person, by=request.user, acting_organisation=organisation, view_name=view_name)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Les données de la personne sont anonymisées."))
+        return redirect(reverse("pathways:beneficiary_anonymise", args=[person.pk]))
+    access_log_record(
+        user=request.user,
+        beneficiary=person,
+        view_name=view_name,
+        acting_organisation=organisation,
+        action=AccessLog.Action.READ,
+    )
+    record = PersonRetention.objects.filter(beneficiary=person).first()
+    return render(
+        request,
+        "pathways/beneficiary_anonymise.html",
+        {
+            "beneficiary": person,
+            "open_pathway": open_pathway,
+            "anonymised_at": record.anonymised_at if record else None,
+        },
+    )

@@ -1,0 +1,69 @@
+"""What the speaking groups hold about a person, declared to `accounts.personal_data`. The facilitators' notes are
+confidential (their structure releases them) and kept one year after the case closes (their own clock)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.personal_data import FREE_TEXT, KEEP, Category, PersonalData, register
+
+PERSON = "stage__pathway__beneficiary"
+# "The case closes": the outcome of a post-rupture case; for the other notes, the end of the person's pathway.
+PATHWAY_CLOSED = "stage__pathway__closed_at"
+
+
+def declare() -> None:
+    for model, label, when in (
+        ("speaking_groups.DropInBooking", _("Rendez-vous de permanence"), "date"),
+        ("speaking_groups.HotlineCall", _("Appels à la ligne d'écoute"), "called_at"),
+        ("speaking_groups.NetworkContact", _("Orientations vers le réseau"), "contacted_on"),
+    ):
+        register(
+            PersonalData(
+                model=model,
+                person=PERSON,
+                category=Category.FACILITATOR_NOTES,
+                label=label,
+                fields={when: KEEP, "notes": FREE_TEXT},
+                clock=PATHWAY_CLOSED,
+                confidential=True,
+            )
+        )
+    register(
+        PersonalData(
+            model="speaking_groups.WorkshopAttendance",
+            person=PERSON,
+            category=Category.PATHWAY,
+            label=_("Participation aux ateliers"),
+            fields={"workshop": KEEP},
+        )
+    )
+    register(
+        PersonalData(
+            model="speaking_groups.PostRuptureCase",
+            person="rupture__" + PERSON,
+            category=Category.FACILITATOR_NOTES,
+            label=_("Suivis après rupture"),
+            fields={"opened_at": KEEP, "outcome": KEEP, "outcome_on": KEEP, "notes": FREE_TEXT},
+            clock="outcome_on",
+            confidential=True,
+        )
+    )
+    register(
+        PersonalData(
+            model="speaking_groups.CaseEntry",
+            person="case__rupture__" + PERSON,
+            category=Category.FACILITATOR_NOTES,
+            label=_("Notes de suivi après rupture"),
+            fields={"on": KEEP, "text": FREE_TEXT},
+            clock="case__outcome_on",
+            confidential=True,
+        )
+    )
+    register(
+        PersonalData(
+            model="speaking_groups.ReferentShare",
+            person=PERSON,
+            category=Category.PATHWAY,
+            label=_("Informations transmises au référent"),
+            fields={"shared_at": KEEP, "summary": FREE_TEXT},
+        )
+    )
