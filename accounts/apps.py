@@ -11,3 +11,12 @@ class AccountsConfig(AppConfig):
         from accounts import personal_data as declared_personal_data
 
         declared_personal_data.declare()
+
+        from auditlog.registry import auditlog
+
+        from accounts.models import NoticeHandover, SharingObjection
+
+        # The rights of the person are evidence: who handed the notice over, who recorded or withdrew an objection.
+        # An objection's reason may be sensitive: kept in one place only (the row, covered by retention).
+        auditlog.register(NoticeHandover)
+        auditlog.register(SharingObjection, exclude_fields=["reason"])

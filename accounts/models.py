@@ -3,9 +3,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Category as RetentionCategory
+from core.constraints import CheckConstraint, UniqueConstraint
+from core.models import Document
+from core.text import REASON_MAX_LENGTH, BoundedTextField
 
 
 class EmailUserManager(UserManager):
@@ -181,3 +185,175 @@ class PersonRetention(models.Model):
 
     def __str__(self):
         return f"{self.beneficiary_id} · {self.anonymised_at or self.notice_due_on}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rights of the person (DESIGN.md §6, issue 20): the information notice handed over, objections to a sharing.
+
+
+class NoticeHandover(models.Model):
+    """The information notice (what is recorded, why, who sees it, for how long, the person's rights and whom to
+    ask) was handed over to the person: who did it, when, how, in which language. Recorded by
+    `accounts.services.notice_handover_record`; the person's page shows the last one, or asks for it."""
+
+    class Method(models.TextChoices):
+        PAPER = "paper", _("remise en main propre sur papier")
+        SENT = "sent", _("envoyée (courrier ou e-mail)")
+
+    beneficiary = models.ForeignKey(
+        "pathways.Beneficiary",
+        on_delete=models.PROTECT,
+        related_name="notice_handovers",
+        verbose_name=_("personne"),
+    )
+    method = models.CharField(_("comment"), max_length=10, choices=Method.choices)
+    language = models.CharField(_("langue de la notice"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("remise par")
+    )
+    handed_at = models.DateTimeField(_("remise le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("remise de la notice d'information")
+        verbose_name_plural = _("remises de la notice d'information")
+        ordering = ["-handed_at", "-pk"]
+        indexes = [
+            # the person's page: "notice handed over on …" (the last one)
+            models.Index(fields=["beneficiary", "-handed_at"], name="noticehandover_person_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} · {self.handed_at:%Y-%m-%d}"
+
+
+class SharingObjectionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class SharingObjection(models.Model):
+    """The person objects to an organisation seeing their record (a funder by name, a second training body, a
+    prescriber). While it is active (not withdrawn), the scoping layer (`pathways.scoping`) takes the person, their
+    pathways, stages and everything about them out of the scope of every member of that organisation, whatever
+    their role. Withdrawing keeps the row (the history of the person's choices)."""
+
+    beneficiary = models.ForeignKey(
+        "pathways.Beneficiary",
+        on_delete=models.PROTECT,
+        related_name="sharing_objections",
+        verbose_name=_("personne"),
+    )
+    organisation = models.ForeignKey(
+        "pathways.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("structure")
+    )
+    reason = BoundedTextField(
+        _("motif"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text=_("Facultatif. Peut contenir des informations sensibles : couvert par la durée de conservation."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("enregistrée par")
+    )
+    recorded_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retirée par"),
+    )
+    withdrawn_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
+
+    objects = SharingObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opposition à un partage")
+        verbose_name_plural = _("oppositions à un partage")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            UniqueConstraint(
+                fields=["beneficiary", "organisation"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="sharingobjection_one_active_per_organisation",
+                violation_error_message=_("La personne s'oppose déjà au partage avec cette structure."),
+                field="organisation",
+            ),
+            CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | models.Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="sharingobjection_withdrawn_whole",
+                violation_error_message=_("Un retrait d'opposition dit qui l'a retirée et quand."),
+            ),
+        ]
+        indexes = [
+            # the scoping layer: the people who objected to the user's organisations (active objections only)
+            models.Index(
+                fields=["organisation", "beneficiary"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="sharingobjection_active_idx",
+            ),
+            # the person's page: their objections, newest first
+            models.Index(fields=["beneficiary", "-recorded_at"], name="sharingobjection_person_idx"),
+        ]
+
+    def __str__(self):
+        return str(self.organisation)
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class RightsDocument(Document):
+    """A document of the rights of the person, built by a worker (`accounts.rights`): the information notice as PDF,
+    or the right-of-access export (JSON or PDF: what the app holds about the person, and the organisations that saw
+    the record). An access export includes the facilitators' notes only in the version released by their structure
+    (`include_confidential`), and is downloaded by its requester only."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("notice d'information")
+        ACCESS = "access", _("export du droit d'accès")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    UPLOAD_FOLDER = "droits"
+
+    beneficiary = models.ForeignKey(
+        "pathways.Beneficiary", on_delete=models.PROTECT, related_name="rights_documents", verbose_name=_("personne")
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("demandé par")
+    )
+    released_by = models.ForeignKey(
+        "pathways.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version remise par"),
+    )
+    include_confidential = models.BooleanField(
+        _("avec les notes des animateur·rices"),
+        default=False,
+        help_text=_("Seulement dans la version remise par la structure qui les a écrites."),
+    )
+
+    class Meta(Document.Meta):
+        verbose_name = _("document des droits de la personne")
+        verbose_name_plural = _("documents des droits de la personne")
+        indexes = [
+            # the sweeper: pending documents by age
+            models.Index(fields=["status", "requested_at"], name="rightsdocument_sweep_idx"),
+            # the person's page: their documents, newest first
+            models.Index(fields=["beneficiary", "-requested_at"], name="rightsdocument_person_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_format_display()})"

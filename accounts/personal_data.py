@@ -323,3 +323,34 @@ def declare() -> None:
             anonymise_rows=lambda queryset: 0,
         )
     )
+    # The rights of the person (issue 20): the notice handed over, the objections (their reason is free text), and
+    # the documents built for them (the right-of-access export is kept a short while after its production).
+    register(
+        PersonalData(
+            model="accounts.NoticeHandover",
+            person="beneficiary",
+            category=Category.PATHWAY,
+            label=_("Remises de la notice d'information"),
+            fields={"handed_at": KEEP, "method": KEEP, "language": KEEP},
+        )
+    )
+    register(
+        PersonalData(
+            model="accounts.SharingObjection",
+            person="beneficiary",
+            category=Category.PATHWAY,
+            label=_("Oppositions à un partage"),
+            fields={"organisation": KEEP, "recorded_at": KEEP, "withdrawn_at": KEEP, "reason": FREE_TEXT},
+        )
+    )
+    register(
+        PersonalData(
+            model="accounts.RightsDocument",
+            person="beneficiary",
+            category=Category.EXPORTS,
+            label=_("Documents des droits de la personne"),
+            fields={"kind": KEEP, "format": KEEP, "requested_at": KEEP, "error": FREE_TEXT},
+            files=("file",),
+            clock="requested_at",
+        )
+    )

@@ -60,3 +60,74 @@ def user_invite_send(
     message = EmailMultiAlternatives(subject, text, to=[user.email], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rights of the person: the information notice handed over, objections to a sharing. The views that call these
+# (in `pathways`, where the person's page is) have fetched the person through the scoping layer, which logged it.
+
+
+def notice_handover_record(*, beneficiary, by, method: str, language: str = "fr"):
+    """Record that `by` handed the information notice over to `beneficiary` (on paper or sent), in `language`."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from accounts.models import NoticeHandover
+
+    if method not in NoticeHandover.Method.values:
+        raise ValidationError({"method": _("Dites comment la notice a été remise.")})
+    with transaction.atomic():
+        handover = NoticeHandover(beneficiary=beneficiary, handed_by=by, method=method, language=language)
+        handover.full_clean()
+        handover.save()
+    return handover
+
+
+def sharing_objection_record(*, beneficiary, organisation, by, reason: str = "", protected_organisations=()):
+    """Record that `beneficiary` objects to `organisation` seeing their record: from the commit on, the scoping layer
+    takes them out of the scope of all its members. `protected_organisations` (ids) are those that cannot be
+    objected to (the referent's own: someone must hold the pathway); the caller computes them."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from accounts.models import SharingObjection
+
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choisissez la structure.")})
+    if organisation.pk in set(protected_organisations):
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "La structure du ou de la référent·e de parcours ne peut pas faire l'objet d'une opposition : "
+                    "changez d'abord de référent·e."
+                )
+            }
+        )
+    if organisation.region_id != beneficiary.region_id:
+        raise ValidationError({"organisation": _("Choisissez une structure de la région de la personne.")})
+    with transaction.atomic():
+        objection = SharingObjection(
+            beneficiary=beneficiary, organisation=organisation, recorded_by=by, reason=reason.strip()
+        )
+        objection.full_clean()
+        objection.save()
+    return objection
+
+
+def sharing_objection_withdraw(*, objection, by):
+    """The person withdraws their objection: the organisation sees them again (if it has a way to). The row stays,
+    with who withdrew it and when (the history of the person's choices). Withdrawing twice changes nothing."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import SharingObjection
+
+    with transaction.atomic():
+        objection = SharingObjection.objects.select_for_update().get(pk=objection.pk)
+        if objection.withdrawn_at is None:  # saved (not updated) so that the audit log records it
+            objection.withdrawn_at = timezone.now()
+            objection.withdrawn_by = by
+            objection.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    return objection

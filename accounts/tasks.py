@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from core.tasks import RETRY
+from core.tasks import DOCUMENT_BUILD, DOCUMENT_SWEEP, RETRY
 
 
 @shared_task(**RETRY)
@@ -23,3 +23,20 @@ def retention_task():
         "rows": report.rows,
         "access_log": report.access_log_rows,
     }
+
+
+@shared_task(**DOCUMENT_BUILD)
+def build_rights_document_task(document_id: int) -> bool:
+    """Build one document of the rights of the person (enqueued on commit of its request). Idempotent: a document
+    built, failed or held by another worker is left alone."""
+    from accounts.rights import rights_document_build
+
+    return rights_document_build(document_id)
+
+
+@shared_task(**DOCUMENT_SWEEP)
+def sweep_rights_documents_task() -> int:
+    """Beat: build the documents of the rights of the person still pending (broker down, worker lost)."""
+    from accounts.rights import rights_document_sweep
+
+    return rights_document_sweep()

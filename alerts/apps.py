@@ -14,7 +14,12 @@ class AlertsConfig(AppConfig):
         from notifications import kinds
         from pathways import scoping
 
-        scoping.register(Alert, scope=AlertQuerySet.visible_to, person=lambda alert: alert.stage.pathway.beneficiary)
+        scoping.register(
+            Alert,
+            scope=AlertQuerySet.visible_to,
+            person=lambda alert: alert.stage.pathway.beneficiary,
+            person_path="stage__pathway__beneficiary",
+        )
         kinds.register(*notifications.KINDS)
         auditlog.register(AlertAction)
 

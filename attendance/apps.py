@@ -15,7 +15,12 @@ class AttendanceConfig(AppConfig):
         from pathways import scoping
         from pathways.panels import StagePanel, register_stage_panel
 
-        scoping.register(Drift, scope=DriftQuerySet.visible_to, person=lambda drift: drift.stage.pathway.beneficiary)
+        scoping.register(
+            Drift,
+            scope=DriftQuerySet.visible_to,
+            person=lambda drift: drift.stage.pathway.beneficiary,
+            person_path="stage__pathway__beneficiary",
+        )
         kinds.register(*notifications.KINDS)
         register_stage_panel(
             StagePanel(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import CompanyPeriod, FollowUpAttempt, StatementExport
 from core.forms import DateInput
 from core.text import REASON_MAX_LENGTH, text_field
+from pathways import scoping
 from pathways.models import Stage
 
 
@@ -17,11 +18,13 @@ class CompanyPeriodForm(forms.ModelForm):
         fields = ["kind", "stage", "start_date", "end_date"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
-    def __init__(self, *args, session, **kwargs):
+    def __init__(self, *args, session, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        stages = Stage.objects.filter(enrolment__session=session)
+        if user is not None:  # not the people who objected to the user's organisation
+            stages = scoping.without_objected(stages, user, "pathway__beneficiary")
         self.fields["stage"].queryset = (
-            Stage.objects.filter(enrolment__session=session)
-            .exclude(status=Stage.Status.CANCELLED)
+            stages.exclude(status=Stage.Status.CANCELLED)
             .select_related("pathway__beneficiary")
             .order_by("pathway__beneficiary__last_name")
         )
@@ -75,11 +78,13 @@ class StatementRequestForm(forms.Form):
         label=_("Personne"), queryset=Stage.objects.none(), required=False, empty_label=_("— Toute la session —")
     )
 
-    def __init__(self, *args, session, **kwargs):
+    def __init__(self, *args, session, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        stages = Stage.objects.filter(enrolment__session=session)
+        if user is not None:  # not the people who objected to the user's organisation
+            stages = scoping.without_objected(stages, user, "pathway__beneficiary")
         self.fields["stage"].queryset = (
-            Stage.objects.filter(enrolment__session=session)
-            .exclude(status=Stage.Status.CANCELLED)
+            stages.exclude(status=Stage.Status.CANCELLED)
             .select_related("pathway__beneficiary")
             .order_by("pathway__beneficiary__last_name")
         )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from attendance.models import CompanyPeriod, Mark, Slot
 from attendance.services import is_locked, sheet_stages
+from pathways import scoping
 from pathways.models import Session, Stage
 from pathways.panels import stage_fact
 
@@ -57,13 +58,15 @@ class Sheet:
         return sum(1 for row in self.rows if not row.paused for cell in row.cells if cell.expects_mark)
 
 
-def build_sheet(session: Session, day: datetime.date) -> Sheet:
+def build_sheet(session: Session, day: datetime.date, user=None) -> Sheet:
+    """The sheet of `session` on `day`; read by `user`, without the people who objected to their organisation."""
     slots = list(Slot.objects.filter(session=session, date=day).order_by("period"))
+    expected = sheet_stages(session, day)
+    if user is not None:
+        expected = scoping.without_objected(expected, user, "pathway__beneficiary")
     # The pre-entry checklist not submitted is flagged on the sheet (read in the same query).
     stages = list(
-        sheet_stages(session, day)
-        .select_related("pathway__beneficiary")
-        .annotate(checklisted=stage_fact("checklist_submitted"))
+        expected.select_related("pathway__beneficiary").annotate(checklisted=stage_fact("checklist_submitted"))
     )
     marks = {(m.stage_id, m.slot_id): m for m in Mark.objects.filter(slot__in=slots).select_related("updated_by")}
     periods = list(CompanyPeriod.objects.filter(session=session, start_date__lte=day, end_date__gte=day))

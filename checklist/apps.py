@@ -20,7 +20,12 @@ class ChecklistConfig(AppConfig):
         from pathways.services.stages import register_start_check
         from ruptures.rates import register_split
 
-        scoping.register(Checklist, scope=ChecklistQuerySet.visible_to, person=lambda c: c.stage.pathway.beneficiary)
+        scoping.register(
+            Checklist,
+            scope=ChecklistQuerySet.visible_to,
+            person=lambda c: c.stage.pathway.beneficiary,
+            person_path="stage__pathway__beneficiary",
+        )
         register_start_check(check_before_start)
         # The rupture rate's "with a checklist" split (DESIGN.md §4), defined here, where the checklists are.
         register_split("with_checklist", submitted_before_start)

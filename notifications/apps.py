@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         from pathways import scoping
         from pathways.services.stages import register_transition_listener
 
-        scoping.register(Todo, scope=TodoQuerySet.visible_to)
+        scoping.register(Todo, scope=TodoQuerySet.visible_to, person_path="stage__pathway__beneficiary")
         kinds.register(*pathway_events.KINDS, *todos.KINDS)
         register_transition_listener(pathway_events.stage_transition_notify)
 

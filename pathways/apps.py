@@ -17,6 +17,30 @@ class PathwaysConfig(AppConfig):
         auditlog.register(Pathway, exclude_fields=["id", "created_by"])
         auditlog.register(Stage, exclude_fields=["id", "created_at", "created_by"])
 
+        # The rights of the person (accounts' models): read and changed with the person's record. A right-of-access
+        # export is its requester's alone (it may hold their structure's facilitator notes); a notice's PDF is for
+        # whoever sees the person. `pathways.rights` renders both (built by a worker, `accounts.rights`).
+        from django.db.models import Q
+
+        from accounts import rights as rights_documents
+        from accounts.models import NoticeHandover, RightsDocument, SharingObjection
+        from pathways import rights
+
+        def with_person(queryset, user):
+            return queryset.filter(beneficiary__in=scoping.beneficiaries_for_user(Beneficiary.objects.all(), user))
+
+        def rights_documents_scope(queryset, user):
+            return with_person(queryset, user).filter(Q(kind=RightsDocument.Kind.NOTICE) | Q(requested_by=user))
+
+        for model in (NoticeHandover, SharingObjection):
+            scoping.register(model, scope=with_person, person=lambda row: row.beneficiary, person_path="beneficiary")
+        scoping.register(
+            RightsDocument, scope=rights_documents_scope, person=lambda row: row.beneficiary, person_path="beneficiary"
+        )
+        rights_documents.register_renderer("notice", "pdf", rights.render_notice_pdf)
+        rights_documents.register_renderer("access", "json", rights.render_access_json)
+        rights_documents.register_renderer("access", "pdf", rights.render_access_pdf)
+
         # An invitation is read by the account it is addressed to and by the managers who may answer for it.
         scoping.register(MembershipInvitation, scope=MembershipInvitationQuerySet.visible_to)
 

@@ -1,11 +1,13 @@
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import NoticeHandover
 from core.forms import DateInput, apply_errors
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from pathways import scoping
@@ -644,3 +646,43 @@ class MembershipDeactivateForm(forms.Form):
 
     def adviser_rows(self):
         return [self[f"adviser_{p.pk}"] for p in self.affected.as_adviser]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rights of the person (accounts' models, recorded from the person's page)
+
+
+class SharingObjectionForm(forms.Form):
+    """The person objects to an organisation of their region seeing their record. The organisations of their
+    referents are not offered (`protected`): someone must hold the pathway."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Structure à laquelle la personne s'oppose"),
+        queryset=Organisation.objects.none(),
+        help_text=_(
+            "Tous les membres de cette structure, quel que soit leur rôle, ne verront plus la personne ni son "
+            "parcours. La structure du ou de la référent·e de parcours ne peut pas faire l'objet d'une opposition."
+        ),
+        error_messages={"required": _("Choisissez la structure."), "invalid_choice": _("Choisissez la structure.")},
+    )
+    reason = text_field(label=_("Motif (facultatif)"), max_length=REASON_MAX_LENGTH, rows=2, required=False)
+
+    def __init__(self, *args, beneficiary, protected, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.filter(region=beneficiary.region_id).exclude(pk__in=protected).order_by("name")
+        )
+
+
+class NoticeHandoverForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Comment la notice a-t-elle été remise ?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Dites comment la notice a été remise.")},
+    )
+    language = forms.ChoiceField(label=_("Langue de la notice"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = NoticeHandover.Method.choices
+        self.fields["language"].choices = settings.LANGUAGES

@@ -14,6 +14,11 @@ a funder's regional officer also reads, in the alerts of the stages their organi
 (`readable_stages`). A user with no active membership sees nothing: having once been told about a person grants
 nothing.
 
+A person who objected to a sharing with an organisation (`accounts.models.SharingObjection`, active) is out of the
+scope of every member of that organisation, whatever their role and whichever way they would reach them: `scope()`
+takes them out of every registered model that names its person (`person_path`), and `visible_pathway_ids` and
+`readable_stages` (which the other scopes build on) leave them out too (`objected_people`).
+
 Other apps put their models under this layer with `register(Model, scope=…, person=…)` in their
 `AppConfig.ready()`; scopes are looked up by model.
 """
@@ -22,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, SharingObjection
 from accounts.services import access_log_record
 from pathways.models import (
     Beneficiary,
@@ -118,14 +123,33 @@ def visible_pathway_ids(user):
         if part is not None:
             parts.append(part)
     first, *others = (part.order_by() for part in parts)
-    return first.union(*others)
+    union = first.union(*others)
+    if not org_ids(user):
+        return union
+    # The people who objected to one of the user's organisations are out (see `objected_people`).
+    return Pathway.objects.filter(pk__in=union).exclude(beneficiary__in=objected_people(user)).values("pk")
+
+
+def without_objected(queryset, user, path: str):
+    """`queryset` less the rows about a person who objected to one of `user`'s organisations; `path` leads from a
+    row to its person ("stage__pathway__beneficiary"). For the lists a session's staff read without going through a
+    person's scope (an attendance sheet, a session's calendar or statements)."""
+    if not org_ids(user):
+        return queryset
+    return queryset.exclude(**{f"{path}__in": objected_people(user)})
+
+
+def objected_people(user):
+    """The ids of the people who objected to a sharing with one of `user`'s organisations (an active
+    `SharingObjection`), as a subquery: they are out of every scope of `user`, whatever the role or the way."""
+    return SharingObjection.objects.active().filter(organisation__in=org_ids(user)).values("beneficiary_id")
 
 
 # More ways of seeing a pathway, registered by the apps that define them (`register_pathway_source`).
 _PATHWAY_SOURCES = []
 
 
-def register_pathway_source(source, *, acting=None) -> None:
+def register_pathway_source(source, *, acting=None, reaching=None) -> None:
     """Let an app add a way of seeing pathways: `source(user)` returns a queryset of pathway ids (one column,
     `values("pathway_id")`), or None when it gives `user` nothing. It joins `visible_pathway_ids`'s UNION, so
     it widens every read of people, pathways and stages; write it as one indexed lookup. `acting(user,
@@ -134,6 +158,36 @@ def register_pathway_source(source, *, acting=None) -> None:
     enrolled in its sessions, through their support structure)."""
     if all(source is not known for known, _acting in _PATHWAY_SOURCES):
         _PATHWAY_SOURCES.append((source, acting))
+    if reaching is not None and reaching not in _REACHING:
+        _REACHING.append(reaching)
+
+
+# `reaching(beneficiary)`: the ids of the organisations a registered pathway source lets see `beneficiary` (a
+# subquery), for the information notice's "who sees your record" (`organisations_seeing`).
+_REACHING = []
+
+
+def organisations_seeing(beneficiary) -> list[Organisation]:
+    """The organisations whose members may see `beneficiary`'s record now, by the rules above (the information
+    notice's "who sees it"): those involved in one of their pathways, the funders of their stages' training
+    actions, those a registered pathway source reaches (a speaking group's support structure); less those the person
+    objected to. In name order."""
+    pathways = Pathway.objects.filter(beneficiary=beneficiary)
+    condition = (
+        Q(pk__in=pathways.values("opened_by"))
+        | Q(pk__in=pathways.exclude(prescribing_organisation=None).values("prescribing_organisation"))
+        | Q(pk__in=Stage.objects.filter(pathway__in=pathways).values("organisation"))
+        | Q(pk__in=PathwayPartner.objects.filter(pathway__in=pathways).values("organisation"))
+        | Q(
+            pk__in=Stage.objects.filter(pathway__in=pathways)
+            .exclude(enrolment__session__training_action__funder=None)
+            .values("enrolment__session__training_action__funder")
+        )
+    )
+    for reaching in _REACHING:
+        condition |= Q(pk__in=reaching(beneficiary))
+    objected = SharingObjection.objects.active().filter(beneficiary=beneficiary).values("organisation")
+    return list(Organisation.objects.filter(condition).exclude(pk__in=objected).order_by("name", "pk"))
 
 
 def pathways_for_user(queryset, user):
@@ -162,7 +216,9 @@ def readable_stages(user):
     an active membership."""
     if not active_memberships(user):
         return Stage.objects.none()
-    return Stage.objects.filter(Q(pathway__in=visible_pathway_ids(user)) | funded(user))
+    return Stage.objects.filter(Q(pathway__in=visible_pathway_ids(user)) | funded(user)).exclude(
+        pathway__beneficiary__in=objected_people(user)
+    )
 
 
 def beneficiaries_for_user(queryset, user):
@@ -221,22 +277,46 @@ _PERSONS = {
     Pathway: lambda obj: obj.beneficiary,
     Stage: lambda obj: obj.pathway.beneficiary,
 }
+# The lookup from a row to its person's id, for objections (other apps add theirs with `register`).
+_PERSON_PATHS = {
+    Beneficiary: "pk",
+    Pathway: "beneficiary",
+    Stage: "pathway__beneficiary",
+    JoinRequest: "pathway__beneficiary",
+}
 
 
-def register(model, *, scope, person=None) -> None:
-    """Let another app put one of its models under the scoping layer (called from its AppConfig.ready)."""
+def register(model, *, scope, person=None, person_path: str | None = None) -> None:
+    """Let another app put one of its models under the scoping layer (called from its AppConfig.ready).
+
+    `person(obj)` finds the person an object is about (the access log); `person_path` is the same as a lookup
+    ("stage__pathway__beneficiary"), so that a person's objection to a sharing takes their rows out of the scope of
+    the organisation objected to. A model about a person names both."""
     _SCOPES[model._meta.concrete_model] = scope
     if person is not None:
         _PERSONS[model._meta.concrete_model] = person
+    if person_path is not None:
+        _PERSON_PATHS[model._meta.concrete_model] = person_path
 
 
 def scope(queryset, user):
-    """Apply the scope of `queryset`'s model for `user`; a model nobody registered has no scope (an error)."""
+    """Apply the scope of `queryset`'s model for `user`; a model nobody registered has no scope (an error). The
+    rows about a person who objected to one of the user's organisations are left out (`objected_people`)."""
     queryset = queryset.all()
     model = queryset.model._meta.concrete_model
     if model not in _SCOPES:
         raise LookupError(f"{model._meta.label} has no scope: register one with pathways.scoping.register")
-    return _SCOPES[model](queryset, user)
+    scoped = _SCOPES[model](queryset, user)
+    path = _PERSON_PATHS.get(model)
+    if path is not None and org_ids(user):
+        scoped = scoped.exclude(**{f"{path}__in": objected_people(user)})
+    return scoped
+
+
+def unobjected_models() -> list:
+    """The models about a person (registered with a `person`) that name no `person_path`: an objection could not
+    take them out of scope (a test keeps this list empty)."""
+    return [model for model in _PERSONS if model not in _PERSON_PATHS]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import erasure, home, members, pathway, people, sessions
+from pathways.views import erasure, home, members, pathway, people, rights, sessions
 
 app_name = "pathways"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("personnes/<int:pk>/anonymiser/", erasure.beneficiary_anonymise, name="beneficiary_anonymise"),
     path("personnes/<int:pk>/nouveau-parcours/", people.pathway_open, name="pathway_open"),
     path("conseillers/options/", people.adviser_options, name="adviser_options"),
+    # Rights of the person: the information notice, objections to a sharing
+    path("personnes/<int:pk>/notice/", rights.notice, name="notice"),
+    path("personnes/<int:pk>/notice/remise/", rights.notice_handover, name="notice_handover"),
+    path("personnes/<int:pk>/oppositions/nouvelle/", rights.objection_create, name="objection_create"),
+    path("oppositions/<int:pk>/retirer/", rights.objection_withdraw, name="objection_withdraw"),
+    path("personnes/<int:pk>/notice/pdf/", rights.notice_pdf_request, name="notice_pdf_request"),
+    path("personnes/<int:pk>/droit-d-acces/", rights.access_export_request, name="access_export_request"),
+    path("documents-droits/<int:pk>/", rights.rights_document_download, name="rights_document_download"),
     # Join requests
     path("demandes/", people.join_request_list, name="join_request_list"),
     path("demandes/nouvelle/", people.join_request_create, name="join_request_create"),

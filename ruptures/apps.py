@@ -18,7 +18,12 @@ class RupturesConfig(AppConfig):
         from ruptures.models import Rupture, RuptureQuerySet
         from ruptures.services import RUPTURE_ALERT_KIND
 
-        scoping.register(Rupture, scope=RuptureQuerySet.visible_to, person=lambda r: r.stage.pathway.beneficiary)
+        scoping.register(
+            Rupture,
+            scope=RuptureQuerySet.visible_to,
+            person=lambda r: r.stage.pathway.beneficiary,
+            person_path="stage__pathway__beneficiary",
+        )
         registry.register(
             registry.AlertKind(
                 code=RUPTURE_ALERT_KIND,

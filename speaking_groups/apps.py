@@ -27,12 +27,24 @@ class SpeakingGroupsConfig(AppConfig):
             models.NetworkContact,
             models.ReferentShare,
         ):
-            scoping.register(model, scope=scope, person=person_of_stage)
-        scoping.register(models.PostRuptureCase, scope=scope, person=lambda case: case.person)
-        scoping.register(models.CaseEntry, scope=scope, person=lambda entry: entry.case.person)
+            scoping.register(model, scope=scope, person=person_of_stage, person_path="stage__pathway__beneficiary")
+        scoping.register(
+            models.PostRuptureCase,
+            scope=scope,
+            person=lambda case: case.person,
+            person_path="rupture__stage__pathway__beneficiary",
+        )
+        scoping.register(
+            models.CaseEntry,
+            scope=scope,
+            person=lambda entry: entry.case.person,
+            person_path="case__rupture__stage__pathway__beneficiary",
+        )
         # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
         # groups").
-        scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)
+        scoping.register_pathway_source(
+            models.pathways_of_groups, acting=models.support_reaching, reaching=models.supports_reaching
+        )
 
         # The figures' splits (ruptures.rates defines the rate and re-engagement; this module, who took part).
         from ruptures.rates import register_split

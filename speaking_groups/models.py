@@ -105,6 +105,14 @@ def support_reaching(user, beneficiary):
     )
 
 
+def supports_reaching(beneficiary):
+    """The ids of the support structures running a group on a session where `beneficiary` is enrolled (who sees
+    them through a speaking group; registered with the scoping layer for the information notice)."""
+    return Organisation.objects.filter(
+        speaking_groups__sessions__enrolments__stage__pathway__beneficiary=beneficiary
+    ).values("pk")
+
+
 def group_seen(user, group: str = "") -> Q:
     """On groups (or rows with a group: `group` is the path to it, "group__"): the groups `user` sees, those of
     their support structures and those hosted by their training bodies."""

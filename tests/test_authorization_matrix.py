@@ -302,6 +302,40 @@ def checklist_pdf(world):
     return ready_pdf(world_checklist(world).revisions.get())
 
 
+def world_objection(w):
+    """The world's person objects to the second funder (made once): it sees nothing of her anyway."""
+    from accounts.models import SharingObjection
+    from pathways.models import Organisation
+
+    existing = SharingObjection.objects.filter(beneficiary=w.beneficiary).first()
+    if existing:
+        return existing
+    organisation = Organisation.objects.filter(region=w.region, kind="funder").exclude(pk=w.funder.pk).first()
+    organisation = organisation or w.other_training_body
+    return SharingObjection.objects.create(
+        beneficiary=w.beneficiary, organisation=organisation, recorded_by=w.user("prescriber_adviser")
+    )
+
+
+def ready_notice_pdf(w):
+    """A built PDF of the world's person's information notice (made once)."""
+    from accounts.models import RightsDocument
+
+    existing = RightsDocument.objects.filter(beneficiary=w.beneficiary, kind="notice").first()
+    if existing:
+        return existing
+    document = RightsDocument(
+        beneficiary=w.beneficiary,
+        kind=RightsDocument.Kind.NOTICE,
+        format=RightsDocument.Format.PDF,
+        requested_by=w.user("prescriber_adviser"),
+        status=RightsDocument.Status.READY,
+    )
+    document.file.save("notice.pdf", ContentFile(b"%PDF-1.4 minimal"), save=False)
+    document.save()
+    return document
+
+
 def world_invitation(w):
     """A pending invitation of the training body (by its manager) to an address that no role of the world holds."""
     from pathways.models import MembershipInvitation
@@ -402,6 +436,17 @@ MATRIX = {
         by_sets((SCOPE_PATHWAY & ENROL, 302), (SCOPE_PATHWAY, 403)),
     ),
     "pathways:adviser_options": (None, statuses(200)),
+    # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
+    "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),
+    "pathways:notice_handover": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:objection_create": (
+        lambda w: [w.beneficiary.pk],
+        by_sets((MANAGE_PATHWAY, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    "pathways:objection_withdraw": (lambda w: [world_objection(w).pk], statuses(405)),
+    "pathways:notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:rights_document_download": (lambda w: [ready_notice_pdf(w).pk], by_sets((SCOPE_PATHWAY, 200))),
     "pathways:join_request_list": (None, statuses(200)),
     "pathways:join_request_create": (None, statuses(405)),
     "pathways:join_request_decide": (lambda w: [w.join_request.pk], statuses(405)),

@@ -16,6 +16,7 @@ from attendance.models import CompanyPeriod, Slot
 from attendance.views.access import staffed_session
 from core.forms import apply_errors
 from core.params import parse_month
+from pathways import scoping
 
 # --------------------------------------------------------------------------------------------------------------
 # Calendar
@@ -48,10 +49,10 @@ def _calendar_page(request, session, month, *, period_form=None, cancel_form=Non
             "next_month": following,
             "days": sorted(days.items()),
             "has_slots": Slot.objects.filter(session=session).exists(),
-            "company_periods": CompanyPeriod.objects.filter(session=session).select_related(
-                "stage__pathway__beneficiary"
-            ),
-            "period_form": period_form or CompanyPeriodForm(session=session),
+            "company_periods": scoping.without_objected(
+                CompanyPeriod.objects.filter(session=session), request.user, "stage__pathway__beneficiary"
+            ).select_related("stage__pathway__beneficiary"),
+            "period_form": period_form or CompanyPeriodForm(session=session, user=request.user),
             "cancel_form": cancel_form or SlotCancelForm(),
             "cancelling": cancelling,
         },
@@ -100,7 +101,7 @@ def slot_restore(request, pk):
 @require_POST
 def company_period_create(request, pk):
     session = staffed_session(request, pk)
-    form = CompanyPeriodForm(request.POST, session=session)
+    form = CompanyPeriodForm(request.POST, session=session, user=request.user)
     if form.is_valid():
         try:
             services.company_period_add(session=session, by=request.user, **form.cleaned_data)

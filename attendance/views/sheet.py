@@ -43,7 +43,7 @@ def today(request):
 
 
 def _sheet_context(request, session, day, result=None):
-    sheet = build_sheet(session, day)
+    sheet = build_sheet(session, day, user=request.user)
     previous, following = neighbour_days(session, day)
     return {
         "session": session,

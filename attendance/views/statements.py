@@ -38,7 +38,7 @@ def statements(request, pk):
     (it polls itself while an export is being built)."""
     session = staffed_session(request, pk)
     if request.method == "POST":
-        form = StatementRequestForm(request.POST, session=session)
+        form = StatementRequestForm(request.POST, session=session, user=request.user)
         if form.is_valid():
             try:
                 statement_request(
@@ -56,10 +56,12 @@ def statements(request, pk):
                 )
                 return redirect("attendance:statements", pk=session.pk)
     else:
-        form = StatementRequestForm(session=session, initial={"month": _default_month(session), "format": "pdf"})
-    exports = StatementExport.objects.filter(session=session).select_related(
-        "stage__pathway__beneficiary", "requested_by"
-    )
+        form = StatementRequestForm(
+            session=session, user=request.user, initial={"month": _default_month(session), "format": "pdf"}
+        )
+    exports = scoping.without_objected(
+        StatementExport.objects.filter(session=session), request.user, "stage__pathway__beneficiary"
+    ).select_related("stage__pathway__beneficiary", "requested_by")
     page = paginate(request, exports.order_by("-requested_at", "-pk"))
     context = {
         "session": session,
@@ -75,9 +77,9 @@ def statements(request, pk):
 @require_GET
 def statement_download(request, pk):
     """The file of a ready export, for the staff of its session's training body (404 for anyone else)."""
-    export = get_object_or_404(
-        StatementExport.objects.select_related("session__training_action", "stage__pathway__beneficiary"), pk=pk
-    )
+    exports = StatementExport.objects.select_related("session__training_action", "stage__pathway__beneficiary")
+    # One person's statement is not for an organisation the person objected to.
+    export = get_object_or_404(scoping.without_objected(exports, request.user, "stage__pathway__beneficiary"), pk=pk)
     staffed_session(request, export.session_id)
     response = document_response(export, filename=statement_filename(export), content_type=CONTENT_TYPES[export.format])
     if export.stage_id:  # one person's statement: reading their record

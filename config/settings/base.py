@@ -294,6 +294,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "attendance-sweep-statement-exports": {"task": "attendance.tasks.sweep_statement_exports_task", "schedule": 60},
     "ruptures-sweep-attestations": {"task": "ruptures.tasks.sweep_attestations_task", "schedule": 60},
+    "accounts-sweep-rights-documents": {"task": "accounts.tasks.sweep_rights_documents_task", "schedule": 60},
     "charter-sweep-copies": {"task": "charter.tasks.sweep_copies_task", "schedule": 60},
     "charter-release-held-alerts": {"task": "charter.tasks.release_held_alerts_task", "schedule": 5 * 60},
     "notifications-remind-overdue-todos": {"task": "notifications.tasks.remind_overdue_todos_task", "schedule": 3600},
@@ -367,6 +368,10 @@ DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default
 # started this many times, or requested this long ago, without finishing.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
 COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
+# Rights of the person (accounts, issue 20). The information notice names whom to ask about one's data: the
+# data-protection officer's contact (an e-mail or postal address, printed as is; empty: the notice sends the person to
+# their referent). The durations it states are the region's (accounts.retention).
+DPO_CONTACT = env.str("DPO_CONTACT", default="")
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
-from pathways import scoping
+from pathways import rights, scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
     BeneficiaryCreateForm,
@@ -85,10 +86,18 @@ def beneficiary_create(request):
                     prescribing_adviser=data["prescribing_adviser"],
                     view_name=view_name,
                 )
+                # The information notice is due now (issue 20): offered in the same message, with its link.
+                registered = _(
+                    "%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape."
+                ) % {"name": pathway.beneficiary.full_name}
                 messages.success(
                     request,
-                    _("%(name)s est enregistré·e et son parcours est ouvert. Prévoyez maintenant sa première étape.")
-                    % {"name": pathway.beneficiary.full_name},
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        registered,
+                        reverse("pathways:notice", args=[pathway.beneficiary_id]),
+                        _("Imprimez et remettez-lui la notice d'information."),
+                    ),
                 )
                 return redirect(pathway)
         except ValidationError as error:
@@ -136,14 +145,16 @@ def beneficiary_detail(request, pk):
         Pathway.objects.for_user(request.user).filter(beneficiary=beneficiary).with_list_data().order_by("-opened_at")
     )
     has_open = any(p.status == Pathway.Status.OPEN for p in pathways)
+    can_edit = any(scoping.can_manage_pathway(request.user, p) for p in pathways)
     return render(
         request,
         "pathways/beneficiary_detail.html",
         {
             "beneficiary": beneficiary,
             "pathways": pathways,
-            "can_edit": any(scoping.can_manage_pathway(request.user, p) for p in pathways),
+            "can_edit": can_edit,
             "can_open_pathway": not has_open and scoping.can_enrol(request.user),
+            "rights": rights.rights_panel(request.user, beneficiary, can_manage=can_edit),
         },
     )
 
