@@ -144,6 +144,8 @@ def beneficiary_detail(request, pk):
             "pathways": pathways,
             "can_edit": any(scoping.can_manage_pathway(request.user, p) for p in pathways),
             "can_open_pathway": not has_open and scoping.can_enrol(request.user),
+            # Who accessed the record: for their referent (and the DPOs, from the access log's page).
+            "can_read_access_log": any(p.referent_id == request.user.pk for p in pathways),
         },
     )
 
