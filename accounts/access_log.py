@@ -147,3 +147,27 @@ def csv_text(header: list[str], rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([csv_cell(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
+
+
+class AdminReadLogMixin:
+    """For a ModelAdmin of rows about a person: opening a row's page in the admin writes the access log (one row,
+    the person of `access_log_person(obj)`, a Beneficiary or its id; None: nobody named)."""
+
+    def access_log_person(self, obj):
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            from django.contrib.admin.utils import unquote
+
+            obj = self.get_object(request, unquote(object_id))
+            person = self.access_log_person(obj) if obj is not None else None
+            if person is not None:
+                record_many(
+                    user=request.user,
+                    people=[(person, None)],
+                    view_name=f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change",
+                    action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
+                )
+        return response

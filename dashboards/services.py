@@ -13,5 +13,8 @@ def drilldown_access_record(*, user, facts, view_name: str) -> None:
     for fact in facts:
         holders = (fact.organisation_id, getattr(fact, "prescriber_id", None))  # an alert fact: its inbox
         acting = next((org for org in holders if org in person_orgs), None)
-        people.append((fact.stage.pathway.beneficiary_id, acting))
+        pathway = fact.stage.pathway
+        # The person read with the page (their name is shown) gives the row's region without another query.
+        loaded = pathway._meta.get_field("beneficiary").is_cached(pathway)
+        people.append((pathway.beneficiary if loaded else pathway.beneficiary_id, acting))
     access_log.record_many(user=user, people=people, view_name=view_name)

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts import access_log
 from accounts.models import AccessLog
 from accounts.services import access_log_record
 from pathways.models import (
@@ -413,3 +414,22 @@ def access_log_reader(user, beneficiary: Beneficiary) -> tuple[bool, int | None]
         acting = acting_organisation(user, beneficiary)
         return True, acting.pk if acting else None
     return False, None
+
+
+def log_people_listed(request, entries) -> int:
+    """The access log of a page that lists people by name (a session's enrolled people, an attendance sheet, an
+    inbox): one row per person shown, in one insert (`accounts.access_log.record_many`). `entries` yields (person
+    or person id, ids of the organisations through which the page shows them); the acting organisation is the first
+    of those the reader works for with people, else their organisation when they work with people for one only. An
+    htmx GET (a poll, a fragment reloaded) is not a new read."""
+    if getattr(request, "htmx", False) and request.method in ("GET", "HEAD"):
+        return 0
+    person_orgs = org_ids(request.user, roles=PERSON_ROLES)
+    only = next(iter(person_orgs)) if len(person_orgs) == 1 else None
+    return access_log.record_many(
+        user=request.user,
+        people=[
+            (person, next((org for org in candidates if org in person_orgs), only)) for person, candidates in entries
+        ],
+        view_name=request.resolver_match.view_name if request.resolver_match else "",
+    )

@@ -16,6 +16,7 @@ from attendance.models import CompanyPeriod, Slot
 from attendance.views.access import staffed_session
 from core.forms import apply_errors
 from core.params import parse_month
+from pathways import scoping
 
 # --------------------------------------------------------------------------------------------------------------
 # Calendar
@@ -38,6 +39,12 @@ def _calendar_page(request, session, month, *, period_form=None, cancel_form=Non
     days = {}
     for slot in slots:
         days.setdefault(slot.date, []).append(slot)
+    period_form = period_form or CompanyPeriodForm(session=session)
+    company_periods = list(CompanyPeriod.objects.filter(session=session).select_related("stage__pathway__beneficiary"))
+    # The page names the people of the session (the company periods, the form's choice of person): one access log
+    # row each.
+    named = [period.stage for period in company_periods if period.stage_id] + list(period_form.fields["stage"].queryset)
+    scoping.log_people_listed(request, ((stage.pathway.beneficiary, (stage.organisation_id,)) for stage in named))
     return render(
         request,
         "attendance/calendar.html",
@@ -48,10 +55,8 @@ def _calendar_page(request, session, month, *, period_form=None, cancel_form=Non
             "next_month": following,
             "days": sorted(days.items()),
             "has_slots": Slot.objects.filter(session=session).exists(),
-            "company_periods": CompanyPeriod.objects.filter(session=session).select_related(
-                "stage__pathway__beneficiary"
-            ),
-            "period_form": period_form or CompanyPeriodForm(session=session),
+            "company_periods": company_periods,
+            "period_form": period_form,
             "cancel_form": cancel_form or SlotCancelForm(),
             "cancelling": cancelling,
         },

@@ -43,6 +43,20 @@ def beneficiary_list(request):
     )
     filterset = BeneficiaryFilter(request.GET, queryset=queryset)
     page = paginate(request, filterset.qs)
+    scoping.log_people_listed(
+        request,
+        (
+            (
+                person,
+                [
+                    org
+                    for pathway in person.pathway_list
+                    for org in (pathway.prescribing_organisation_id, pathway.opened_by_id)
+                ],
+            )
+            for person in page.object_list
+        ),
+    )
     return render(
         request,
         "pathways/beneficiary_list.html",

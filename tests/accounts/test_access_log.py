@@ -454,3 +454,37 @@ def test_the_dpo_home_links_to_the_access_log(world, client_for):
 def test_other_homes_do_not_link_to_the_access_log(world, client_for):
     response = client_for(world.user("org_manager")).get(reverse("pathways:home"))
     assert reverse("pathways:access_log") not in response.content.decode()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Admin reads
+
+
+def test_opening_a_notification_about_a_person_in_the_admin_is_logged(world, client_for):
+    from django.contrib.admin.utils import quote
+
+    notification = world.notification
+    notification.stage = world.stage
+    notification.save(update_fields=["stage"])
+    admin = world.user("admin")
+    response = client_for(admin).get(reverse("admin:notifications_notification_change", args=[quote(notification.pk)]))
+    assert response.status_code == 200
+    row = AccessLog.objects.get(user=admin)
+    assert (row.beneficiary_id, row.view_name, row.region_id) == (
+        world.beneficiary.pk,
+        "admin:notifications_notification_change",
+        world.region.pk,
+    )
+
+
+def test_the_admin_list_of_notifications_writes_no_row(world, client_for):
+    client_for(world.user("admin")).get(reverse("admin:notifications_notification_changelist"))
+    assert not AccessLog.objects.exists()
+
+
+def test_opening_an_access_log_row_in_the_admin_is_logged(world, client_for):
+    row = log(world)
+    admin = world.user("admin")
+    response = client_for(admin).get(reverse("admin:accounts_accesslog_change", args=[row.pk]))
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(user=admin, beneficiary=world.beneficiary).count() == 1
