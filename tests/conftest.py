@@ -73,7 +73,12 @@ def pytest_runtest_teardown(item, nextitem):
     """The access log is append-only (accounts/migrations/0005_accesslog_append_only.py). PostgreSQL's flush after
     a transactional test (live server, worker) is a TRUNCATE, which no row trigger sees; SQLite's deletes row by
     row, which the trigger refuses: on SQLite, such a test's log is purged first, the sanctioned way."""
-    if connection.vendor == "sqlite" and {"transactional_db", "live_server"} & set(getattr(item, "funcargs", ())):
+    marker = item.get_closest_marker("django_db")
+    set_up = set(getattr(item, "funcargs", ()))  # the fixtures that were set up (none if the setup failed early)
+    transactional = {"transactional_db", "live_server"} & set_up or (
+        marker is not None and marker.kwargs.get("transaction") and "_django_db_helper" in set_up
+    )
+    if connection.vendor == "sqlite" and transactional:
         from accounts.access_log import purge
 
         purge(before=datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC))
