@@ -68,8 +68,17 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """One row each time someone reads or changes a person's record (DESIGN.md §6).
 
-    Written by the scoping layer (`pathways.scoping.get_for_user_or_404`) and the person services, never by hand
-    in a view. Kept apart from the audit of field changes: this answers "who looked at whom, when, as whom".
+    Written by the scoping layer (`pathways.scoping.get_for_user_or_404`), the person services and the pages that
+    list named people (`accounts.access_log.record_many`), never by hand in a view. Kept apart from the audit of
+    field changes: this answers "who looked at whom, when, as whom".
+
+    Append-only: database triggers refuse any UPDATE and any DELETE of a row (migration
+    `0007_accesslog_append_only`), but for the retention job's `accounts.access_log.purge`. Never deleted with the
+    person: `beneficiary` keeps the person's id without a database constraint, so deleting a person keeps the rows.
+
+    `region` is the region of the person (or, for a duplicate check that found nobody, of the acting organisation):
+    the region's data-protection officer reads the rows of their region, including reads made without an acting
+    organisation (a funder's officer, a referent).
 
     A duplicate check at person creation writes one row too (`DUPLICATE_CHECK`): one per person it found by name
     and birth date, or one without a person when it found nobody. Those rows also bound how many checks a user may
@@ -81,14 +90,17 @@ class AccessLog(models.Model):
         CHANGE = "change", _("modification")
         CREATE = "create", _("création")
         DUPLICATE_CHECK = "duplicate", _("recherche de doublon")
+        EXPORT = "export", _("export")
 
     at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs", verbose_name=_("qui")
     )
+    # No database constraint and nothing done on deletion: the rows outlive the person (their id stays).
     beneficiary = models.ForeignKey(
         "pathways.Beneficiary",
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="access_logs",
@@ -104,6 +116,15 @@ class AccessLog(models.Model):
         verbose_name=_("au titre de"),
         help_text=_("Structure au titre de laquelle l'accès a eu lieu ; vide pour le seul référent de parcours."),
     )
+    region = models.ForeignKey(
+        "pathways.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("région"),
+        help_text=_("Région de la personne : son ou sa délégué·e à la protection des données lit la ligne."),
+    )
     view_name = models.CharField(_("page"), max_length=100)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.READ)
 
@@ -118,6 +139,8 @@ class AccessLog(models.Model):
             models.Index(fields=["acting_organisation", "-at"], name="accesslog_org_at_idx"),
             # a user's duplicate checks of the last hour (their rate limit)
             models.Index(fields=["user", "action", "-at"], name="accesslog_user_action_at_idx"),
+            # the region's DPO's list of accesses to the region's people
+            models.Index(fields=["region", "-at"], name="accesslog_region_at_idx"),
         ]
 
     def __str__(self):

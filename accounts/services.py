@@ -1,15 +1,16 @@
+from accounts import access_log
 from accounts.models import AccessLog
 
 
 def access_log_record(*, user, beneficiary, view_name: str, acting_organisation=None, action=AccessLog.Action.READ):
-    """Record that `user` read or changed `beneficiary`'s record through `view_name`.
+    """Record that `user` read or changed `beneficiary`'s record through `view_name` (`accounts.access_log.record`).
 
     `beneficiary` is None only for a duplicate check that found nobody.
     """
-    return AccessLog.objects.create(
+    return access_log.record(
         user=user,
         beneficiary=beneficiary,
-        view_name=view_name[:100],
+        view_name=view_name,
         acting_organisation=acting_organisation,
         action=action,
     )

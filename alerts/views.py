@@ -30,6 +30,17 @@ def alert_list(request):
     if status in Alert.Status.values:
         alerts = alerts.filter(status=status)
     page = paginate(request, alerts)
+    # The list names the person of each alert: one access log row each (not when polled: an htmx GET).
+    scoping.log_people_listed(
+        request,
+        (
+            (
+                alert.stage.pathway.beneficiary,
+                (alert.inbox_id, alert.stage.organisation_id, alert.stage.pathway.prescribing_organisation_id),
+            )
+            for alert in page.object_list
+        ),
+    )
     context = {"page": page, "status": status, "statuses": Alert.Status.choices, "poll_seconds": POLL_SECONDS}
     if request.htmx:
         return render(request, "alerts/includes/alert_list.html", context)

@@ -28,6 +28,8 @@ class EntrantRow:
 
     pk: int  # the stage
     person: str
+    person_id: int  # for the access log of the list
+    organisation_id: int  # the stage's training body
     pathway_url: str
     session_title: str
     planned_start: datetime.date
@@ -100,6 +102,8 @@ def _row(stage: Stage) -> EntrantRow:
     return EntrantRow(
         pk=stage.pk,
         person=stage.pathway.beneficiary.full_name,
+        person_id=stage.pathway.beneficiary_id,
+        organisation_id=stage.organisation_id,
         pathway_url=stage.pathway.get_absolute_url(),
         session_title=stage.enrolment.session.training_action.title,
         planned_start=stage.planned_start,

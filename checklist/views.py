@@ -34,6 +34,7 @@ def checklist_list(request):
     data = selectors.checklist_list(
         request.user, state=filters.get("etat", ""), q=filters.get("q", ""), page=request.GET.get("page")
     )
+    scoping.log_people_listed(request, ((row.person_id, (row.organisation_id,)) for row in data.page.object_list))
     return render(
         request,
         "checklist/checklist_list.html",

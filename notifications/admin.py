@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.access_log import AdminReadLogMixin
 from notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AdminReadLogMixin, admin.ModelAdmin):
     """Delivery follow-up for the operator: status, attempts, errors. Read-only."""
 
     list_display = ["created_at", "kind", "channel", "status", "attempts", "recipient"]
@@ -18,6 +19,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(beneficiary__isnull=True)
+
+    def access_log_person(self, obj):
+        """A notification about a stage names its person (in its parameters): reading it is logged."""
+        return obj.stage.pathway.beneficiary_id if obj.stage_id else None
 
     def has_add_permission(self, request):
         return False

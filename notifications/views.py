@@ -12,20 +12,27 @@ from notifications.forms import PreferencesForm
 from notifications.models import Notification, Todo
 from notifications.services import channel_preferences, mark_read, preferences_save
 from notifications.todos import todo_done as todo_mark_done
+from pathways import scoping
 
 
 @require_GET
 def inbox(request):
     """The user's notifications; the content of those about a person they no longer see is masked."""
-    notifications = Notification.objects.inbox(request.user).with_named(request.user)
+    notifications = Notification.objects.inbox(request.user).with_named(request.user).select_related("stage__pathway")
     show = "non-lues" if request.GET.get("filtre") == "non-lues" else "toutes"
     if show == "non-lues":
         notifications = notifications.unread()
-    return render(
+    page = paginate(request, notifications)
+    # A notification about a person the reader still sees names them: one access log row each.
+    scoping.log_people_listed(
         request,
-        "notifications/inbox.html",
-        {"page": paginate(request, notifications), "show": show},
+        (
+            (notification.beneficiary_id or notification.stage.pathway.beneficiary_id, (notification.organisation_id,))
+            for notification in page.object_list
+            if notification.named and (notification.beneficiary_id or notification.stage_id)
+        ),
     )
+    return render(request, "notifications/inbox.html", {"page": page, "show": show})
 
 
 @require_POST

@@ -686,3 +686,59 @@ class NoticeHandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = NoticeHandover.Method.choices
         self.fields["language"].choices = settings.LANGUAGES
+
+
+class AccessLogSearchForm(forms.Form):
+    """The data-protection officer's search of the access log (`pathways.views.access_log`). Sent by POST: the names
+    typed here never land in a URL, hence never in a server log."""
+
+    person = forms.CharField(
+        label=_("Personne"),
+        required=False,
+        max_length=100,
+        help_text=_("Nom, prénom ou numéro de la personne."),
+    )
+    user = forms.CharField(
+        label=_("Utilisateur·rice"), required=False, max_length=100, help_text=_("Nom ou adresse e-mail.")
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Au titre de la structure"), queryset=Organisation.objects.none(), required=False
+    )
+    start = forms.DateField(label=_("Du"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("Au"), required=False, widget=DateInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("La fin de la période précède son début."))
+        return cleaned
+
+    def people_filter(self):
+        """A condition on Beneficiary rows for the `person` field (None when empty): its number, or every word of
+        it in the first or last name."""
+        text = self.cleaned_data.get("person", "").strip()
+        if not text:
+            return None
+        if text.isdigit():
+            return Q(pk=int(text))
+        condition = Q()
+        for word in text.split():
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return condition
+
+    def users_filter(self):
+        text = self.cleaned_data.get("user", "").strip()
+        if not text:
+            return None
+        if "@" in text:
+            return Q(email__iexact=text)
+        condition = Q()
+        for word in text.split():
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return condition

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from accounts import access_log
 from accounts.models import AccessLog, SharingObjection
 from accounts.services import access_log_record
 from pathways.models import (
@@ -430,3 +431,85 @@ LOCKED_SHEET_ROLES = frozenset({Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
 
 def can_edit_locked_sheet(user, session) -> bool:
     return session.training_action.training_body_id in org_ids(user, roles=LOCKED_SHEET_ROLES)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Who reads the access log (issue 20). An organisation's data-protection officer reads the rows written on behalf
+# of their organisation; the region's DPO (a DPO of the region's scheme organisation, `Region.scheme_organisation`)
+# reads every row of the region, reads made without an acting organisation included (a funder's officer, a referent).
+
+
+def dpo_organisation_ids(user) -> set[int]:
+    """The organisations of which `user` is an active data-protection officer."""
+    return org_ids(user, roles={Role.DPO})
+
+
+def dpo_region_ids(user) -> set[int]:
+    """The regions of which `user` is the DPO: a DPO of the organisation that runs the scheme there."""
+    return {
+        m.organisation.region_id
+        for m in active_memberships(user)
+        if m.role == Role.DPO and m.organisation.region.scheme_organisation_id == m.organisation_id
+    }
+
+
+def is_dpo(user) -> bool:
+    return bool(dpo_organisation_ids(user))
+
+
+def involved_organisation_ids(beneficiary: Beneficiary) -> set[int]:
+    """The organisations that may see `beneficiary` (they opened, prescribed, hold a stage of or joined one of their
+    pathways), in one query."""
+    pathways = Pathway.objects.filter(beneficiary=beneficiary)
+    return set(
+        Organisation.objects.filter(
+            Q(opened_pathways__in=pathways)
+            | Q(prescribed_pathways__in=pathways)
+            | Q(stages__pathway__in=pathways)
+            | Q(partner_pathways__pathway__in=pathways)
+        ).values_list("pk", flat=True)
+    )
+
+
+def access_log_reader(user, beneficiary: Beneficiary) -> tuple[bool, int | None]:
+    """Whether `user` may read who accessed `beneficiary`'s record, and the organisation they read it for: the
+    referent of one of their pathways (None), a DPO of an organisation that may see them (that organisation), the
+    region's DPO (its scheme organisation)."""
+    if not active_memberships(user):
+        return False, None
+    if beneficiary.region_id in dpo_region_ids(user):
+        return True, next(
+            m.organisation_id
+            for m in active_memberships(user)
+            if m.role == Role.DPO
+            and m.organisation.region_id == beneficiary.region_id
+            and m.organisation.region.scheme_organisation_id == m.organisation_id
+        )
+    dpo_orgs = dpo_organisation_ids(user)
+    if dpo_orgs:
+        involved = sorted(dpo_orgs & involved_organisation_ids(beneficiary))
+        if involved:
+            return True, involved[0]
+    if Pathway.objects.filter(beneficiary=beneficiary, referent=user).exists():
+        acting = acting_organisation(user, beneficiary)
+        return True, acting.pk if acting else None
+    return False, None
+
+
+def log_people_listed(request, entries) -> int:
+    """The access log of a page that lists people by name (a session's enrolled people, an attendance sheet, an
+    inbox): one row per person shown, in one insert (`accounts.access_log.record_many`). `entries` yields (person
+    or person id, ids of the organisations through which the page shows them); the acting organisation is the first
+    of those the reader works for with people, else their organisation when they work with people for one only. An
+    htmx GET (a poll, a fragment reloaded) is not a new read."""
+    if getattr(request, "htmx", False) and request.method in ("GET", "HEAD"):
+        return 0
+    person_orgs = org_ids(request.user, roles=PERSON_ROLES)
+    only = next(iter(person_orgs)) if len(person_orgs) == 1 else None
+    return access_log.record_many(
+        user=request.user,
+        people=[
+            (person, next((org for org in candidates if org in person_orgs), only)) for person, candidates in entries
+        ],
+        view_name=request.resolver_match.view_name if request.resolver_match else "",
+    )

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import AccessLog
+from accounts import access_log
 from core.expressions import SubqueryCount
 from pathways import scoping
 from pathways.models import (
@@ -44,7 +44,8 @@ class HomePage:
     managed_organisations: list | None = None
     region_basins: list | None = None
     coordinated_basins: list | None = None
-    access_logs: list | None = None
+    is_dpo: bool = False
+    is_region_dpo: bool = False
     access_log_count_30d: int = 0
     is_facilitator: bool = False
     reference_counts: dict | None = None
@@ -115,11 +116,16 @@ def home_page(user) -> HomePage:
     if coordinated:
         page.coordinated_basins = list(Basin.objects.filter(pk__in=coordinated).order_by("name"))
 
-    dpo_orgs = scoping.org_ids(user, roles={Role.DPO})
+    # The access log itself is on its own page (`pathways:access_log`): the home says how busy it was and links to it.
+    dpo_orgs = scoping.dpo_organisation_ids(user)
     if dpo_orgs:
-        logs = AccessLog.objects.filter(acting_organisation__in=dpo_orgs)
-        page.access_logs = list(logs.select_related("user", "beneficiary", "acting_organisation")[:15])
-        page.access_log_count_30d = logs.filter(at__gte=timezone.now() - datetime.timedelta(days=30)).count()
+        dpo_regions = scoping.dpo_region_ids(user)
+        page.is_dpo, page.is_region_dpo = True, bool(dpo_regions)
+        page.access_log_count_30d = (
+            access_log.rows_in_scope(organisation_ids=dpo_orgs, region_ids=dpo_regions)
+            .filter(at__gte=timezone.now() - datetime.timedelta(days=30))
+            .count()
+        )
 
     page.is_facilitator = Role.FACILITATOR in roles
 

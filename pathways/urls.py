@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import erasure, home, members, pathway, people, rights, sessions
+from pathways.views import access_log, erasure, home, members, pathway, people, rights, sessions
 
 app_name = "pathways"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("personnes/<int:pk>/modifier/", people.beneficiary_update, name="beneficiary_update"),
     path("personnes/<int:pk>/anonymiser/", erasure.beneficiary_anonymise, name="beneficiary_anonymise"),
     path("personnes/<int:pk>/nouveau-parcours/", people.pathway_open, name="pathway_open"),
+    path("personnes/<int:pk>/acces/", access_log.beneficiary_access_log, name="beneficiary_access_log"),
     path("conseillers/options/", people.adviser_options, name="adviser_options"),
     # Rights of the person: the information notice, objections to a sharing
     path("personnes/<int:pk>/notice/", rights.notice, name="notice"),
@@ -52,4 +53,7 @@ urlpatterns = [
     path("invitations/<int:pk>/refuser/", members.membership_invitation_decline, name="membership_invitation_decline"),
     path("invitations/<int:pk>/renvoyer/", members.membership_invitation_resend, name="membership_invitation_resend"),
     path("invitations/<int:pk>/annuler/", members.membership_invitation_cancel, name="membership_invitation_cancel"),
+    # The access log: the data-protection officers' search and export (issue 20)
+    path("journal-des-acces/", access_log.access_log_search, name="access_log"),
+    path("journal-des-acces/export/", access_log.access_log_export, name="access_log_export"),
 ]

@@ -435,6 +435,15 @@ MATRIX = {
         lambda w: [w.beneficiary.pk],
         by_sets((SCOPE_PATHWAY & ENROL, 302), (SCOPE_PATHWAY, 403)),
     ),
+    # Who accessed a person's record: their referent and the DPO of an organisation that sees them (the training
+    # body's); others who see the person 403, anyone else 404 (tests/accounts/test_access_log.py).
+    "pathways:beneficiary_access_log": (
+        lambda w: [w.beneficiary.pk],
+        by_sets(({"prescriber_adviser", "dpo"}, 200), (SCOPE_PATHWAY, 403)),
+    ),
+    # The access log's search and its export (POST): data-protection officers only.
+    "pathways:access_log": (None, by_sets(({"dpo"}, 200), default=403)),
+    "pathways:access_log_export": (None, statuses(405)),
     "pathways:adviser_options": (None, statuses(200)),
     # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
     "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),

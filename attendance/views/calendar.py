@@ -39,6 +39,16 @@ def _calendar_page(request, session, month, *, period_form=None, cancel_form=Non
     days = {}
     for slot in slots:
         days.setdefault(slot.date, []).append(slot)
+    period_form = period_form or CompanyPeriodForm(session=session, user=request.user)
+    company_periods = list(
+        scoping.without_objected(
+            CompanyPeriod.objects.filter(session=session), request.user, "stage__pathway__beneficiary"
+        ).select_related("stage__pathway__beneficiary")
+    )
+    # The page names the people of the session (the company periods, the form's choice of person): one access log
+    # row each.
+    named = [period.stage for period in company_periods if period.stage_id] + list(period_form.fields["stage"].queryset)
+    scoping.log_people_listed(request, ((stage.pathway.beneficiary, (stage.organisation_id,)) for stage in named))
     return render(
         request,
         "attendance/calendar.html",
@@ -49,10 +59,8 @@ def _calendar_page(request, session, month, *, period_form=None, cancel_form=Non
             "next_month": following,
             "days": sorted(days.items()),
             "has_slots": Slot.objects.filter(session=session).exists(),
-            "company_periods": scoping.without_objected(
-                CompanyPeriod.objects.filter(session=session), request.user, "stage__pathway__beneficiary"
-            ).select_related("stage__pathway__beneficiary"),
-            "period_form": period_form or CompanyPeriodForm(session=session, user=request.user),
+            "company_periods": company_periods,
+            "period_form": period_form,
             "cancel_form": cancel_form or SlotCancelForm(),
             "cancelling": cancelling,
         },

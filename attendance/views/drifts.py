@@ -16,6 +16,7 @@ from attendance.models import Drift, Mark
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
+from pathways import scoping
 from pathways.scoping import get_for_user_or_404
 
 # --------------------------------------------------------------------------------------------------------------
@@ -39,13 +40,22 @@ def watch_list(request):
     session_id = parse_id(request.GET.get("session"))
     if session_id is not None:
         drifts = drifts.filter(stage__enrolment__session_id=session_id)
-    return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": False})
+    return _watch_page(request, drifts, presumed_only=False)
 
 
 @require_GET
 def presumed_list(request):
     drifts = _drifts(request).filter(status=Drift.Status.PRESUMED)
-    return render(request, "attendance/watch_list.html", {"page": paginate(request, drifts), "presumed_only": True})
+    return _watch_page(request, drifts, presumed_only=True)
+
+
+def _watch_page(request, drifts, *, presumed_only):
+    """A page of drifting people: each named one is a read of their record (the access log)."""
+    page = paginate(request, drifts)
+    scoping.log_people_listed(
+        request, ((drift.stage.pathway.beneficiary, (drift.stage.organisation_id,)) for drift in page.object_list)
+    )
+    return render(request, "attendance/watch_list.html", {"page": page, "presumed_only": presumed_only})
 
 
 @require_GET

@@ -105,7 +105,16 @@ def sheet(request, pk, day):
             )
         _flash(request, result)
         return redirect("attendance:sheet", pk=session.pk, day=day.isoformat())
-    return render(request, "attendance/sheet.html", _sheet_context(request, session, day))
+    context = _sheet_context(request, session, day)
+    _log_sheet(request, context["sheet"])
+    return render(request, "attendance/sheet.html", context)
+
+
+def _log_sheet(request, sheet):
+    """The sheet names everyone enrolled: one access log row each (`pathways.scoping.log_people_listed`)."""
+    scoping.log_people_listed(
+        request, ((row.stage.pathway.beneficiary, (row.stage.organisation_id,)) for row in sheet.rows)
+    )
 
 
 def _flash(request, result):

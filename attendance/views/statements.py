@@ -13,7 +13,7 @@ from accounts.models import AccessLog
 from accounts.services import access_log_record
 from attendance.forms import StatementRequestForm
 from attendance.models import StatementExport
-from attendance.statements import statement_filename, statement_request
+from attendance.statements import statement_filename, statement_request, statement_stages
 from attendance.views.access import staffed_session
 from core.documents import document_response
 from core.forms import apply_errors
@@ -71,6 +71,9 @@ def statements(request, pk):
     }
     if request.htmx:
         return render(request, "attendance/includes/statement_list.html", context)
+    # The page names the people of the session (their statements, the form's choice of person): one row each.
+    named = [export.stage for export in page.object_list if export.stage_id] + list(form.fields["stage"].queryset)
+    scoping.log_people_listed(request, ((stage.pathway.beneficiary, (stage.organisation_id,)) for stage in named))
     return render(request, "attendance/statements.html", context)
 
 
@@ -91,4 +94,7 @@ def statement_download(request, pk):
             acting_organisation=scoping.acting_organisation(request.user, person),
             action=AccessLog.Action.READ,
         )
+    else:  # the session's statement names everyone active in its month: one row each
+        stages = statement_stages(export.session, export.month).select_related("pathway__beneficiary")
+        scoping.log_people_listed(request, ((stage.pathway.beneficiary, (stage.organisation_id,)) for stage in stages))
     return response

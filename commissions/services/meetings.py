@@ -269,29 +269,19 @@ def agenda_access_record(*, user, rows, view_name: str) -> int:
     page writes one (`pathways.scoping.get_for_user_or_404`), so that a person's record of who saw their data
     includes the commission pages. One insert for the whole page; the acting organisation is the reader's
     organisation that holds the stage, prescribed or opened the pathway (None for the referent alone)."""
-    from accounts.models import AccessLog
+    from accounts import access_log
     from pathways import scoping
 
     person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
-    logs = {}
+    people = []
     for row in rows:
         if not row.named or row.item.stage_id is None:
             continue
         stage = row.item.stage
         pathway = stage.pathway
-        if pathway.beneficiary_id in logs:
-            continue
         candidates = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
-        logs[pathway.beneficiary_id] = AccessLog(
-            user=user,
-            beneficiary_id=pathway.beneficiary_id,
-            view_name=view_name[:100],
-            acting_organisation_id=next((org for org in candidates if org in person_orgs), None),
-            action=AccessLog.Action.READ,
-        )
-    if logs:
-        AccessLog.objects.bulk_create(logs.values())
-    return len(logs)
+        people.append((pathway.beneficiary_id, next((org for org in candidates if org in person_orgs), None)))
+    return access_log.record_many(user=user, people=people, view_name=view_name)
 
 
 def pseudonym_label(number) -> str:

@@ -39,6 +39,13 @@ def pathway_list(request):
     )
     page = paginate(request, filterset.qs)
     attach_badges([pathway.prescribing_organisation for pathway in page.object_list])
+    scoping.log_people_listed(
+        request,
+        (
+            (pathway.beneficiary, (pathway.prescribing_organisation_id, pathway.opened_by_id))
+            for pathway in page.object_list
+        ),
+    )
     return render(
         request,
         "pathways/pathway_list.html",

@@ -44,6 +44,20 @@ def beneficiary_list(request):
     )
     filterset = BeneficiaryFilter(request.GET, queryset=queryset)
     page = paginate(request, filterset.qs)
+    scoping.log_people_listed(
+        request,
+        (
+            (
+                person,
+                [
+                    org
+                    for pathway in person.pathway_list
+                    for org in (pathway.prescribing_organisation_id, pathway.opened_by_id)
+                ],
+            )
+            for person in page.object_list
+        ),
+    )
     return render(
         request,
         "pathways/beneficiary_list.html",
@@ -155,6 +169,8 @@ def beneficiary_detail(request, pk):
             "can_edit": can_edit,
             "can_open_pathway": not has_open and scoping.can_enrol(request.user),
             "rights": rights.rights_panel(request.user, beneficiary, can_manage=can_edit),
+            # Who accessed the record: for their referent (and the DPOs, from the access log's page).
+            "can_read_access_log": any(p.referent_id == request.user.pk for p in pathways),
         },
     )
 

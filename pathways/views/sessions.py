@@ -30,13 +30,23 @@ def session_detail(request, pk):
         request,
         pk=pk,
     )
-    enrolments = (
+    enrolments = list(
         Enrolment.objects.filter(
             session=session,
             stage__pathway__in=Pathway.objects.for_user(request.user).values("pk"),
         )
         .select_related("stage__pathway__beneficiary", "stage__pathway__referent")
         .order_by("stage__pathway__beneficiary__last_name", "stage__pathway__beneficiary__first_name")
+    )
+    scoping.log_people_listed(
+        request,
+        (
+            (
+                e.stage.pathway.beneficiary,
+                (e.stage.organisation_id, e.stage.pathway.prescribing_organisation_id, e.stage.pathway.opened_by_id),
+            )
+            for e in enrolments
+        ),
     )
     seats_taken = Enrolment.objects.filter(session=session, stage__status__in=Stage.ACTIVE_STATUSES).count()
     return render(

@@ -340,7 +340,7 @@ def test_the_dpo_sees_the_check_in_the_access_log_without_the_person_found(world
     manager = world.user("pedagogical_manager")
     client_for(manager).post(URL, form_data(world, manager))
     assert AccessLog.objects.get(action=AccessLog.Action.DUPLICATE_CHECK).beneficiary == followed_by_several.beneficiary
-    response = client_for(world.user("dpo")).get(reverse("pathways:home"))
+    response = client_for(world.user("dpo")).get(reverse("pathways:access_log"))
     content = response.content.decode()
     assert "recherche de doublon" in content
     assert "LEFEVRE" not in content and "Ines" not in content

@@ -474,7 +474,8 @@ class MissingSession(Exception):
 
 
 class History:
-    STAMPED = ((StageTransition, "at"), (LogEntry, "timestamp"), (AccessLog, "at"))
+    # The access log is append-only (the database refuses an UPDATE): its rows keep the moment the demo was loaded.
+    STAMPED = ((StageTransition, "at"), (LogEntry, "timestamp"))
 
     def __init__(self):
         self.last = {model: self._max(model) for model, _field in self.STAMPED}
