@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessLog, User
+from accounts.lockout import login_unlock
+from accounts.models import AccessLog, PasswordResetRequest, User
 
 
 @admin.register(User)
@@ -17,12 +18,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    actions = ["unlock_login"]
     add_fieldsets = [
         (
             None,
             {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]},
         ),
     ]
+
+    @admin.action(description=_("Débloquer la connexion (tentatives échouées oubliées)"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        """Lift the lockout of the selected accounts after too many failed logins (`accounts.lockout`); recorded in
+        the admin's history of each account."""
+        for user in queryset:
+            login_unlock(email=user.email)
+            self.log_change(request, user, [{"changed": {"fields": ["lockout"]}}])
+        self.message_user(
+            request, _("Connexion débloquée pour %(count)d compte(s).") % {"count": len(queryset)}, messages.SUCCESS
+        )
 
 
 @admin.register(AccessLog)
@@ -41,4 +54,19 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(admin.ModelAdmin):
+    """Read-only: what the "mot de passe oublié" page was asked, and what the worker did (no token is stored)."""
+
+    list_display = ["requested_at", "status", "processed_at"]
+    list_filter = ["status"]
+    date_hierarchy = "requested_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
