@@ -53,7 +53,8 @@ class IdleSessionMiddleware:
     The last activity is kept in the session (`LAST_ACTIVITY`), written at most once per
     `SESSION_ACTIVITY_RESOLUTION_SECONDS`; each write also moves the session's expiry in the database
     (`SESSION_COOKIE_AGE` is the idle time), so an abandoned session is also gone from the database by then.
-    A poll arriving after the end gets an empty answer asking htmx to reload the page, which leads to the login.
+    An htmx request out of session (a poll after the end) gets an empty answer asking htmx to reload the page,
+    which leads to the login.
     """
 
     def __init__(self, get_response):
@@ -63,20 +64,29 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        htmx = request.headers.get("HX-Request") == "true"
         if not request.user.is_authenticated:
+            if htmx and getattr(view_func, "login_required", True):
+                return self.reload()
             return None
         now = int(time.time())
         last = request.session.get(LAST_ACTIVITY)
         if last is not None and now - last >= settings.SESSION_IDLE_SECONDS:
             logout(request)
-            if request.headers.get("HX-Request") == "true":
-                return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+            if htmx:
+                return self.reload()
             return None  # LoginRequiredMiddleware, next, sends to the login page
         if is_activity(request, view_func) and (
             last is None or now - last >= settings.SESSION_ACTIVITY_RESOLUTION_SECONDS
         ):
             request.session[LAST_ACTIVITY] = now
         return None
+
+    @staticmethod
+    def reload():
+        """The answer to an htmx request out of session: reload the page, which leads to the login (rather than
+        the login page swapped into a badge)."""
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
 
 
 def activity_at_login(sender, request, user, **kwargs):

@@ -155,9 +155,7 @@ class PasswordResetRequest(models.Model):
             # the requests from one client in the last hour (its rate limit)
             models.Index(fields=["ip_address", "requested_at"], name="pwreset_ip_at_idx"),
             # the sweeper's pending requests, oldest first
-            models.Index(
-                fields=["requested_at"], name="pwreset_pending_idx", condition=models.Q(status="pending")
-            ),
+            models.Index(fields=["requested_at"], name="pwreset_pending_idx", condition=models.Q(status="pending")),
         ]
 
     def __str__(self):

@@ -33,7 +33,7 @@ def set_language(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_reset(request):
-    """"Mot de passe oublié": records the request and answers at once, the same whether an account exists for the
+    """ "Mot de passe oublié": records the request and answers at once, the same whether an account exists for the
     address or not (a worker sends the e-mail: `services.password_reset_send`)."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,12 +44,14 @@ def password_reset(request):
 
 @require_POST
 def session_ping(request):
-    """"Rester connecté" in the warning before the session ends: a request that is activity, so the session goes on
+    """ "Rester connecté" in the warning before the session ends: a request that is activity, so the session goes on
     (`IdleSessionMiddleware`). Answers the seconds left to the script, or goes back to the page without it."""
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"seconds_left": seconds_left(request) or settings.SESSION_IDLE_SECONDS})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = settings.LOGIN_REDIRECT_URL
     return redirect(target)
 
