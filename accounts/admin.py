@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access_log import AdminReadLogMixin
-from accounts.models import AccessLog, PersonRetention, RetentionPolicy, User
+from accounts.lockout import login_unlock
+from accounts.models import AccessLog, PasswordResetRequest, PersonRetention, RetentionPolicy, User
 
 
 @admin.register(User)
@@ -18,12 +19,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    actions = ["unlock_login"]
     add_fieldsets = [
         (
             None,
             {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]},
         ),
     ]
+
+    @admin.action(description=_("Débloquer la connexion (tentatives échouées oubliées)"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        """Lift the lockout of the selected accounts after too many failed logins (`accounts.lockout`); recorded in
+        the admin's history of each account."""
+        for user in queryset:
+            login_unlock(email=user.email)
+            self.log_change(request, user, [{"changed": {"fields": ["lockout"]}}])
+        self.message_user(
+            request, _("Connexion débloquée pour %(count)d compte(s).") % {"count": len(queryset)}, messages.SUCCESS
+        )
 
 
 @admin.register(AccessLog)
@@ -65,6 +78,15 @@ class PersonRetentionAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     fields = ["beneficiary_id", "notice_due_on", "notified_at", "anonymised_at", "reason", "anonymised_by"]
     readonly_fields = fields
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(admin.ModelAdmin):
+    """Read-only: what the "mot de passe oublié" page was asked, and what the worker did (no token is stored)."""
+
+    list_display = ["requested_at", "status", "processed_at"]
+    list_filter = ["status"]
+    date_hierarchy = "requested_at"
 
     def has_add_permission(self, request):
         return False

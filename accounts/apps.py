@@ -20,3 +20,9 @@ class AccountsConfig(AppConfig):
         # An objection's reason may be sensitive: kept in one place only (the row, covered by retention).
         auditlog.register(NoticeHandover)
         auditlog.register(SharingObjection, exclude_fields=["reason"])
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import activity_at_login
+
+        user_logged_in.connect(activity_at_login, dispatch_uid="accounts.activity_at_login")

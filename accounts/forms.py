@@ -1,4 +1,6 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +17,36 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Adresse e-mail")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
         self.fields["password"].label = _("Mot de passe")
+
+
+def password_rule() -> str:
+    """The password rule as the forms say it (ANSSI and CNIL recommendations: length first)."""
+    return _(
+        "Au moins %(length)d caractères. Une phrase de passe de plusieurs mots est à la fois plus sûre et plus "
+        "facile à retenir ; aucun mélange de majuscules, chiffres ou symboles n'est imposé. Les mots de passe "
+        "courants ou proches de votre nom ou de votre adresse e-mail sont refusés."
+    ) % {"length": settings.PASSWORD_MIN_LENGTH}
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choosing a password from a reset link, with the rule said in words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_rule()
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Changing one's password, with the rule said in words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_rule()
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

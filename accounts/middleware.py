@@ -1,4 +1,12 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.utils import translation
+
+# The session key holding the time (epoch seconds) of the user's last activity.
+LAST_ACTIVITY = "_last_activity"
 
 
 class UserLanguageMiddleware:
@@ -13,3 +21,75 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+def background(view):
+    """Marks a view whose requests are made by the page on its own (a badge, a poll): they are not the user's
+    activity, so they do not keep the session alive (`IdleSessionMiddleware`)."""
+    view.session_activity = False
+    return view
+
+
+def is_activity(request, view) -> bool:
+    """Whether a request is the user's doing. htmx GETs are background polling (every htmx GET of the app is a
+    poll: `hx-trigger="every …"`; what the user clicks is a link, a form or an htmx POST), and so are the views
+    marked `@background`."""
+    if not getattr(view, "session_activity", True):
+        return False
+    return not (request.method in ("GET", "HEAD") and request.headers.get("HX-Request") == "true")
+
+
+def seconds_left(request) -> int | None:
+    """Seconds before the session of `request` ends for lack of activity; None without a timed session."""
+    last = request.session.get(LAST_ACTIVITY)
+    if last is None:
+        return None
+    return max(0, int(last + settings.SESSION_IDLE_SECONDS - time.time()))
+
+
+class IdleSessionMiddleware:
+    """Ends a session after `SESSION_IDLE_SECONDS` without activity (polling is not activity: `is_activity`).
+
+    The last activity is kept in the session (`LAST_ACTIVITY`), written at most once per
+    `SESSION_ACTIVITY_RESOLUTION_SECONDS`; each write also moves the session's expiry in the database
+    (`SESSION_COOKIE_AGE` is the idle time), so an abandoned session is also gone from the database by then.
+    An htmx request out of session (a poll after the end) gets an empty answer asking htmx to reload the page,
+    which leads to the login.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        htmx = request.headers.get("HX-Request") == "true"
+        if not request.user.is_authenticated:
+            if htmx and getattr(view_func, "login_required", True):
+                return self.reload()
+            return None
+        now = int(time.time())
+        last = request.session.get(LAST_ACTIVITY)
+        if last is not None and now - last >= settings.SESSION_IDLE_SECONDS:
+            logout(request)
+            if htmx:
+                return self.reload()
+            return None  # LoginRequiredMiddleware, next, sends to the login page
+        if is_activity(request, view_func) and (
+            last is None or now - last >= settings.SESSION_ACTIVITY_RESOLUTION_SECONDS
+        ):
+            request.session[LAST_ACTIVITY] = now
+        return None
+
+    @staticmethod
+    def reload():
+        """The answer to an htmx request out of session: reload the page, which leads to the login (rather than
+        the login page swapped into a badge)."""
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+
+
+def activity_at_login(sender, request, user, **kwargs):
+    """`user_logged_in` (connected in `AccountsConfig.ready`): logging in is activity."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = int(time.time())

@@ -380,3 +380,53 @@ class RightsDocument(Document):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_format_display()})"
+
+
+class PasswordResetRequestQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(requested_at__gte=moment)
+
+
+class PasswordResetRequest(models.Model):
+    """A "mot de passe oublié" request, recorded by the page and sent by a worker (`accounts.tasks`).
+
+    The page answers the same, at about the same speed, whether an account exists for the address or not: it only
+    writes this row. The worker builds the link and sends it if an active account has this address. No token is
+    stored (the link's token is built when sending). Rows also bound how many requests an address or a client may
+    make in an hour, and are deleted after `PASSWORD_RESET_KEEP_DAYS`.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("à traiter")
+        SENT = "sent", _("envoyée")
+        NO_ACCOUNT = "no_account", _("aucun compte actif")
+        LIMITED = "limited", _("refusée (trop de demandes)")
+
+    email = models.EmailField(_("adresse e-mail"))
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    processed_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    objects = PasswordResetRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande de nouveau mot de passe")
+        verbose_name_plural = _("demandes de nouveau mot de passe")
+        ordering = ["-requested_at"]
+        indexes = [
+            # the requests for one address in the last hour (its rate limit)
+            models.Index(fields=["email", "requested_at"], name="pwreset_email_at_idx"),
+            # the requests from one client in the last hour (its rate limit)
+            models.Index(fields=["ip_address", "requested_at"], name="pwreset_ip_at_idx"),
+            # the sweeper's pending requests, oldest first
+            models.Index(fields=["requested_at"], name="pwreset_pending_idx", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} · {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def message_id(self) -> str:
+        """The e-mail's fixed Message-ID: a retried send shows once in the mailbox."""
+        return f"<password-reset-{self.pk}@sans-rupture>"

@@ -1,5 +1,7 @@
+import datetime
+
 from accounts import access_log
-from accounts.models import AccessLog
+from accounts.models import AccessLog, PasswordResetRequest
 
 
 def access_log_record(*, user, beneficiary, view_name: str, acting_organisation=None, action=AccessLog.Action.READ):
@@ -132,3 +134,122 @@ def sharing_objection_withdraw(*, objection, by):
             objection.withdrawn_by = by
             objection.save(update_fields=["withdrawn_at", "withdrawn_by"])
     return objection
+
+
+def password_reset_request(*, email: str, ip_address: str | None) -> PasswordResetRequest:
+    """Record a "mot de passe oublié" request for `email` and have a worker send it (`password_reset_send`).
+
+    The same work whatever the address: no account is looked up here, so neither the answer nor its time tells
+    whether an account exists. Past `PASSWORD_RESET_PER_EMAIL_PER_HOUR` requests for the address, or
+    `PASSWORD_RESET_PER_IP_PER_HOUR` from the client, in the last hour, the request is recorded as refused and
+    nothing is sent."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from core.tasks import enqueue_on_commit
+
+    email = email.strip().lower()
+    now = timezone.now()
+    recent = PasswordResetRequest.objects.since(now - datetime.timedelta(hours=1))
+    # both counts every time: a refused request takes the same queries as another
+    per_email = recent.filter(email=email).count()
+    per_ip = recent.filter(ip_address=ip_address).count() if ip_address is not None else 0
+    limited = (
+        per_email >= settings.PASSWORD_RESET_PER_EMAIL_PER_HOUR or per_ip >= settings.PASSWORD_RESET_PER_IP_PER_HOUR
+    )
+    status = PasswordResetRequest.Status.LIMITED if limited else PasswordResetRequest.Status.PENDING
+    reset = PasswordResetRequest.objects.create(
+        email=email, ip_address=ip_address, requested_at=now, status=status, processed_at=now if limited else None
+    )
+    if not limited:
+        enqueue_on_commit(
+            "accounts.tasks.password_reset_send_task", reset.pk, catch_up="the password-reset sweeper sends it"
+        )
+    return reset
+
+
+def password_reset_users(email: str):
+    """The accounts a reset for `email` goes to: active, with a password (Django's `PasswordResetForm` rule; an
+    invited person without a password chooses it from their invitation)."""
+    from django.contrib.auth import get_user_model
+
+    return [
+        user
+        for user in get_user_model().objects.filter(email__iexact=email, is_active=True)
+        if user.has_usable_password()
+    ]
+
+
+def password_reset_send(*, reset_id: int) -> bool:
+    """Send the reset link of request `reset_id` if it is still pending and an active account has its address;
+    mark it done either way. Idempotent: a request already handled, or being handled by another worker, is left
+    alone. The e-mail carries a fixed Message-ID, so a resend after a crash shows once. Returns whether an e-mail
+    was sent."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import EmailMultiAlternatives
+    from django.db import transaction
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import timezone, translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    with transaction.atomic():
+        reset = (
+            PasswordResetRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=reset_id, status=PasswordResetRequest.Status.PENDING)
+            .first()
+        )
+        if reset is None:
+            return False
+        users = password_reset_users(reset.email)
+        for user in users:
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            link = settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset_confirm", args=[uid, token])
+            context = {"user": user, "link": link}
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                subject = render_to_string("accounts/emails/password_reset_subject.txt", context).strip()
+                text = render_to_string("accounts/emails/password_reset.txt", context)
+                html = render_to_string("accounts/emails/password_reset.html", context)
+            message = EmailMultiAlternatives(subject, text, to=[user.email], headers={"Message-ID": reset.message_id})
+            message.attach_alternative(html, "text/html")
+            message.send()
+        reset.status = PasswordResetRequest.Status.SENT if users else PasswordResetRequest.Status.NO_ACCOUNT
+        reset.processed_at = timezone.now()
+        reset.save(update_fields=["status", "processed_at"])
+    return bool(users)
+
+
+def password_resets_pending(*, older_than_seconds: int) -> list[int]:
+    """Ids of the requests still pending `older_than_seconds` after they were made (their task was lost)."""
+    from django.utils import timezone
+
+    moment = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return list(
+        PasswordResetRequest.objects.filter(status=PasswordResetRequest.Status.PENDING, requested_at__lte=moment)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def password_resets_purge(*, older_than_days: int) -> int:
+    """Delete the reset requests older than `older_than_days` (they were kept for the rate limits and the record)."""
+    from django.utils import timezone
+
+    moment = timezone.now() - datetime.timedelta(days=older_than_days)
+    deleted, _ = PasswordResetRequest.objects.filter(requested_at__lt=moment).delete()
+    return deleted
+
+
+def login_attempts_purge() -> int:
+    """Delete the failed logins older than the cool-off (axes deletes them at the next login attempt; this also
+    does when nobody tries)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    moment = timezone.now() - settings.AXES_COOLOFF_TIME
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=moment).delete()
+    return deleted

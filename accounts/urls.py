@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import LoginForm
+from accounts.forms import ChangePasswordForm, LoginForm, NewPasswordForm
 
 app_name = "accounts"
 
@@ -17,17 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            subject_template_name="accounts/emails/password_reset_subject.txt",
-            email_template_name="accounts/emails/password_reset.txt",
-            html_email_template_name="accounts/emails/password_reset.html",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oublie/", views.password_reset, name="password_reset"),
     path(
         "mot-de-passe/oublie/envoye/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -37,6 +27,7 @@ urlpatterns = [
         "mot-de-passe/nouveau/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
+            form_class=NewPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -50,6 +41,7 @@ urlpatterns = [
         "mot-de-passe/changer/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change_form.html",
+            form_class=ChangePasswordForm,
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",
@@ -60,4 +52,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("langue/", views.set_language, name="set_language"),
+    path("session/prolonger/", views.session_ping, name="session_ping"),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import background
 from alerts import services
 from alerts.forms import AlertActionForm, AlertRoutingForm
 from alerts.models import Alert, AlertRouting
@@ -47,6 +48,7 @@ def alert_list(request):
     return render(request, "alerts/alert_list.html", context)
 
 
+@background
 @require_GET
 def alert_badge(request):
     """htmx: the count of new alerts for the navigation badge."""

@@ -695,6 +695,8 @@ MATRIX = {
     "accounts:password_change": (None, statuses(200)),
     "accounts:password_change_done": (None, statuses(200)),
     "accounts:set_language": (None, {**statuses(405), ANON: 405}),
+    # "Rester connecté" before the session ends: a POST of a logged-in user (tests/accounts/test_sessions.py).
+    "accounts:session_ping": (None, statuses(405)),
     "healthz": (None, {**statuses(200), ANON: 200}),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),

@@ -5,6 +5,7 @@ The embedded default (no variable set) is SQLite in var/, a Celery broker on the
 switches to PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "auditlog",
+    "axes",
     "core",
     "accounts",
     "pathways",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +100,7 @@ TEMPLATES = [
                 "dashboards.context_processors.navigation",
                 "commissions.context_processors.navigation",
                 "notifications.context_processors.inbox",
+                "accounts.context_processors.session_expiry",
             ],
         },
     },
@@ -137,15 +143,78 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "pathways:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Passwords after the ANSSI and CNIL recommendations: length first (12 characters at least, a passphrase is welcome),
+# no forced mix of character kinds; common passwords and ones close to the person's name or address are refused.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+if PASSWORD_MIN_LENGTH < 12:
+    raise ImproperlyConfigured("PASSWORD_MIN_LENGTH must be at least 12 (ANSSI and CNIL recommendations).")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# The lockout check (django-axes) comes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions end after SESSION_IDLE_SECONDS without activity (background polling is not activity:
+# accounts.middleware.IdleSessionMiddleware) and when the browser closes. The page warns
+# SESSION_WARNING_SECONDS before the end and offers to stay logged in.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# Activity is recorded at most once per this many seconds (a session save each request would cost a write).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+if SESSION_IDLE_SECONDS < 5 * 60:
+    raise ImproperlyConfigured("SESSION_IDLE_SECONDS must be at least 300.")
+if not 0 < SESSION_WARNING_SECONDS < SESSION_IDLE_SECONDS:
+    raise ImproperlyConfigured("SESSION_WARNING_SECONDS must be positive and shorter than SESSION_IDLE_SECONDS.")
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Brute-force protection (django-axes, accounts.lockout): a client is locked out for LOGIN_COOLOFF_MINUTES after
+# LOGIN_FAILURES_PER_USER_AND_IP failures on one account from one address, or LOGIN_FAILURES_PER_IP failures from
+# one address whatever the accounts. Axes keeps only the attempts of the cool-off period; the account is stored as
+# a keyed hash, never as the address typed; successful logins are not recorded.
+LOGIN_FAILURES_PER_USER_AND_IP = env.int("LOGIN_FAILURES_PER_USER_AND_IP", default=5)
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+if min(LOGIN_FAILURES_PER_USER_AND_IP, LOGIN_FAILURES_PER_IP, LOGIN_COOLOFF_MINUTES) < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURES_PER_USER_AND_IP, LOGIN_FAILURES_PER_IP and LOGIN_COOLOFF_MINUTES >= 1.")
+# The reverse proxies in front of the app (addresses or networks, comma-separated). Only a request coming from one
+# of them has its client address read from X-Forwarded-For; otherwise the connection's address (REMOTE_ADDR) is the
+# client's, and a forged header changes nothing.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USER_AND_IP
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempt_username"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address", "csrfmiddlewaretoken", "otp_token", "token"]
+
+# Password reset: the request is recorded and answered at once; a worker sends the e-mail (accounts.tasks). At most
+# PASSWORD_RESET_PER_IP_PER_HOUR requests from one address and PASSWORD_RESET_PER_EMAIL_PER_HOUR for one address
+# are taken; past them the page answers the same and nothing is sent.
+PASSWORD_RESET_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_PER_IP_PER_HOUR", default=10)
+PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3)
+# The sweeper sends requests still pending this many seconds after they were made (a broker outage).
+PASSWORD_RESET_SWEEP_AFTER_SECONDS = env.int("PASSWORD_RESET_SWEEP_AFTER_SECONDS", default=60)
+# Requests (address, time, status; no token) are deleted after this many days.
+PASSWORD_RESET_KEEP_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # --- Internationalisation ---------------------------------------------------------------------------------
@@ -276,6 +345,7 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions_task", "schedule": 6 * 3600},
     # Retention (accounts.retention): notices 30 days ahead, then anonymisation of what expired; daily, at night.
     "accounts-retention": {"task": "accounts.tasks.retention_task", "schedule": crontab(hour=2, minute=15)},
+    "accounts-sweep-password-resets": {"task": "accounts.tasks.sweep_password_resets_task", "schedule": 60},
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",

@@ -265,6 +265,7 @@ def test_the_check_past_the_hourly_limit_is_refused(world, client_for, adviser, 
     assert AccessLog.objects.filter(user=adviser, action=AccessLog.Action.DUPLICATE_CHECK).count() == 3
     assert not Beneficiary.objects.filter(first_name="Inès").exists()
     with time_machine.travel(start + datetime.timedelta(minutes=61), tick=False):
+        client = client_for(adviser)  # a new session: the first one ended after 30 idle minutes
         assert CAP_EMPLOI in panel(client.post(URL, form_data(world, adviser)))
 
 
