@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +16,18 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Adresse e-mail")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
         self.fields["password"].label = _("Mot de passe")
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code of the authenticator app (6 digits) or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "").strip().lower()
