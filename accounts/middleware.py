@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
@@ -63,5 +63,8 @@ class TwoFactorMiddleware:
         if request.method in ("GET", "HEAD") and not getattr(request, "htmx", False):
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         response = HttpResponseForbidden(_("Confirmez d'abord votre connexion avec votre second facteur."))
-        response["HX-Redirect"] = target
+        # The page sends the browser there, unless it is already there (the menu's polling of the set-up page must
+        # not reload it while the user types their code).
+        if urlsplit(request.headers.get("HX-Current-URL", "")).path != target:
+            response["HX-Redirect"] = target
         return response

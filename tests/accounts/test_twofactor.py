@@ -260,6 +260,13 @@ def test_posts_and_htmx_requests_of_an_unverified_user_get_403_with_a_redirect_h
     assert polled.status_code == 403 and polled["HX-Redirect"] == reverse("accounts:twofactor_verify")
     posted = client.post(reverse("pathways:beneficiary_create"), {"first_name": "Intrus"})
     assert posted.status_code == 403
+    # Polled from the verification page itself, it is not reloaded.
+    polled = client.get(
+        reverse("notifications:todo_list"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{reverse('accounts:twofactor_verify')}?next=/",
+    )
+    assert polled.status_code == 403 and "HX-Redirect" not in polled
 
 
 def test_logout_and_language_stay_reachable(client, officer):
@@ -362,9 +369,10 @@ def test_removing_or_regenerating_needs_a_verified_session(client, world):
     trainer = world.user("trainer")
     login(client, trainer)  # no device at login: nothing asked
     give_device(trainer)  # set up since, in another session
-    for name in ("accounts:twofactor_remove", "accounts:twofactor_backup_codes_regenerate"):
-        response = client.post(reverse(name))
-        assert response.status_code == 302 and response.url.startswith(reverse("accounts:twofactor_verify"))
+    response = client.post(reverse("accounts:twofactor_remove"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:twofactor_verify"))
+    # The session now knows of the device: the middleware refuses any form until a code is given.
+    assert client.post(reverse("accounts:twofactor_backup_codes_regenerate")).status_code == 403
     assert TOTPDevice.objects.filter(user=trainer).exists()
     assert not StaticDevice.objects.filter(user=trainer).exists()
 
