@@ -459,3 +459,23 @@ def test_a_new_user_gets_a_key_of_their_own(client, db):
         keys.append(client.session[ENROL_KEY_SESSION_KEY])
         client.post(reverse("accounts:logout"))
     assert keys[0] != keys[1]
+
+
+def test_the_organisation_setting_is_in_its_admin_page(client, world):
+    admin_user = world.user("admin")
+    device = give_device(admin_user)
+    with time_machine.travel(NOON, tick=False):
+        login(client, admin_user)
+        verify(client, device, NOON)
+        page = client.get(reverse("admin:pathways_organisation_change", args=[world.support.pk])).content.decode()
+    assert 'name="two_factor_required"' in page
+
+
+def test_only_the_embedded_demo_exempts_mandatory_roles():
+    """`make run` (config.settings.dev) prints logins that work without an authenticator app."""
+    script = "import config.settings.dev as d; print(d.TWO_FACTOR_ENFORCE_MANDATORY)"
+    environment = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert completed.stdout.split() == ["False"]
