@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -48,7 +50,7 @@ def _next_url(request, default=None):
 def _to_verification(request):
     """A page that manages the second factor asks for it first when the user has a device."""
     twofactor.remember(request)
-    return redirect(f"{reverse('accounts:twofactor_verify')}?next={request.path}")
+    return redirect(f"{reverse('accounts:twofactor_verify')}?{urlencode({'next': request.path})}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,7 +124,7 @@ def twofactor_enrol(request):
             twofactor.remember(request)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             messages.success(request, _("La double authentification est activée sur votre compte."))
-            return redirect(f"{reverse('accounts:twofactor_backup_codes')}?next={_next_url(request)}")
+            return redirect(f"{reverse('accounts:twofactor_backup_codes')}?{urlencode({'next': _next_url(request)})}")
     device = twofactor.unsaved_device(user, key)
     context = {
         "form": form,
