@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import services
 from accounts.access_log import AdminReadLogMixin
 from accounts.lockout import login_unlock
 from accounts.models import AccessLog, PasswordResetRequest, PersonRetention, RetentionPolicy, User
@@ -26,6 +28,24 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]},
         ),
     ]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Réinitialiser la double authentification (nouvel enrôlement à la connexion)"))
+    def reset_two_factor(self, request, queryset):
+        """Remove the selected users' devices; each reset is recorded with who did it (accounts.services)."""
+        users = list(queryset)
+        for user in users:
+            services.twofactor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Double authentification réinitialisée pour %(count)d compte.",
+                "Double authentification réinitialisée pour %(count)d comptes.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Débloquer la connexion (tentatives échouées oubliées)"), permissions=["change"])
     def unlock_login(self, request, queryset):

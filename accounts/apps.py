@@ -26,3 +26,5 @@ class AccountsConfig(AppConfig):
         from accounts.middleware import activity_at_login
 
         user_logged_in.connect(activity_at_login, dispatch_uid="accounts.activity_at_login")
+
+        from accounts import twofactor  # noqa: F401  (remembers the second-factor state of a session at login)

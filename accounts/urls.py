@@ -54,3 +54,17 @@ urlpatterns = [
     path("langue/", views.set_language, name="set_language"),
     path("session/prolonger/", views.session_ping, name="session_ping"),
 ]
+
+# Two-factor authentication (accounts.twofactor)
+urlpatterns += [
+    path("double-authentification/", views.twofactor_account, name="twofactor"),
+    path("double-authentification/verification/", views.twofactor_verify, name="twofactor_verify"),
+    path("double-authentification/activation/", views.twofactor_enrol, name="twofactor_enrol"),
+    path("double-authentification/codes-de-secours/", views.twofactor_backup_codes, name="twofactor_backup_codes"),
+    path(
+        "double-authentification/codes-de-secours/nouveaux/",
+        views.twofactor_backup_codes_regenerate,
+        name="twofactor_backup_codes_regenerate",
+    ),
+    path("double-authentification/desactiver/", views.twofactor_remove, name="twofactor_remove"),
+]

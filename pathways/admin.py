@@ -108,6 +108,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "kind", "prescriber_kind", "siret", "region", "is_active"]}),
         (_("Territoire"), {"fields": ["basins"]}),
         (_("Contact"), {"fields": ["address", "phone", "alert_inbox_email"]}),
+        (_("Sécurité"), {"fields": ["two_factor_required"]}),
     ]
 
 

@@ -9,8 +9,10 @@ class PathwaysConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from accounts import twofactor
         from pathways import scoping
         from pathways.models import Beneficiary, MembershipInvitation, MembershipInvitationQuerySet, Pathway, Stage
+        from pathways.twofactor import requires_two_factor
 
         # Every create/change of a person, a pathway or a stage is recorded (who, when, what changed).
         auditlog.register(Beneficiary, exclude_fields=["id", "name_key", "created_at", "created_by"])
@@ -48,3 +50,7 @@ class PathwaysConfig(AppConfig):
         from pathways import personal_data as declared_personal_data
 
         declared_personal_data.declare()
+
+        # The second factor is mandatory for regional staff, facilitators and the members of an organisation that
+        # asks for it (accounts.twofactor).
+        twofactor.register_requirement(requires_two_factor)

@@ -194,6 +194,15 @@ class Organisation(models.Model):
         help_text=_("Boîte partagée où arrivent les alertes de la structure, en plus de la boîte dans l'application."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    two_factor_required = models.BooleanField(
+        _("double authentification obligatoire"),
+        default=False,
+        help_text=_(
+            "Oblige chaque membre actif de la structure à se connecter avec un second facteur (application "
+            "d'authentification). Elle l'est déjà pour les équipes régionales, les intervenant·es et les "
+            "administrateur·rices."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -697,6 +697,14 @@ MATRIX = {
     "accounts:set_language": (None, {**statuses(405), ANON: 405}),
     # "Rester connecté" before the session ends: a POST of a logged-in user (tests/accounts/test_sessions.py).
     "accounts:session_ping": (None, statuses(405)),
+    # Two-factor authentication: every logged-in user's own (tests/accounts/test_twofactor.py); without a device the
+    # verification page sends on to the page asked for (home here).
+    "accounts:twofactor": (None, statuses(200)),
+    "accounts:twofactor_verify": (None, statuses(302)),
+    "accounts:twofactor_enrol": (None, statuses(200)),
+    "accounts:twofactor_backup_codes": (None, statuses(200)),
+    "accounts:twofactor_backup_codes_regenerate": (None, statuses(405)),
+    "accounts:twofactor_remove": (None, statuses(405)),
     "healthz": (None, {**statuses(200), ANON: 200}),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),

@@ -31,7 +31,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose site lets in only administrators verified with their second factor (accounts.admin_site).
+    "accounts.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "pathways",
@@ -70,7 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -216,6 +222,16 @@ PASSWORD_RESET_SWEEP_AFTER_SECONDS = env.int("PASSWORD_RESET_SWEEP_AFTER_SECONDS
 # Requests (address, time, status; no token) are deleted after this many days.
 PASSWORD_RESET_KEEP_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Two-factor authentication (TOTP, django-otp; accounts.twofactor). A user with a confirmed device always gives a code
+# after the password. It is mandatory (no page but enrolment until a device is set up) for administrators, regional
+# staff, facilitators and the members of an organisation that asks for it. Only the embedded demo
+# (config/settings/dev.py) turns the obligation off, so its printed logins work without an authenticator app; the
+# production settings force it on.
+TWO_FACTOR_ENFORCE_MANDATORY = True
+# How many backup codes an enrolment (or a regeneration) gives; each works once.
+TWO_FACTOR_BACKUP_CODES = 10
+# The name authenticator apps show next to the codes.
+OTP_TOTP_ISSUER = "Sans Rupture"
 
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -35,3 +35,7 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # collectstatic is for production; tests serve static files from the app folders.
 STATIC_ROOT = None
+
+# Most tests log users in with `client.force_login` and no second factor; the two-factor tests
+# (tests/accounts/test_twofactor.py) switch the obligation on and go through the real middleware.
+TWO_FACTOR_ENFORCE_MANDATORY = False

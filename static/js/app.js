@@ -24,6 +24,11 @@
     }
   });
 
+  // A button with data-print prints the page (the backup codes of the second factor).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   // Attendance sheet: the reason of an absence only shows next to "absence justifiée".
   function syncReason(statusSelect) {
     const reason = document.getElementById("r-" + statusSelect.id.slice(2));

@@ -38,6 +38,7 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -736,6 +737,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Connexion : {SITE_URL}")
         self.stdout.write(f"Mot de passe, le même pour tous les comptes : {DEMO_PASSWORD}")
+        if not settings.TWO_FACTOR_ENFORCE_MANDATORY:
+            self.stdout.write(
+                "Double authentification : non exigée dans cette démonstration (config/settings/dev.py) ; "
+                "chacun peut l'activer depuis son menu."
+            )
         self.stdout.write("")
         rows = login_rows(seeder.region)
         width = max(len(label) for label, *_rest in rows) + 2

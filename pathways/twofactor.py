@@ -1,0 +1,23 @@
+"""Who must log in with a second factor, for the memberships this app holds (registered in `accounts.twofactor`)."""
+
+from django.db.models import Q
+
+from pathways.models import Membership
+
+# Roles that read named data across organisations or hold confidential notes.
+TWO_FACTOR_ROLES = (
+    Membership.Role.REGIONAL_OFFICER,
+    Membership.Role.BASIN_COORDINATOR,
+    Membership.Role.FACILITATOR,
+)
+
+
+def requires_two_factor(user) -> bool:
+    """An active membership of a role in `TWO_FACTOR_ROLES`, or in an organisation that asks its members for a second
+    factor (`Organisation.two_factor_required`). One query."""
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .filter(Q(role__in=TWO_FACTOR_ROLES) | Q(organisation__two_factor_required=True))
+        .exists()
+    )
