@@ -635,6 +635,9 @@ MATRIX = {
     "accounts:password_change": (None, statuses(200)),
     "accounts:password_change_done": (None, statuses(200)),
     "accounts:set_language": (None, {**statuses(405), ANON: 405}),
+    # ProConnect is off unless configured (tests/accounts/test_proconnect.py tries them configured).
+    "accounts:proconnect_login": (None, {**statuses(404), ANON: 404}),
+    "accounts:proconnect_callback": (None, {**statuses(404), ANON: 404}),
     "healthz": (None, {**statuses(200), ANON: 200}),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),
