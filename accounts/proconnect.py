@@ -78,6 +78,8 @@ class ProConnectBackend(OIDCAuthenticationBackend):
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
         if "nonce" in kwargs:  # the id_token (the userinfo JWT is verified without a nonce)
+            if "exp" not in payload:  # PyJWT checks an expiry only when there is one
+                raise SuspiciousOperation("The id_token has no expiry.")
             audience = payload.get("aud")
             audiences = audience if isinstance(audience, list) else [audience]
             if self.OIDC_RP_CLIENT_ID not in audiences:

@@ -390,7 +390,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG messages name the e-mail address of a refused ProConnect sign-in.
+        "mozilla_django_oidc": {"level": "INFO"},
+    },
 }
 SMALL_COUNT_THRESHOLD = 5
 # At most this many duplicate checks (person creation) per user in any hour, counted from the access log so that

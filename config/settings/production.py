@@ -3,7 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_URL, env, postgresql
+from config.settings.base import (
+    OIDC_OP_AUTHORIZATION_ENDPOINT,
+    OIDC_OP_JWKS_ENDPOINT,
+    OIDC_OP_TOKEN_ENDPOINT,
+    OIDC_OP_USER_ENDPOINT,
+    PROCONNECT_ENABLED,
+    PROCONNECT_LOGOUT_ENDPOINT,
+    REDIS_URL,
+    env,
+    postgresql,
+)
 
 DEBUG = False
 DATABASES = {"default": postgresql(env.db("DATABASE_URL"))}
@@ -21,3 +31,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+# ProConnect (when configured) is reached over https only: the client secret and the tokens travel on these calls.
+if PROCONNECT_ENABLED and not all(
+    endpoint.startswith("https://")
+    for endpoint in (
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+        PROCONNECT_LOGOUT_ENDPOINT,
+    )
+):
+    raise ImproperlyConfigured("PROCONNECT_DOMAIN and the ProConnect endpoints must be https:// addresses.")

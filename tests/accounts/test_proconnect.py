@@ -163,6 +163,7 @@ class FakeProConnect:
                     "idp_id": "fia1v2",
                     **provider.id_token_extra,
                 }
+                claims = {name: value for name, value in claims.items() if value is not None}  # None: left out
                 provider.last_id_token = provider.sign(claims)
                 body = {
                     "access_token": "jeton-d-acces",
@@ -295,6 +296,16 @@ def test_a_wrong_state_is_refused(client, configured, lea):
     assert "/api/v2/token" not in configured.calls  # refused before the code is exchanged
 
 
+def test_an_expired_token_is_refused(client, configured, lea):
+    configured.id_token_extra = {"exp": int(time.time()) - 60}
+    refusal_shown(client, sign_in(client, configured), "error")
+
+
+def test_a_token_without_expiry_is_refused(client, configured, lea):
+    configured.id_token_extra = {"exp": None}
+    refusal_shown(client, sign_in(client, configured), "error")
+
+
 def test_a_token_for_another_client_is_refused(client, configured, lea):
     configured.id_token_extra = {"aud": "un-autre-service"}
     refusal_shown(client, sign_in(client, configured), "error")
@@ -387,7 +398,7 @@ def test_when_not_configured_there_is_no_button_and_the_urls_answer_404(client, 
     assert provider.calls == []
 
 
-def settings_in_a_process(environment):
+def settings_in_a_process(environment, module="config.settings.test"):
     """The settings a fresh process builds from these environment variables (the settings module reads them once)."""
     code = (
         "import json, django; from django.conf import settings; django.setup(); print(json.dumps({name: "
@@ -397,7 +408,7 @@ def settings_in_a_process(environment):
         "{'form_action': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}))"
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("PROCONNECT_")}
-    env.update(environment, DJANGO_SETTINGS_MODULE="config.settings.test")
+    env.update(environment, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=django_settings.BASE_DIR
     )
@@ -434,3 +445,17 @@ def test_a_domain_without_scheme_is_reached_over_https():
 def test_a_client_id_without_its_secret_fails_loudly():
     run = settings_in_a_process({"PROCONNECT_CLIENT_ID": CLIENT_ID, "PROCONNECT_DOMAIN": "proconnect.example"})
     assert run.returncode != 0 and "PROCONNECT_CLIENT_SECRET" in run.stderr
+
+
+def test_production_refuses_a_provider_reached_without_https():
+    environment = {
+        "PROCONNECT_CLIENT_ID": CLIENT_ID,
+        "PROCONNECT_CLIENT_SECRET": CLIENT_SECRET,
+        "PROCONNECT_DOMAIN": "http://proconnect.example",
+        "SECRET_KEY": "production-test-key-" + "x" * 50,
+        "NOTES_ENCRYPTION_SALT": "production-test-salt-0123456789abcdef",
+        "DATABASE_URL": "postgres://sans_rupture@127.0.0.1:5432/absente",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    run = settings_in_a_process(environment, module="config.settings.production")
+    assert run.returncode != 0 and "must be https:// addresses" in run.stderr
