@@ -16,7 +16,10 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    # ProConnect (accounts/proconnect.py): 404 unless configured. The callback's address is registered at ProConnect.
+    path("proconnect/connexion/", views.proconnect_login, name="proconnect_login"),
+    path("proconnect/retour/", views.proconnect_callback, name="proconnect_callback"),
     path("mot-de-passe/oublie/", views.password_reset, name="password_reset"),
     path(
         "mot-de-passe/oublie/envoye/",

@@ -705,6 +705,9 @@ MATRIX = {
     "accounts:twofactor_backup_codes": (None, statuses(200)),
     "accounts:twofactor_backup_codes_regenerate": (None, statuses(405)),
     "accounts:twofactor_remove": (None, statuses(405)),
+    # ProConnect is off unless configured (tests/accounts/test_proconnect.py tries them configured).
+    "accounts:proconnect_login": (None, {**statuses(404), ANON: 404}),
+    "accounts:proconnect_callback": (None, {**statuses(404), ANON: 404}),
     "healthz": (None, {**statuses(200), ANON: 200}),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),

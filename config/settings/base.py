@@ -233,6 +233,70 @@ TWO_FACTOR_BACKUP_CODES = 10
 # The name authenticator apps show next to the codes.
 OTP_TOTP_ISSUER = "Sans Rupture"
 
+# --- ProConnect (OpenID Connect sign-in for professionals, accounts/proconnect.py) ---------------------------
+# Off unless PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET and PROCONNECT_DOMAIN (or the five endpoints) are set:
+# then the login page shows the ProConnect button and accounts.proconnect.ProConnectBackend matches the verified
+# e-mail to an existing active account (never creates one). See docs/deployment.md, "ProConnect".
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+# The host given by ProConnect for the environment (e.g. fca.integ01.dev-agentconnect.fr for integration); every
+# endpoint is under https://PROCONNECT_DOMAIN/api/v2/. A scheme may be given (http://127.0.0.1:8080 for a local
+# provider).
+PROCONNECT_DOMAIN = env.str("PROCONNECT_DOMAIN", default="")
+_proconnect_base = ""
+if PROCONNECT_DOMAIN:
+    _proconnect_base = PROCONNECT_DOMAIN.rstrip("/")
+    if "://" not in _proconnect_base:
+        _proconnect_base = f"https://{_proconnect_base}"
+    _proconnect_base += "/api/v2"
+
+
+def _proconnect_endpoint(name: str, path: str) -> str:
+    return env.str(f"PROCONNECT_{name}", default=f"{_proconnect_base}/{path}" if _proconnect_base else "")
+
+
+# mozilla-django-oidc's settings, all derived from the PROCONNECT_* variables.
+OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = PROCONNECT_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = _proconnect_endpoint("AUTHORIZATION_ENDPOINT", "authorize")
+OIDC_OP_TOKEN_ENDPOINT = _proconnect_endpoint("TOKEN_ENDPOINT", "token")
+OIDC_OP_USER_ENDPOINT = _proconnect_endpoint("USERINFO_ENDPOINT", "userinfo")
+OIDC_OP_JWKS_ENDPOINT = _proconnect_endpoint("JWKS_ENDPOINT", "jwks")
+# The provider's end_session_endpoint: logging out of Sans Rupture ends the ProConnect session too.
+PROCONNECT_LOGOUT_ENDPOINT = _proconnect_endpoint("LOGOUT_ENDPOINT", "session/end")
+# The id_token's `iss` must be this (ProConnect: https://PROCONNECT_DOMAIN/api/v2); empty: not checked.
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default=_proconnect_base)
+PROCONNECT_ENABLED = bool(PROCONNECT_CLIENT_ID)
+if PROCONNECT_ENABLED and not (
+    PROCONNECT_CLIENT_SECRET
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_USER_ENDPOINT
+    and OIDC_OP_JWKS_ENDPOINT
+):
+    raise ImproperlyConfigured(
+        "PROCONNECT_CLIENT_ID is set: PROCONNECT_CLIENT_SECRET and PROCONNECT_DOMAIN (or the endpoints) are needed too."
+    )
+# ProConnect signs its tokens with RS256 or ES256 (keys published at the JWKS endpoint).
+OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")
+if OIDC_RP_SIGN_ALGO not in ("RS256", "ES256"):
+    raise ImproperlyConfigured("PROCONNECT_SIGN_ALGO: RS256 or ES256.")
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid idp_id"
+# eidas1 is ProConnect's basic level; the `amr` claim (how the person authenticated: pwd, totp, mfa…) comes in the
+# id_token only when asked for, and is kept in the session (accounts.proconnect.SESSION_KEY).
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="eidas1")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {
+    **({"acr_values": PROCONNECT_ACR_VALUES} if PROCONNECT_ACR_VALUES else {}),
+    "claims": '{"id_token":{"amr":{"essential":true},"auth_time":{"essential":true}}}',
+}
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if PROCONNECT_ENABLED:
+    AUTHENTICATION_BACKENDS.append("accounts.proconnect.ProConnectBackend")
+
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -272,6 +336,16 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+if PROCONNECT_ENABLED:
+    # The ProConnect button and the logout form are answered by a redirect to the provider, and browsers apply
+    # form-action to the redirects that follow a form's submission.
+    from urllib.parse import urlsplit
+
+    for _endpoint in (OIDC_OP_AUTHORIZATION_ENDPOINT, PROCONNECT_LOGOUT_ENDPOINT):
+        if _endpoint:
+            _origin = "{0.scheme}://{0.netloc}".format(urlsplit(_endpoint))
+            if _origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]:
+                CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -426,7 +500,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Its DEBUG messages name the e-mail address of a refused ProConnect sign-in.
+        "mozilla_django_oidc": {"level": "INFO"},
+    },
 }
 SMALL_COUNT_THRESHOLD = 5
 # At most this many duplicate checks (person creation) per user in any hour, counted from the access log so that

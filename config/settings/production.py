@@ -3,7 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_URL, env, postgresql
+from config.settings.base import (
+    OIDC_OP_AUTHORIZATION_ENDPOINT,
+    OIDC_OP_JWKS_ENDPOINT,
+    OIDC_OP_TOKEN_ENDPOINT,
+    OIDC_OP_USER_ENDPOINT,
+    PROCONNECT_ENABLED,
+    PROCONNECT_LOGOUT_ENDPOINT,
+    REDIS_URL,
+    env,
+    postgresql,
+)
 
 DEBUG = False
 DATABASES = {"default": postgresql(env.db("DATABASE_URL"))}
@@ -28,3 +38,16 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 
 # Two-factor authentication is mandatory for the roles that need it: never turned off in production.
 TWO_FACTOR_ENFORCE_MANDATORY = True
+
+# ProConnect (when configured) is reached over https only: the client secret and the tokens travel on these calls.
+if PROCONNECT_ENABLED and not all(
+    endpoint.startswith("https://")
+    for endpoint in (
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+        PROCONNECT_LOGOUT_ENDPOINT,
+    )
+):
+    raise ImproperlyConfigured("PROCONNECT_DOMAIN and the ProConnect endpoints must be https:// addresses.")
