@@ -293,7 +293,7 @@ OIDC_CREATE_USER = False
 OIDC_USE_NONCE = True
 OIDC_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10.0)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect_callback"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# (AUTHENTICATION_BACKENDS is set above, the lockout backend first.)
 if PROCONNECT_ENABLED:
     AUTHENTICATION_BACKENDS.append("accounts.proconnect.ProConnectBackend")
 
