@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.sentry import init_sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("SANS_RUPTURE_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user.
+    "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -310,14 +314,34 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
+# No query string in any log line (a search by name would write the name): core/logging.py. gunicorn's access log
+# has its own format (config/gunicorn.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"drop_query_strings": {"()": "core.logging.DropQueryStrings"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["drop_query_strings"]},
+        # The development server's request lines (`make run`), in Django's own format, without query strings.
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["drop_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (DEFAULT_LOGGING: a console in DEBUG, the e-mails to ADMINS) replaced by ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
+# Errors to Sentry when SENTRY_DSN is set, personal data scrubbed (core/sentry.py, docs/deployment.md).
+SENTRY_ENABLED = init_sentry(env)
+# Django's error reports (debug page, e-mails to ADMINS) without query strings nor form values.
+DEFAULT_EXCEPTION_REPORTER = "core.logging.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.PersonalDataExceptionReporterFilter"
 SMALL_COUNT_THRESHOLD = 5
 # At most this many duplicate checks (person creation) per user in any hour, counted from the access log so that
 # the limit holds across processes: the check tells who follows a person, it must not become a directory.
