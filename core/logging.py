@@ -66,8 +66,8 @@ class _WithoutQuery:
 
 
 class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
-    """Every POST value masked (forms carry names, phones, free text), and the query string out of the request's
-    META (`QUERY_STRING`, `REQUEST_URI`, `RAW_URI`, `HTTP_REFERER`, whose value may hold one)."""
+    """Every POST value and every frame variable's value masked (forms carry names, phones, free text), and the
+    query string out of the request's META (`QUERY_STRING`, `REQUEST_URI`, `RAW_URI`, `HTTP_REFERER`, whose value may hold one)."""
 
     def get_post_parameters(self, request):
         if request is None:
@@ -76,6 +76,13 @@ class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
         for key in cleansed:
             cleansed[key] = self.cleansed_substitute
         return cleansed
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        """The names of a frame's local variables, never their values (a form, a person, a request…)."""
+        return [
+            (name, self.cleansed_substitute)
+            for name, _value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
     def get_safe_request_meta(self, request):
         meta = super().get_safe_request_meta(request)
