@@ -67,7 +67,7 @@ class _WithoutQuery:
 
 class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
     """Every POST value and every frame variable's value masked (forms carry names, phones, free text), and the
-    query string out of the request's META (`QUERY_STRING`, `REQUEST_URI`, `RAW_URI`, `HTTP_REFERER`, whose value may hold one)."""
+    query string out of the request's META (`QUERY_STRING`, `REQUEST_URI`, `RAW_URI`, `HTTP_REFERER`)."""
 
     def get_post_parameters(self, request):
         if request is None:

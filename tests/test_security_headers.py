@@ -4,6 +4,7 @@ framing), `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`, `X-
 `Cache-Control: no-store` on every answer to a logged-in user (none on anonymous pages, which may be cached)."""
 
 import pytest
+
 from tests.crawl import crawl
 
 ROLES = ["trainer", "prescriber_adviser", "regional_officer", "facilitator", "dpo", "admin"]
