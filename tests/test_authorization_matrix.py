@@ -636,6 +636,11 @@ MATRIX = {
     "accounts:password_change_done": (None, statuses(200)),
     "accounts:set_language": (None, {**statuses(405), ANON: 405}),
     "healthz": (None, {**statuses(200), ANON: 200}),
+    # The legal pages (accounts/legal.py): public, linked from every page's footer.
+    "legal:accessibility": (None, PUBLIC),
+    "legal:legal_notice": (None, PUBLIC),
+    "legal:personal_data": (None, PUBLIC),
+    "legal:help": (None, PUBLIC),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),
     # Commissions (issue 19): run by the scheme's regional officers and the basin's coordinator, read by delegates.

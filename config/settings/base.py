@@ -5,6 +5,7 @@ The embedded default (no variable set) is SQLite in var/, a Celery broker on the
 switches to PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -337,6 +338,27 @@ LOGGING = {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
+# --- Legal pages (accounts/legal.py, templates/legal/) ---------------------------------------------------------
+# Who publishes the service, who answers for it and who hosts it, shown on the legal notice, the personal-data page
+# and the accessibility statement. Each deployment sets its own (docs/deployment.md).
+LEGAL_PUBLISHER = env.str("LEGAL_PUBLISHER", default="Région (à renseigner : LEGAL_PUBLISHER)")
+LEGAL_PUBLISHER_ADDRESS = env.str("LEGAL_PUBLISHER_ADDRESS", default="")
+LEGAL_PUBLICATION_DIRECTOR = env.str(
+    "LEGAL_PUBLICATION_DIRECTOR", default="Présidence de la Région (à renseigner : LEGAL_PUBLICATION_DIRECTOR)"
+)
+LEGAL_HOST = env.str("LEGAL_HOST", default="(à renseigner : LEGAL_HOST)")
+LEGAL_HOST_ADDRESS = env.str("LEGAL_HOST_ADDRESS", default="")
+LEGAL_CONTACT_EMAIL = env.str("LEGAL_CONTACT_EMAIL", default="contact@sans-rupture.localhost")
+# The data-protection officer the people and the users write to (right of access, objection, erasure…).
+DPO_CONTACT_EMAIL = env.str("DPO_CONTACT_EMAIL", default="dpo@sans-rupture.localhost")
+# The accessibility statement: the date of the last audit (YYYY-MM-DD) and whom to write to (LEGAL_CONTACT_EMAIL
+# when empty).
+try:
+    ACCESSIBILITY_AUDIT_DATE = datetime.date.fromisoformat(env.str("ACCESSIBILITY_AUDIT_DATE", default="2026-12-01"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"ACCESSIBILITY_AUDIT_DATE: a date YYYY-MM-DD ({error}).") from error
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
+
 # Errors to Sentry when SENTRY_DSN is set, personal data scrubbed (core/sentry.py, docs/deployment.md).
 SENTRY_ENABLED = init_sentry(env)
 # Django's error reports (debug page, e-mails to ADMINS) without query strings nor form values.
