@@ -48,6 +48,7 @@ MARKERS = [
     LAST_NAME,
     LAST_NAME.upper(),
     PHONE,
+    PHONE[1:],  # also in E.164 (+33677889900)
     EMAIL,
     SECRET_COMMENT,
     SECRET_NOTE,

@@ -42,6 +42,8 @@ def personal_markers(world):
         "ines.lefevre",
         "06 11 22 33 44",
         "0611223344",
+        "611223344",  # also in E.164 (+33611223344)
+        "698765432",
         world.beneficiary.first_name,
         world.beneficiary.last_name,
         world.beneficiary.last_name.upper(),
