@@ -58,4 +58,5 @@ USER app
 
 EXPOSE 8000
 # Workers: WEB_CONCURRENCY (read by gunicorn itself).
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--timeout", "60"]
+# The access log's format drops query strings (config/gunicorn.py): a search by name must not write the name.
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--timeout", "60"]

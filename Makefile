@@ -15,6 +15,7 @@ help:
 	@echo "make run          install everything, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
 	@echo "make test         run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint         ruff, djlint, the floors of the apps (import-linter), makemigrations --check"
+	@echo "make audit        check the locked dependencies for known vulnerabilities (pip-audit, needs PyPI)"
 	@echo "make bench        run the benchmarks on PostgreSQL + Redis (DATABASE_URL/REDIS_URL); ONLY=<name> runs one"
 	@echo "make system-deps  install the Debian packages (as root or with sudo)"
 	@echo "make messages     extract translatable strings into locale/"
@@ -71,6 +72,11 @@ lint: install
 	PYTHONPATH=. $(UV) run --frozen lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-messages
+
+# Dependency audit of uv.lock against PyPI's advisories (pip-audit); fails with what to do (.ci/audit).
+.PHONY: audit
+audit: install
+	UV=$(UV) bash .ci/audit
 
 # Every French string of the code has an English translation (extract into a scratch copy, then count the gaps).
 .PHONY: check-messages

@@ -61,16 +61,25 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(AdminReadLogMixin, admin.ModelAdmin):
-    """Read-only: the access log is evidence, nobody edits it (the database refuses it too). A row's page names its
-    person: opening it is logged."""
+    """Read-only: the access log is evidence, nobody edits it (the database refuses it too). The person read is shown
+    by number only: their name is read through the scoped pages (the data-protection officer's), not here; opening a
+    row's page is logged all the same."""
 
     def access_log_person(self, obj):
         return obj.beneficiary_id
 
-    list_display = ["at", "user", "action", "view_name", "acting_organisation"]
+    list_display = ["at", "user", "action", "view_name", "acting_organisation", "person_number"]
+    exclude = ["beneficiary"]
     list_filter = ["action"]
     list_select_related = ["user", "acting_organisation"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("personne n°"))
+    def person_number(self, obj):
+        return obj.beneficiary_id or "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*(f.name for f in AccessLog._meta.fields if f.name != "beneficiary"), "person_number"]
 
     def has_add_permission(self, request):
         return False

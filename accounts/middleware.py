@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # The session key holding the time (epoch seconds) of the user's last activity.
@@ -145,4 +146,21 @@ class TwoFactorMiddleware:
         # not reload it while the user types their code).
         if urlsplit(request.headers.get("HX-Current-URL", "")).path != target:
             response["HX-Redirect"] = target
+        return response
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Every answer to a logged-in user is `Cache-Control: no-store` (with Django's `never_cache` headers): a page
+    about people must not stay in a shared proxy, nor in the browser's cache or history for the next person at the
+    same computer. Answers to anonymous visitors (the public charter and legal pages, the login page) keep their
+    own caching; static files are served before this middleware (WhiteNoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -34,6 +34,17 @@ def close_old_database_connections(task=None, **kwargs):
     close_old_connections()
 
 
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def drop_query_strings_from_worker_logs(logger=None, **kwargs):
+    """The worker's and beat's own log handlers (Celery replaces the root logger's) drop query strings too, like
+    those of settings.LOGGING (core/logging.py)."""
+    from core.logging import DropQueryStrings
+
+    for handler in logger.handlers if logger is not None else ():
+        handler.addFilter(DropQueryStrings())
+
+
 @signals.worker_process_shutdown.connect
 @signals.worker_shutdown.connect
 def close_kept_connections(**kwargs):

@@ -11,6 +11,7 @@ admin.site.index_title = _("Données de référence")
 urlpatterns = [
     path("", include("pathways.urls")),
     path("compte/", include("accounts.urls")),
+    path("informations/", include("accounts.legal_urls")),
     path("notifications/", include("notifications.urls")),
     path("assiduite/", include("attendance.urls")),
     path("alertes/", include("alerts.urls")),

@@ -250,15 +250,46 @@ class SessionAdmin(admin.ModelAdmin):
 # access; issue 17's confidentiality walk found the names of people who only came to a drop-in hour here).
 
 
-def personal_content_types():
-    from django.contrib.contenttypes.models import ContentType
+def _reaches_a_person(model, persons, depth=3) -> bool:
+    """Whether `model` is a person model or points to one through at most `depth` foreign keys (a reminder points to
+    a drift, an alert's action to an alert: their history is about that person too)."""
+    if model in persons:
+        return True
+    if depth == 0:
+        return False
+    return any(
+        field.many_to_one
+        and field.related_model is not None
+        and _reaches_a_person(field.related_model, persons, depth - 1)
+        for field in model._meta.get_fields()
+        if field.concrete
+    )
+
+
+def personal_models() -> list:
+    """The models whose history is about a person: those put under the scoping layer with their person, and every
+    model with a history that points to one of them."""
+    from auditlog.registry import auditlog
 
     from pathways import scoping
 
-    return ContentType.objects.get_for_models(*scoping.person_models()).values()
+    persons = {model._meta.concrete_model for model in scoping.person_models()}
+    return [*persons, *(m for m in auditlog.get_models() if m not in persons and _reaches_a_person(m, persons))]
+
+
+def personal_content_types():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_models(*personal_models()).values()
 
 
 class ReferenceLogEntryAdmin(LogEntryAdmin):
+    """The history of the reference data only (charter versions and signatures…): the entries about a person are
+    not listed, not searchable and not opened; the search looks at the object's name and the actor, never at the
+    changes' values."""
+
+    search_fields = ["object_repr", "actor__email", "actor__last_name"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(content_type__in=[ct.pk for ct in personal_content_types()])
 

@@ -104,6 +104,7 @@ class Page:
     content_type: str
     text: str
     htmx: bool = False
+    headers: dict = field(default_factory=dict)  # the response's headers (names as sent)
 
 
 @dataclass
@@ -200,7 +201,16 @@ def crawl(
             continue
         content_type = response.get("Content-Type", "").split(";")[0].strip()
         text = text_of(response)
-        result.pages.append(Page(url=url, status=response.status_code, content_type=content_type, text=text, htmx=htmx))
+        result.pages.append(
+            Page(
+                url=url,
+                status=response.status_code,
+                content_type=content_type,
+                text=text,
+                htmx=htmx,
+                headers=dict(response.items()),
+            )
+        )
         if response.status_code in (301, 302, 303, 307, 308) and response.get("Location"):
             queue.append((urljoin(url, response["Location"]), False))
             continue

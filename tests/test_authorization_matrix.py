@@ -709,6 +709,11 @@ MATRIX = {
     "accounts:proconnect_login": (None, {**statuses(404), ANON: 404}),
     "accounts:proconnect_callback": (None, {**statuses(404), ANON: 404}),
     "healthz": (None, {**statuses(200), ANON: 200}),
+    # The legal pages (accounts/legal.py): public, linked from every page's footer.
+    "legal:accessibility": (None, PUBLIC),
+    "legal:legal_notice": (None, PUBLIC),
+    "legal:personal_data": (None, PUBLIC),
+    "legal:help": (None, PUBLIC),
     # The admin site checks is_staff itself; its index stands for it here (see test_admin_pages_are_staff_only).
     "admin:index": (None, {**statuses(302), "admin": 200}),
     # Commissions (issue 19): run by the scheme's regional officers and the basin's coordinator, read by delegates.

@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.sentry import init_sentry
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("SANS_RUPTURE_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user.
+    "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -494,18 +498,57 @@ if any(months < 1 for months in RETENTION_DEFAULT_MONTHS.values()):
 RETENTION_NOTICE_DAYS = env.int("RETENTION_NOTICE_DAYS", default=30)
 
 # --- Logging ----------------------------------------------------------------------------------------------
+# No query string in any log line (a search by name would write the name): core/logging.py. gunicorn's access log
+# has its own format (config/gunicorn.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"drop_query_strings": {"()": "core.logging.DropQueryStrings"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["drop_query_strings"]},
+        # The development server's request lines (`make run`), in Django's own format, without query strings.
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["drop_query_strings"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Its DEBUG messages name the e-mail address of a refused ProConnect sign-in.
         "mozilla_django_oidc": {"level": "INFO"},
+        # Django's own handlers (DEFAULT_LOGGING: a console in DEBUG, the e-mails to ADMINS) replaced by ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
+# --- Legal pages (accounts/legal.py, templates/legal/) ---------------------------------------------------------
+# Who publishes the service, who answers for it and who hosts it, shown on the legal notice, the personal-data page
+# and the accessibility statement. Each deployment sets its own (docs/deployment.md).
+LEGAL_PUBLISHER = env.str("LEGAL_PUBLISHER", default="Région (à renseigner : LEGAL_PUBLISHER)")
+LEGAL_PUBLISHER_ADDRESS = env.str("LEGAL_PUBLISHER_ADDRESS", default="")
+LEGAL_PUBLICATION_DIRECTOR = env.str(
+    "LEGAL_PUBLICATION_DIRECTOR", default="Présidence de la Région (à renseigner : LEGAL_PUBLICATION_DIRECTOR)"
+)
+LEGAL_HOST = env.str("LEGAL_HOST", default="(à renseigner : LEGAL_HOST)")
+LEGAL_HOST_ADDRESS = env.str("LEGAL_HOST_ADDRESS", default="")
+LEGAL_CONTACT_EMAIL = env.str("LEGAL_CONTACT_EMAIL", default="contact@sans-rupture.localhost")
+# The data-protection officer the people and the users write to (right of access, objection, erasure…).
+DPO_CONTACT_EMAIL = env.str("DPO_CONTACT_EMAIL", default="dpo@sans-rupture.localhost")
+# The accessibility statement: the date of the last audit (YYYY-MM-DD) and whom to write to (LEGAL_CONTACT_EMAIL
+# when empty).
+try:
+    ACCESSIBILITY_AUDIT_DATE = datetime.date.fromisoformat(env.str("ACCESSIBILITY_AUDIT_DATE", default="2026-12-01"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"ACCESSIBILITY_AUDIT_DATE: a date YYYY-MM-DD ({error}).") from error
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
+
+# Errors to Sentry when SENTRY_DSN is set, personal data scrubbed (core/sentry.py, docs/deployment.md).
+SENTRY_ENABLED = init_sentry(env)
+# Django's error reports (debug page, e-mails to ADMINS) without query strings nor form values.
+DEFAULT_EXCEPTION_REPORTER = "core.logging.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.PersonalDataExceptionReporterFilter"
 SMALL_COUNT_THRESHOLD = 5
 # At most this many duplicate checks (person creation) per user in any hour, counted from the access log so that
 # the limit holds across processes: the check tells who follows a person, it must not become a directory.
