@@ -446,10 +446,13 @@ def ascii_slug(value: str) -> str:
 
 
 def fake_siret(key: str) -> str:
-    """A stable, valid (Luhn) but fake SIRET for `key` (never one of La Poste's, which have a rule of their own)."""
-    base = f"{int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10**13:013d}"
-    if base.startswith("356000000"):
-        base = "1" + base[1:]
+    """A stable, valid but fake SIRET for `key`: its SIREN (the first 9 digits) and the whole 14 digits each pass
+    Luhn, as python-stdnum checks (never one of La Poste's, which have a rule of their own)."""
+    digits = f"{int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10**12:012d}"
+    if digits.startswith("35600000"):
+        digits = "1" + digits[1:]
+    siren = digits[:8] + luhn.calc_check_digit(digits[:8])
+    base = siren + digits[8:]
     return base + luhn.calc_check_digit(base)
 
 
