@@ -58,7 +58,7 @@ class User(AbstractUser):
 
 
 class AccessLog(models.Model):
-    """One row each time someone reads or changes a person's record (DESIGN.md §6).
+    """One row each time someone reads or changes a person's record (docs/design.md §6).
 
     Written by the scoping layer (`pathways.scoping.get_for_user_or_404`) and the person services, never by hand
     in a view. Kept apart from the audit of field changes: this answers "who looked at whom, when, as whom".

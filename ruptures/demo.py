@@ -164,7 +164,7 @@ def declarable_stages(*, prescribers):
 def candidate_stages(adviser, today, spare=None):
     """Stages in progress at a training body on open pathways of the adviser's alert inbox, with a trainer to
     declare, and not on anybody's watch list: the adviser's own pathways first (started ten days ago at least
-    first), then their colleagues' (the inbox every adviser of the organisation works from, DESIGN.md §1), so that
+    first), then their colleagues' (the inbox every adviser of the organisation works from, docs/design.md §1), so that
     every story is told whatever day the demo is loaded."""
     inbox = Membership.objects.active().filter(user=adviser, role=Role.PRESCRIBER_ADVISER).values("organisation")
     stages = declarable_stages(prescribers=inbox).select_related("pathway").order_by("-actual_start", "pk")

@@ -30,7 +30,7 @@ class SpeakingGroupsConfig(AppConfig):
             scoping.register(model, scope=scope, person=person_of_stage)
         scoping.register(models.PostRuptureCase, scope=scope, person=lambda case: case.person)
         scoping.register(models.CaseEntry, scope=scope, person=lambda entry: entry.case.person)
-        # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
+        # A group's facilitators see the people enrolled in its sessions (docs/design.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(models.pathways_of_groups, acting=models.support_reaching)
 

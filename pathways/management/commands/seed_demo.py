@@ -777,7 +777,7 @@ LOGIN_LABELS = [
 
 
 def login_rows(region):
-    """One login per role (DESIGN.md §1), chosen among the demo accounts whose home page shows something."""
+    """One login per role (docs/design.md §1), chosen among the demo accounts whose home page shows something."""
     open_referent = Count("user__referent_pathways", filter=Q(user__referent_pathways__status="open"), distinct=True)
     memberships = (
         Membership.objects.active()
