@@ -66,7 +66,7 @@ class User(AbstractUser):
 
 
 class AccessLog(models.Model):
-    """One row each time someone reads or changes a person's record (DESIGN.md §6).
+    """One row each time someone reads or changes a person's record (docs/design.md §6).
 
     Written by the scoping layer (`pathways.scoping.get_for_user_or_404`), the person services and the pages that
     list named people (`accounts.access_log.record_many`), never by hand in a view. Kept apart from the audit of
@@ -211,7 +211,7 @@ class PersonRetention(models.Model):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Rights of the person (DESIGN.md §6, issue 20): the information notice handed over, objections to a sharing.
+# Rights of the person (docs/design.md §6, issue 20): the information notice handed over, objections to a sharing.
 
 
 class NoticeHandover(models.Model):

@@ -3,7 +3,7 @@
 The contract
 ------------
 Every model that holds something about a person (a beneficiary) is declared ONCE, by the app that owns it, from
-its `AppConfig.ready()` (accounts stands on floor 1 and imports no upper app, DESIGN.md §8)::
+its `AppConfig.ready()` (accounts stands on floor 1 and imports no upper app, docs/design.md §8)::
 
     from accounts.personal_data import FREE_TEXT, PersonalData, register
 

@@ -1,4 +1,4 @@
-"""Alerts (DESIGN.md §8, floor 4): the signal sent to the partners about a stage, its acknowledgement, the actions
+"""Alerts (docs/design.md §8, floor 4): the signal sent to the partners about a stage, its acknowledgement, the actions
 taken, the routing an organisation chooses, escalation and the inbox. Sources (ruptures, the pre-entry checklist, …)
 register an alert kind (`alerts.registry`) and raise alerts through `alerts.services.alert_raise`."""
 

@@ -1,4 +1,4 @@
-"""The kinds of alerts, registered by the apps that raise them (DESIGN.md §8: a source plugs into `alerts` by
+"""The kinds of alerts, registered by the apps that raise them (docs/design.md §8: a source plugs into `alerts` by
 registering, `alerts` imports none of its sources).
 
 A source app calls `register(AlertKind(...))` in its `AppConfig.ready()`; the alert pages, the inbox, the scope and

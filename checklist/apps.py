@@ -27,7 +27,7 @@ class ChecklistConfig(AppConfig):
             person_path="stage__pathway__beneficiary",
         )
         register_start_check(check_before_start)
-        # The rupture rate's "with a checklist" split (DESIGN.md §4), defined here, where the checklists are.
+        # The rupture rate's "with a checklist" split (docs/design.md §4), defined here, where the checklists are.
         register_split("with_checklist", submitted_before_start)
         # "Its checklist is submitted", read by the attendance sheet and the day's sessions to flag who has none.
         register_stage_fact("checklist_submitted", submitted)

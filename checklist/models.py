@@ -163,7 +163,7 @@ class ChecklistQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """The scope (registered in `ChecklistConfig.ready`): the training body that filled it; the pathway's
         prescriber (its adviser, the people of its organisation) and its referent only if the person agreed to share
-        it with them (DESIGN.md §6)."""
+        it with them (docs/design.md §6)."""
         if not scoping.active_memberships(user):
             return self.none()
         scope = Checklist.ConsentScope
@@ -208,7 +208,7 @@ class Checklist(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("commencée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
-    # The person's agreement to share the checklist with the prescriber and the referent (DESIGN.md §6: the
+    # The person's agreement to share the checklist with the prescriber and the referent (docs/design.md §6: the
     # scoping layer honours it). None: not asked yet.
     consent = models.BooleanField(_("accord de la personne pour le partage"), null=True, blank=True)
     consent_scope = models.CharField(_("partage avec"), max_length=10, choices=ConsentScope.choices, blank=True)

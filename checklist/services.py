@@ -180,7 +180,7 @@ class ActionOwners:
 
 def action_owners(checklist: Checklist) -> ActionOwners:
     """Who a follow-up action may be given to: those who see the checklist, since its to-do names the person, the
-    item and what to do (DESIGN.md §6): the training body's staff, and the pathway's referent and prescribing
+    item and what to do (docs/design.md §6): the training body's staff, and the pathway's referent and prescribing
     adviser only if the person agreed to share the checklist with them. A health item's action, like its comment,
     only to those who may read it (`can_read_sensitive`). A few queries, whatever the staff."""
     pathway = checklist.stage.pathway

@@ -1,4 +1,4 @@
-"""How figures are shown, defined once (DESIGN.md §6, issue 18): small counts, percentages and rates. Every page,
+"""How figures are shown, defined once (docs/design.md §6, issue 18): small counts, percentages and rates. Every page,
 chart, export and PDF that shows a count or a rate to a reader calls these functions (the `figures` template tags
 included), so that the rule cannot differ from one screen to the next.
 

@@ -1,4 +1,4 @@
-"""PDF rendering for the whole project (DESIGN.md §8): a Django template extending `pdf/base.html`, printed by
+"""PDF rendering for the whole project (docs/design.md §8): a Django template extending `pdf/base.html`, printed by
 WeasyPrint. Called by workers only (Celery), never in a page load.
 
 The base template sets the page (A4, margins, DejaVu Sans, "Sans Rupture" header, "page X / Y" footer); documents

@@ -1,4 +1,4 @@
-"""Who sees which dashboard (DESIGN.md §6), read from the scoping layer's memberships (`pathways.scoping`).
+"""Who sees which dashboard (docs/design.md §6), read from the scoping layer's memberships (`pathways.scoping`).
 
 - **Regional staff** (a regional officer or a basin coordinator, the roles that see their region's aggregates): the
   region map and every basin dashboard of their region(s); aggregates only, small counts hidden. A basin of

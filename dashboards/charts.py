@@ -1,4 +1,4 @@
-"""The chart module (issue 18, DESIGN.md §8): every chart of the dashboards and the commission reports comes from
+"""The chart module (issue 18, docs/design.md §8): every chart of the dashboards and the commission reports comes from
 here, as server-side SVG drawn by pygal.
 
 - **CSP**: pygal's SVG carries a `<style>` element (its look is CSS), which the page's strict Content-Security-Policy

@@ -1,5 +1,5 @@
-"""The rollup tables behind the dashboards (issue 18, DESIGN.md §7: heavy aggregates from rollup tables maintained by
-workers, never from raw scans at page load).
+"""The rollup tables behind the dashboards (issue 18, docs/design.md §7: heavy aggregates from rollup tables
+maintained by workers, never from raw scans at page load).
 
 Two levels, both rebuilt from the raw tables by `dashboards.rollups` only:
 
@@ -54,7 +54,7 @@ class StageFact(models.Model):
     re_engaged_6_months = models.BooleanField(default=False)
     post_rupture_case = models.BooleanField(default=False)
 
-    # Splits (DESIGN.md §4).
+    # Splits (docs/design.md §4).
     in_session = models.BooleanField(default=False)  # taken in a session: a checklist is for it
     with_checklist = models.BooleanField(default=False)
     participant = models.BooleanField(default=False)  # speaking-group participant

@@ -30,7 +30,7 @@ The other commitments are listed with the reason data cannot measure them (`UNME
 **Periods**: entrants by their start date (`started_on`), ended stages by their end date (`ended_on`), alerts by
 their creation date (local calendar), all between `start` and `end` included.
 
-**Small counts** (DESIGN.md §6): every cell seen outside the organisation it describes, and the region's total,
+**Small counts** (docs/design.md §6): every cell seen outside the organisation it describes, and the region's total,
 follow the small-count rule; an organisation's own row is exact for its members (`Cell.exact`).
 
 **Cost**: a constant number of queries whatever the number of organisations, stages and alerts (pinned by tests):

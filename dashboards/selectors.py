@@ -1,4 +1,4 @@
-"""Reads that build the dashboard pages (CONVENTIONS.md: selectors). Every figure comes from `dashboards.figures`
+"""Reads that build the dashboard pages (docs/conventions.md: selectors). Every figure comes from `dashboards.figures`
 (the rollups' read API, checked there against the reference functions); this module chooses the scopes and periods,
 puts the answers into sections and tables, and applies the figure rules of `core.figures` (small counts outside
 the owning organisation, one display rule for rates). Query counts are pinned by tests at two data sizes

@@ -1,5 +1,5 @@
 """Sending one notification on its channel. E-mails and SMS say only that there is something to see, with a link:
-no name, no cause, no health information (DESIGN.md §6); each kind names its e-mail templates
+no name, no cause, no health information (docs/design.md §6); each kind names its e-mail templates
 (`notifications.kinds`). Each carries the row's stable idempotency key, so a resend
 after a crash between "sent" and "marked sent" is recognised as the same message by whoever receives it."""
 

@@ -1,10 +1,10 @@
-"""The kinds of notifications, each registered by the app that causes it (DESIGN.md §8): `notifications` delivers
+"""The kinds of notifications, each registered by the app that causes it (docs/design.md §8): `notifications` delivers
 them and imports none of the apps that send them.
 
 An app registers its kinds in its `AppConfig.ready()` with `register(NotificationKind(...))`: a label, the in-app
 message (a function of the row's parameters, called in the reader's language: it may name the person, as the inbox
 is read inside the app) and one template set for the e-mail (`<email>_subject.txt`, `<email>.txt`, `<email>.html`),
-which must name no one and give no cause (DESIGN.md §6): only that there is something to see, and a link; a kind
+which must name no one and give no cause (docs/design.md §6): only that there is something to see, and a link; a kind
 may attach files to it (`attachments`, built when the e-mail is sent). SMS say the same for every kind
 (`notifications/sms.txt`).
 """

@@ -246,7 +246,7 @@ class SessionAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------------------------------------------
 # The audit log's admin: the history of the reference data only. The history of a person's records (people,
 # pathways, stages and every model an app put under the scoping layer with its person) names them, and the
-# platform administrator reads no one (DESIGN.md §1: people are read through the scoped pages, which log each
+# platform administrator reads no one (docs/design.md §1: people are read through the scoped pages, which log each
 # access; issue 17's confidentiality walk found the names of people who only came to a drop-in hour here).
 
 

@@ -264,7 +264,7 @@ class Membership(models.Model):
             _("la direction de la structure qui anime le dispositif dans la région"),
         )
 
-    # The table of roles (DESIGN.md §6): in which organisation kinds each role exists, and who grants it there. The
+    # The table of roles (docs/design.md §6): in which organisation kinds each role exists, and who grants it there. The
     # regional roles are granted by the managers of the region's scheme organisation (`Region.scheme_organisation`)
     # or a platform administrator; the others by the organisation's own managers. Nobody grants themselves a role.
     # Read by the member forms, the services (`pathways.services.memberships`, the guard) and the admin.

@@ -1,4 +1,4 @@
-"""What other apps add to the pages of `pathways`, by registering (DESIGN.md §8: `pathways` imports no app above
+"""What other apps add to the pages of `pathways`, by registering (docs/design.md §8: `pathways` imports no app above
 it).
 
 - Stage panels: blocks on each stage of the pathway page (attendance, checklist, rupture…). A panel's `load(user,

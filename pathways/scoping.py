@@ -1,4 +1,4 @@
-"""The one scoping layer (DESIGN.md §6): which rows a user may see, and what they may do with them.
+"""The one scoping layer (docs/design.md §6): which rows a user may see, and what they may do with them.
 
 Every query that reaches personal data goes through `<Model>.objects.for_user(user)` (which calls the functions
 below) or through `get_for_user_or_404`, which also writes the access log. Views never filter by organisation

@@ -1,4 +1,4 @@
-"""Reads that build the pages of `pathways`, returning plain data (CONVENTIONS.md: selectors)."""
+"""Reads that build the pages of `pathways`, returning plain data (docs/conventions.md: selectors)."""
 
 import datetime
 from dataclasses import dataclass, field, fields

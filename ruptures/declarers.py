@@ -1,4 +1,4 @@
-"""Who else may declare a rupture, and what else a declaration may do: registered by upper apps (DESIGN.md §8),
+"""Who else may declare a rupture, and what else a declaration may do: registered by upper apps (docs/design.md §8),
 which `ruptures` never imports.
 
 - A *declarer* source answers, for a user and a stage, the organisation through which that user declares a rupture

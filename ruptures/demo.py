@@ -48,14 +48,16 @@ ACTION_NOTES = {
 }
 
 
-def seed_ruptures(*, region, today: datetime.date, stdout=None) -> dict:
-    """Declare the demo ruptures of `region` as of `today`; nothing if the region has any rupture already."""
+def seed_ruptures(*, region, today: datetime.date, spare=None, stdout=None) -> dict:
+    """Declare the demo ruptures of `region` as of `today`; nothing if the region has any rupture already. The
+    trainees of the training body `spare` are taken last: the README's reader declares ruptures there, and its
+    speaking group needs its people."""
     if Rupture.objects.filter(stage__pathway__beneficiary__region=region).exists():
         return {"skipped": True}
     adviser = busiest_adviser(region)
     if adviser is None:
         return {"skipped": True}
-    stages = candidate_stages(adviser, today)
+    stages = candidate_stages(adviser, today, spare=spare)
     counts = {"ruptures": 0, "acknowledged": 0, "actions": 0, "escalated": 0}
     for (kind, days_ago, main_cause, causes, outcome), stage in zip(STORIES, stages, strict=False):
         occurred_on = max(today - datetime.timedelta(days=days_ago), stage.actual_start)
@@ -159,17 +161,23 @@ def declarable_stages(*, prescribers):
     )
 
 
-def candidate_stages(adviser, today):
+def candidate_stages(adviser, today, spare=None):
     """Stages in progress at a training body on open pathways of the adviser's alert inbox, with a trainer to
     declare, and not on anybody's watch list: the adviser's own pathways first (started ten days ago at least
-    first), then their colleagues' (the inbox every adviser of the organisation works from, DESIGN.md §1), so that
+    first), then their colleagues' (the inbox every adviser of the organisation works from, docs/design.md §1), so that
     every story is told whatever day the demo is loaded."""
     inbox = Membership.objects.active().filter(user=adviser, role=Role.PRESCRIBER_ADVISER).values("organisation")
     stages = declarable_stages(prescribers=inbox).select_related("pathway").order_by("-actual_start", "pk")
     settled = today - datetime.timedelta(days=10)
-    return sorted(stages, key=lambda s: (s.pathway.prescribing_adviser_id != adviser.pk, s.actual_start > settled))[
-        : len(STORIES)
-    ]
+    spared = getattr(spare, "pk", None)
+    return sorted(
+        stages,
+        key=lambda s: (
+            s.organisation_id == spared,
+            s.pathway.prescribing_adviser_id != adviser.pk,
+            s.actual_start > settled,
+        ),
+    )[: len(STORIES)]
 
 
 def trainer_of(stage):

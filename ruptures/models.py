@@ -1,4 +1,4 @@
-"""Ruptures (DESIGN.md §4), their alerts to the partners, the actions taken, and skills attestations.
+"""Ruptures (docs/design.md §4), their alerts to the partners, the actions taken, and skills attestations.
 
 The data keeps apart what seed 001 says differ: an interruption (a pause), a positive early exit, an abandon, an
 apprenticeship contract break, an exclusion. Writes live in `ruptures.services`; the rupture rate in

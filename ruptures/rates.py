@@ -1,4 +1,4 @@
-"""The rupture rate, defined once (DESIGN.md §4). Every dashboard, checklist, speaking-group and commission figure
+"""The rupture rate, defined once (docs/design.md §4). Every dashboard, checklist, speaking-group and commission figure
 calls `rupture_rate` (or must equal it on the same data, and a test says so).
 
 The definition, and how this module reads it:
@@ -161,7 +161,7 @@ def counted_ruptures(
     return _ruptures_of(cohort).filter(COUNTED)
 
 
-# The splits of DESIGN.md §4: {name: a function returning the condition on a Stage queryset}, registered by the
+# The splits of docs/design.md §4: {name: a function returning the condition on a Stage queryset}, registered by the
 # modules that own their data.
 _SPLITS: dict[str, Callable[[], Q]] = {}
 
@@ -182,7 +182,7 @@ def split_condition(name: str) -> Q:
 
 
 def _split(cohort: QuerySet[Stage], *, with_checklist: bool | None, speaking_group_participant: bool | None):
-    """The splits of DESIGN.md §4, as filters on the cohort (True keeps those who match, False those who do not):
+    """The splits of docs/design.md §4, as filters on the cohort (True keeps those who match, False those who do not):
     - with_checklist: a checklist of the stage submitted on or before its effective start (registered by
       `checklist`: `checklist.services.submitted_before_start`);
     - speaking_group_participant (registered by `speaking_groups`: `speaking_groups.stats.participated`): an
@@ -215,7 +215,7 @@ def rupture_rate(
 
     `stages` narrows the cohort (a basin, a training body, a programme, what a user may see: see `cohort_for` and
     the module docstring). `with_checklist` and `speaking_group_participant` (None: everyone) are the splits of
-    DESIGN.md §4, to be implemented by their modules.
+    docs/design.md §4, to be implemented by their modules.
     """
     cohort = entrants(start=start, end=end, stages=stages)
     cohort = _split(cohort, with_checklist=with_checklist, speaking_group_participant=speaking_group_participant)

@@ -40,7 +40,7 @@ class SpeakingGroupsConfig(AppConfig):
             person=lambda entry: entry.case.person,
             person_path="case__rupture__stage__pathway__beneficiary",
         )
-        # A group's facilitators see the people enrolled in its sessions (DESIGN.md §6: "participants of their
+        # A group's facilitators see the people enrolled in its sessions (docs/design.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(
             models.pathways_of_groups, acting=models.support_reaching, reaching=models.supports_reaching

@@ -1,4 +1,4 @@
-"""Speaking groups and post-rupture support (seed 000's RÉGULATION device, DESIGN.md §2).
+"""Speaking groups and post-rupture support (seed 000's RÉGULATION device, docs/design.md §2).
 
 A neutral facilitator from a support structure (an organisation of kind `support`) runs a speaking group attached to
 sessions of one training body: collective workshops co-led with a pedagogical manager of that body, weekly drop-in

@@ -63,7 +63,7 @@ def group_page(user, group: SpeakingGroup) -> dict:
         "facilitators": list(group.facilitators.order_by("last_name", "first_name")),
         "participants": participant_count(group),
         "reads_feedback": group.training_body_id in training_bodies(user, roles=FEEDBACK_READER_ROLES),
-        # Outside the support structure the count is an aggregate shown "< 5" under five (DESIGN.md §6).
+        # Outside the support structure the count is an aggregate shown "< 5" under five (docs/design.md §6).
         "participants_exact": facilitator,
     }
 

@@ -1,5 +1,5 @@
-"""The speaking groups' figures (issue 17, DESIGN.md §4 and §6), on the rupture rate's definition (`ruptures.rates`,
-never a second implementation).
+"""The speaking groups' figures (issue 17, docs/design.md §4 and §6), on the rupture rate's definition
+(`ruptures.rates`, never a second implementation).
 
 - **Participant** (`participated`, registered as the rate's "speaking_group_participant" split): a stage with at
   least one collective workshop (not cancelled) attended, or one drop-in booking in status attended, dated between
@@ -11,7 +11,7 @@ never a second implementation).
   rate's cohort: stages that really started, over all time unless a period is given), the share of participants,
   and the rupture rate among participants vs non-participants (`rupture_rate`, with its counts). Four queries
   whatever the number of people.
-- **Small counts** (DESIGN.md §6): a count shown outside the owning organisation (the support structure) is "< 5"
+- **Small counts** (docs/design.md §6): a count shown outside the owning organisation (the support structure) is "< 5"
   under five (`shown_count`: `core.figures.shown_count`, the project's one rule, which the templates' filters call).
 """
 

@@ -27,7 +27,7 @@ from tests.pathways.factories import (
 
 Role = Membership.Role
 
-# Every role a person can log in as (DESIGN.md §1), plus an outsider (a trainer of another training body of the
+# Every role a person can log in as (docs/design.md §1), plus an outsider (a trainer of another training body of the
 # same region), the platform administrator and an anonymous visitor.
 ROLES = [
     "trainer",

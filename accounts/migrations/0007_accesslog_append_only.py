@@ -1,4 +1,4 @@
-"""The access log is append-only (DESIGN.md §6, issue 20): the database refuses any UPDATE and any DELETE of a row of
+"""The access log is append-only (docs/design.md §6, issue 20): the database refuses any UPDATE and any DELETE of a row of
 `accounts_accesslog`, whoever asks (the ORM, a script, a console, a future bug).
 
 One sanctioned exception, the retention job's `accounts.access_log.purge(before=…)`, which deletes the rows older

@@ -325,7 +325,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PAGINATE_BY = 25
 
-# A strict policy from the first page: no inline script or style anywhere (CONVENTIONS.md, Templates).
+# A strict policy from the first page: no inline script or style anywhere (docs/conventions.md, Templates).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

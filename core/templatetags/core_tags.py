@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def small_count(value):
-    """Hide counts under the threshold in aggregates shown outside the owning organisation (DESIGN.md §6): the
+    """Hide counts under the threshold in aggregates shown outside the owning organisation (docs/design.md §6): the
     rule of `core.figures.shown_count` for a reader who is not the owner (`{% load figures %}` has the others)."""
     return shown_count(value, owner=False)
 

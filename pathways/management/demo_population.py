@@ -109,7 +109,7 @@ FUNDER_NAMES = {
     "Uniformation": "Uniformation Nouvelle-Aquitaine",
 }
 
-# Chances of the main stage's fate (DESIGN.md §4; seed 000: 7 % among checklisted entrants, none among
+# Chances of the main stage's fate (docs/design.md §4; seed 000: 7 % among checklisted entrants, none among
 # speaking-group participants).
 RUPTURE_CHANCE = {"participant": 0.0, "checklist": 0.16, "none": 0.5}
 APPRENTICESHIP_RUPTURE_CHANCE = {"participant": 0.0, "checklist": 0.22, "none": 0.5}  # contract breaks

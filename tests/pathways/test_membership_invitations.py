@@ -102,7 +102,7 @@ def test_the_sweeper_enqueues_again_an_email_the_broker_lost(world, invitation, 
 
 
 def test_the_accounts_app_imports_nothing_from_pathways():
-    """accounts stands on floor 1, pathways on floor 2 (DESIGN.md §8): the invitation task is pathways'."""
+    """accounts stands on floor 1, pathways on floor 2 (docs/design.md §8): the invitation task is pathways'."""
     import ast
     import pathlib
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert
+from alerts.services import ALERT_CHANNELS
 from attendance.demo import DEMO_TRAINER
 from attendance.models import CompanyPeriod, Drift, Mark, Slot
 from attendance.services import escalate, evaluate_session
@@ -25,6 +26,7 @@ from checklist.stats import effect
 from core.tasks import DOCUMENTS_QUEUE
 from dashboards.models import MonthlyRollup
 from notifications.models import Notification, Todo
+from notifications.services import wanted_channels
 from pathways.management.commands.seed_demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, LOGIN_LABELS, SITE_URL
 from pathways.management.demo_population import BASINS as BACKGROUND_BASINS
 from pathways.models import (
@@ -83,6 +85,7 @@ def test_seed_is_complete_and_idempotent(client, published_tasks):
     assert len(published_tasks) == SignatureCopy.objects.count() > 0
     first_counts, first_rows = counts(), snapshot()
     printed = check_output_names_a_login_per_role(out.getvalue())
+    check_readme_walkthrough(printed)
 
     call_command("seed_demo", quiet=True, stdout=StringIO())
     assert counts() == first_counts
@@ -326,4 +329,32 @@ def check_output_names_a_login_per_role(output):
     for label in ("Formateur·rice", "Conseiller·ère prescripteur·rice"):
         assert Pathway.objects.filter(Q(referent__email=emails[label]), status="open").exists(), label
     assert "référent·e de" in output
+    # Every demo account the output names (the ruptures' adviser…) is a printed login, printed with that name.
+    staff = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exclude(email__endswith=f"fictif.{DEMO_DOMAIN}")
+    named = {user.get_full_name() for user in staff if user.get_full_name() and user.get_full_name() in output}
+    logins = {user.get_full_name() for user in User.objects.filter(email__in=emails.values())}
+    assert named and named <= logins, named - logins
+    for label, email in emails.items():
+        user = User.objects.get(email=email)
+        row = lines.index(next(line for line in lines if line.strip().startswith(label)))
+        assert user.get_full_name() in lines[row + 1], label
     return emails
+
+
+def check_readme_walkthrough(printed):
+    """The README's path: the printed trainer declares a rupture on one of their trainees' pathways and the printed
+    adviser, who prescribed it, is alerted in the inbox and by SMS in the worker's log; more than one trainee will do.
+    """
+    trainer = User.objects.get(email=printed["Formateur·rice"])
+    adviser = User.objects.get(email=printed["Conseiller·ère prescripteur·rice"])
+    trainees = Stage.objects.filter(
+        organisation__in=trainer.memberships.values("organisation"),
+        status=Stage.Status.IN_PROGRESS,
+        pathway__status=Pathway.Status.OPEN,
+        pathway__prescribing_adviser=adviser,
+    ).exclude(kind=Stage.Kind.APPRENTICESHIP)
+    both_see = Pathway.objects.for_user(trainer).filter(pk__in=Pathway.objects.for_user(adviser).values("pk"))
+    assert trainees.filter(pathway__in=both_see).values("pathway").distinct().count() >= 2
+    # The adviser chose alerts by SMS and has a number: a rupture's alert reaches them by SMS too.
+    assert adviser.phone
+    assert Notification.Channel.SMS in wanted_channels([adviser], ALERT_CHANNELS)[adviser.pk]

@@ -1,4 +1,4 @@
-"""The rupture rate of DESIGN.md §4 on hand-built cohorts: who enters, what counts, what is shown apart, the
+"""The rupture rate of docs/design.md §4 on hand-built cohorts: who enters, what counts, what is shown apart, the
 filters, seed 000's reference figure and a pinned number of queries. Runs on SQLite and, with DATABASE_URL, on
 PostgreSQL.
 

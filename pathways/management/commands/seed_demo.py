@@ -57,7 +57,7 @@ from charter.demo import seed_charter
 from checklist.demo import seed_checklists
 from commissions.demo import build_demo_reports, seed_commissions
 from core.tasks import DOCUMENTS_QUEUE, enqueues_held, send_held
-from notifications.models import Notification
+from notifications.models import ChannelPreference, Notification
 from notifications.services import DELIVER_TASK
 from pathways.models import (
     Basin,
@@ -103,6 +103,13 @@ DEMO_DOMAIN = "demo.sans-rupture.fr"
 DEMO_PASSWORD = "SansRupture2026!"
 SITE_URL = "http://127.0.0.1:8000/"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+# The printed adviser's mobile (a number of the range reserved for fiction): they chose alerts by SMS too, so a
+# rupture declared in the demo writes an SMS in the worker's log (README).
+ADVISER_PHONE = "+33639989999"
+# The printed trainer's training body, and the prescriber and adviser (conseiller2) who send it several trainees.
+DEMO_TRAINING_BODY = "INSUP Cenon"
+DEMO_PRESCRIBER = "France Travail Cenon"
+DEMO_ADVISER_INDEX = 1
 CREATE_VIEW = "pathways:beneficiary_create"
 
 # Basins of the extract (INSEE ZE2020 codes): Bordeaux, Libourne, La Teste-de-Buch, Langon, Lesparre-Médoc,
@@ -447,10 +454,13 @@ def ascii_slug(value: str) -> str:
 
 
 def fake_siret(key: str) -> str:
-    """A stable, valid (Luhn) but fake SIRET for `key` (never one of La Poste's, which have a rule of their own)."""
-    base = f"{int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10**13:013d}"
-    if base.startswith("356000000"):
-        base = "1" + base[1:]
+    """A stable, valid but fake SIRET for `key`: its SIREN (the first 9 digits) and the whole 14 digits each pass
+    Luhn, as python-stdnum checks (never one of La Poste's, which have a rule of their own)."""
+    digits = f"{int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10**12:012d}"
+    if digits.startswith("35600000"):
+        digits = "1" + digits[1:]
+    siren = digits[:8] + luhn.calc_check_digit(digits[:8])
+    base = siren + digits[8:]
     return base + luhn.calc_check_digit(base)
 
 
@@ -745,9 +755,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         rows = login_rows(seeder.region)
         width = max(len(label) for label, *_rest in rows) + 2
-        for label, email, where, referent in rows:
+        for label, email, where, referent, name in rows:
             self.stdout.write(f"  {label.ljust(width)}{email}")
-            details = where + (f" · référent·e de {referent}" if referent else "")
+            details = f"{name} · {where}" + (f" · référent·e de {referent}" if referent else "")
             self.stdout.write(f"  {''.ljust(width)}{details}")
         self.stdout.write("")
         self.stdout.write(
@@ -758,12 +768,13 @@ class Command(BaseCommand):
         )
 
 
+ADVISER_LABEL = "Conseiller·ère prescripteur·rice"
 LOGIN_LABELS = [
     "Formateur·rice",
     "Responsable pédagogique",
     "Responsable de structure",
     "Représentant·e légal·e",
-    "Conseiller·ère prescripteur·rice",
+    ADVISER_LABEL,
     "Intervenant·e groupes de parole",
     "Chargé·e de mission Région",
     "Coordinateur·rice de bassin",
@@ -773,7 +784,7 @@ LOGIN_LABELS = [
 
 
 def login_rows(region):
-    """One login per role (DESIGN.md §1), chosen among the demo accounts whose home page shows something."""
+    """One login per role (docs/design.md §1), chosen among the demo accounts whose home page shows something."""
     open_referent = Count("user__referent_pathways", filter=Q(user__referent_pathways__status="open"), distinct=True)
     memberships = (
         Membership.objects.active()
@@ -835,10 +846,11 @@ def login_rows(region):
         if membership.basin_id:
             where += f" (bassin {membership.basin.name})"
         count = referent_counts.get(membership.user_id, 0)
-        rows.append((label, membership.user.email, where, f"{count} parcours" if count else ""))
+        user = membership.user
+        rows.append((label, user.email, where, f"{count} parcours" if count else "", user.get_full_name()))
     admin = User.objects.filter(email=ADMIN_EMAIL).first()
     if admin is not None:
-        rows.append(("Administrateur·rice", admin.email, "plateforme (/admin/)", ""))
+        rows.append(("Administrateur·rice", admin.email, "plateforme (/admin/)", "", admin.get_full_name()))
     return rows
 
 
@@ -875,10 +887,26 @@ class Seeder:
         self.attendance = seed_attendance(today=self.today, rng=self.rng, stdout=self.stdout)
         self.charter = seed_charter(region=self.region, kept_signed=self.printed_organisations(), stdout=self.stdout)
         self.checklists = seed_checklists(region=self.region, today=self.today, rng=self.rng, stdout=self.stdout)
-        self.ruptures = seed_ruptures(region=self.region, today=self.today, stdout=self.stdout)
+        self.ruptures = seed_ruptures(
+            region=self.region, today=self.today, spare=self.orgs[DEMO_TRAINING_BODY], stdout=self.stdout
+        )
         self.speaking_groups = seed_speaking_groups(region=self.region, today=self.today, stdout=self.stdout)
         self.commissions = seed_commissions(region=self.region, today=self.today, stdout=self.stdout)
+        self.load_adviser_sms()
         self.background = self.load_background()
+
+    def load_adviser_sms(self):
+        """The printed adviser has a mobile number and chose alerts by SMS (besides the inbox and e-mail)."""
+        email = next((email for label, email, *_rest in login_rows(self.region) if label == ADVISER_LABEL), None)
+        if email is None:
+            return
+        adviser = User.objects.get(email=email)
+        if adviser.phone != ADVISER_PHONE:
+            adviser.phone = ADVISER_PHONE
+            adviser.save(update_fields=["phone"])
+        ChannelPreference.objects.get_or_create(
+            user=adviser, channel=Notification.Channel.SMS, defaults={"enabled": True}
+        )
 
     def load_background(self):
         """The background population (`pathways.management.demo_population`): a few thousand fictional people in 3
@@ -1146,7 +1174,10 @@ class Seeder:
             pool = [s for s in candidates if keep(s)]
             if pool:
                 weights = [ORG_BY_NAME[s.training_action.training_body.name].weight for s in pool]
-                return self.rng.choices(pool, weights=weights)[0]
+                session = self.rng.choices(pool, weights=weights)[0]
+                if period == "current":
+                    self.current_session = session
+                return session
         raise MissingSession(f"{track}/{period}")
 
     def day(self, offset=0, *, base=None):
@@ -1180,8 +1211,10 @@ class Seeder:
         self.stories = []
         scenarios = [name for name, count in SCENARIOS for _i in range(count)]
         self.rng.shuffle(scenarios)
+        self.demo_trainees = 0
         for scenario in scenarios:
             first, last = next(self.names)
+            self.current_session = None  # the session in progress of this story, if any (`prescriber`)
             seats = self.seats.copy()
             try:
                 with transaction.atomic():
@@ -1223,6 +1256,7 @@ class Seeder:
         """The prescriber of a person, by age and place: Missions Locales for the young, France Travail, PLIE,
         Département and Cap emploi for adults."""
         rng = self.rng
+        asked = kinds
         if kinds is None:
             if person.age <= 25:
                 kinds = rng.choices([PKind.MISSION_LOCALE, PKind.FRANCE_TRAVAIL, PKind.CAP_EMPLOI], [70, 25, 5])
@@ -1233,7 +1267,16 @@ class Seeder:
         specs = [s for s in ORGANISATIONS if s.kind == PR and s.prescriber_kind in kinds]
         near = [s for s in specs if person.basin in s.basins] or [s for s in specs if BORDEAUX in s.basins]
         org = self.orgs[rng.choice(near).name]
-        return org, self.member(org, Role.PRESCRIBER_ADVISER, rng.randrange(2))
+        adviser = self.member(org, Role.PRESCRIBER_ADVISER, rng.randrange(2))
+        session = getattr(self, "current_session", None)
+        if asked is None and session is not None and session.training_action.training_body.name == DEMO_TRAINING_BODY:
+            # Every other person of the printed trainer's sessions under way is prescribed by the printed adviser,
+            # so that the README's walk (the trainer declares a rupture, the adviser is alerted) works for several.
+            self.demo_trainees += 1
+            if self.demo_trainees % 2:
+                org = self.orgs[DEMO_PRESCRIBER]
+                adviser = self.member(org, Role.PRESCRIBER_ADVISER, DEMO_ADVISER_INDEX)
+        return org, adviser
 
     def open(self, person, on, *, prescriber_kinds=None):
         org, adviser = self.prescriber(person, kinds=prescriber_kinds)
