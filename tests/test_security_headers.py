@@ -53,5 +53,6 @@ def test_every_public_page_carries_the_security_headers_and_may_be_cached(world,
 def test_static_files_stay_cacheable_for_a_logged_in_user(world, client_for, settings):
     settings.WHITENOISE_USE_FINDERS = True  # WhiteNoise serves the app folders, as in `make run` (DEBUG)
     response = client_for(world.user("trainer")).get("/static/js/app.js")
+    response.close()  # a streamed file: its handle closed here, not by the garbage collector
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
