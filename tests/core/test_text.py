@@ -71,8 +71,15 @@ def test_every_text_field_of_the_forms_has_a_maximum_length():
         for name, field in form.base_fields.items()
         if type(field) is forms.CharField and field.max_length is None
     ]
-    # Django's login form: a password is checked, never stored nor shown.
-    assert unbounded == ["accounts.forms.LoginForm.password"]
+    # Django's login and password forms: a password is checked or hashed, never stored nor shown.
+    assert sorted(unbounded) == [
+        "accounts.forms.ChangePasswordForm.new_password1",
+        "accounts.forms.ChangePasswordForm.new_password2",
+        "accounts.forms.ChangePasswordForm.old_password",
+        "accounts.forms.LoginForm.password",
+        "accounts.forms.NewPasswordForm.new_password1",
+        "accounts.forms.NewPasswordForm.new_password2",
+    ]
 
 
 def test_the_search_boxes_have_a_maximum_length():
