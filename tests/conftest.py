@@ -442,8 +442,9 @@ def adversaries(world):
         other_region_pathway=other_region_pathway,
         refused_checklist=refused_checklist,
         secrets={
-            # the regional officer funds Zoé's stage; the outsider's colleague typed her name in a join request
-            SECRET_ZOE: followers | {"regional_officer", "outsider"},
+            # the regional officer funds Zoé's stage; the outsider's colleague typed her name in a join request; the
+            # training body's DPO reads who accessed her record (the access log names her)
+            SECRET_ZOE: followers | {"regional_officer", "outsider", "dpo"},
             SECRET_COMMENT: followers,
             SECRET_NOTE: followers,
             SECRET_OTHER_BODY: {"outsider", "other_adviser"},
