@@ -35,7 +35,8 @@ def participant_count(group: SpeakingGroup) -> int:
     drop_in_people = DropInBooking.objects.filter(slot__group=group, status=DropInBooking.Status.ATTENDED).values(
         "stage_id"
     )
-    return workshop_people.union(drop_in_people).count()
+    # No ORDER BY inside the union (the models' default ordering): SQLite refuses it in a compound statement.
+    return workshop_people.order_by().union(drop_in_people.order_by()).count()
 
 
 def group_page(user, group: SpeakingGroup) -> dict:
