@@ -21,14 +21,13 @@ class UserAdmin(DjangoUserAdmin):
         (_("Droits"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    actions = ["unlock_login"]
     add_fieldsets = [
         (
             None,
             {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]},
         ),
     ]
-    actions = ["reset_two_factor"]
+    actions = ["unlock_login", "reset_two_factor"]
 
     @admin.action(description=_("Réinitialiser la double authentification (nouvel enrôlement à la connexion)"))
     def reset_two_factor(self, request, queryset):

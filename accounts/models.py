@@ -164,7 +164,12 @@ class RetentionPolicy(models.Model):
         verbose_name_plural = _("durées de conservation")
         ordering = ["region", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "category"], name="retention_policy_region_category_unique")
+            UniqueConstraint(
+                fields=["region", "category"],
+                name="retention_policy_region_category_unique",
+                violation_error_message=_("Cette région a déjà une durée pour cette catégorie de données."),
+                field="category",
+            )
         ]
 
     def __str__(self):

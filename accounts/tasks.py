@@ -44,6 +44,7 @@ def sweep_rights_documents_task() -> int:
     return rights_document_sweep()
 
 
+@shared_task(**RETRY)
 def password_reset_send_task(reset_id: int):
     """Send one password-reset request's e-mail (idempotent: a request already handled is left alone)."""
     services.password_reset_send(reset_id=reset_id)

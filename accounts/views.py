@@ -63,11 +63,12 @@ def session_ping(request):
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"seconds_left": seconds_left(request) or settings.SESSION_IDLE_SECONDS})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path of this site only (a bare word would be taken for a URL name by `redirect`).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = settings.LOGIN_REDIRECT_URL
-    return redirect(target)
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return HttpResponseRedirect(target)
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -89,7 +90,9 @@ BACKUP_CODES_SESSION_KEY = "twofactor_backup_codes"
 def _next_url(request, default=None):
     url = request.POST.get("next") or request.GET.get("next") or ""
     allowed_hosts = {request.get_host()}
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=allowed_hosts, require_https=request.is_secure()):
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts=allowed_hosts, require_https=request.is_secure()
+    ):
         return url
     return default or reverse(settings.LOGIN_REDIRECT_URL)
 

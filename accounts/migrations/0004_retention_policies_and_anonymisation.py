@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'durée de conservation',
                 'verbose_name_plural': 'durées de conservation',
                 'ordering': ['region', 'category'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'category'), name='retention_policy_region_category_unique')],
+                'constraints': [models.UniqueConstraint(fields=('region', 'category'), name='retention_policy_region_category_unique', violation_error_code='retention_policy_region_category_unique', violation_error_message='Cette région a déjà une durée pour cette catégorie de données.')],
             },
         ),
     ]

@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.HealthzMiddleware",  # before host validation: the probe calls 127.0.0.1
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.HealthzMiddleware",  # before host validation: the probe calls 127.0.0.1
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

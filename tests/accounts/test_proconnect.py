@@ -456,6 +456,7 @@ def test_production_refuses_a_provider_reached_without_https():
         "NOTES_ENCRYPTION_SALT": "production-test-salt-0123456789abcdef",
         "DATABASE_URL": "postgres://sans_rupture@127.0.0.1:5432/absente",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://sans-rupture.example.org",
     }
     run = settings_in_a_process(environment, module="config.settings.production")
     assert run.returncode != 0 and "must be https:// addresses" in run.stderr

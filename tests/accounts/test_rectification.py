@@ -25,9 +25,9 @@ def test_a_rectified_phone_is_audited_and_shown_in_the_change_log(world, client_
     assert response.status_code == 302
     entry = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.actor == world.user("prescriber_adviser")
-    assert entry.changes_dict["phone"][1] == "0611223344"
+    assert entry.changes_dict["phone"][1] == "+33611223344"  # stored in E.164
     assert AccessLog.objects.filter(
         beneficiary=person, view_name="pathways:beneficiary_update", action=AccessLog.Action.CHANGE
     ).exists()
     page = client.get(world.pathway.get_absolute_url()).content.decode()
-    assert "Journal des modifications" in page and "0611223344" in page
+    assert "Journal des modifications" in page and "+33611223344" in page

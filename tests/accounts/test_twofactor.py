@@ -307,6 +307,7 @@ def test_production_settings_enforce_two_factor():
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "SECRET_KEY": "x" * 60,
         "NOTES_ENCRYPTION_SALT": "y" * 32,
+        "SITE_URL": "https://sans-rupture.example.org",
         "TWO_FACTOR_ENFORCE_MANDATORY": "false",
     }
     completed = subprocess.run(

@@ -127,7 +127,7 @@ def test_checklist_risks_are_never_in_the_wide_version(place, held):
 def test_the_english_version(place, held):
     require_service(*weasyprint_available())
     text = _text(_built(held, place.adviser, Version.WIDE, language="en"))
-    assert "March 9, 2026" in text and "9 mars 2026" not in text  # Django's own formats
+    assert "9 Mar 2026" in text and "9 mars 2026" not in text  # the English formats, day first (config/formats/en)
     with translation.override("en"):
         compiled = gettext("Taux de rupture") != "Taux de rupture"
     if compiled:  # the project's catalogue, once compiled (`make install`)

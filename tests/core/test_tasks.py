@@ -10,6 +10,8 @@ from config.celery import app
 from core.tasks import DOCUMENTS_QUEUE, enqueue_on_commit, enqueues_held, send_held
 
 DOCUMENT_TASKS = {
+    "accounts.tasks.build_rights_document_task",
+    "accounts.tasks.sweep_rights_documents_task",
     "attendance.tasks.build_statement_task",
     "attendance.tasks.sweep_statement_exports_task",
     "checklist.tasks.build_pdf_task",
@@ -41,7 +43,7 @@ def test_a_document_build_is_published_to_the_documents_queue_and_a_delivery_to_
 
 def test_beat_sends_the_document_sweepers_to_the_documents_queue():
     sweepers = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] in DOCUMENT_TASKS}
-    assert len(sweepers) == 5
+    assert len(sweepers) == 6
     for name in sweepers:  # beat calls task.apply_async, which takes the task's queue
         assert app.tasks[name].queue == DOCUMENTS_QUEUE
 

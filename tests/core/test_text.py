@@ -31,6 +31,7 @@ SYSTEM_TEXTS = {
     "ruptures.SkillsAttestation.error",
     "charter.SignatureCopy.error",
     "checklist.ChecklistPdf.error",
+    "accounts.RightsDocument.error",
 }
 # The alerts' texts are being moved by the lead into their own app (issue 15); it adopts BoundedTextField there.
 MOVING = set()
