@@ -5,7 +5,6 @@ through `accounts.services`."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,8 +27,8 @@ def notice(request, pk):
     context = rights.notice_context(beneficiary, language)
     context["can_manage"] = rights.can_manage_rights(request.user, beneficiary)
     context["handover_form"] = NoticeHandoverForm(initial={"language": language})
-    with translation.override(language):
-        return render(request, "pathways/rights/notice.html", context)
+    # The notice itself in `language` (the template's {% language %} block), the page around it in the user's.
+    return render(request, "pathways/rights/notice.html", context)
 
 
 @require_POST
