@@ -35,13 +35,19 @@ def background(view):
     return view
 
 
+def is_background_poll(request) -> bool:
+    """Whether the page made this request on its own: every htmx GET of the app is a poll (`hx-trigger="every …"`);
+    what the user clicks is a link, a form or an htmx POST. A poll is neither activity (the idle session) nor a read
+    (the access log: `pathways.scoping.log_people_listed`)."""
+    return request.method in ("GET", "HEAD") and request.headers.get("HX-Request") == "true"
+
+
 def is_activity(request, view) -> bool:
-    """Whether a request is the user's doing. htmx GETs are background polling (every htmx GET of the app is a
-    poll: `hx-trigger="every …"`; what the user clicks is a link, a form or an htmx POST), and so are the views
-    marked `@background`."""
+    """Whether a request is the user's doing: not a background poll, nor a request to a view marked
+    `@background`."""
     if not getattr(view, "session_activity", True):
         return False
-    return not (request.method in ("GET", "HEAD") and request.headers.get("HX-Request") == "true")
+    return not is_background_poll(request)
 
 
 def seconds_left(request) -> int | None:

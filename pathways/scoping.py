@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from accounts import access_log
+from accounts.middleware import is_background_poll
 from accounts.models import AccessLog, SharingObjection
 from accounts.services import access_log_record
 from pathways.models import (
@@ -502,7 +503,7 @@ def log_people_listed(request, entries) -> int:
     or person id, ids of the organisations through which the page shows them); the acting organisation is the first
     of those the reader works for with people, else their organisation when they work with people for one only. An
     htmx GET (a poll, a fragment reloaded) is not a new read."""
-    if getattr(request, "htmx", False) and request.method in ("GET", "HEAD"):
+    if is_background_poll(request):
         return 0
     person_orgs = org_ids(request.user, roles=PERSON_ROLES)
     only = next(iter(person_orgs)) if len(person_orgs) == 1 else None
