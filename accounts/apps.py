@@ -27,4 +27,7 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(activity_at_login, dispatch_uid="accounts.activity_at_login")
 
-        from accounts import twofactor  # noqa: F401  (remembers the second-factor state of a session at login)
+        from accounts import (
+            checks,  # noqa: F401  (registers the deployment checks of the legal settings)
+            twofactor,  # noqa: F401  (remembers the second-factor state of a session at login)
+        )

@@ -17,7 +17,7 @@ def legal_context() -> dict:
         "host": settings.LEGAL_HOST,
         "host_address": settings.LEGAL_HOST_ADDRESS,
         "contact_email": settings.LEGAL_CONTACT_EMAIL,
-        "dpo_email": settings.DPO_CONTACT_EMAIL,
+        "dpo_email": settings.DPO_CONTACT_EMAIL or settings.LEGAL_CONTACT_EMAIL,
         "accessibility_audit_date": settings.ACCESSIBILITY_AUDIT_DATE,
         "accessibility_contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL or settings.LEGAL_CONTACT_EMAIL,
     }

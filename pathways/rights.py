@@ -99,7 +99,7 @@ def notice_context(beneficiary, language: str) -> dict:
         ),
         "months": months,
         "pathway_years": months["pathway"] // 12 if months["pathway"] % 12 == 0 else None,
-        "dpo_contact": settings.DPO_CONTACT,
+        "dpo_contact": settings.DPO_CONTACT_EMAIL,
     }
 
 

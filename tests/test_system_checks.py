@@ -30,3 +30,31 @@ def test_system_checks_are_clean_at_the_hours_of_a_session(hour):
     with time_machine.travel(moment, tick=False):
         messages = [m for m in checks.run_checks() if m.id == "fields.W161"]
     assert messages == []
+
+
+def _legal_errors():
+    return [m.id for m in checks.run_checks(include_deployment_checks=True) if m.id.startswith("accounts.E")]
+
+
+def test_check_deploy_refuses_the_legal_placeholders(settings):
+    """The demo's placeholders ("à renseigner", a .localhost address, no DPO) never reach a deployment."""
+    settings.LEGAL_PUBLISHER = "Région (à renseigner : LEGAL_PUBLISHER)"
+    settings.LEGAL_PUBLICATION_DIRECTOR = "Mme la Présidente"
+    settings.LEGAL_HOST = "Hébergeur Souverain SAS"
+    settings.LEGAL_CONTACT_EMAIL = "contact@sans-rupture.localhost"
+    settings.DPO_CONTACT_EMAIL = ""
+    assert sorted(_legal_errors()) == ["accounts.E001", "accounts.E002", "accounts.E002"]
+
+
+def test_check_deploy_accepts_real_legal_settings(settings):
+    settings.LEGAL_PUBLISHER = "Région Occitanie"
+    settings.LEGAL_PUBLICATION_DIRECTOR = "Mme la Présidente du Conseil régional"
+    settings.LEGAL_HOST = "Hébergeur Souverain SAS"
+    settings.LEGAL_CONTACT_EMAIL = "contact@laregion.fr"
+    settings.DPO_CONTACT_EMAIL = "dpo@laregion.fr"
+    assert _legal_errors() == []
+
+
+def test_the_legal_check_runs_only_for_a_deployment(settings):
+    settings.LEGAL_PUBLISHER = "Région (à renseigner : LEGAL_PUBLISHER)"
+    assert not [m for m in checks.run_checks() if m.id.startswith("accounts.E")]

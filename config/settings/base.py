@@ -357,6 +357,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- E-mail -----------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may block: a mail server that stops answering must not hold a worker (or the request of
+# a page that sends) forever; the task fails, is retried, and its outbox row keeps the message.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sans Rupture <ne-pas-repondre@sans-rupture.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -534,8 +537,11 @@ LEGAL_PUBLICATION_DIRECTOR = env.str(
 LEGAL_HOST = env.str("LEGAL_HOST", default="(à renseigner : LEGAL_HOST)")
 LEGAL_HOST_ADDRESS = env.str("LEGAL_HOST_ADDRESS", default="")
 LEGAL_CONTACT_EMAIL = env.str("LEGAL_CONTACT_EMAIL", default="contact@sans-rupture.localhost")
-# The data-protection officer the people and the users write to (right of access, objection, erasure…).
-DPO_CONTACT_EMAIL = env.str("DPO_CONTACT_EMAIL", default="dpo@sans-rupture.localhost")
+# The data-protection officer the people and the users write to (right of access, objection, erasure…): on the
+# personal-data page and in every person's information notice. Empty (a development default), the notice sends the
+# person to their referent and the page to LEGAL_CONTACT_EMAIL. `check --deploy` refuses the placeholders
+# (accounts/checks.py).
+DPO_CONTACT_EMAIL = env.str("DPO_CONTACT_EMAIL", default="")
 # The accessibility statement: the date of the last audit (YYYY-MM-DD) and whom to write to (LEGAL_CONTACT_EMAIL
 # when empty).
 try:
@@ -575,10 +581,6 @@ DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default
 # started this many times, or requested this long ago, without finishing.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
 COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
-# Rights of the person (accounts, issue 20). The information notice names whom to ask about one's data: the
-# data-protection officer's contact (an e-mail or postal address, printed as is; empty: the notice sends the person to
-# their referent). The durations it states are the region's (accounts.retention).
-DPO_CONTACT = env.str("DPO_CONTACT", default="")
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).
 ATTENDANCE_LOCK_DAYS = env.int("ATTENDANCE_LOCK_DAYS", default=7)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

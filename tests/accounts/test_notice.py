@@ -44,7 +44,7 @@ def test_the_notice_states_durations_rights_and_whom_to_ask(world, client_for):
     assert "12 mois après la fin de leur accompagnement" in body
     assert "www.cnil.fr" in body and "Vous opposer à leur partage" in body
     assert "À votre référent·e de parcours" in body
-    with override_settings(DPO_CONTACT="dpo@region.example"):
+    with override_settings(DPO_CONTACT_EMAIL="dpo@region.example"):
         assert "dpo@region.example" in client.get(notice_url(world)).content.decode()
 
 
