@@ -17,6 +17,7 @@ from core.tasks import enqueue_on_commit
 from notifications.kinds import notification_kind
 from notifications.models import ChannelPreference, Notification
 from notifications.sms import SmsPermanentError
+from pathways.scoping import told_of
 from pathways.validators import normalize_phone
 
 # Delivery errors that retrying cannot fix.
@@ -79,6 +80,9 @@ def notify(
     (the charter gate, `charter.gate`): their rows are kept, not delivered, until `release_held` lets them go.
     """
     notification_kind(kind)  # an unregistered kind is a programming error, raised before anything is written
+    if stage is not None:
+        # Nobody of an organisation the person objected to is told (their record is out of its members' scope).
+        recipients, inboxes = told_of(stage, recipients, inboxes)
     channels = channels or [Notification.Channel.IN_APP]
     held_for = held_for or {}
     people = {user.pk: user for user in recipients if user is not None and user.is_active}

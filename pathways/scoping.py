@@ -147,6 +147,30 @@ def objected_people(user):
     return SharingObjection.objects.active().filter(organisation__in=org_ids(user)).values("beneficiary_id")
 
 
+def told_of(stage, users, organisations=()) -> tuple[list, list]:
+    """Of `users` and `organisations` about to be told of something about `stage`'s person (a notification, an alert),
+    those the person did not object to: a member of an organisation the person objected to (an active
+    `SharingObjection`) would get a nameless message whose link answers 404, and learn that something happened.
+    One query when the person objected to nobody, two otherwise."""
+    objected = set(
+        SharingObjection.objects.active()
+        .filter(beneficiary_id=Pathway.objects.filter(pk=stage.pathway_id).values("beneficiary_id")[:1])
+        .values_list("organisation_id", flat=True)
+    )
+    if not objected:
+        return list(users), list(organisations)
+    users = [user for user in users if user is not None]
+    out = set(
+        Membership.objects.active()
+        .filter(organisation__in=objected, user__in=[user.pk for user in users])
+        .values_list("user_id", flat=True)
+    )
+    return (
+        [user for user in users if user.pk not in out],
+        [org for org in organisations if org is not None and org.pk not in objected],
+    )
+
+
 # More ways of seeing a pathway, registered by the apps that define them (`register_pathway_source`).
 _PATHWAY_SOURCES = []
 

@@ -243,3 +243,36 @@ def test_a_foreign_member_cannot_withdraw_an_objection(world, adversaries, clien
     assert response.status_code == (403 if role == "trainer" else 404)
     objection.refresh_from_db()
     assert objection.is_active
+
+
+def test_an_alert_after_an_objection_tells_nobody_of_the_organisation_objected_to(world):
+    """Routing honours the objection: the funder's regional officer (objected to) is not told of a rupture of the
+    person, not even by a nameless e-mail whose link would answer 404; the prescriber, not objected to, is."""
+    from tests.test_authorization_matrix import declared_alert
+
+    officer = world.user("regional_officer")
+    adviser = world.user("prescriber_adviser")
+    object_to(world, world.funder)
+    alert = declared_alert(world)
+    told = set(Notification.objects.filter(cause_key=f"alert:{alert.pk}").values_list("recipient_id", flat=True))
+    assert adviser.pk in told
+    assert officer.pk not in told
+
+
+def test_an_objection_to_the_prescriber_keeps_its_shared_mailbox_out(world):
+    from alerts.models import AlertRouting
+    from tests.test_authorization_matrix import declared_alert
+
+    prescriber = world.pathway.prescribing_organisation
+    prescriber.alert_inbox_email = "alertes@prescripteur.example.org"
+    prescriber.save(update_fields=["alert_inbox_email"])
+    AlertRouting.objects.update_or_create(organisation=prescriber, defaults={"shared_mailbox": True})
+    # The referent's organisation cannot be objected to: the thread is held by the training body here.
+    world.pathway.referent = world.user("pedagogical_manager")
+    world.pathway.save(update_fields=["referent"])
+    assert prescriber.pk not in scoping_protected(world)
+    object_to(world, prescriber, by=world.user("pedagogical_manager"))
+    alert = declared_alert(world)
+    rows = Notification.objects.filter(cause_key=f"alert:{alert.pk}")
+    assert not rows.filter(organisation=prescriber).exists()
+    assert not rows.filter(recipient=world.user("prescriber_adviser")).exists()
