@@ -7,10 +7,15 @@ menu are visible and open. Wide tables on a phone either fit or sit in a focusab
 hint, never silently clipped.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from tests.test_browser import PASSWORD, SCREENSHOTS, browser, expect, visit  # noqa: F401 (the browser fixture)
+from tests import test_browser as shared
+from tests.test_browser import PASSWORD, SCREENSHOTS, expect, visit
+
+browser = shared.browser  # the one Chromium of the module (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +31,17 @@ WIDER_THAN_THE_WINDOW = """() => [...document.querySelectorAll("body *")]
 def new_page(chromium, width):
     context = chromium.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     page = context.new_page()
-    from tests.test_browser import CSP_LISTENER
-
-    page.add_init_script(CSP_LISTENER)
+    page.add_init_script(shared.CSP_LISTENER)
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     return page
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser, 1280)
+    yield page
+    page.context.close()
 
 
 def login(page, live_server, user):
@@ -127,7 +137,7 @@ ROLES = {"trainer": trainer_pages, "prescriber_adviser": adviser_pages, "regiona
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("role", list(ROLES))
-def test_pages_fit_the_window_with_their_primary_action_in_view(world, live_server, browser, role, width):  # noqa: F811
+def test_pages_fit_the_window_with_their_primary_action_in_view(world, live_server, browser, role, width):
     pages = ROLES[role](world)
     page = new_page(browser, width)
     problems = []
@@ -165,3 +175,89 @@ def test_pages_fit_the_window_with_their_primary_action_in_view(world, live_serv
     finally:
         page.context.close()
     assert not problems, problems
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The other rough edges of issue 21, each in the browser.
+
+COLOURS = """(selector) => {
+  const element = document.querySelector(selector);
+  let background = element, colour = getComputedStyle(element).backgroundColor;
+  while (background && /rgba\\(.*, 0\\)|transparent/.test(colour)) {
+    background = background.parentElement;
+    colour = background ? getComputedStyle(background).backgroundColor : "rgb(255, 255, 255)";
+  }
+  return [getComputedStyle(element).color, colour];
+}"""
+
+
+def luminance(css_colour):
+    """The relative luminance (WCAG 2.1) of a computed CSS colour, "rgb(r, g, b)" or "rgba(r, g, b, a)"."""
+    values = [float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]]
+    linear = [(c / 255 / 12.92) if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground, background):
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_contrast_helper_knows_the_wcag_values():
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert round(contrast("rgb(108, 117, 125)", "rgb(246, 247, 249)"), 2) == 4.37  # Bootstrap's grey, issue 21
+
+
+def test_the_footer_language_button_and_label_contrast_at_least_4_5_to_1(world, live_server, page):
+    visit(page, live_server.url + reverse("accounts:login"))
+    for selector in (".app-footer .language-submit", ".app-footer label[for=language-select]"):
+        foreground, background = page.evaluate(COLOURS, selector)
+        assert contrast(foreground, background) >= 4.5, (selector, foreground, background)
+
+
+def test_a_day_without_a_session_leads_the_trainer_to_the_sheets_to_fill(world, live_server, page):
+    from attendance.models import Slot
+
+    Slot.objects.filter(session=world.session, date=world.today).delete()
+    yesterday = world.today - datetime.timedelta(days=1)
+    login(page, live_server, world.user("trainer"))
+    visit(page, live_server.url + reverse("attendance:today"), "attendance-today-without-session")
+    expect(page.get_by_text("Aucune de vos sessions n'a lieu aujourd'hui.")).to_be_visible()
+    to_fill = page.locator("#sheets-to-fill li")
+    expect(to_fill.first).to_contain_text("2 demi-journées à compléter")
+    expect(page.locator("#next-session-day")).to_contain_text("Feuille de Titre pro ADVF")
+    to_fill.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Émargement du")
+    assert page.url.endswith(reverse("attendance:sheet", args=[world.session.pk, yesterday.isoformat()]))
+
+
+def test_saving_a_sheet_already_autosaved_says_there_is_nothing_to_save(world, live_server, page):
+    login(page, live_server, world.user("trainer"))
+    visit(page, live_server.url + reverse("attendance:sheet", args=[world.session.pk, world.slot.date.isoformat()]))
+    with page.expect_response(lambda r: r.request.method == "POST" and "/jour/" in r.url):
+        page.locator(f"#m-{world.stage.pk}-{world.slot.pk}").select_option("present")
+    expect(page.locator("#sheet-status")).to_contain_text("1 changement enregistré")
+    page.get_by_role("button", name="Enregistrer la feuille").click()
+    expect(page.locator("#sheet-status")).to_contain_text("Rien à enregistrer : la feuille est à jour.")
+
+
+def test_the_charter_signing_form_prefills_the_signatorys_name(world, live_server, page):
+    from tests.charter.factories import first_version
+
+    first_version(world.region)
+    representative = world.user("legal_representative")
+    login(page, live_server, representative)
+    visit(page, live_server.url + reverse("charter:sign", args=[world.prescriber.pk]))
+    expect(page.get_by_label("Votre nom")).to_have_value(representative.get_full_name())
+
+
+def test_english_pages_write_dates_day_first(world, live_server, page):
+    day = world.slot.date
+    login(page, live_server, world.user("trainer"))
+    visit(page, live_server.url + reverse("pathways:home"))
+    page.get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    visit(page, live_server.url + reverse("attendance:sheet", args=[world.session.pk, day.isoformat()]))
+    expect(page.locator(".breadcrumb-item.active")).to_have_text(day.strftime("%d/%m/%Y"))
