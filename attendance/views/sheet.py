@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attendance import services
 from attendance.models import Mark
-from attendance.sheet import build_sheet, neighbour_days
+from attendance.sheet import build_sheet, days_around, neighbour_days, sheets_to_fill
 from attendance.views.access import parse_day, staffed_session
 from core.calendar import holiday_name
 from core.expressions import SubqueryCount
@@ -39,7 +39,16 @@ def today(request):
         )
         .order_by("-mine", "training_action__title")
     )
-    return render(request, "attendance/today.html", {"sessions": sessions, "day": day})
+    context = {"sessions": sessions, "day": day}
+    if not sessions:
+        # A day without a session: the last and next session days, and the sheets still to fill (issue 21), of the
+        # sessions the user trains, or of all those they take attendance for when they train none (a manager).
+        staffed = scoping.staffed_sessions(Session.objects.all(), request.user)
+        if staffed.filter(trainers=request.user).exists():
+            staffed = staffed.filter(trainers=request.user)
+        context["last_days"], context["next_days"] = days_around(staffed, day)
+        context["to_fill"] = sheets_to_fill(staffed, day)
+    return render(request, "attendance/today.html", context)
 
 
 def _sheet_context(request, session, day, result=None):

@@ -52,7 +52,43 @@
     });
   }
 
+  // Wide tables (issue 21): a .table-responsive box that does scroll sideways (a phone, a long column) is made
+  // focusable, so that the keyboard scrolls it (RGAA 7.3), named after its table's caption, and gets a visible hint
+  // above it; a box that fits gets neither. Checked again when the window is resized and after each htmx swap.
+  function markScrollingTables() {
+    const hint = document.body.dataset.tableScrollHint;
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      const previous = box.previousElementSibling;
+      let note = previous && previous.classList.contains("table-scroll-hint") ? previous : null;
+      if (scrolls && !note && hint) {
+        note = document.createElement("p");
+        note.className = "table-scroll-hint";
+        note.textContent = hint;
+        box.before(note);
+      }
+      if (note) note.hidden = !scrolls;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+        box.dataset.scrollFocus = "added";
+        if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+        const caption = box.querySelector("caption");
+        if (!box.hasAttribute("aria-label") && caption) box.setAttribute("aria-label", caption.textContent.trim());
+      } else if (!scrolls && box.dataset.scrollFocus === "added") {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  let resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(markScrollingTables, 150);
+  });
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
+
   document.addEventListener("DOMContentLoaded", function () {
+    markScrollingTables();
     syncReasons(document);
     document.querySelectorAll("form.js-rupture-form").forEach(function (form) {
       syncRuptureForm(form);
