@@ -58,9 +58,9 @@ class PathwayViewSet(ApiViewSet):
 
     serializer_class = serializers.PathwaySerializer
     filterset_class = filters.PathwayFilter
-    base_queryset = Pathway.objects.select_related(
-        "beneficiary", "opened_by", "prescribing_organisation"
-    ).order_by("-opened_at", "-pk")
+    base_queryset = Pathway.objects.select_related("beneficiary", "opened_by", "prescribing_organisation").order_by(
+        "-opened_at", "-pk"
+    )
 
     def person_of(self, pathway):
         return pathway.beneficiary
