@@ -8,6 +8,7 @@ is written to the access log, the API's URL names (`api:…`) saying it was read
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -32,8 +33,9 @@ class ApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     @classmethod
     def as_view(cls, *args, **kwargs):
-        # The API has its own authentication (a token, not a session): the login page is not its answer.
-        return login_not_required(super().as_view(*args, **kwargs))
+        # The API has its own authentication (a token, not a session): the login page is not its answer. Its
+        # answers are about people: never stored by a proxy or a browser (`Cache-Control: no-store`), whoever asks.
+        return never_cache(login_not_required(super().as_view(*args, **kwargs)))
 
     def get_queryset(self):
         return self.base_queryset.for_user(self.request.user)

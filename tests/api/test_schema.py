@@ -51,6 +51,8 @@ def test_api_answers_carry_the_security_headers_and_are_not_stored(world, api_cl
     assert response["X-Content-Type-Options"] == "nosniff"
     assert {"no-store", "private"} <= {part.strip() for part in response["Cache-Control"].split(",")}
     assert response["Content-Type"] == "application/json"
+    refused = api_client().get("/api/v1/pathways/")  # no token: the answer is not stored either
+    assert refused.status_code == 401 and "no-store" in refused["Cache-Control"]
 
 
 # --------------------------------------------------------------------------------------------------------------
