@@ -21,6 +21,7 @@ urlpatterns = [
     path("groupes-de-parole/", include("speaking_groups.urls")),
     path("tableaux-de-bord/", include("dashboards.urls")),
     path("commissions/", include("commissions.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -74,6 +74,14 @@ def active_memberships(user) -> list[Membership]:
     return cached
 
 
+def hold_memberships(user, memberships: list[Membership]) -> None:
+    """Give `user`, for this request, these memberships (unsaved rows) instead of theirs: an API token's technical
+    user holds its token's organisation and role this way (`api.tokens.find`, docs/api.md), so that every read goes
+    through this layer while no member list, picker or notification ever finds it. `forget_memberships` drops them
+    (the user then sees nothing: they have no row)."""
+    user._active_memberships = list(memberships)
+
+
 def forget_memberships(user) -> None:
     """Drop the per-request cache after the user's memberships changed."""
     user.__dict__.pop("_active_memberships", None)

@@ -49,6 +49,15 @@ COMMISSION_MANAGERS = {"regional_officer", "basin_coordinator"}
 COMMISSION_DELEGATES = {"trainer", "prescriber_adviser"}
 
 
+def world_api_token(w):
+    """A token of the world's training body (made once)."""
+    from api.models import ApiToken
+    from api.services import token_create
+
+    existing = ApiToken.objects.filter(organisation=w.training_body).first()
+    return existing or token_create(organisation=w.training_body, name="Logiciel", by=w.user("org_manager"))[0]
+
+
 def statuses(default, **overrides):
     """A status per role: `default` for every logged-in role unless overridden; anonymous is sent to login."""
     table = {role: default for role in LOGGED_IN}
@@ -359,6 +368,8 @@ CHECKLIST_SHARED = CHECKLIST_STAFF | {"legal_representative", "prescriber_advise
 REGIONAL_STAFF = {"regional_officer", "basin_coordinator", "other_funder_officer"}
 CHARTER_READERS = {"legal_representative", "prescriber_adviser"} | REGIONAL_STAFF
 PUBLIC = {**statuses(200), ANON: 200}
+# The partner API answers a session user and an anonymous visitor alike: no token, 401.
+API_TOKEN_ONLY = dict.fromkeys(ROLES, 401)
 
 
 # url name → (kwargs builder, expected statuses)
@@ -762,6 +773,34 @@ MATRIX = {
         by_sets((COMMISSION_MANAGERS | COMMISSION_DELEGATES, 200)),
     ),
     "commissions:report_retry": (lambda w: [world_report(w).pk], statuses(405)),
+    # The partner API (docs/api.md): a token only, never a session, so every page user and the anonymous visitor
+    # get 401 (tests/api/ tries each endpoint with tokens of each organisation). Its schema and documentation are
+    # public. An organisation's tokens are its managers' (its other members: 403; everyone else: 404).
+    **{
+        name: (kwargs, API_TOKEN_ONLY)
+        for name, kwargs in [
+            ("api:pathway-list", None),
+            ("api:pathway-detail", lambda w: [w.pathway.pk]),
+            ("api:stage-list", None),
+            ("api:stage-detail", lambda w: [w.stage.pk]),
+            ("api:stage-declare-rupture", lambda w: [w.stage.pk]),
+            ("api:rupture-list", None),
+            ("api:rupture-detail", lambda w: [declared_alert(w).rupture.pk]),
+            ("api:alert-list", None),
+            ("api:alert-detail", lambda w: [declared_alert(w).pk]),
+        ]
+    },
+    "api:schema": (None, PUBLIC),
+    "api:docs": (None, PUBLIC),
+    "api:token_list": (
+        lambda w: [w.training_body.pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "api:token_create": (
+        lambda w: [w.training_body.pk],
+        by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
+    ),
+    "api:token_revoke": (lambda w: [world_api_token(w).pk], statuses(405)),
 }
 
 

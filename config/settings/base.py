@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "csp",
     "auditlog",
     "axes",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "checklist",
     "speaking_groups",
     "dashboards",
+    "api",
     "commissions",
 ]
 
@@ -392,6 +395,48 @@ else:
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
     for folder in ("queue", "control", "results"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+# --- Partner API (api/, docs/api.md) ------------------------------------------------------------------------
+# Requests per token (DRF's rate syntax: "600/hour", "20/minute"), counted in the cache API_THROTTLE_CACHE: Redis
+# when REDIS_URL is set, so that every web process counts together; memory of the process otherwise.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/hour")
+API_THROTTLE_CACHE = "api_throttle"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    API_THROTTLE_CACHE: (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "api"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+    ),
+}
+REST_FRAMEWORK = {
+    # A token only (no session, so no CSRF): a partner's software, never a browser logged in.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sans Rupture — API partenaires",
+    "DESCRIPTION": "Parcours, étapes, ruptures et alertes vus par la structure du jeton ; déclaration d'une rupture.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set (several models have a `kind`).
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "pathways.models.Organisation.Kind",
+        "StageKindEnum": "pathways.models.Stage.Kind",
+        "RuptureKindEnum": "ruptures.models.Rupture.Kind",
+        "CauseEnum": "ruptures.models.Cause",
+    },
+}
+
 # Document builds and their sweepers (core.tasks.DOCUMENT_BUILD): read by a worker of its own (docs/deployment.md).
 CELERY_DOCUMENTS_QUEUE = "documents"
 CELERY_TASK_SERIALIZER = "json"
