@@ -96,6 +96,7 @@ def plan_sessions(*, content: bytes, organisation: Organisation) -> Plan:
     codes = {_text(node) for node in root.iter() if _local(node.tag) == "code-INSEE-commune"}
     communes = {c.code: c for c in Commune.objects.filter(code__in=codes).select_related("basin")}
     count = 0
+    new_actions = set()
     for f_index, formation in enumerate(formations, start=1):
         title = _text(_first(formation, "intitule-formation"))
         codes = [_text(node) for node in formation.iter() if _local(node.tag) == "code-FORMACODE"]
@@ -162,7 +163,8 @@ def plan_sessions(*, content: bytes, organisation: Organisation) -> Plan:
                 if action is not None and (action.pk, dates.get("debut"), dates.get("fin")) in existing:
                     row.action = _("Session existante, inchangée")
                     row.data["skip"] = True
-                elif new_action:
+                elif new_action and (fold(title[:200]), formacode) not in new_actions:
+                    new_actions.add((fold(title[:200]), formacode))
                     row.action = _("Nouvelle action et nouvelle session")
                 else:
                     row.action = _("Nouvelle session")
@@ -197,7 +199,8 @@ def lheo_import_commit(*, import_file: ImportFile, by) -> dict:
                         formacode=data["formacode"],
                         basin=data["commune"].basin,
                     )
-                    action.full_clean()
+                    # The funder is not in the file: the training body sets it on its action's page.
+                    action.full_clean(exclude=["funder"])
                     action.save()
                     created_actions[(fold(data["title"]), data["formacode"])] = action
                     actions += 1
