@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET
 
 from core.pagination import paginate
 from pathways import scoping
-from pathways.imports import importing_organisations
 from pathways.filters import SessionFilter
+from pathways.imports import importing_organisations
 from pathways.models import Enrolment, Pathway, Session, Stage
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404
