@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -234,8 +235,9 @@ def plan_people(*, content: bytes, filename: str, organisation: Organisation, us
         if header is None:
             plan.errors.append(RowError(0, "", "", _("Ce fichier ne contient aucune ligne.")))
             return plan
-        positions, plan.errors[:0] = _header_map(header)
-        if plan.errors:
+        positions, header_errors = _header_map(header)
+        if header_errors:
+            plan.errors.extend(header_errors)
             return plan
         rows = []
         for number, cells in enumerate(lines, start=2):
@@ -267,6 +269,16 @@ def plan_people(*, content: bytes, filename: str, organisation: Organisation, us
         if row.data.get("person") is not None:
             plan.people_shown.append(row.data["person"])
     out_of_scope = [row.data["other_person"] for row in plan.rows if row.data.get("other_person") is not None]
+    if out_of_scope and _over_duplicate_limit(user, len(out_of_scope)):
+        # The people form allows `DUPLICATE_CHECKS_PER_HOUR` checks an hour; a file must not be a way around it to
+        # learn who is followed elsewhere: past the limit, no line says which person matched.
+        plan.rows = []
+        plan.people_shown = []
+        why = _(
+            "Ce fichier contient trop de personnes déjà suivies par d'autres structures (limite des recherches de "
+            "doublon par heure) : retirez-les, ou enregistrez-les depuis la page « Nouvelle personne »."
+        )
+        plan.errors.append(RowError(0, "", "", why))
     if out_of_scope:
         # As the people form's duplicate check does: who was found outside the importer's scope is traceable.
         access_log.record_many(
@@ -276,6 +288,15 @@ def plan_people(*, content: bytes, filename: str, organisation: Organisation, us
             action=AccessLog.Action.DUPLICATE_CHECK,
         )
     return plan
+
+
+def _over_duplicate_limit(user, count: int) -> bool:
+    recent = AccessLog.objects.filter(
+        user=user,
+        action=AccessLog.Action.DUPLICATE_CHECK,
+        at__gt=timezone.now() - people_services.DUPLICATE_CHECK_WINDOW,
+    ).count()
+    return recent + count > settings.DUPLICATE_CHECKS_PER_HOUR
 
 
 def _plan_row(number: int, values: dict, context: _Context, seen: dict, seats: dict) -> PlanRow:

@@ -220,6 +220,21 @@ def test_a_person_outside_the_importers_scope_is_a_row_error_that_names_no_one(w
     assert AccessLog.objects.filter(beneficiary=stranger, action=AccessLog.Action.DUPLICATE_CHECK).exists()
 
 
+def test_a_file_cannot_get_around_the_duplicate_check_limit(world, manager, settings):
+    settings.DUPLICATE_CHECKS_PER_HOUR = 2
+    strangers = [
+        BeneficiaryFactory(region=world.region, first_name="Inconnue", last_name=f"Ailleurs{n}") for n in range(3)
+    ]
+    lines = [
+        f"{p.last_name};Inconnue;{p.birth_date:%d/%m/%Y};;;;{world.session.pk};{world.today:%d/%m/%Y}"
+        for p in strangers
+    ]
+    upload(manager, world, csv_file(world, *lines))
+    html = manager.get(reverse("pathways:import_preview", args=[ImportFile.objects.get().pk])).content.decode()
+    assert "limite des recherches de doublon par heure" in html
+    assert "Ailleurs0" not in html  # no line says who matched
+
+
 def test_a_full_session_is_a_row_error(world, manager):
     small = SessionFactory(training_action=world.session.training_action, capacity=1)
     lines = [line.replace(f";{world.session.pk};", f";{small.pk};") for line in good_lines(world)]
