@@ -44,10 +44,19 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def import_files_purge() -> int:
+    """Delete the uploads left unconfirmed past `MAX_AGE` (a beat job, and each upload); a confirmed upload keeps
+    only its summary, its content was emptied when it was imported."""
+    deleted, _by_model = ImportFile.objects.filter(
+        status=ImportFile.Status.PENDING, created_at__lt=timezone.now() - MAX_AGE
+    ).delete()
+    return deleted
+
+
 @transaction.atomic
 def import_file_store(*, by, organisation: Organisation, kind: str, filename: str, content: bytes) -> ImportFile:
     """Keep an uploaded file until its confirmation; delete the uploads left unconfirmed past `MAX_AGE`."""
-    ImportFile.objects.filter(created_at__lt=timezone.now() - MAX_AGE).delete()
+    import_files_purge()
     return ImportFile.objects.create(
         kind=kind,
         organisation=organisation,

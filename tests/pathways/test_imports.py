@@ -446,6 +446,17 @@ def test_an_upload_left_unconfirmed_expires(world, manager):
     assert not ImportFile.objects.filter(pk=import_file.pk).exists()  # purged at the next upload
 
 
+def test_the_beat_job_deletes_unconfirmed_uploads_only(world, manager):
+    from pathways.tasks import purge_import_files_task
+
+    upload(manager, world, csv_file(world, *good_lines(world)))
+    upload(manager, world, csv_file(world, *good_lines(world)))
+    old, fresh = ImportFile.objects.order_by("pk")
+    ImportFile.objects.filter(pk=old.pk).update(created_at=timezone.now() - imports.MAX_AGE - datetime.timedelta(1))
+    assert purge_import_files_task() == 1
+    assert list(ImportFile.objects.all()) == [fresh]
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Query count of the preview
 
