@@ -470,3 +470,10 @@ def test_the_preview_reads_a_bounded_number_of_queries(world, manager, django_as
     url = reverse("pathways:import_preview", args=[ImportFile.objects.get().pk])
     with django_assert_max_num_queries(22):
         assert manager.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("role", "shown"), [("pedagogical_manager", True), ("trainer", False)])
+def test_the_sessions_page_links_to_the_imports_for_importers_only(world, client_for, role, shown):
+    html = client_for(world.user(role)).get(reverse("pathways:session_list")).content.decode()
+    assert (reverse("pathways:people_import") in html) is shown
+    assert (reverse("pathways:lheo_import") in html) is shown
