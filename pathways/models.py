@@ -1215,3 +1215,51 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.session} · {self.stage_id}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Imports (issue 21): the uploaded file kept between its preview and its confirmation
+
+
+class ImportFile(models.Model):
+    """A file a training body's manager uploaded to import (people with their enrolment, or LHÉO sessions).
+
+    The file itself is kept here, owned by its uploader, between the preview and the confirmation: the confirmation
+    parses it again (nothing parsed ever travels through the browser) and checks its SHA-256 against the one shown
+    in the preview. Its content is emptied once confirmed, and rows older than `pathways.imports.MAX_AGE` are
+    deleted at the next upload: it may hold personal data.
+    """
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("Personnes et inscriptions (CSV, XLSX)")
+        LHEO = "lheo", _("Sessions de l'offre de formation (LHÉO)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente de confirmation")
+        DONE = "done", _("Importé")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisme de formation")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("déposé par")
+    )
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    content = models.BinaryField(_("contenu"), blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    summary = models.JSONField(_("bilan"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fichier importé")
+        verbose_name_plural = _("fichiers importés")
+        indexes = [
+            # the purge of expired uploads at each new upload
+            models.Index(fields=["created_at"], name="importfile_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.filename

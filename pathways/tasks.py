@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from core.tasks import RETRY
+from pathways.imports import import_files_purge
 from pathways.services.memberships import membership_invitation_send, membership_invitations_unsent
 
 
@@ -18,3 +19,9 @@ def sweep_membership_invitations_task() -> int:
     for invitation_id in ids:
         membership_invitation_send_task.delay(invitation_id)
     return len(ids)
+
+
+@shared_task(**RETRY)
+def purge_import_files_task() -> int:
+    """Beat: delete the import files left unconfirmed past `pathways.imports.MAX_AGE` (they may hold personal data)."""
+    return import_files_purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import access_log, erasure, home, members, pathway, people, rights, sessions
+from pathways.views import access_log, erasure, home, imports, members, pathway, people, rights, sessions
 
 app_name = "pathways"
 
@@ -41,6 +41,12 @@ urlpatterns = [
     # Sessions
     path("sessions/", sessions.session_list, name="session_list"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    # Imports with a preview (issue 21)
+    path("imports/personnes/", imports.people_import, name="people_import"),
+    path("imports/personnes/modele.csv", imports.people_import_template, name="people_import_template"),
+    path("imports/sessions-lheo/", imports.lheo_import, name="lheo_import"),
+    path("imports/<int:pk>/", imports.import_preview, name="import_preview"),
+    path("imports/<int:pk>/confirmer/", imports.import_confirm, name="import_confirm"),
     # Members of an organisation
     path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
     path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),

@@ -89,6 +89,23 @@ def ready_statement(world):
     return export
 
 
+def world_import(world):
+    """A people file the pedagogical manager uploaded for the training body, not confirmed yet (made once)."""
+    from pathways.imports import import_file_store
+    from pathways.models import ImportFile
+
+    manager = world.user("pedagogical_manager")
+    existing = ImportFile.objects.filter(uploaded_by=manager).first()
+    return existing or import_file_store(
+        by=manager, organisation=world.training_body, kind="people", filename="personnes.csv", content=b"nom;prenom\r\n"
+    )
+
+
+# Who imports into a training body (issue 21): its pedagogical and organisation managers (the second region's
+# manager runs a training body too).
+IMPORTERS = {"pedagogical_manager", "org_manager", "other_region_manager"}
+
+
 def declared_alert(world):
     """An alert: an abandon declared by the trainer on a second stage of the world's pathway, in the world's session
     (funded by the world's funder)."""
@@ -488,6 +505,12 @@ MATRIX = {
     "pathways:stage_resume": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
     "pathways:stage_exit": (lambda w: [w.stage.pk], by_sets((SCOPE_PATHWAY, 200))),
     "pathways:session_list": (None, statuses(200)),
+    # Imports with a preview: the training bodies' managers; an upload is its uploader's only.
+    "pathways:people_import": (None, by_sets((IMPORTERS, 200), default=403)),
+    "pathways:lheo_import": (None, by_sets((IMPORTERS, 200), default=403)),
+    "pathways:people_import_template": (None, statuses(200)),
+    "pathways:import_preview": (lambda w: [world_import(w).pk], by_sets(({"pedagogical_manager"}, 200))),
+    "pathways:import_confirm": (lambda w: [world_import(w).pk], statuses(405)),
     "pathways:session_detail": (lambda w: [w.session.pk], by_sets((REGION_MEMBERS, 200))),
     "pathways:membership_list": (lambda w: [w.training_body.pk], by_sets((TRAINING_BODY_MEMBERS, 200))),
     "pathways:member_add": (

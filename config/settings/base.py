@@ -489,6 +489,8 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-retention": {"task": "accounts.tasks.retention_task", "schedule": crontab(hour=2, minute=15)},
     "accounts-sweep-password-resets": {"task": "accounts.tasks.sweep_password_resets_task", "schedule": 60},
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
+    # Import files left unconfirmed (issue 21): deleted two hours after their upload.
+    "pathways-purge-import-files": {"task": "pathways.tasks.purge_import_files_task", "schedule": 15 * 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",
         "schedule": NOTIFICATIONS_SWEEP_SECONDS,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import SessionFilter
+from pathways.imports import importing_organisations
 from pathways.models import Enrolment, Pathway, Session, Stage
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404
@@ -18,7 +19,11 @@ def session_list(request):
     filterset = SessionFilter(request.GET, queryset=queryset, region_ids=scoping.region_ids(request.user))
     page = paginate(request, filterset.qs)
     attach_badges([session.training_action.training_body for session in page.object_list])
-    return render(request, "pathways/session_list.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "pathways/session_list.html",
+        {"filter": filterset, "page": page, "can_import": bool(importing_organisations(request.user))},
+    )
 
 
 @require_GET
