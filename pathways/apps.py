@@ -9,6 +9,10 @@ class PathwaysConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from pathways import list_exports
+
+        list_exports.register_all()
+
         from accounts import twofactor
         from pathways import scoping
         from pathways.models import Beneficiary, MembershipInvitation, MembershipInvitationQuerySet, Pathway, Stage

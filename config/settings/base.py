@@ -571,6 +571,10 @@ ATTENDANCE_DEFAULT_RULES = {
 # pending request must be before the sweeper builds it, and how long a worker holds one it is building.
 DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=120)
 DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default=600)
+# Exports of lists (pathways.exports, issue 21): a list of more rows than this is built by a worker (documents queue)
+# instead of in the request; its file is deleted this many hours after it is built.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 # Commission reports (commissions.report): the sweeper marks failed (retryable by the user) a report whose builds
 # started this many times, or requested this long ago, without finishing.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
