@@ -53,8 +53,9 @@ class ListExport:
 _LISTS: dict[str, ListExport] = {}
 
 
-def register(spec: ListExport) -> None:
-    _LISTS[spec.name] = spec
+def register(*specs: ListExport) -> None:
+    for spec in specs:
+        _LISTS[spec.name] = spec
 
 
 def get(name: str) -> ListExport:
