@@ -103,5 +103,4 @@ SESSIONS = ListExport(
 def register_all():
     from pathways import exports
 
-    for spec in (PEOPLE, PATHWAYS, SESSIONS):
-        exports.register(spec)
+    exports.register(PEOPLE, PATHWAYS, SESSIONS)

@@ -22,6 +22,8 @@ DOCUMENT_TASKS = {
     "charter.tasks.sweep_copies_task",
     "ruptures.tasks.build_attestation_task",
     "ruptures.tasks.sweep_attestations_task",
+    "pathways.tasks.build_list_export_task",
+    "pathways.tasks.sweep_list_exports_task",
 }
 PING = "config.celery.ping"  # registered as sans_rupture.ping
 

@@ -183,3 +183,82 @@ def test_people_export_queries_do_not_grow_with_rows(world, client_for, django_a
         assert client.get(reverse("pathways:beneficiary_list"), {"export": "xlsx"}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("pathways:pathway_list"), {"export": "csv"}).status_code == 200
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Long lists: built by a worker
+
+
+def long_export(world, client_for, settings, fmt="csv", **params):
+    """Ask for the people list's export above the synchronous limit: the request only records it."""
+    from pathways.models import ListExportDocument
+
+    settings.EXPORT_SYNC_MAX_ROWS = 0
+    enrol(world, first_name="Paul", last_name="Durand")
+    client = client_for(world.user("trainer"))
+    response = client.get(reverse("pathways:beneficiary_list"), {"export": fmt, "page": "3", **params})
+    document = ListExportDocument.objects.get()
+    assert response.status_code == 302 and response["Location"] == document.get_absolute_url()
+    return client, document
+
+
+def test_a_long_list_is_built_by_the_worker_with_progress_and_a_download(world, client_for, settings):
+    from pathways.models import ListExportDocument
+    from pathways.tasks import build_list_export_task
+
+    client, document = long_export(world, client_for, settings, q="Durand")
+    assert document.params == "q=Durand" and document.status == ListExportDocument.Status.PENDING
+    assert not export_logs(world.user("trainer")).exists()  # nothing exported yet
+    page = client.get(document.get_absolute_url())
+    assert "En préparation" in page.content.decode() and 'hx-trigger="every' in page.content.decode()
+    assert client.get(reverse("pathways:list_export_download", args=[document.pk])).status_code == 404
+    assert build_list_export_task.run(document.pk) is True
+    assert build_list_export_task.run(document.pk) is False  # idempotent: already built
+    document.refresh_from_db()
+    assert document.status == ListExportDocument.Status.READY and document.row_count == 1
+    html = client.get(document.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert "Télécharger le fichier" in html and "hx-trigger" not in html
+    response = client.get(reverse("pathways:list_export_download", args=[document.pk]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+    assert [row[:2] for row in rows[1:]] == [["Durand", "Paul"]]  # the filter, every page
+    logged = export_logs(world.user("trainer"))
+    assert [row.view_name for row in logged] == ["pathways:beneficiary_list"]
+
+
+def test_a_long_export_is_for_its_requester_only_and_while_they_still_see_the_people(world, client_for, settings):
+    from pathways.tasks import build_list_export_task
+
+    client, document = long_export(world, client_for, settings, fmt="xlsx")
+    build_list_export_task.run(document.pk)
+    url = reverse("pathways:list_export_download", args=[document.pk])
+    assert client_for(world.user("pedagogical_manager")).get(url).status_code == 404
+    assert client_for(world.user("pedagogical_manager")).get(document.get_absolute_url()).status_code == 404
+    sheet = load_workbook(io.BytesIO(b"".join(client_for(world.user("trainer")).get(url).streaming_content))).active
+    assert sheet.max_row == 3
+    membership = world.memberships["trainer"]
+    membership.is_active, membership.deactivated_at = False, timezone.now()
+    membership.save()
+    assert client_for(world.user("trainer")).get(url).status_code == 404
+
+
+def test_the_sweeper_builds_a_long_export_left_pending(world, client_for, settings):
+    import time_machine
+
+    from pathways.models import ListExportDocument
+    from pathways.tasks import sweep_list_exports_task
+
+    _client, document = long_export(world, client_for, settings)
+    assert sweep_list_exports_task.run() == 0  # too recent: its own task may still come
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10)):
+        assert sweep_list_exports_task.run() == 1
+    document.refresh_from_db()
+    assert document.status == ListExportDocument.Status.READY
+
+
+def test_long_exports_are_declared_for_retention():
+    from accounts.personal_data import Category, sources
+
+    declared = {source.model: source for source in sources()}
+    assert declared["pathways.ListExportDocument"].category == Category.EXPORTS
+    assert declared["pathways.ListExportDocument"].files == ("file",)
