@@ -18,6 +18,7 @@ with `respond(request, name, rows)`, and its template includes `includes/list_ex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -84,15 +85,6 @@ def log_exported(spec: ListExport, user, objects, *, view_name: str = "") -> int
     return scoping.log_people(user, entries, view_name=view_name or spec.view_name, action=AccessLog.Action.EXPORT)
 
 
-def render(spec: ListExport, user, objects, fmt: str, *, view_name: str = "") -> bytes:
-    """The file of `objects` in `fmt`, the people it names written to the access log (in the caller's transaction)."""
-    from core.exports import to_csv, to_xlsx
-
-    table = spec.table(objects)
-    log_exported(spec, user, objects, view_name=view_name)
-    return to_csv(table) if fmt == "csv" else to_xlsx(table)
-
-
 def respond(request: HttpRequest, name: str, rows) -> HttpResponse | None:
     """The answer to `?export=csv|xlsx` on a list page (None for the page itself): the file of every row of `rows`
     (the page's own queryset, unpaginated) when they are few, else a worker's export and its progress page."""
@@ -100,8 +92,6 @@ def respond(request: HttpRequest, name: str, rows) -> HttpResponse | None:
     if fmt is None:
         return None
     spec = get(name)
-    from django.conf import settings
-
     limit = settings.EXPORT_SYNC_MAX_ROWS
     objects = list(rows[: limit + 1]) if hasattr(rows, "query") else list(rows)
     if len(objects) > limit:
