@@ -1,10 +1,9 @@
 """The charter overview's export (`pathways.exports`, issue 21): the organisations of the page's region, basin and
 tab, with where each stands with the charter; registered from `CharterConfig.ready()`. It names no person."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathways.exports import ListExport
+from pathways.exports import ListExport, local_date
 
 
 def _rows(user, params):
@@ -20,10 +19,6 @@ def _signature(attribute):
     return cell
 
 
-def _signed_on(row):
-    return timezone.localtime(row.signature.signed_at).date() if row.signature is not None else None
-
-
 OVERVIEW = ListExport(
     name="charte",
     title=_("Suivi de la charte"),
@@ -34,7 +29,7 @@ OVERVIEW = ListExport(
         (_("Type"), lambda row: row.kind_label),
         (_("Charte"), lambda row: str(row.standing.label)),
         (_("Version signée"), _signature("version_number")),
-        (_("Signée le"), _signed_on),
+        (_("Signée le"), lambda row: local_date(_signature("signed_at")(row))),
         (_("Signature"), _signature("status_label")),
         (_("Valable jusqu'au"), _signature("valid_until")),
         (_("Alertes retenues"), lambda row: row.held_alerts),

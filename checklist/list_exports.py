@@ -1,10 +1,9 @@
 """The checklist list's export (`pathways.exports`, issue 21): the entrants of the page, filtered like it, with where
 their checklist stands; registered from `ChecklistConfig.ready()`."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathways.exports import ListExport
+from pathways.exports import ListExport, local_date
 
 
 def _rows(user, params):
@@ -30,11 +29,6 @@ def _state(stage):
     return _("Non commencée")
 
 
-def _submitted_on(stage):
-    submitted_at = _row(stage).submitted_at
-    return timezone.localtime(submitted_at).date() if submitted_at else None
-
-
 CHECKLISTS = ListExport(
     name="check-lists",
     title=_("Check-lists"),
@@ -48,7 +42,7 @@ CHECKLISTS = ListExport(
         (_("Démarrage prévu"), lambda stage: stage.planned_start),
         (_("Démarrage effectif"), lambda stage: stage.actual_start),
         (_("Check-list"), lambda stage: str(_state(stage))),
-        (_("Transmise le"), _submitted_on),
+        (_("Transmise le"), lambda stage: local_date(_row(stage).submitted_at)),
         (_("Points à risque"), lambda stage: _row(stage).risk_count),
     ],
 )

@@ -1,10 +1,9 @@
 """The to-do list's export (`pathways.exports`, issue 21): the page's own rows (the tab asked for), registered from
 `NotificationsConfig.ready()`. A to-do about a stage names its person: the export logs them."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathways.exports import ListExport
+from pathways.exports import ListExport, local_date
 
 
 def _rows(user, params):
@@ -19,10 +18,6 @@ def _entries(todo):
     return [(todo.stage.pathway.beneficiary_id, (todo.stage.organisation_id,))]
 
 
-def _done_on(todo):
-    return timezone.localtime(todo.done_at).date() if todo.done_at else None
-
-
 TODOS = ListExport(
     name="a-faire",
     title=_("À faire"),
@@ -33,7 +28,7 @@ TODOS = ListExport(
         (_("À faire"), lambda t: t.title),
         (_("Contexte"), lambda t: t.context),
         (_("Pour le"), lambda t: t.due_on),
-        (_("Faite le"), _done_on),
+        (_("Faite le"), lambda t: local_date(t.done_at)),
         (_("Lien"), lambda t: t.url),
     ],
 )

@@ -51,6 +51,11 @@ class ListExport:
         return f"{self.name}-{timezone.localdate():%Y-%m-%d}"
 
 
+def local_date(moment):
+    """A moment as its date in the current time zone (a typed date cell), None when empty."""
+    return timezone.localtime(moment).date() if moment else None
+
+
 _LISTS: dict[str, ListExport] = {}
 
 

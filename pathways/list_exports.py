@@ -1,14 +1,9 @@
 """The exports of pathways' lists (people, pathways, sessions): their columns, registered in `pathways.exports` from
 `PathwaysConfig.ready()`. The rows come from the same functions as the pages."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pathways.exports import ListExport
-
-
-def _local_date(moment):
-    return timezone.localtime(moment).date() if moment else None
+from pathways.exports import ListExport, local_date
 
 
 def _people_rows(user, params):
@@ -77,7 +72,7 @@ PATHWAYS = ListExport(
         (_("Prescripteur"), lambda p: p.prescribing_organisation.name if p.prescribing_organisation else ""),
         (_("Conseiller·ère"), lambda p: p.prescribing_adviser.get_full_name() if p.prescribing_adviser else ""),
         (_("Ouvert par"), lambda p: p.opened_by.name),
-        (_("Ouvert le"), lambda p: _local_date(p.opened_at)),
+        (_("Ouvert le"), lambda p: local_date(p.opened_at)),
         (_("Statut"), lambda p: p.get_status_display()),
     ],
 )
