@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import AccessLog
 from core.exports import CONTENT_TYPES, Cell, Table, export_response
+from pathways import scoping
 
 # A column: its header (translatable) and the function giving its cell from one row object.
 Column = tuple[str, Callable[[object], Cell]]
@@ -82,10 +83,9 @@ def requested_format(request: HttpRequest) -> str | None:
 
 
 def log_exported(spec: ListExport, user, objects, *, view_name: str = "") -> int:
+    """One access-log row (action "export") per person the exported rows name; the caller holds the transaction."""
     if spec.people is None:
         return 0
-    from pathways import scoping
-
     entries = [entry for obj in objects for entry in spec.people(obj)]
     return scoping.log_people(user, entries, view_name=view_name or spec.view_name, action=AccessLog.Action.EXPORT)
 
