@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -134,3 +135,22 @@ def test_a_deactivated_member_exports_nothing(world, client_for):
     membership.save()
     response = client_for(world.user("prescriber_adviser")).get(reverse("alerts:alert_list"), {"export": "csv"})
     assert response.status_code != 200 or read_csv(response)[1:] == []
+
+
+@pytest.mark.parametrize("size", [2, 10])
+def test_the_todo_and_watch_list_exports_do_not_query_per_row(world, client_for, django_assert_max_num_queries, size):
+    trainer = world.user("trainer")
+    for number in range(size):
+        Todo.objects.create(
+            owner=trainer,
+            title=f"Appeler {number}",
+            due_on=datetime.date(2026, 12, 24),
+            source_key=f"test:{number}",
+            stage=world.stage,
+            created_by=trainer,
+        )
+    client = client_for(trainer)
+    with django_assert_max_num_queries(12):
+        assert len(read_csv(client.get(reverse("notifications:todo_list"), {"export": "csv"}))) == size + 1
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("attendance:watch_list"), {"export": "xlsx"}).status_code == 200
