@@ -7,18 +7,13 @@ The table is append-only (migration `0007_accesslog_append_only`): the database 
 inside `purge`, the retention job's one sanctioned deletion.
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Q
 
 from accounts.models import AccessLog
-
-# Cells a spreadsheet would read as a formula (CSV injection): written with a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _region_id(beneficiary, acting_organisation) -> int | None:
@@ -131,22 +126,6 @@ def search(
     if end is not None:
         queryset = queryset.filter(at__date__lte=end)
     return queryset.select_related("user", "beneficiary", "acting_organisation").order_by("-at", "-pk")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a value starting like a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_text(header: list[str], rows: Iterable[Iterable]) -> str:
-    """The CSV of an export (`;`-separated, as French spreadsheets expect), every cell escaped with `csv_cell`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([csv_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()
 
 
 class AdminReadLogMixin:

@@ -21,6 +21,11 @@ class AlertsConfig(AppConfig):
             person_path="stage__pathway__beneficiary",
         )
         kinds.register(*notifications.KINDS)
+
+        from alerts import list_exports
+        from pathways import exports
+
+        exports.register(list_exports.ALERTS)
         auditlog.register(AlertAction)
 
         # Where this app keeps a person's data (right of access, retention and anonymisation).

@@ -14,7 +14,7 @@ from alerts.models import Alert, AlertRouting
 from core.forms import apply_errors
 from core.pagination import paginate
 from notifications.models import Notification
-from pathways import scoping
+from pathways import exports, scoping
 from pathways.models import Organisation, Pathway
 from pathways.scoping import get_for_user_or_404, require
 
@@ -26,26 +26,33 @@ POLL_SECONDS = 5
 def alert_list(request):
     """The alert inbox: new alerts appear without reloading (htmx polls this view, which then answers the list
     fragment only; polling saves no session and writes no access log, so it is neither activity nor a read)."""
-    alerts = Alert.objects.for_user(request.user).with_list_data()
-    status = request.GET.get("statut", "")
-    if status in Alert.Status.values:
-        alerts = alerts.filter(status=status)
+    alerts, status = alert_rows(request.user, request.GET)
+    if response := exports.respond(request, "alertes", alerts):
+        return response
     page = paginate(request, alerts)
     # The list names the person of each alert: one access log row each (not when polled: an htmx GET).
-    scoping.log_people_listed(
-        request,
-        (
-            (
-                alert.stage.pathway.beneficiary,
-                (alert.inbox_id, alert.stage.organisation_id, alert.stage.pathway.prescribing_organisation_id),
-            )
-            for alert in page.object_list
-        ),
-    )
+    scoping.log_people_listed(request, (entry for alert in page.object_list for entry in alert_entries(alert)))
     context = {"page": page, "status": status, "statuses": Alert.Status.choices, "poll_seconds": POLL_SECONDS}
     if request.htmx:
         return render(request, "alerts/includes/alert_list.html", context)
     return render(request, "alerts/alert_list.html", context)
+
+
+def alert_rows(user, params):
+    """The inbox's alerts for `user` with the status tab of `params`, and that status: the page and its export."""
+    alerts = Alert.objects.for_user(user).with_list_data()
+    status = params.get("statut", "")
+    if status in Alert.Status.values:
+        alerts = alerts.filter(status=status)
+    return alerts, status
+
+
+def alert_entries(alert):
+    """(person, organisations through which the inbox shows them) for the access log."""
+    stage = alert.stage
+    return [
+        (stage.pathway.beneficiary, (alert.inbox_id, stage.organisation_id, stage.pathway.prescribing_organisation_id))
+    ]
 
 
 @background

@@ -9,12 +9,13 @@ class AttendanceConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from attendance import notifications, panels
+        from attendance import list_exports, notifications, panels
         from attendance.models import Drift, DriftQuerySet, FollowUpAttempt
         from notifications import kinds
-        from pathways import scoping
+        from pathways import exports, scoping
         from pathways.panels import StagePanel, register_stage_panel
 
+        exports.register(list_exports.WATCH, list_exports.PRESUMED)
         scoping.register(
             Drift,
             scope=DriftQuerySet.visible_to,

@@ -19,6 +19,11 @@ class CharterConfig(AppConfig):
 
         scoping.register(Signature, scope=SignatureQuerySet.visible_to)
         kinds.register(*notifications.KINDS)
+
+        from charter import list_exports
+        from pathways import exports
+
+        exports.register(list_exports.OVERVIEW)
         # The charter gate: named alerts to an organisation without a valid signature wait for it (charter.gate).
         register_hold(gate.held_organisations)
         register_organisation_badge(

@@ -27,6 +27,11 @@ class ChecklistConfig(AppConfig):
             person_path="stage__pathway__beneficiary",
         )
         register_start_check(check_before_start)
+
+        from checklist import list_exports
+        from pathways import exports
+
+        exports.register(list_exports.CHECKLISTS)
         # The rupture rate's "with a checklist" split (docs/design.md §4), defined here, where the checklists are.
         register_split("with_checklist", submitted_before_start)
         # "Its checklist is submitted", read by the attendance sheet and the day's sessions to flag who has none.

@@ -114,20 +114,8 @@ def _row(stage: Stage) -> EntrantRow:
     )
 
 
-def checklist_list(
-    user, *, state: str = "", q: str = "", page: str | int | None = None, today: datetime.date | None = None
-) -> ChecklistList:
-    """The entrants of the training bodies where `user` is staff (`services.filling_organisations`), filtered by
-    where their checklist stands (`state`) and by name (`q`), the page `page`; and how those training bodies did over
-    the last three months (entrants with a checklist submitted before their start)."""
-    today = today or timezone.localdate()
-    since = today - datetime.timedelta(days=COVERAGE_DAYS)
-    organisations = services.filling_organisations(user)
-    if not organisations:
-        return ChecklistList(
-            is_staff=False, page=Paginator([], settings.PAGINATE_BY).get_page(1), today=today, coverage_since=since
-        )
-    stages = _filtered(_entrants(user, organisations), state=state, q=q).prefetch_related(
+def _entrant_stages(user, organisations, *, state: str, q: str):
+    return _filtered(_entrants(user, organisations), state=state, q=q).prefetch_related(
         Prefetch(
             "checklists",
             queryset=Checklist.objects.order_by("-template__version").prefetch_related(
@@ -141,6 +129,34 @@ def checklist_list(
             to_attr="checklist_list",
         )
     )
+
+
+def entrant_rows(user, *, state: str = "", q: str = ""):
+    """Every entrant of the list (not one page) as stages, filtered like the page: its export (`row(stage)` gives
+    each one's `EntrantRow`). Nobody for those who fill no checklist."""
+    organisations = services.filling_organisations(user)
+    if not organisations:
+        return Stage.objects.none()
+    return _entrant_stages(user, organisations, state=state, q=q)
+
+
+row = _row
+
+
+def checklist_list(
+    user, *, state: str = "", q: str = "", page: str | int | None = None, today: datetime.date | None = None
+) -> ChecklistList:
+    """The entrants of the training bodies where `user` is staff (`services.filling_organisations`), filtered by
+    where their checklist stands (`state`) and by name (`q`), the page `page`; and how those training bodies did over
+    the last three months (entrants with a checklist submitted before their start)."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=COVERAGE_DAYS)
+    organisations = services.filling_organisations(user)
+    if not organisations:
+        return ChecklistList(
+            is_staff=False, page=Paginator([], settings.PAGINATE_BY).get_page(1), today=today, coverage_since=since
+        )
+    stages = _entrant_stages(user, organisations, state=state, q=q)
     chosen = Paginator(stages, settings.PAGINATE_BY).get_page(page)
     chosen.object_list = [_row(stage) for stage in chosen.object_list]
     covered = coverage(

@@ -16,7 +16,7 @@ from checklist.models import Answer, Checklist, ChecklistAnswer, ChecklistPdf, C
 from checklist.pdf import pdf_filename, revision_sections
 from core.documents import document_response
 from core.forms import apply_errors
-from pathways import scoping
+from pathways import exports, scoping
 from pathways.models import Stage
 from pathways.scoping import get_for_user_or_404, require
 
@@ -29,8 +29,10 @@ def checklist_list(request):
     """The entrants of the user's training bodies (stages taken in a session, not ended), with where their checklist
     stands: those without a submitted checklist first when the stage starts soon or has started
     (`selectors.checklist_list`)."""
-    form = StatusFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form, filters = checklist_filters(request.GET)
+    if request.GET.get("export"):
+        rows = selectors.entrant_rows(request.user, state=filters.get("etat", ""), q=filters.get("q", ""))
+        return exports.respond(request, "check-lists", rows)
     data = selectors.checklist_list(
         request.user, state=filters.get("etat", ""), q=filters.get("q", ""), page=request.GET.get("page")
     )
@@ -47,6 +49,12 @@ def checklist_list(request):
             "coverage_since": data.coverage_since,
         },
     )
+
+
+def checklist_filters(params):
+    """The list's filter form and its valid values (the page and its export)."""
+    form = StatusFilterForm(params or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
 
 
 @require_POST

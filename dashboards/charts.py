@@ -32,6 +32,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.exports import Table
 from core.figures import DASH, NBSP, number, percent_text
 
 Value = int | float | Decimal | str | None
@@ -62,6 +63,10 @@ class Chart:
         """The image's text alternative: the title, then the description."""
         title = self.title.rstrip(". ")
         return f"{title}. {self.description}" if self.description else title
+
+    def table(self) -> Table:
+        """The chart's data table as a download (`core.exports`): its cells as the chart's table writes them."""
+        return Table(title=self.title, headers=self.headers, rows=self.rows)
 
 
 def month_label(day) -> str:

@@ -890,9 +890,9 @@ def definitions() -> list[CommitmentColumn | UnmeasuredCommitment]:
 
 
 def scorecard_table(card: Scorecard):
-    """The scorecard as a downloadable table (`dashboards.exports`): each cell as the page shows it, small counts
+    """The scorecard as a downloadable table (`core.exports`): each cell as the page shows it, small counts
     included ("< 5"), then the region's total."""
-    from dashboards.exports import Table
+    from core.exports import Table
 
     titles = {column.code: column.title for column in card.commitments}
     headers = [

@@ -13,8 +13,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.exports import Table
 from core.figures import DASH, count_cell, is_small, number, shown_count, shown_rate
-from dashboards.exports import Table
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class PageTable:
         return [[cell.text if cell.value is None else cell.value for cell in row] for row in rows]
 
     def export(self) -> Table:
-        """The table as `dashboards.exports` writes it: the same cells as the page, counts typed."""
+        """The table as `core.exports` writes it: the same cells as the page, counts typed."""
         return Table(title=self.title, headers=self.headers, rows=self.export_rows())
 
 

@@ -14,6 +14,11 @@ class NotificationsConfig(AppConfig):
 
         scoping.register(Todo, scope=TodoQuerySet.visible_to, person_path="stage__pathway__beneficiary")
         kinds.register(*pathway_events.KINDS, *todos.KINDS)
+
+        from notifications import list_exports
+        from pathways import exports
+
+        exports.register(list_exports.TODOS)
         register_transition_listener(pathway_events.stage_transition_notify)
 
         # Where this app keeps a person's data (right of access, retention and anonymisation).

@@ -12,7 +12,7 @@ from notifications.forms import PreferencesForm
 from notifications.models import Notification, Todo
 from notifications.services import channel_preferences, mark_read, preferences_save
 from notifications.todos import todo_done as todo_mark_done
-from pathways import scoping
+from pathways import exports, scoping
 
 
 @require_GET
@@ -75,18 +75,26 @@ def preferences(request):
 @require_GET
 def todo_list(request):
     """My to-dos, the overdue first; the done ones on their own tab."""
-    todos = Todo.objects.for_user(request.user)
-    show = request.GET.get("filtre", "a-faire")
-    if show == "faites":
-        todos = todos.filter(done_at__isnull=False).order_by("-done_at", "-pk")
-    else:
-        show = "a-faire"
-        todos = todos.open().order_by("due_on", "pk")
+    todos, show = todo_rows(request.user, request.GET)
+    if response := exports.respond(request, "a-faire", todos):
+        return response
     return render(
         request,
         "notifications/todo_list.html",
         {"page": paginate(request, todos), "show": show, "today": timezone.localdate()},
     )
+
+
+def todo_rows(user, params):
+    """`user`'s to-dos on the tab of `params` ("a-faire" or "faites"), and that tab: the page and its export."""
+    todos = Todo.objects.for_user(user).select_related("stage__pathway")
+    show = params.get("filtre", "a-faire")
+    if show == "faites":
+        todos = todos.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    else:
+        show = "a-faire"
+        todos = todos.open().order_by("due_on", "pk")
+    return todos, show
 
 
 @require_POST

@@ -10,9 +10,27 @@ class PathwaysConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from accounts import twofactor
-        from pathways import scoping
-        from pathways.models import Beneficiary, MembershipInvitation, MembershipInvitationQuerySet, Pathway, Stage
+        from pathways import list_exports, scoping
+        from pathways.models import (
+            Beneficiary,
+            ListExportDocument,
+            MembershipInvitation,
+            MembershipInvitationQuerySet,
+            Pathway,
+            Stage,
+        )
         from pathways.twofactor import requires_two_factor
+
+        list_exports.register_all()
+        # A long list's export is its requester's alone, while they have an active membership (or run the platform).
+        scoping.register(
+            ListExportDocument,
+            scope=lambda queryset, user: (
+                queryset.filter(requested_by=user)
+                if user.is_superuser or scoping.active_memberships(user)
+                else queryset.none()
+            ),
+        )
 
         # Every create/change of a person, a pathway or a stage is recorded (who, when, what changed).
         auditlog.register(Beneficiary, exclude_fields=["id", "name_key", "created_at", "created_by"])

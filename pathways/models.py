@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.calendar import subdivision
 from core.constraints import CheckConstraint, UniqueConstraint
+from core.models import Document
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, BoundedTextField
 from pathways.validators import validate_formacode, validate_siret
 
@@ -1263,3 +1264,40 @@ class ImportFile(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class ListExportDocument(Document):
+    """The export of a long list (more than EXPORT_SYNC_MAX_ROWS rows), built by a worker (`pathways.export_documents`)
+    for its requester alone: which list (`list_name`, a `pathways.exports` registration), with which filters
+    (`params`, the page's query string), in which format. The file names people: it is deleted with the retention
+    category "exports" (`pathways.personal_data`), and downloaded only while its requester still sees every person
+    it names (`people`)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    UPLOAD_FOLDER = "exports"
+
+    list_name = models.CharField(_("liste"), max_length=40)
+    params = models.TextField(_("filtres"), blank=True)
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("demandé par")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("région")
+    )
+    row_count = models.PositiveIntegerField(_("lignes"), null=True, blank=True)
+    people = models.JSONField(_("personnes nommées"), default=list, blank=True)
+
+    class Meta(Document.Meta):
+        verbose_name = _("export de liste")
+        verbose_name_plural = _("exports de listes")
+        indexes = [models.Index(fields=["status", "requested_at"], name="listexport_sweep_idx")]
+
+    def __str__(self):
+        return f"{self.list_name} ({self.get_format_display()})"
+
+    def get_absolute_url(self):
+        return reverse("pathways:list_export_detail", args=[self.pk])

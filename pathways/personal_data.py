@@ -14,6 +14,20 @@ OF_STAGE = "stage__pathway__beneficiary"
 
 def declare() -> None:
     declare_people()
+    # A long list's export (pathways.export_documents) names many people: its file is deleted with the "exports"
+    # category's short duration after its request, whoever it names.
+    register(
+        PersonalData(
+            model="pathways.ListExportDocument",
+            person=None,
+            region="region",
+            category=Category.EXPORTS,
+            label=_("Exports de listes"),
+            fields={"requested_at": KEEP, "error": FREE_TEXT},
+            files=("file",),
+            clock="requested_at",
+        )
+    )
     register(
         PersonalData(
             model="pathways.Beneficiary",

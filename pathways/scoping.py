@@ -529,20 +529,27 @@ def access_log_reader(user, beneficiary: Beneficiary) -> tuple[bool, int | None]
     return False, None
 
 
-def log_people_listed(request, entries) -> int:
+def log_people_listed(request, entries, *, action=AccessLog.Action.READ) -> int:
     """The access log of a page that lists people by name (a session's enrolled people, an attendance sheet, an
     inbox): one row per person shown, in one insert (`accounts.access_log.record_many`). `entries` yields (person
     or person id, ids of the organisations through which the page shows them); the acting organisation is the first
     of those the reader works for with people, else their organisation when they work with people for one only. An
-    htmx GET (a poll, a fragment reloaded) is not a new read."""
+    htmx GET (a poll, a fragment reloaded) is not a new read. An export of the list passes `action=EXPORT`."""
     if is_background_poll(request):
         return 0
-    person_orgs = org_ids(request.user, roles=PERSON_ROLES)
+    view_name = request.resolver_match.view_name if request.resolver_match else ""
+    return log_people(request.user, entries, view_name=view_name, action=action)
+
+
+def log_people(user, entries, *, view_name: str, action=AccessLog.Action.READ) -> int:
+    """`log_people_listed` without a request (a list exported by a worker for `user`)."""
+    person_orgs = org_ids(user, roles=PERSON_ROLES)
     only = next(iter(person_orgs)) if len(person_orgs) == 1 else None
     return access_log.record_many(
-        user=request.user,
+        user=user,
         people=[
             (person, next((org for org in candidates if org in person_orgs), only)) for person, candidates in entries
         ],
-        view_name=request.resolver_match.view_name if request.resolver_match else "",
+        view_name=view_name,
+        action=action,
     )

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from pathways.views import access_log, erasure, home, imports, members, pathway, people, rights, sessions
+from pathways.views import (
+    access_log,
+    erasure,
+    home,
+    imports,
+    list_exports,
+    members,
+    pathway,
+    people,
+    rights,
+    sessions,
+)
 
 app_name = "pathways"
 
@@ -62,4 +73,7 @@ urlpatterns = [
     # The access log: the data-protection officers' search and export (issue 20)
     path("journal-des-acces/", access_log.access_log_search, name="access_log"),
     path("journal-des-acces/export/", access_log.access_log_export, name="access_log_export"),
+    # Long list exports built by a worker (issue 21): progress and download, for their requester
+    path("exports/<int:pk>/", list_exports.list_export_detail, name="list_export_detail"),
+    path("exports/<int:pk>/telecharger/", list_exports.list_export_download, name="list_export_download"),
 ]

@@ -362,6 +362,26 @@ def ready_notice_pdf(w):
     return document
 
 
+def ready_list_export(w):
+    """A built export of the people list, requested by the trainer and naming the world's person (made once)."""
+    from pathways.models import ListExportDocument
+
+    existing = ListExportDocument.objects.filter(requested_by=w.user("trainer")).first()
+    if existing:
+        return existing
+    document = ListExportDocument(
+        list_name="personnes",
+        format=ListExportDocument.Format.CSV,
+        requested_by=w.user("trainer"),
+        status=ListExportDocument.Status.READY,
+        people=[w.beneficiary.pk],
+        row_count=1,
+    )
+    document.file.save("personnes.csv", ContentFile(b"Nom\r\nMartin\r\n"), save=False)
+    document.save()
+    return document
+
+
 def world_invitation(w):
     """A pending invitation of the training body (by its manager) to an address that no role of the world holds."""
     from pathways.models import MembershipInvitation
@@ -484,6 +504,9 @@ MATRIX = {
     "pathways:notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     "pathways:access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     "pathways:rights_document_download": (lambda w: [ready_notice_pdf(w).pk], by_sets((SCOPE_PATHWAY, 200))),
+    # A long list's export: its requester's alone (404 for anyone else, a deactivated member included).
+    "pathways:list_export_detail": (lambda w: [ready_list_export(w).pk], by_sets(({"trainer"}, 200))),
+    "pathways:list_export_download": (lambda w: [ready_list_export(w).pk], by_sets(({"trainer"}, 200))),
     "pathways:join_request_list": (None, statuses(200)),
     "pathways:join_request_create": (None, statuses(405)),
     "pathways:join_request_decide": (lambda w: [w.join_request.pk], statuses(405)),

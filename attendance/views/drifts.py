@@ -16,16 +16,16 @@ from attendance.models import Drift, Mark
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
-from pathways import scoping
+from pathways import exports, scoping
 from pathways.scoping import get_for_user_or_404
 
 # --------------------------------------------------------------------------------------------------------------
 # Watch list and drifts
 
 
-def _drifts(request):
+def _drifts(user):
     return (
-        Drift.objects.for_user(request.user)
+        Drift.objects.for_user(user)
         .live()
         .select_related("stage__pathway__beneficiary", "stage__enrolment__session__training_action")
         .annotate(attempt_count=Count("attempts"), last_attempt=Max("attempts__at"))
@@ -33,28 +33,42 @@ def _drifts(request):
     )
 
 
+def watch_rows(user, params):
+    """The watch list's drifts for `user`, of the session of `params` if any: the page and its export."""
+    drifts = _drifts(user)
+    session_id = parse_id(params.get("session"))
+    if session_id is not None:
+        drifts = drifts.filter(stage__enrolment__session_id=session_id)
+    return drifts
+
+
+def presumed_rows(user, params):
+    """The presumed ruptures for `user`: the page and its export."""
+    return _drifts(user).filter(status=Drift.Status.PRESUMED)
+
+
 @require_GET
 def watch_list(request):
     """People drifting in the user's sessions, presumed ruptures first, then by risk, each with why."""
-    drifts = _drifts(request)
-    session_id = parse_id(request.GET.get("session"))
-    if session_id is not None:
-        drifts = drifts.filter(stage__enrolment__session_id=session_id)
-    return _watch_page(request, drifts, presumed_only=False)
+    return _watch_page(request, watch_rows(request.user, request.GET), presumed_only=False)
 
 
 @require_GET
 def presumed_list(request):
-    drifts = _drifts(request).filter(status=Drift.Status.PRESUMED)
-    return _watch_page(request, drifts, presumed_only=True)
+    return _watch_page(request, presumed_rows(request.user, request.GET), presumed_only=True)
+
+
+def drift_entries(drift):
+    """(person, organisations through which the list shows them) for the access log."""
+    return [(drift.stage.pathway.beneficiary, (drift.stage.organisation_id,))]
 
 
 def _watch_page(request, drifts, *, presumed_only):
     """A page of drifting people: each named one is a read of their record (the access log)."""
+    if response := exports.respond(request, "ruptures-presumees" if presumed_only else "veille", drifts):
+        return response
     page = paginate(request, drifts)
-    scoping.log_people_listed(
-        request, ((drift.stage.pathway.beneficiary, (drift.stage.organisation_id,)) for drift in page.object_list)
-    )
+    scoping.log_people_listed(request, (entry for drift in page.object_list for entry in drift_entries(drift)))
     return render(request, "attendance/watch_list.html", {"page": page, "presumed_only": presumed_only})
 
 

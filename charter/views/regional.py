@@ -19,14 +19,18 @@ from charter.models import CharterVersion, Signature
 from charter.views.signing import reason_page
 from core.forms import apply_errors
 from core.pagination import paginate
+from pathways import exports
 from pathways.scoping import get_for_user_or_404, require
 
 
 def _scope(request):
     """(regions followed, the chosen region, its basins, the chosen basin); 403 for those who follow none."""
-    params = request.POST if request.method == "POST" else request.GET
+    return _scope_of(request.user, request.POST if request.method == "POST" else request.GET)
+
+
+def _scope_of(user, params):
     regions, region, basins, basin = selectors.overview_scope(
-        request.user, region_code=params.get("region"), basin_id=params.get("bassin")
+        user, region_code=params.get("region"), basin_id=params.get("bassin")
     )
     require(region is not None)
     return regions, region, basins, basin
@@ -35,11 +39,18 @@ def _scope(request):
 @require_GET
 def overview(request):
     """Per region and basin: where each organisation stands with the region's charter (`selectors.charter_overview`)."""
-    regions, region, basins, basin = _scope(request)
-    data = selectors.charter_overview(
-        request.user, region=region, regions=regions, basins=basins, basin=basin, tab=request.GET.get("statut", "")
-    )
+    data = overview_data(request.user, request.GET)
+    if response := exports.respond(request, "charte", data.rows):
+        return response
     return render(request, "charter/overview.html", {"overview": data, "page": paginate(request, data.rows)})
+
+
+def overview_data(user, params):
+    """The overview of the region and basin of `params`, on its tab: the page and its export."""
+    regions, region, basins, basin = _scope_of(user, params)
+    return selectors.charter_overview(
+        user, region=region, regions=regions, basins=basins, basin=basin, tab=params.get("statut", "")
+    )
 
 
 def _back(request, fallback):

@@ -491,6 +491,7 @@ CELERY_BEAT_SCHEDULE = {
     "pathways-sweep-invitations": {"task": "pathways.tasks.sweep_membership_invitations_task", "schedule": 5 * 60},
     # Import files left unconfirmed (issue 21): deleted two hours after their upload.
     "pathways-purge-import-files": {"task": "pathways.tasks.purge_import_files_task", "schedule": 15 * 60},
+    "pathways-sweep-list-exports": {"task": "pathways.tasks.sweep_list_exports_task", "schedule": 60},
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications_task",
         "schedule": NOTIFICATIONS_SWEEP_SECONDS,
@@ -624,6 +625,9 @@ ATTENDANCE_DEFAULT_RULES = {
 # pending request must be before the sweeper builds it, and how long a worker holds one it is building.
 DOCUMENTS_SWEEP_AFTER_SECONDS = env.int("DOCUMENTS_SWEEP_AFTER_SECONDS", default=120)
 DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default=600)
+# Exports of lists (pathways.exports, issue 21): a list of more rows than this is built by a worker (documents queue)
+# instead of in the request (its file is deleted with the retention category "exports", RETENTION_EXPORTS_MONTHS).
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 # Commission reports (commissions.report): the sweeper marks failed (retryable by the user) a report whose builds
 # started this many times, or requested this long ago, without finishing.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)

@@ -3,7 +3,7 @@
 
 from django.utils import timezone
 
-from dashboards.exports import export_request
+from core.exports import export_request
 from dashboards.forms import PeriodForm
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from charter.models import CharterVersion
 from charter.services import regions_followed
+from core.exports import export_request
 from dashboards import scorecard as figures
-from dashboards.exports import export_request
 from dashboards.views.common import period_form
 from pathways import scoping
 from pathways.models import Membership, Region

@@ -8,7 +8,7 @@ log is itself logged: one row per person named on the page or in the export.
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access_log
 from accounts.models import AccessLog, User
+from core.exports import Table, export_response
 from core.pagination import paginate
 from pathways import scoping
 from pathways.forms import AccessLogSearchForm
@@ -100,7 +101,7 @@ def access_log_search(request):
 
 @require_POST
 def access_log_export(request):
-    """The rows of the same search as a CSV file (cells that a spreadsheet would read as a formula escaped); the
+    """The rows of the same search as a CSV file (`core.exports`: formula-like cells escaped); the
     export is itself logged, one row per person it names."""
     organisation_ids, region_ids = _dpo_scope(request.user)
     form = AccessLogSearchForm(request.POST, organisations=_organisations(organisation_ids, region_ids))
@@ -122,9 +123,10 @@ def access_log_export(request):
         _("Action"),
         _("Page"),
     ]
-    text = access_log.csv_text(
-        header,
-        (
+    table = Table(
+        title=_("Journal des accès"),
+        headers=header,
+        rows=[
             [
                 timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
                 row.user.get_full_name(),
@@ -136,11 +138,9 @@ def access_log_export(request):
                 row.view_name,
             ]
             for row in rows
-        ),
+        ],
     )
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="journal-des-acces-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return export_response(table, "csv", f"journal-des-acces-{timezone.localdate():%Y-%m-%d}")
 
 
 def _person_name(row) -> str:

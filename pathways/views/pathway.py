@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_errors
 from core.pagination import paginate
-from pathways import scoping
+from pathways import exports, scoping
 from pathways.filters import PathwayFilter
 from pathways.forms import (
     PathwayCloseForm,
@@ -33,24 +33,28 @@ from pathways.timeline import build_timeline, pathway_history
 
 @require_GET
 def pathway_list(request):
-    queryset = Pathway.objects.for_user(request.user).with_list_data().order_by("-opened_at", "-pk")
-    filterset = PathwayFilter(
-        request.GET, queryset=queryset, user=request.user, region_ids=scoping.region_ids(request.user)
-    )
+    filterset = pathway_filter(request.user, request.GET)
+    if response := exports.respond(request, "parcours", filterset.qs):
+        return response
     page = paginate(request, filterset.qs)
     attach_badges([pathway.prescribing_organisation for pathway in page.object_list])
-    scoping.log_people_listed(
-        request,
-        (
-            (pathway.beneficiary, (pathway.prescribing_organisation_id, pathway.opened_by_id))
-            for pathway in page.object_list
-        ),
-    )
+    scoping.log_people_listed(request, (entry for pathway in page.object_list for entry in pathway_entries(pathway)))
     return render(
         request,
         "pathways/pathway_list.html",
         {"filter": filterset, "page": page, "can_enrol": scoping.can_enrol(request.user)},
     )
+
+
+def pathway_filter(user, params) -> PathwayFilter:
+    """The pathway list's rows for `user` with the filters of `params`: the page and its export."""
+    queryset = Pathway.objects.for_user(user).with_list_data().order_by("-opened_at", "-pk")
+    return PathwayFilter(params, queryset=queryset, user=user, region_ids=scoping.region_ids(user))
+
+
+def pathway_entries(pathway):
+    """(person, organisations through which the list shows them) for the access log."""
+    return [(pathway.beneficiary, (pathway.prescribing_organisation_id, pathway.opened_by_id))]
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
-from pathways import rights, scoping
+from pathways import exports, rights, scoping
 from pathways.filters import BeneficiaryFilter
 from pathways.forms import (
     BeneficiaryCreateForm,
@@ -30,8 +30,22 @@ from pathways.services import people as people_services
 
 @require_GET
 def beneficiary_list(request):
+    filterset = people_filter(request.user, request.GET)
+    if response := exports.respond(request, "personnes", filterset.qs):
+        return response
+    page = paginate(request, filterset.qs)
+    scoping.log_people_listed(request, (entry for person in page.object_list for entry in person_entries(person)))
+    return render(
+        request,
+        "pathways/beneficiary_list.html",
+        {"filter": filterset, "page": page, "can_enrol": scoping.can_enrol(request.user)},
+    )
+
+
+def people_filter(user, params) -> BeneficiaryFilter:
+    """The people list's rows for `user` with the filters of `params`: the page and its export (`pathways.exports`)."""
     queryset = (
-        Beneficiary.objects.for_user(request.user)
+        Beneficiary.objects.for_user(user)
         .select_related("commune")
         .prefetch_related(
             Prefetch(
@@ -42,27 +56,21 @@ def beneficiary_list(request):
         )
         .order_by("last_name", "first_name", "pk")
     )
-    filterset = BeneficiaryFilter(request.GET, queryset=queryset)
-    page = paginate(request, filterset.qs)
-    scoping.log_people_listed(
-        request,
+    return BeneficiaryFilter(params, queryset=queryset)
+
+
+def person_entries(person):
+    """(person, organisations through which the list shows them) for the access log."""
+    return [
         (
-            (
-                person,
-                [
-                    org
-                    for pathway in person.pathway_list
-                    for org in (pathway.prescribing_organisation_id, pathway.opened_by_id)
-                ],
-            )
-            for person in page.object_list
-        ),
-    )
-    return render(
-        request,
-        "pathways/beneficiary_list.html",
-        {"filter": filterset, "page": page, "can_enrol": scoping.can_enrol(request.user)},
-    )
+            person,
+            [
+                org
+                for pathway in person.pathway_list
+                for org in (pathway.prescribing_organisation_id, pathway.opened_by_id)
+            ],
+        )
+    ]
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.pagination import paginate
-from pathways import scoping
+from pathways import exports, scoping
 from pathways.filters import SessionFilter
 from pathways.imports import importing_organisations
 from pathways.models import Enrolment, Pathway, Session, Stage
@@ -15,8 +15,9 @@ from pathways.scoping import get_for_user_or_404
 
 @require_GET
 def session_list(request):
-    queryset = Session.objects.for_user(request.user).with_list_data().order_by("-start_date", "pk")
-    filterset = SessionFilter(request.GET, queryset=queryset, region_ids=scoping.region_ids(request.user))
+    filterset = session_filter(request.user, request.GET)
+    if response := exports.respond(request, "sessions", filterset.qs):
+        return response
     page = paginate(request, filterset.qs)
     attach_badges([session.training_action.training_body for session in page.object_list])
     return render(
@@ -24,6 +25,12 @@ def session_list(request):
         "pathways/session_list.html",
         {"filter": filterset, "page": page, "can_import": bool(importing_organisations(request.user))},
     )
+
+
+def session_filter(user, params) -> SessionFilter:
+    """The session list's rows for `user` with the filters of `params`: the page and its export."""
+    queryset = Session.objects.for_user(user).with_list_data().order_by("-start_date", "pk")
+    return SessionFilter(params, queryset=queryset, region_ids=scoping.region_ids(user))
 
 
 @require_GET

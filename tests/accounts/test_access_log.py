@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts import access_log
 from accounts.models import AccessLog
+from core.exports import csv_cell
 from pathways.models import Membership
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import BeneficiaryFactory, OrganisationFactory
@@ -325,7 +326,7 @@ def test_the_export_escapes_formula_like_cells(world, client_for):
 
 
 def test_csv_cell_escapes_each_formula_prefix():
-    assert [access_log.csv_cell(v) for v in ["=1", "+1", "-1", "@a", "a=1", 12, None]] == [
+    assert [csv_cell(v) for v in ["=1", "+1", "-1", "@a", "a=1", 12, None]] == [
         "'=1",
         "'+1",
         "'-1",

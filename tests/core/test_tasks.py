@@ -22,6 +22,8 @@ DOCUMENT_TASKS = {
     "charter.tasks.sweep_copies_task",
     "ruptures.tasks.build_attestation_task",
     "ruptures.tasks.sweep_attestations_task",
+    "pathways.tasks.build_list_export_task",
+    "pathways.tasks.sweep_list_exports_task",
 }
 PING = "config.celery.ping"  # registered as sans_rupture.ping
 
@@ -43,7 +45,7 @@ def test_a_document_build_is_published_to_the_documents_queue_and_a_delivery_to_
 
 def test_beat_sends_the_document_sweepers_to_the_documents_queue():
     sweepers = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] in DOCUMENT_TASKS}
-    assert len(sweepers) == 6
+    assert len(sweepers) == 7
     for name in sweepers:  # beat calls task.apply_async, which takes the task's queue
         assert app.tasks[name].queue == DOCUMENTS_QUEUE
 

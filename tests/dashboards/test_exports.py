@@ -1,4 +1,4 @@
-"""Dashboard tables as CSV and XLSX (dashboards.exports): content of both formats, formula escaping, small counts
+"""Dashboard tables as CSV and XLSX (core.exports): content of both formats, formula escaping, small counts
 kept as shown, the file name, the view helper and the download links."""
 
 import csv
@@ -13,9 +13,9 @@ from django.test import RequestFactory
 from django.utils import translation
 from openpyxl import load_workbook
 
+from core.exports import Table, export_request, export_response, safe_filename, sheet_title, to_csv, to_xlsx
 from core.figures import count_cell, rate_value, shown_count, shown_rate
 from dashboards.charts import bar_chart
-from dashboards.exports import Table, export_request, export_response, safe_filename, sheet_title, to_csv, to_xlsx
 
 
 def ruptures_by_body(owner=False):
@@ -121,7 +121,7 @@ def test_a_sheet_title_follows_the_spreadsheet_rules():
 def test_a_table_comes_from_a_chart_with_its_cells():
     with translation.override("fr"):
         chart = bar_chart(title="Entrées", description="d", labels=["Bègles"], series={"Entrées": ["< 5"]})
-    table = Table.from_chart(chart)
+    table = chart.table()
     assert read_csv(to_csv(table)) == [["Libellé", "Entrées"], ["Bègles", "< 5"]]
 
 

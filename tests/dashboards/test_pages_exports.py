@@ -1,5 +1,5 @@
 """Every dashboard table downloads as CSV and XLSX with the page's cells: small counts hidden outside the owner,
-exact for the owner (dashboards/tables.py, dashboards/exports.py)."""
+exact for the owner (dashboards/tables.py, core/exports.py)."""
 
 import csv
 import io

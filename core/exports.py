@@ -1,4 +1,5 @@
-"""Every dashboard table downloads as CSV and XLSX (issue 18), from one `Table`.
+"""Tables downloaded as CSV and XLSX (dashboards' figures since issue 18, every list of people since issue 21), from
+one `Table`. Floor 0: no domain; the figures' tables live in `dashboards`, the lists' in their apps.
 
 - **CSV** (`to_csv`): UTF-8 with a byte-order mark and `;` between cells, lines ended by CRLF: what French Excel
   opens directly, accents included (the attendance statements do the same). Numbers are written without grouping,
@@ -43,17 +44,13 @@ class Table:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
 
-    @classmethod
-    def from_chart(cls, chart) -> "Table":
-        """The data table of a `dashboards.charts.Chart` (its cells as the chart's table writes them)."""
-        return cls(title=chart.title, headers=chart.headers, rows=chart.rows)
-
 
 def is_formula_like(text: str) -> bool:
     return text[:1] in FORMULA_STARTS
 
 
-def _csv_cell(value: Cell) -> str:
+def csv_cell(value: Cell) -> str:
+    """A cell as the CSV writes it: formula-like texts escaped, numbers with the language's decimal separator."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -73,9 +70,9 @@ def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_cell(str(header)) for header in table.headers])
+    writer.writerow([csv_cell(str(header)) for header in table.headers])
     for row in table.rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -115,7 +112,7 @@ def to_xlsx(table: Table) -> bytes:
             put(row_number, column, value)
     sheet.freeze_panes = "A2"
     for column, header in enumerate(table.headers, start=1):
-        width = max([len(str(header))] + [len(_csv_cell(row[column - 1])) for row in table.rows if len(row) >= column])
+        width = max([len(str(header))] + [len(csv_cell(row[column - 1])) for row in table.rows if len(row) >= column])
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(max(width + 2, 8), 60)
 
     buffer = io.BytesIO()
