@@ -112,6 +112,7 @@ TEMPLATES = [
                 "speaking_groups.context_processors.navigation",
                 "dashboards.context_processors.navigation",
                 "commissions.context_processors.navigation",
+                "api.context_processors.navigation",
                 "notifications.context_processors.inbox",
                 "accounts.context_processors.session_expiry",
             ],

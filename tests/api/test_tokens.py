@@ -187,3 +187,14 @@ def test_the_token_list_reads_a_fixed_number_of_queries(world, client_for, djang
             make_token(world, world.training_body, name=f"Logiciel {ApiToken.objects.count()}")
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_the_user_menu_leads_a_manager_to_the_tokens_page(world, client_for):
+    """The token page is reached from the user menu, by the managers of an organisation that may have tokens only."""
+    from django.urls import reverse
+
+    url = reverse("api:token_list", args=[world.training_body.pk])
+    manager_home = client_for(world.user("org_manager")).get(reverse("pathways:home")).content.decode()
+    assert f'href="{url}"' in manager_home
+    trainer_home = client_for(world.user("trainer")).get(reverse("pathways:home")).content.decode()
+    assert "/jetons/" not in trainer_home
