@@ -16,7 +16,8 @@ per person who started a session (10 million for 100,000 people); the charter si
 Everything is drawn from one `random.Random(seed)` in a fixed order, and the dates are counted from `today`: the same
 seed, size and day give the same rows (names, dates, statuses, links). Rows are written by COPY with explicit ids
 (reserved on each table's sequence); the slots and marks are computed by PostgreSQL itself (`INSERT … SELECT`), the
-marks' indexes and foreign keys dropped during the load and rebuilt after it, inside the one transaction of the run.
+marks' indexes and the loaded tables' foreign keys dropped during the load and rebuilt after it, inside the one
+transaction of the run.
 
 This module lives under `management/` (like `seed_demo`): it writes the rows of upper apps (attendance, ruptures,
 alerts, checklists, charter), which the import-linter contracts allow to operator commands only.
