@@ -27,7 +27,6 @@ from pathways.models import Membership, Organisation, Region
 
 Role = Membership.Role
 FACT_TABLES = ("dashboards_stagefact", "dashboards_alertfact", "dashboards_monthlyrollup", "dashboards_dailyrollup")
-ROLLUP_CHUNK = 10_000  # pathways per batch of the rollups' rebuild (the nightly rebuild's: `dashboards.rollups.CHUNK`)
 
 
 def region_state(code: str, seed: int, people: int) -> str:
@@ -152,12 +151,11 @@ class Command(BaseCommand):
             generator.run()
             # The dashboards' rollups of the new region (its rows were written by COPY: no event queued them), in
             # the same transaction, the facts' foreign keys dropped meanwhile (each checked once when added back,
-            # rather than once per fact row) and in batches larger than the nightly rebuild's (no worker waits for
-            # the lock of a region that does not exist yet for anyone else).
+            # rather than once per fact row).
             rollups_started = time.monotonic()
             keys = dropped_foreign_keys(generator.writer.cursor, FACT_TABLES)
             keys.drop()
-            rebuild(generator.region, chunk=ROLLUP_CHUNK)
+            rebuild(generator.region)
             keys.restore()
             self.rollup_seconds = time.monotonic() - rollups_started
         settle_held(held)
