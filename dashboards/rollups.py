@@ -82,8 +82,9 @@ def _flag(condition) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def stage_rows(stages):
-    """The fact columns of `stages` (started and not cancelled), as dicts.
+def stage_rows(stages, absences: dict | None = None):
+    """The fact columns of `stages` (started and not cancelled), as dicts. `absences`: a cache of the first
+    unjustified absences shared with `alert_rows` for the same batch (`_first_unjustified_absences`).
 
     A handful of queries per batch rather than correlated subqueries per stage (issue 18, speed at regional scale):
     the stages' own columns with the basin rule and the registered splits evaluated on each stage; the ending
@@ -158,7 +159,7 @@ def stage_rows(stages):
             .filter(split_condition("with_post_rupture_case"))
             .values_list("pk", flat=True)
         )
-    first_absence = _first_unjustified_absences({row["pk"]: row["actual_start"] for row in rows})
+    first_absence = _first_unjustified_absences({row["pk"]: row["actual_start"] for row in rows}, absences)
     follow_ups = {}
     if ending:
         attempts = FollowUpAttempt.objects.filter(drift__stage_id__in=list(ending)).values_list("drift__stage_id", "at")
@@ -252,7 +253,7 @@ def _fact(row) -> StageFact:
     )
 
 
-def alert_rows(alerts):
+def alert_rows(alerts, absences: dict | None = None):
     """The alert facts' raw columns: the alerts with their basin rule (one query), and the first unjustified absence
     of their stages (one query over the batch's marks rather than a correlated subquery per alert)."""
     basin = Stage.objects.filter(pk=OuterRef("stage_id")).annotate(b=Stage.basin_expression()).values("b")[:1]
@@ -276,18 +277,26 @@ def alert_rows(alerts):
         )
         .order_by()
     )
-    first = _first_unjustified_absences({row["stage_id"]: row.pop("stage__actual_start") for row in rows})
+    first = _first_unjustified_absences({row["stage_id"]: row.pop("stage__actual_start") for row in rows}, absences)
     for row in rows:
         row["absence_day"], row["absence_time"] = first.get(row["stage_id"], (None, None))
     return rows
 
 
-def _first_unjustified_absences(starts: dict) -> dict:
+def _first_unjustified_absences(starts: dict, cache: dict | None = None) -> dict:
     """{stage: (day, starts_at)} of each stage's first mark "absent, not justified" on or after its effective start
     (`starts`: {stage: effective start}), in the order of `order_by("slot__date", "slot__starts_at")`.
 
     Two plain queries (the marks by the partial index `mark_stage_unjustified_idx`, then their half-days by primary
-    key) rather than one join, which PostgreSQL plans as a scan of every half-day of the region."""
+    key) rather than one join, which PostgreSQL plans as a scan of every half-day of the region.
+
+    `cache` ({stage: (day, starts_at) or None}, filled here): the stages already looked up in the same batch (a
+    stage's start is the same for its stage fact and its alerts' facts) are not queried again."""
+    if cache is not None:
+        missing = {pk: start for pk, start in starts.items() if pk not in cache}
+        found = _first_unjustified_absences(missing) if missing else {}
+        cache.update((pk, found.get(pk)) for pk in missing)
+        return {pk: cache[pk] for pk in starts if cache[pk] is not None}
     marks = Mark.objects.filter(stage_id__in=[pk for pk, start in starts.items() if start is not None])
     marks = list(marks.filter(status=Mark.Status.ABSENT_UNJUSTIFIED).order_by().values_list("stage_id", "slot_id"))
     slots = {}
@@ -379,21 +388,27 @@ def _in(field: str, values: set) -> Q:
 
 def _write_rollups(facts_filter: Q, monthly_filter: Q, daily_filter: Q) -> None:
     """Replace the rollup rows matching the filters by the sums of the facts matching `facts_filter` (the same
-    buckets, named by the facts' columns)."""
+    buckets, named by the facts' columns): the GROUP BY of `rollup_sums` inserted by the database itself
+    (INSERT … SELECT), no row travelling through Python."""
     keys = ("region_id", "basin_id", "training_action_id", "organisation_id")
+    sums = rollup_sums()
     facts = StageFact.objects.filter(facts_filter).order_by()
     MonthlyRollup.objects.filter(monthly_filter).delete()
     DailyRollup.objects.filter(daily_filter).delete()
-    monthly = facts.annotate(bucket=TruncMonth("started_on")).values(*keys, "bucket").annotate(**rollup_sums())
-    MonthlyRollup.objects.bulk_create(
-        (MonthlyRollup(month=row.pop("bucket"), **row) for row in monthly.iterator(chunk_size=5000)),
-        batch_size=5000,
-    )
-    daily = facts.values(*keys, "started_on").annotate(**rollup_sums())
-    DailyRollup.objects.bulk_create(
-        (DailyRollup(day=row.pop("started_on"), **row) for row in daily.iterator(chunk_size=5000)),
-        batch_size=5000,
-    )
+    monthly = facts.annotate(bucket=TruncMonth("started_on")).values(*keys, "bucket").annotate(**sums)
+    _insert_select(MonthlyRollup, [*keys, "month", *sums], monthly.values_list(*keys, "bucket", *sums))
+    daily = facts.values(*keys, "started_on").annotate(**sums)
+    _insert_select(DailyRollup, [*keys, "day", *sums], daily.values_list(*keys, "started_on", *sums))
+
+
+def _insert_select(model, columns: list[str], query) -> None:
+    """INSERT INTO `model`'s table (`columns`) the rows of `query` (a values_list of as many columns, in order)."""
+    sql, params = query.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) {sql}", params
+        )
 
 
 def _month(day: datetime.date) -> datetime.date:
@@ -431,11 +446,12 @@ def _replace_facts(pathway_ids: list[int]) -> tuple[set, set]:
         StageFact.objects.filter(pathway_id__in=pathway_ids).values_list("basin_id", "organisation_id", "started_on")
     )
     StageFact.objects.filter(pathway_id__in=pathway_ids).delete()
-    facts = [_fact(row) for row in stage_rows(Stage.objects.filter(pathway_id__in=pathway_ids))]
+    absences = {}  # the first unjustified absences, looked up once for the stage and the alert facts
+    facts = [_fact(row) for row in stage_rows(Stage.objects.filter(pathway_id__in=pathway_ids), absences)]
     _insert(StageFact, facts)
     alerts = Alert.objects.filter(stage__pathway_id__in=pathway_ids)
     AlertFact.objects.filter(stage__pathway_id__in=pathway_ids).delete()
-    _insert(AlertFact, [_alert_fact(row) for row in alert_rows(alerts)])
+    _insert(AlertFact, [_alert_fact(row) for row in alert_rows(alerts, absences)])
     new = {(f.basin_id, f.organisation_id, f.started_on) for f in facts}
     return old | new
 

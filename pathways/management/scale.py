@@ -16,7 +16,8 @@ per person who started a session (10 million for 100,000 people); the charter si
 Everything is drawn from one `random.Random(seed)` in a fixed order, and the dates are counted from `today`: the same
 seed, size and day give the same rows (names, dates, statuses, links). Rows are written by COPY with explicit ids
 (reserved on each table's sequence); the slots and marks are computed by PostgreSQL itself (`INSERT … SELECT`), the
-marks' indexes and foreign keys dropped during the load and rebuilt after it, inside the one transaction of the run.
+marks' indexes and the loaded tables' foreign keys dropped during the load and rebuilt after it, inside the one
+transaction of the run.
 
 This module lives under `management/` (like `seed_demo`): it writes the rows of upper apps (attendance, ruptures,
 alerts, checklists, charter), which the import-linter contracts allow to operator commands only.
@@ -355,12 +356,18 @@ class Generator:
         self.now = timezone.now()
         self.step("territoire, structures, comptes", self.build_reference)
         self.step("offre de formation", self.build_offer)
+        # The bulk-loaded tables' foreign keys are dropped during the load and added back after it: each is then
+        # checked once by one join, instead of one deferred check per row (millions of them, run at the first SET
+        # CONSTRAINTS ALL IMMEDIATE or at the commit).
+        keys = dropped_foreign_keys(self.writer.cursor, LOADED_TABLES)
+        self.step("clés étrangères retirées", keys.drop)
         self.step("personnes, parcours, étapes, ruptures, alertes, check-lists", self.build_people)
         self.step("calendriers des sessions", self.build_slots)
         self.step("émargements", self.build_marks)
         # The planner's statistics before the charter: its services query the freshly loaded tables, whose
         # statistics would otherwise say they are empty (nested loops over 100,000 people).
         self.step("statistiques du planificateur", self.analyze)
+        self.step("clés étrangères vérifiées et remises", keys.restore)
         self.step("charte", self.build_charter)
 
     # Territory, organisations, staff ------------------------------------------------------------------------
@@ -1247,6 +1254,13 @@ class Generator:
             with dropped_indexes(c, "attendance_mark"):
                 c.execute(
                     """
+                    -- What depends on the half-day only (its moment, its part of the hashed text), computed once
+                    -- per half-day rather than once per mark (about 6 marks a half-day).
+                    WITH slots AS MATERIALIZED (
+                        SELECT id, session_id, date, ':' || date || period AS key,
+                               (date + ends_at) AT TIME ZONE 'Europe/Paris' AS moment
+                        FROM attendance_slot WHERE session_id IN (SELECT session_id FROM scale_mark_plan)
+                    )
                     INSERT INTO attendance_mark (slot_id, stage_id, status, reason, version, updated_at,
                                                  updated_by_id)
                     SELECT slot_id, stage_id,
@@ -1259,13 +1273,11 @@ class Generator:
                                 ELSE '' END,
                            1, moment, trainer_id
                     FROM (
-                        SELECT s.id AS slot_id, p.stage_id, p.trainer_id,
-                               (s.date + s.ends_at) AT TIME ZONE 'Europe/Paris' AS moment,
+                        SELECT s.id AS slot_id, p.stage_id, p.trainer_id, s.moment,
                                COALESCE(s.date >= p.absent_from, false) AS absent,
-                               (hashtextextended(p.ordinal || ':' || s.date || s.period, %s) & 2147483647) %% 1000 AS h
+                               (hashtextextended(p.ordinal || s.key, %s) & 2147483647) %% 1000 AS h
                         FROM scale_mark_plan p
-                        JOIN attendance_slot s ON s.session_id = p.session_id
-                             AND s.date BETWEEN p.first_day AND p.last_day
+                        JOIN slots s ON s.session_id = p.session_id AND s.date BETWEEN p.first_day AND p.last_day
                     ) m
                     """,
                     [self.seed],
@@ -1287,6 +1299,56 @@ class Generator:
         with connection.cursor() as c:
             for table in sorted(self.writer.counts):
                 c.execute(f"ANALYZE {table}")
+
+
+# The tables `Generator.build_people`, `build_slots` and `build_marks` load in bulk.
+LOADED_TABLES = (
+    "pathways_beneficiary",
+    "pathways_pathway",
+    "pathways_stage",
+    "pathways_stagetransition",
+    "pathways_enrolment",
+    "ruptures_alert",
+    "ruptures_rupture",
+    "ruptures_rupturecause",
+    "ruptures_alertaction",
+    "checklist_checklist",
+    "checklist_checklistanswer",
+    "checklist_checklistrevision",
+    "attendance_slot",
+    "attendance_mark",
+)
+
+
+class dropped_foreign_keys:
+    """Drop the foreign keys of `tables` before a bulk load (`drop`) and add them back after it (`restore`), in the
+    same transaction: a row written meanwhile queues no deferred check, and each key is then validated once, by
+    one join over the whole table (ALTER TABLE … ADD CONSTRAINT), with the same definition (DEFERRABLE INITIALLY
+    DEFERRED, as Django creates them). A failure rolls the transaction back, the drops with it."""
+
+    def __init__(self, cursor, tables):
+        self.cursor, self.tables = cursor, list(tables)
+        self.constraints = []
+
+    def drop(self):
+        c = self.cursor
+        # A table with pending trigger events cannot be altered: the deferred checks of the rows written so far
+        # (the organisations, staff and offer: a few thousand rows) run now.
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        c.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' ORDER BY 1, 2",
+            [self.tables],
+        )
+        self.constraints = c.fetchall()
+        for table, name, _definition in self.constraints:
+            c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+
+    def restore(self):
+        c = self.cursor
+        for table, name, definition in self.constraints:
+            c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        self.constraints = []
 
 
 class dropped_indexes:

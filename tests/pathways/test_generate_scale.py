@@ -176,3 +176,25 @@ def test_it_refuses_sqlite(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(CommandError, match="PostgreSQL only"):
         call_command("generate_scale", beneficiaries=PEOPLE, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_foreign_keys_and_indexes_dropped_for_the_load_are_back(scale):
+    """The generator drops the loaded tables' foreign keys (and the marks' indexes) during the load: they are all
+    back afterwards, with Django's definition (deferrable, initially deferred), validated."""
+    from pathways.management.scale import LOADED_TABLES
+
+    needs_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, count(*) FILTER (WHERE condeferrable AND condeferred AND convalidated) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype = 'f' GROUP BY 1",
+            [list(LOADED_TABLES)],
+        )
+        keys = dict(cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'attendance_mark'")
+        mark_indexes = cursor.fetchone()[0]
+    assert set(keys) == set(LOADED_TABLES)
+    assert keys["attendance_mark"] == 3
+    assert keys["pathways_stage"] >= 5
+    assert mark_indexes == 7  # the primary key, the unique (slot, stage) and five others
