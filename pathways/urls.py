@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.views import access_log, erasure, home, members, pathway, people, rights, sessions
+from pathways.views import access_log, erasure, home, members, offer, pathway, people, pickers, rights, sessions
 
 app_name = "pathways"
 
@@ -41,6 +41,21 @@ urlpatterns = [
     # Sessions
     path("sessions/", sessions.session_list, name="session_list"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/modifier/", offer.session_update, name="session_update"),
+    # A training body's offer: its training actions and their sessions
+    path("actions-de-formation/", offer.training_action_list, name="training_action_list"),
+    path("actions-de-formation/nouvelle/", offer.training_action_create, name="training_action_create"),
+    path("actions-de-formation/<int:pk>/", offer.training_action_detail, name="training_action_detail"),
+    path("actions-de-formation/<int:pk>/modifier/", offer.training_action_update, name="training_action_update"),
+    path(
+        "actions-de-formation/<int:pk>/desactiver/",
+        offer.training_action_deactivate,
+        name="training_action_deactivate",
+    ),
+    path("actions-de-formation/<int:pk>/sessions/nouvelle/", offer.session_create, name="session_create"),
+    # Pickers that search as you type (communes, organisations of the user's region)
+    path("communes/options/", pickers.commune_options, name="commune_options"),
+    path("structures/options/", pickers.organisation_options, name="organisation_options"),
     # Members of an organisation
     path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
     path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),

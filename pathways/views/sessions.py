@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from core.pagination import paginate
 from pathways import scoping
 from pathways.filters import SessionFilter
-from pathways.models import Enrolment, Pathway, Session, Stage
+from pathways.models import Enrolment, Organisation, Pathway, Session, Stage
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404
 
@@ -18,14 +18,26 @@ def session_list(request):
     filterset = SessionFilter(request.GET, queryset=queryset, region_ids=scoping.region_ids(request.user))
     page = paginate(request, filterset.qs)
     attach_badges([session.training_action.training_body for session in page.object_list])
-    return render(request, "pathways/session_list.html", {"filter": filterset, "page": page})
+    offer_staff = bool(
+        scoping.org_ids(request.user, roles=scoping.STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
+    )
+    return render(
+        request,
+        "pathways/session_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "offer_staff": offer_staff,
+            "offer_manager": bool(scoping.offer_organisations(request.user)),
+        },
+    )
 
 
 @require_GET
 def session_detail(request, pk):
     session = get_for_user_or_404(
         Session.objects.select_related(
-            "training_action__training_body", "training_action__basin", "training_action__programme"
+            "training_action__training_body", "training_action__basin", "training_action__programme", "commune"
         ),
         request,
         pk=pk,
@@ -58,6 +70,7 @@ def session_detail(request, pk):
             "seats_taken": seats_taken,
             "seats_left": max(0, session.capacity - seats_taken),
             "takes_attendance": scoping.staffed_sessions(Session.objects.filter(pk=session.pk), request.user).exists(),
+            "can_manage_offer": scoping.can_manage_offer(request.user, session.training_action.training_body_id),
             "today": timezone.localdate(),
         },
     )
