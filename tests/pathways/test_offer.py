@@ -189,7 +189,7 @@ def test_editing_an_action_changes_it(world, client_for):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_action_list_takes_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries, count):
-    for index in range(count):
+    for _ in range(count):
         SessionFactory(training_action=TrainingActionFactory(training_body=world.training_body, basin=world.basin))
     client = client_for(world.user("trainer"))
     with django_assert_max_num_queries(12):
