@@ -133,6 +133,12 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     login(page, live_server, world.user("org_manager"))
     for name, url in [
         ("attendance-today", reverse("attendance:today")),
+        ("training-actions", reverse("pathways:training_action_list")),
+        ("training-action", reverse("pathways:training_action_detail", args=[world.session.training_action_id])),
+        ("training-action-create", reverse("pathways:training_action_create")),
+        ("training-action-edit", reverse("pathways:training_action_update", args=[world.session.training_action_id])),
+        ("session-create", reverse("pathways:session_create", args=[world.session.training_action_id])),
+        ("session-edit", reverse("pathways:session_update", args=[world.session.pk])),
         ("calendar", reverse("attendance:calendar", args=[world.session.pk])),
         ("statements", reverse("attendance:statements", args=[world.session.pk])),
         ("watch-list", reverse("attendance:watch_list")),
