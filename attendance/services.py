@@ -86,8 +86,11 @@ def session_calendar_check(session: Session) -> None:
 
 def session_calendar_regenerate(session: Session) -> None:
     """Registered with `pathways.services.offer`: a session created or changed gets its calendar in the same
-    transaction."""
+    transaction. The half-days still to come take the session's hours (those past keep the hours they were held at)."""
     calendar_generate(session=session)
+    upcoming = Slot.objects.filter(session=session, date__gte=_today())
+    upcoming.filter(period=Period.MORNING).update(starts_at=session.morning_start, ends_at=session.morning_end)
+    upcoming.filter(period=Period.AFTERNOON).update(starts_at=session.afternoon_start, ends_at=session.afternoon_end)
 
 
 @transaction.atomic

@@ -313,3 +313,28 @@ def test_a_session_outside_any_body_of_the_user_is_404_for_edit(world, client_fo
     assert Organisation.objects.filter(pk=world.other_training_body.pk).exists()
     client = client_for(world.user("outsider"))
     assert client.get(reverse("pathways:session_update", args=[world.session.pk])).status_code == 404
+
+
+def test_new_hours_reach_the_half_days_to_come_only(world, client_for):
+    session = world.session
+    past = Slot.objects.filter(session=session, date__lt=world.today, period=Slot.Period.MORNING).first()
+    client = client_for(world.user("org_manager"))
+    data = session_data(
+        world,
+        start_date=session.start_date.isoformat(),
+        end_date=session.end_date.isoformat(),
+        weekdays=["1", "2", "4", "8", "16", "32", "64"],
+        morning_start="08:30",
+    )
+    assert client.post(reverse("pathways:session_update", args=[session.pk]), data).status_code == 302
+    upcoming = Slot.objects.filter(session=session, date__gte=world.today, period=Slot.Period.MORNING)
+    assert upcoming.exists() and {slot.starts_at for slot in upcoming} == {datetime.time(8, 30)}
+    past.refresh_from_db()
+    assert past.starts_at == datetime.time(9, 0)
+
+
+def test_the_organisation_page_links_its_managers_to_the_offer(world, client_for):
+    url = reverse("pathways:membership_list", args=[world.training_body.pk])
+    for role, shown in (("org_manager", True), ("pedagogical_manager", True), ("trainer", False)):
+        page = client_for(world.user(role)).get(url).content.decode()
+        assert (reverse("pathways:training_action_list") in page) is shown, role
