@@ -31,6 +31,11 @@ class AttendanceConfig(AppConfig):
                 order=10,
             )
         )
+        from attendance.services import session_calendar_check, session_calendar_regenerate
+        from pathways.services.offer import register_session_check, register_session_listener
+
+        register_session_check(session_calendar_check)
+        register_session_listener(session_calendar_regenerate)
         auditlog.register(Drift)
         auditlog.register(FollowUpAttempt)
 

@@ -59,6 +59,40 @@ def calendar_generate(*, session: Session) -> tuple[int, int]:
     return len(new), removed
 
 
+def session_calendar_check(session: Session) -> None:
+    """Registered with `pathways.services.offer`: a session's new dates, weekdays or place may not drop a half-day on
+    which attendance was already taken (the marks would be lost). Refused with the days concerned."""
+    if session.pk is None:
+        return
+    wanted = set(training_days(session.start_date, session.end_date, session.weekdays, session.holiday_subdivision))
+    marked = sorted(
+        {
+            day
+            for day in Slot.objects.filter(session_id=session.pk, marks__isnull=False).values_list("date", flat=True)
+            if day not in wanted
+        }
+    )
+    if marked:
+        days = ", ".join(day.strftime("%d/%m/%Y") for day in marked[:5]) + (" …" if len(marked) > 5 else "")
+        raise ValidationError(
+            _(
+                "La présence a déjà été saisie le %(days)s : ces jours doivent rester dans le calendrier de la "
+                "session. Gardez-les dans les dates et les jours de formation, ou annulez plutôt ces demi-journées "
+                "depuis le calendrier."
+            )
+            % {"days": days}
+        )
+
+
+def session_calendar_regenerate(session: Session) -> None:
+    """Registered with `pathways.services.offer`: a session created or changed gets its calendar in the same
+    transaction. The half-days still to come take the session's hours (those past keep the hours they were held at)."""
+    calendar_generate(session=session)
+    upcoming = Slot.objects.filter(session=session, date__gte=_today())
+    upcoming.filter(period=Period.MORNING).update(starts_at=session.morning_start, ends_at=session.morning_end)
+    upcoming.filter(period=Period.AFTERNOON).update(starts_at=session.afternoon_start, ends_at=session.afternoon_end)
+
+
 @transaction.atomic
 def slot_cancel(*, slot: Slot, by, reason: str) -> Slot:
     if not reason.strip():

@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Socle technique")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from core.search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="core.search")

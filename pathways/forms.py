@@ -4,12 +4,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NoticeHandover
-from core.forms import DateInput, apply_errors
+from core.forms import DateInput, ModelMultipleChoiceField, apply_errors
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
+from core.widgets import SearchSelect
 from pathways import scoping
 from pathways.models import (
     Basin,
@@ -22,6 +25,7 @@ from pathways.models import (
     Programme,
     Session,
     Stage,
+    TrainingAction,
     Weekday,
 )
 from pathways.services.memberships import (
@@ -121,6 +125,8 @@ class BeneficiaryForm(forms.ModelForm):
             communes = communes.filter(basin__region=region)
         self.fields["commune"].queryset = communes
         self.fields["commune"].empty_label = _("— Non renseignée —")
+        self.fields["commune"].widget = commune_picker()
+        self.fields["commune"].widget.choices = self.fields["commune"].choices
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         if self.instance.phone and "phone" not in self.initial:
@@ -170,6 +176,7 @@ class PathwayPeopleMixin:
             ).order_by("name"),
             required=False,
             empty_label=_("— Pas de prescripteur (inscription directe) —"),
+            widget=organisation_picker(Organisation.Kind.PRESCRIBER),
         )
         self.fields["prescribing_organisation"].widget.attrs.update(
             {
@@ -357,6 +364,8 @@ class StagePlanForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(region=region, is_active=True).order_by(
             "name"
         )
+        self.fields["organisation"].widget = organisation_picker()
+        self.fields["organisation"].widget.choices = self.fields["organisation"].choices
         self.fields["programme"].queryset = Programme.objects.filter(is_active=True).order_by("name")
         self.fields["employer"].queryset = Employer.objects.filter(region=region).order_by("name")
         if stage is not None:
@@ -742,3 +751,114 @@ class AccessLogSearchForm(forms.Form):
         for word in text.split():
             condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
         return condition
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pickers that search as you type (`core.widgets.SearchSelect`): every choice of a commune or an organisation
+
+
+def commune_picker():
+    return SearchSelect(
+        search_url=reverse_lazy("pathways:commune_options"),
+        search_label=_("Rechercher une commune (nom ou code INSEE)"),
+    )
+
+
+def organisation_picker(kind: str = ""):
+    url = reverse_lazy("pathways:organisation_options")
+    return SearchSelect(
+        search_url=format_lazy("{}?kind={}", url, kind) if kind else url,
+        search_label=_("Rechercher une structure (nom ou SIRET)"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A training body's offer
+
+
+class TrainingActionForm(forms.ModelForm):
+    """A training action of `training_body`: funders, basins and programmes of its region only (the service refuses
+    any other)."""
+
+    class Meta:
+        model = TrainingAction
+        fields = ["title", "programme", "funder", "formacode", "basin", "hours", "is_active"]
+        help_texts = {"formacode": _("Cinq chiffres, par exemple 42056 (facultatif).")}
+
+    def __init__(self, *args, training_body: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pathways.services.offer import basins_for, funders_for, programmes_for
+
+        self.fields["funder"].queryset = funders_for(training_body)
+        self.fields["funder"].required = True
+        self.fields["funder"].empty_label = _("— Choisir le financeur —")
+        self.fields["basin"].queryset = basins_for(training_body)
+        self.fields["basin"].empty_label = _("— Choisir le bassin —")
+        programmes = programmes_for(training_body)
+        if self.instance.programme_id:
+            programmes = programmes | Programme.objects.filter(pk=self.instance.programme_id)
+        self.fields["programme"].queryset = programmes.distinct().order_by("name")
+        self.fields["programme"].empty_label = _("— Aucun —")
+        if self.instance.funder_id:
+            self.fields["funder"].queryset = (
+                (self.fields["funder"].queryset | Organisation.objects.filter(pk=self.instance.funder_id))
+                .distinct()
+                .order_by("name")
+            )
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+
+
+class SessionForm(forms.ModelForm):
+    """A session of a training action: its calendar is generated from these dates, days, place and hours."""
+
+    weekdays = WeekdaysField(label=_("Jours de formation"))
+
+    class Meta:
+        model = Session
+        fields = [
+            "label",
+            "start_date",
+            "end_date",
+            "weekdays",
+            "capacity",
+            "commune",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "trainers",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "morning_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "morning_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "afternoon_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "afternoon_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "trainers": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"label": _("Facultatif, par exemple « Groupe du matin » ou « Promotion 2027 ».")}
+
+    def __init__(self, *args, action: TrainingAction, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pathways.services.offer import trainers_for
+
+        region = action.training_body.region_id
+        self.fields["commune"] = forms.ModelChoiceField(
+            label=_("Lieu (commune)"),
+            queryset=Commune.objects.filter(basin__region=region).order_by("name"),
+            required=False,
+            empty_label=_("— Non renseigné —"),
+            widget=commune_picker(),
+            help_text=Session._meta.get_field("commune").help_text,
+            error_messages={"invalid_choice": _("Choisissez une commune de la région de l'organisme.")},
+        )
+        self.fields["trainers"] = ModelMultipleChoiceField(
+            label=_("Formateur·rices"),
+            queryset=trainers_for(action.training_body),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Les membres de l'organisme qui émargent cette session."),
+        )
+        self.fields["trainers"].label_from_instance = lambda user: user.get_full_name() or user.email

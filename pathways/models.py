@@ -529,6 +529,13 @@ class Employer(models.Model):
 # Training offer
 
 
+class TrainingActionQuerySet(ScopedQuerySet):
+    def with_list_data(self):
+        return self.select_related("funder", "basin", "programme", "training_body").annotate(
+            session_count=models.Count("sessions", distinct=True)
+        )
+
+
 class TrainingAction(models.Model):
     training_body = models.ForeignKey(
         Organisation,
@@ -559,20 +566,43 @@ class TrainingAction(models.Model):
         help_text=_("Ses chargé·es de mission sont alerté·es des ruptures sur les étapes de cette action."),
     )
     formacode = models.CharField(_("FORMACODE"), max_length=5, blank=True, validators=[validate_formacode])
+    hours = models.PositiveIntegerField(
+        _("durée totale (heures)"),
+        null=True,
+        blank=True,
+        help_text=_("Nombre total d'heures de l'action, en centre et en entreprise."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TrainingActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action de formation")
         verbose_name_plural = _("actions de formation")
         ordering = ["title"]
+        constraints = [
+            CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gt=0),
+                name="trainingaction_hours_positive",
+                violation_error_message=_("Une action de formation dure au moins une heure."),
+                field="hours",
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("pathways:training_action_detail", args=[self.pk])
+
     def clean(self):
-        """The funder is a funder of the training body's region."""
+        """The funder is a funder of the training body's region; the basin lies in that region."""
+        if self.training_body_id is None:
+            return
+        if self.basin_id is not None and self.basin.region_id != self.training_body.region_id:
+            raise ValidationError({"basin": _("Le bassin doit être de la région de l'organisme de formation.")})
         funder = self.funder
-        if funder is None or self.training_body_id is None:
+        if funder is None:
             return
         if funder.kind != Organisation.Kind.FUNDER:
             raise ValidationError({"funder": _("Le financeur doit être une structure de type financeur.")})

@@ -40,6 +40,7 @@ from pathways.models import (
     PathwayPartner,
     Session,
     Stage,
+    TrainingAction,
 )
 
 Role = Membership.Role
@@ -54,6 +55,8 @@ PATHWAY_MANAGER_ROLES = frozenset({Role.PRESCRIBER_ADVISER, Role.PEDAGOGICAL_MAN
 ENROLLING_KINDS = frozenset({Organisation.Kind.PRESCRIBER, Organisation.Kind.TRAINING_BODY})
 # Roles that record the life of a stage held by their organisation (start, suspend, resume, exit).
 STAGE_STAFF_ROLES = frozenset({Role.TRAINER, Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
+# Roles that run their training body's offer (training actions and sessions); its trainers read it.
+OFFER_MANAGER_ROLES = frozenset({Role.PEDAGOGICAL_MANAGER, Role.ORG_MANAGER})
 # The funder's role that is told of ruptures on the stages its organisation funds.
 FUNDER_ROLES = frozenset({Role.REGIONAL_OFFICER})
 
@@ -278,6 +281,15 @@ def sessions_for_user(queryset, user):
     return queryset.filter(training_action__training_body__region__in=regions)
 
 
+def training_actions_for_user(queryset, user):
+    """A training body's actions, inactive ones included, are read by its staff (trainers, pedagogical and
+    organisation managers) and run by its managers (`can_manage_offer`). The region reads the actions through its
+    sessions (`sessions_for_user`)."""
+    return queryset.filter(
+        training_body__in=org_ids(user, roles=STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
+    )
+
+
 def organisations_for_user(queryset, user):
     """Organisations whose member list a user may read: their own."""
     return queryset.filter(pk__in=org_ids(user))
@@ -303,6 +315,7 @@ _SCOPES = {
     Pathway: pathways_for_user,
     Stage: stages_for_user,
     Session: sessions_for_user,
+    TrainingAction: training_actions_for_user,
     Organisation: organisations_for_user,
 }
 # How to find the person behind an object, for the access log (other apps add theirs with `register`).
@@ -444,6 +457,21 @@ def can_manage_pathway(user, pathway: Pathway) -> bool:
 
 def can_transition_stage(user, stage: Stage) -> bool:
     return can_manage_pathway(user, stage.pathway) or stage.organisation_id in org_ids(user, roles=STAGE_STAFF_ROLES)
+
+
+def offer_organisations(user) -> list[Organisation]:
+    """The training bodies whose offer `user` runs (a pedagogical or organisation manager), by name."""
+    seen = {
+        m.organisation_id: m.organisation
+        for m in active_memberships(user)
+        if m.role in OFFER_MANAGER_ROLES and m.organisation.kind == Organisation.Kind.TRAINING_BODY
+    }
+    return sorted(seen.values(), key=lambda org: org.name)
+
+
+def can_manage_offer(user, training_body_id: int) -> bool:
+    """May create and edit the training actions and sessions of this training body."""
+    return training_body_id in {org.pk for org in offer_organisations(user)}
 
 
 def can_manage_members(user, organisation: Organisation) -> bool:

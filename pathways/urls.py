@@ -7,8 +7,10 @@ from pathways.views import (
     imports,
     list_exports,
     members,
+    offer,
     pathway,
     people,
+    pickers,
     rights,
     sessions,
 )
@@ -58,6 +60,21 @@ urlpatterns = [
     path("imports/sessions-lheo/", imports.lheo_import, name="lheo_import"),
     path("imports/<int:pk>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/confirmer/", imports.import_confirm, name="import_confirm"),
+    path("sessions/<int:pk>/modifier/", offer.session_update, name="session_update"),
+    # A training body's offer: its training actions and their sessions
+    path("actions-de-formation/", offer.training_action_list, name="training_action_list"),
+    path("actions-de-formation/nouvelle/", offer.training_action_create, name="training_action_create"),
+    path("actions-de-formation/<int:pk>/", offer.training_action_detail, name="training_action_detail"),
+    path("actions-de-formation/<int:pk>/modifier/", offer.training_action_update, name="training_action_update"),
+    path(
+        "actions-de-formation/<int:pk>/desactiver/",
+        offer.training_action_deactivate,
+        name="training_action_deactivate",
+    ),
+    path("actions-de-formation/<int:pk>/sessions/nouvelle/", offer.session_create, name="session_create"),
+    # Pickers that search as you type (communes, organisations of the user's region)
+    path("communes/options/", pickers.commune_options, name="commune_options"),
+    path("structures/options/", pickers.organisation_options, name="organisation_options"),
     # Members of an organisation
     path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
     path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),

@@ -42,6 +42,9 @@ ATTENDANCE_STAFF = {"trainer", "pedagogical_manager", "org_manager"}
 FACILITATORS = {"facilitator", "other_facilitator"}
 # Regional staff of the world's region: they read its basins' dashboards.
 REGIONAL_STAFF = {"regional_officer", "basin_coordinator", "other_funder_officer"}
+# The world's training body's managers run its offer; the staff of any training body read their own.
+OFFER_MANAGERS = {"pedagogical_manager", "org_manager"}
+OFFER_STAFF = {*ATTENDANCE_STAFF, "outsider", "other_region_manager"}
 # Who sees the world's speaking group: its structure's facilitator and its training body's staff.
 GROUP_READERS = {"facilitator", *ATTENDANCE_STAFF}
 # Who runs the world's basin commission (the scheme's regional officer, the basin's coordinator), who sits in it.
@@ -535,6 +538,29 @@ MATRIX = {
     "pathways:import_preview": (lambda w: [world_import(w).pk], by_sets(({"pedagogical_manager"}, 200))),
     "pathways:import_confirm": (lambda w: [world_import(w).pk], statuses(405)),
     "pathways:session_detail": (lambda w: [w.session.pk], by_sets((REGION_MEMBERS, 200))),
+    "pathways:session_update": (
+        lambda w: [w.session.pk],
+        by_sets((OFFER_MANAGERS, 200), ({"trainer"}, 403)),
+    ),
+    # A training body's offer: read by its staff, run by its managers; another body's actions are out of scope.
+    "pathways:training_action_list": (None, by_sets((OFFER_STAFF, 200), default=403)),
+    "pathways:training_action_create": (None, by_sets((OFFER_MANAGERS | {"other_region_manager"}, 200), default=403)),
+    "pathways:training_action_detail": (
+        lambda w: [w.session.training_action_id],
+        by_sets((ATTENDANCE_STAFF, 200)),
+    ),
+    "pathways:training_action_update": (
+        lambda w: [w.session.training_action_id],
+        by_sets((OFFER_MANAGERS, 200), ({"trainer"}, 403)),
+    ),
+    "pathways:training_action_deactivate": (lambda w: [w.session.training_action_id], statuses(405)),
+    "pathways:session_create": (
+        lambda w: [w.session.training_action_id],
+        by_sets((OFFER_MANAGERS, 200), ({"trainer"}, 403)),
+    ),
+    # The pickers' answers: reference data of the user's region (none for a user without a membership).
+    "pathways:commune_options": (None, statuses(200)),
+    "pathways:organisation_options": (None, statuses(200)),
     "pathways:membership_list": (lambda w: [w.training_body.pk], by_sets((TRAINING_BODY_MEMBERS, 200))),
     "pathways:member_add": (
         lambda w: [w.training_body.pk],

@@ -133,6 +133,12 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
     login(page, live_server, world.user("org_manager"))
     for name, url in [
         ("attendance-today", reverse("attendance:today")),
+        ("training-actions", reverse("pathways:training_action_list")),
+        ("training-action", reverse("pathways:training_action_detail", args=[world.session.training_action_id])),
+        ("training-action-create", reverse("pathways:training_action_create")),
+        ("training-action-edit", reverse("pathways:training_action_update", args=[world.session.training_action_id])),
+        ("session-create", reverse("pathways:session_create", args=[world.session.training_action_id])),
+        ("session-edit", reverse("pathways:session_update", args=[world.session.pk])),
         ("calendar", reverse("attendance:calendar", args=[world.session.pk])),
         ("statements", reverse("attendance:statements", args=[world.session.pk])),
         ("watch-list", reverse("attendance:watch_list")),
@@ -243,10 +249,44 @@ def test_choosing_a_prescriber_reloads_its_advisers_with_htmx(world, live_server
     visit(page, live_server.url + reverse("pathways:beneficiary_create"))
     adviser_select = page.get_by_label("Conseiller·ère prescripteur·rice")
     assert "Benali" not in adviser_select.inner_text()
-    page.get_by_label("Prescripteur", exact=True).select_option(str(world.prescriber.pk))
+    # The prescriber picker searches as you type: its select holds the matches only.
+    page.get_by_label("Rechercher une structure (nom ou SIRET)").press_sequentially("hauts de garonne")
+    prescriber_select = page.get_by_label("Prescripteur", exact=True)
+    expect(prescriber_select).to_contain_text("Mission Locale des Hauts de Garonne", timeout=10_000)
+    prescriber_select.select_option(str(world.prescriber.pk))
     # Playwright's own polling (wait_for_function would evaluate a string, which the CSP forbids).
     expect(adviser_select).to_contain_text("Aïcha Benali", timeout=10_000)
     assert other.user.get_full_name() in adviser_select.inner_text()
+    assert not page.evaluate("window.__csp")
+
+
+def test_the_commune_picker_searches_as_you_type_and_picks_with_the_keyboard(world, live_server, page):
+    from tests.pathways.factories import CommuneFactory
+
+    medard = CommuneFactory(code="33449", name="Saint-Médard-en-Jalles", basin=world.basin)
+    CommuneFactory(code="33063", name="Bordeaux", basin=world.basin)
+    login(page, live_server, world.user("prescriber_adviser"))
+    visit(page, live_server.url + reverse("pathways:beneficiary_update", args=[world.beneficiary.pk]))
+    commune_select = page.get_by_label("Commune de résidence")
+    assert "Bordeaux" not in commune_select.inner_text()  # not a list of every commune
+    tab_to(page, "id_commune-search")
+    page.keyboard.type("saint-medard")
+    expect(commune_select).to_contain_text("Saint-Médard-en-Jalles (33)", timeout=10_000)
+    expect(page.locator("#id_commune-status")).to_contain_text("1 commune trouvée")
+    assert "Bordeaux" not in commune_select.inner_text()
+    # The current choice stays first; the next option is the match.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_commune"
+    page.keyboard.press("ArrowDown")
+    assert commune_select.input_value() == str(medard.pk)
+    for _ in range(10):  # on to the submit button, still with the keyboard
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Enregistrer":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    world.beneficiary.refresh_from_db()
+    assert world.beneficiary.commune == medard
     assert not page.evaluate("window.__csp")
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from pathways.imports import FileRefused
 from pathways.imports.rows import ImportFailed, Plan, PlanRow, RowError
 from pathways.models import Commune, ImportFile, Organisation, Session, TrainingAction
+from pathways.services.offer import session_create
 from pathways.services.people import fold
 
 MAX_SESSIONS = 2000
@@ -109,6 +110,8 @@ def plan_sessions(*, content: bytes, organisation: Organisation) -> Plan:
         for a_index, action_element in enumerate(_children(formation, "action"), start=1):
             place = _find_anywhere(_first(action_element, "lieu-de-formation"), "code-INSEE-commune")
             action_places = _text(_first(action_element, "nombre-places"))
+            hours_text = _text(_first(action_element, "nombre-heures-total"))
+            hours = int(hours_text) if hours_text.isdigit() and 0 < int(hours_text) < 100000 else None
             for s_index, session_element in enumerate(_children(action_element, "session"), start=1):
                 count += 1
                 if count > MAX_SESSIONS:
@@ -158,6 +161,7 @@ def plan_sessions(*, content: bytes, organisation: Organisation) -> Plan:
                     "start": dates.get("debut"),
                     "end": dates.get("fin"),
                     "capacity": capacity,
+                    "hours": hours,
                 }
                 new_action = action is None
                 if action is not None and (action.pk, dates.get("debut"), dates.get("fin")) in existing:
@@ -198,6 +202,7 @@ def lheo_import_commit(*, import_file: ImportFile, by) -> dict:
                         title=data["title"],
                         formacode=data["formacode"],
                         basin=data["commune"].basin,
+                        hours=data.get("hours"),
                     )
                     # The funder is not in the file: the training body sets it on its action's page.
                     action.full_clean(exclude=["funder"])
@@ -208,15 +213,16 @@ def lheo_import_commit(*, import_file: ImportFile, by) -> dict:
                     training_action=action, start_date=data["start"], end_date=data["end"]
                 ).exists():
                     continue  # the same session twice in the file
-                session = Session(
-                    training_action=action,
+                # Through the offer's service, as from the session form: its calendar is generated in this
+                # transaction (attendance registers the listener).
+                session_create(
+                    action=action,
+                    by=by,
                     start_date=data["start"],
                     end_date=data["end"],
                     capacity=data["capacity"],
                     commune=data["commune"],
                 )
-                session.full_clean()
-                session.save()
                 sessions += 1
             except ValidationError as failure:
                 raise ImportFailed([RowError(0, "", "", " ".join(failure.messages), where=row.label)]) from failure

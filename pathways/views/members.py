@@ -46,6 +46,7 @@ def membership_list(request, pk):
             "page": paginate(request, memberships, per_page=50),
             "status": status,
             "can_manage": can_manage,
+            "runs_offer": scoping.can_manage_offer(request.user, organisation.pk),
             "invitations": membership_services.invitations_sent(request.user, organisation) if can_manage else [],
         },
     )

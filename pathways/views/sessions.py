@@ -8,7 +8,7 @@ from core.pagination import paginate
 from pathways import exports, scoping
 from pathways.filters import SessionFilter
 from pathways.imports import importing_organisations
-from pathways.models import Enrolment, Pathway, Session, Stage
+from pathways.models import Enrolment, Organisation, Pathway, Session, Stage
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404
 
@@ -20,10 +20,19 @@ def session_list(request):
         return response
     page = paginate(request, filterset.qs)
     attach_badges([session.training_action.training_body for session in page.object_list])
+    offer_staff = bool(
+        scoping.org_ids(request.user, roles=scoping.STAGE_STAFF_ROLES, kinds={Organisation.Kind.TRAINING_BODY})
+    )
     return render(
         request,
         "pathways/session_list.html",
-        {"filter": filterset, "page": page, "can_import": bool(importing_organisations(request.user))},
+        {
+            "filter": filterset,
+            "page": page,
+            "can_import": bool(importing_organisations(request.user)),
+            "offer_staff": offer_staff,
+            "offer_manager": bool(scoping.offer_organisations(request.user)),
+        },
     )
 
 
@@ -37,7 +46,7 @@ def session_filter(user, params) -> SessionFilter:
 def session_detail(request, pk):
     session = get_for_user_or_404(
         Session.objects.select_related(
-            "training_action__training_body", "training_action__basin", "training_action__programme"
+            "training_action__training_body", "training_action__basin", "training_action__programme", "commune"
         ),
         request,
         pk=pk,
@@ -70,6 +79,7 @@ def session_detail(request, pk):
             "seats_taken": seats_taken,
             "seats_left": max(0, session.capacity - seats_taken),
             "takes_attendance": scoping.staffed_sessions(Session.objects.filter(pk=session.pk), request.user).exists(),
+            "can_manage_offer": scoping.can_manage_offer(request.user, session.training_action.training_body_id),
             "today": timezone.localdate(),
         },
     )

@@ -331,6 +331,9 @@ def test_the_lheo_sample_creates_its_actions_and_sessions_once(world, manager):
         (datetime.date(2027, 9, 6), datetime.date(2028, 2, 25), 12),  # the action's places
     ]
     assert all(s.commune == world.commune for s in sessions)
+    # created through the offer's service: each session has its calendar at once, the action its hours
+    assert all(s.slots.exists() for s in sessions)
+    assert advf.hours == 1050
     remise = TrainingAction.objects.get(training_body=world.training_body, formacode="15041")
     assert remise.sessions.get().capacity == 10
 
