@@ -52,7 +52,10 @@ def find(token: str) -> ApiToken | None:
     found = ApiToken.objects.select_related("user", "organisation__region").filter(prefix=parts[1][:16]).first()
     if found is None or not hmac.compare_digest(found.secret_hash, digest(token)):
         return None
-    if not found.is_usable or not found.user.is_active or found.organisation.kind not in ROLE_BY_KIND:
+    # A deactivated organisation's members see nothing (`Membership.objects.active`): nor does its token.
+    if not found.is_usable or not found.user.is_active or not found.organisation.is_active:
+        return None
+    if found.organisation.kind not in ROLE_BY_KIND:
         return None
     role = ROLE_BY_KIND[found.organisation.kind]
     scoping.hold_memberships(

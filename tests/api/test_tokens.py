@@ -67,6 +67,15 @@ def test_a_revoked_token_answers_401_at_once(world, api_client, body_token):
     assert not token.user.is_active
 
 
+def test_the_token_of_a_deactivated_organisation_answers_401(world, api_client, body_token):
+    """As its members' memberships, the token of an organisation the platform deactivated opens nothing."""
+    _token, secret = body_token
+    assert api_client(secret).get(PATHWAYS).status_code == 200
+    world.training_body.is_active = False
+    world.training_body.save(update_fields=["is_active"])
+    assert api_client(secret).get(PATHWAYS).status_code == 401
+
+
 def test_an_expired_token_answers_401(world, api_client):
     expires = timezone.now() + datetime.timedelta(days=2)
     _token, secret = make_token(world, world.training_body, expires_at=expires)
