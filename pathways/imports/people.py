@@ -40,7 +40,11 @@ COLUMNS = {
     "birth_date": (gettext_lazy("date de naissance"), {"datedenaissance", "birthdate", "dateofbirth"}, True),
     "email": (gettext_lazy("e-mail"), {"email", "courriel", "mail", "adressemail"}, False),
     "phone": (gettext_lazy("téléphone"), {"telephone", "tel", "phone", "portable", "mobile"}, False),
-    "commune": (gettext_lazy("commune"), {"commune", "communederesidence", "codeinsee", "town", "city"}, False),
+    "commune": (
+        gettext_lazy("commune"),
+        {"commune", "communederesidence", "codeinsee", "town", "city", "municipality"},
+        False,
+    ),
     "session": (gettext_lazy("session"), {"session", "numerodesession", "sessionid"}, True),
     "entry_date": (gettext_lazy("date d'entrée"), {"datedentree", "entrydate", "startdate", "datedebut"}, True),
 }
