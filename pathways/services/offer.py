@@ -6,9 +6,12 @@ A session's calendar of half-days belongs to `attendance` (floor 5), which plugs
 `register_session_listener` (the calendar is generated again, in the same transaction as the session's save).
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pathways.models import Basin, Membership, Organisation, Programme, Session, Stage, TrainingAction
@@ -140,8 +143,32 @@ def enrolled_count(session: Session) -> int:
     return session.enrolments.filter(stage__status__in=Stage.ACTIVE_STATUSES).count()
 
 
+# A session's calendar holds a row per half-day: its dates must be plausible, or a typo (year 1, year 9999) would
+# generate thousands of years of half-days. Apprenticeships last up to three years; four is the longest session.
+SESSION_EARLIEST = datetime.date(2000, 1, 1)
+SESSION_LATEST = datetime.date(2100, 12, 31)
+SESSION_MAX_DAYS = 4 * 366
+
+
+def _check_dates(session: Session) -> None:
+    errors = {}
+    for name in ("start_date", "end_date"):
+        value = getattr(session, name)
+        if value is not None and not SESSION_EARLIEST <= value <= SESSION_LATEST:
+            errors[name] = _("Saisissez une date entre %(earliest)s et %(latest)s.") % {
+                "earliest": date_format(SESSION_EARLIEST, "SHORT_DATE_FORMAT"),
+                "latest": date_format(SESSION_LATEST, "SHORT_DATE_FORMAT"),
+            }
+    if errors:
+        raise ValidationError(errors)
+    # (an end before the start is the model's constraint, checked by full_clean)
+    if session.start_date and session.end_date and (session.end_date - session.start_date).days > SESSION_MAX_DAYS:
+        raise ValidationError({"end_date": _("Une session dure au plus quatre ans : vérifiez ses dates.")})
+
+
 def _save_session(session: Session, trainers) -> Session:
     body = session.training_action.training_body
+    _check_dates(session)
     if trainers is not None:
         allowed = set(trainers_for(body).values_list("pk", flat=True))
         if any(trainer.pk not in allowed for trainer in trainers):

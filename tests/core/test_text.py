@@ -32,6 +32,10 @@ SYSTEM_TEXTS = {
     "charter.SignatureCopy.error",
     "checklist.ChecklistPdf.error",
     "accounts.RightsDocument.error",
+    "pathways.ListExportDocument.error",
+    # a list export's filters: the page's query string, re-read through the list's own filter form (its length is
+    # the request line's, which gunicorn caps at 4,094 bytes)
+    "pathways.ListExportDocument.params",
 }
 # The alerts' texts are being moved by the lead into their own app (issue 15); it adopts BoundedTextField there.
 MOVING = set()

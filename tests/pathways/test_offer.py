@@ -338,3 +338,26 @@ def test_the_organisation_page_links_its_managers_to_the_offer(world, client_for
     for role, shown in (("org_manager", True), ("pedagogical_manager", True), ("trainer", False)):
         page = client_for(world.user(role)).get(url).content.decode()
         assert (reverse("pathways:training_action_list") in page) is shown, role
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "message"),
+    [
+        ("0001-01-01", "2027-03-12", "start_date", "Saisissez une date entre"),
+        ("2027-03-01", "9999-12-31", "end_date", "Saisissez une date entre"),
+        ("2027-03-01", "2035-03-01", "end_date", "au plus quatre ans"),
+        ("2027-03-12", "2027-03-01", "end_date", "ne peut pas précéder son début"),
+    ],
+)
+def test_implausible_session_dates_are_refused_before_any_calendar(world, client_for, start, end, field, message):
+    """A typo in a year would generate thousands of years of half-days (or overflow): refused with a message."""
+    session = world.session
+    before = (session.start_date, session.end_date, Slot.objects.filter(session=session).count())
+    client = client_for(world.user("pedagogical_manager"))
+    response = client.post(
+        reverse("pathways:session_update", args=[session.pk]), session_data(world, start_date=start, end_date=end)
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    session.refresh_from_db()
+    assert (session.start_date, session.end_date, Slot.objects.filter(session=session).count()) == before
