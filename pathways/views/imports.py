@@ -4,19 +4,17 @@ Only a training body's pedagogical and organisation managers import, into their 
 seen and confirmed by its uploader only (others get 404).
 """
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.exports import Table, export_response
 from pathways import imports, scoping
 from pathways.imports import lheo
 from pathways.imports import people as people_importer
@@ -191,10 +189,9 @@ def import_confirm(request, pk):
 @require_GET
 def people_import_template(request):
     """The CSV template of the people import (docs/imports.md), with one example line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(people_importer.TEMPLATE_HEADERS)
-    writer.writerow(people_importer.TEMPLATE_EXAMPLE)
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="modele-import-personnes.csv"'
-    return response
+    table = Table(
+        title=_("Modèle d'import des personnes"),
+        headers=people_importer.TEMPLATE_HEADERS,
+        rows=[people_importer.TEMPLATE_EXAMPLE],
+    )
+    return export_response(table, "csv", "modele-import-personnes")
