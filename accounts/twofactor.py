@@ -6,8 +6,10 @@ floors (`pathways` memberships), which register a requirement from their `AppCon
     accounts.twofactor.register_requirement(pathways.twofactor.requires_two_factor)
 
 A session remembers, from the login on, whether its user has a confirmed device and whether the second factor is
-mandatory for them (`SESSION_KEY`): `accounts.middleware.TwoFactorMiddleware` reads it on every request without a
-query and sends an unverified user to verification or enrolment.
+mandatory for them (`SESSION_KEY`): `accounts.middleware.TwoFactorMiddleware` reads it on every request and sends an
+unverified user to verification or enrolment. For a user without a device, whether it is mandatory is asked again on
+every request (an organisation manager may switch it on while their members are logged in), from the memberships the
+request reads anyway.
 """
 
 import base64
@@ -60,6 +62,19 @@ def has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def users_with_device():
+    """The confirmed authenticator apps (a queryset with a `user` column), to count who has one."""
+    return TOTPDevice.objects.filter(confirmed=True)
+
+
+def has_device_expression(user_field: str = "user"):
+    """`Exists(...)` to annotate rows pointing at a user (by `user_field`) with whether that user has a confirmed
+    authenticator app: a column of a list in the same query, never one query per row."""
+    from django.db.models import Exists, OuterRef
+
+    return Exists(TOTPDevice.objects.filter(user=OuterRef(user_field), confirmed=True))
+
+
 def is_verified(user) -> bool:
     """The user gave a code of one of their devices in this session (django-otp's middleware)."""
     return bool(getattr(user, "is_verified", None) and user.is_verified())
@@ -82,9 +97,15 @@ def pending_step(request) -> str | None:
         state = remember(request)
     if state["device"]:
         return VERIFY
-    if state["mandatory"] and is_enforced():
-        return ENROL
-    return None
+    if not is_enforced():
+        return None
+    # Without a device, whether it is mandatory is asked again on each request: an organisation may have made it
+    # mandatory (or no longer) since the login, a role may have been granted or ended. The requirements read the
+    # memberships the request loads anyway (`pathways.scoping.active_memberships`), so this costs no query on a page.
+    mandatory = is_mandatory(request.user)
+    if mandatory != state["mandatory"]:
+        request.session[SESSION_KEY] = {**state, "mandatory": mandatory}
+    return ENROL if mandatory else None
 
 
 def may_remove(user) -> bool:

@@ -1,7 +1,6 @@
 """Who must log in with a second factor, for the memberships this app holds (registered in `accounts.twofactor`)."""
 
-from django.db.models import Q
-
+from pathways import scoping
 from pathways.models import Membership
 
 # Roles that read named data across organisations or hold confidential notes.
@@ -14,10 +13,10 @@ TWO_FACTOR_ROLES = (
 
 def requires_two_factor(user) -> bool:
     """An active membership of a role in `TWO_FACTOR_ROLES`, or in an organisation that asks its members for a second
-    factor (`Organisation.two_factor_required`). One query."""
-    return (
-        Membership.objects.active()
-        .filter(user=user)
-        .filter(Q(role__in=TWO_FACTOR_ROLES) | Q(organisation__two_factor_required=True))
-        .exists()
+    factor (`Organisation.two_factor_required`). Read from the user's active memberships, loaded once per request
+    (`scoping.active_memberships`): `accounts.twofactor.pending_step` asks on every request of a user without a
+    device, and the page reads the same memberships."""
+    return any(
+        membership.role in TWO_FACTOR_ROLES or membership.organisation.two_factor_required
+        for membership in scoping.active_memberships(user)
     )

@@ -78,6 +78,11 @@ urlpatterns = [
     # Members of an organisation
     path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
     path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),
+    path(
+        "structures/<int:pk>/double-authentification/",
+        members.organisation_two_factor_update,
+        name="organisation_two_factor_update",
+    ),
     path("membres/<int:pk>/modifier/", members.membership_update, name="membership_update"),
     path("membres/<int:pk>/desactiver/", members.membership_deactivate, name="membership_deactivate"),
     path("membres/<int:pk>/reactiver/", members.membership_reactivate, name="membership_reactivate"),

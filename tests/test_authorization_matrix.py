@@ -566,6 +566,9 @@ MATRIX = {
         lambda w: [w.training_body.pk],
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
     ),
+    # Making the second factor mandatory for the organisation's members: a POST of its manager
+    # (tests/pathways/test_organisation_two_factor.py).
+    "pathways:organisation_two_factor_update": (lambda w: [w.training_body.pk], statuses(405)),
     "pathways:membership_update": (
         lambda w: [w.memberships["trainer"].pk],
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
