@@ -32,17 +32,19 @@ _requirements: list[Callable] = []
 
 
 def register_requirement(requirement: Callable) -> None:
-    """`requirement(user) -> bool` says the second factor is mandatory for `user` (one query at most)."""
+    """`requirement(user, *, during_request=False) -> bool` says the second factor is mandatory for `user` (one query
+    at most). `during_request`: `user` is the user of the request being served (`request.user`), so the requirement
+    may read what the request loads anyway and keep it for the rest of the request."""
     if requirement not in _requirements:
         _requirements.append(requirement)
 
 
-def is_mandatory(user) -> bool:
+def is_mandatory(user, *, during_request: bool = False) -> bool:
     """Administrators, and whoever a registered requirement names (regional staff, facilitators, the members of an
     organisation that asks for it)."""
     if user.is_staff or user.is_superuser:
         return True
-    return any(requirement(user) for requirement in _requirements)
+    return any(requirement(user, during_request=during_request) for requirement in _requirements)
 
 
 def is_enforced() -> bool:
@@ -102,7 +104,7 @@ def pending_step(request) -> str | None:
     # Without a device, whether it is mandatory is asked again on each request: an organisation may have made it
     # mandatory (or no longer) since the login, a role may have been granted or ended. The requirements read the
     # memberships the request loads anyway (`pathways.scoping.active_memberships`), so this costs no query on a page.
-    mandatory = is_mandatory(request.user)
+    mandatory = is_mandatory(request.user, during_request=True)
     if mandatory != state["mandatory"]:
         request.session[SESSION_KEY] = {**state, "mandatory": mandatory}
     return ENROL if mandatory else None

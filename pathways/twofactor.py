@@ -1,5 +1,7 @@
 """Who must log in with a second factor, for the memberships this app holds (registered in `accounts.twofactor`)."""
 
+from django.db.models import Q
+
 from pathways import scoping
 from pathways.models import Membership
 
@@ -11,12 +13,18 @@ TWO_FACTOR_ROLES = (
 )
 
 
-def requires_two_factor(user) -> bool:
+def requires_two_factor(user, *, during_request: bool = False) -> bool:
     """An active membership of a role in `TWO_FACTOR_ROLES`, or in an organisation that asks its members for a second
-    factor (`Organisation.two_factor_required`). Read from the user's active memberships, loaded once per request
-    (`scoping.active_memberships`): `accounts.twofactor.pending_step` asks on every request of a user without a
-    device, and the page reads the same memberships."""
-    return any(
-        membership.role in TWO_FACTOR_ROLES or membership.organisation.two_factor_required
-        for membership in scoping.active_memberships(user)
+    factor (`Organisation.two_factor_required`). One query; none more during a request (`during_request`: the
+    memberships the request loads once, `scoping.active_memberships`, which its page reads anyway)."""
+    if during_request:
+        return any(
+            membership.role in TWO_FACTOR_ROLES or membership.organisation.two_factor_required
+            for membership in scoping.active_memberships(user)
+        )
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .filter(Q(role__in=TWO_FACTOR_ROLES) | Q(organisation__two_factor_required=True))
+        .exists()
     )

@@ -219,8 +219,7 @@ def test_a_deactivated_membership_no_longer_makes_it_mandatory(world):
     officer_membership.is_active = False
     officer_membership.deactivated_at = NOON
     officer_membership.save()
-    # The memberships are read once per request (`scoping.active_memberships`): the next request reads them again.
-    assert not twofactor.is_mandatory(type(officer_membership.user).objects.get(pk=officer_membership.user_id))
+    assert not twofactor.is_mandatory(officer_membership.user)
     organisation = OrganisationFactory(two_factor_required=True)
     member = _member(organisation, Membership.Role.TRAINER).user
     assert twofactor.is_mandatory(member)
