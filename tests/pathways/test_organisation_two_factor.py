@@ -203,3 +203,40 @@ def test_the_members_page_with_the_column_costs_the_same_queries_whatever_the_nu
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url_list)
     assert response.context["two_factor"]["enrolled"] == 15
+
+
+# --- The project's walks, on the members page as its manager (the matrix's walks read it as a trainer) ----------
+
+
+def test_the_members_page_of_its_manager_carries_the_security_headers(client, world):
+    from tests.crawl import crawl
+    from tests.test_security_headers import header_problems
+
+    client.force_login(world.user("org_manager"))
+    members = reverse("pathways:membership_list", args=[world.training_body.pk])
+    result = crawl(client, start=[members], max_urls=20, per_route=2)
+    pages = [page for page in result.pages if page.url.startswith(members)]
+    assert pages, "the walk did not reach the page"
+    assert not [problem for page in pages for problem in header_problems(page, logged_in=True)]
+
+
+@pytest.mark.parametrize("value", ["9" * 25, "0001-01-01", "x" * 5000, ""])
+def test_the_setting_form_does_not_fail_on_an_absurd_value(client, world, value):
+    from tests.test_bad_input import _request, page_forms
+
+    client.force_login(world.user("org_manager"))
+    members = reverse("pathways:membership_list", args=[world.training_body.pk])
+    forms = [
+        (action, fields)
+        for action, fields in page_forms(client.get(members).content.decode(), members)
+        if action == url(world.training_body)
+    ]
+    assert len(forms) == 1
+    action, fields = forms[0]
+    for field in fields:
+        if field != "csrfmiddlewaretoken":
+            response = _request(client, "post", action, {**fields, field: value})
+            assert response.status_code == 302, (field, value, getattr(response, "error", ""))
+    # An absurd `required` is refused; only the confirmation box's own value could have switched it on.
+    world.training_body.refresh_from_db()
+    assert history(world.training_body).count() <= 1
