@@ -240,3 +240,22 @@ def test_the_setting_form_does_not_fail_on_an_absurd_value(client, world, value)
     # An absurd `required` is refused; only the confirmation box's own value could have switched it on.
     world.training_body.refresh_from_db()
     assert history(world.training_body).count() <= 1
+
+
+@pytest.mark.parametrize("name", ["pathways:home", "alerts:alert_badge"])
+def test_asking_on_every_request_costs_no_query_on_a_page_or_a_poll(client, world, settings, name):
+    """A member without a device is asked on each request whether the second factor became mandatory: from the
+    memberships the page (or the poll) reads anyway."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.user("prescriber_adviser"))
+    headers = {"HTTP_HX_REQUEST": "true"} if name.endswith("badge") else {}
+    counts = {}
+    for enforce in (False, True):
+        settings.TWO_FACTOR_ENFORCE_MANDATORY = enforce
+        client.get(reverse(name), **headers)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name), **headers).status_code == 200
+        counts[enforce] = len(queries.captured_queries)
+    assert counts[True] == counts[False]
