@@ -298,3 +298,52 @@ def test_the_task_builds_once_however_often_it_runs(place, held, monkeypatch):
     assert sweep_reports_task.apply().get() == 0
     report.refresh_from_db()
     assert report.status == Status.READY and report.attempts == 1
+
+
+def test_a_worker_crash_mid_report_is_marked_failed_then_retried_by_the_beat(client, place, held, monkeypatch):
+    """The issue's "a beat job marks stale jobs failed and retries them": the sweeper records the interruption (the
+    report failed), then builds it again by itself; the page says so while it does."""
+    import time_machine
+
+    seen = []
+
+    def render(template, context):
+        seen.append(CommissionReport.objects.values_list("status", "error").get(pk=report.pk))
+        return b"%PDF-1.4 built"
+
+    monkeypatch.setattr(report_module, "render_pdf", render)
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    CommissionReport.objects.filter(pk=report.pk).update(
+        claimed_until=timezone.now() + datetime.timedelta(minutes=10), stage=Progress.CASES, attempts=1
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        assert report_sweep() == 1
+    interrupted = gettext("Interrompu : la préparation s'est arrêtée avant la fin.")
+    assert seen == [(Status.PENDING, interrupted)]
+    report.refresh_from_db()
+    assert report.status == Status.READY and report.attempts == 2 and report.error == ""
+
+    # while the beat's retry is queued, the page says it is a new attempt
+    CommissionReport.objects.filter(pk=report.pk).update(
+        status=Status.PENDING, stage=Progress.QUEUED, error=interrupted
+    )
+    client.force_login(place.trainer)
+    page = client.get(reverse("commissions:report_list", args=[held.pk])).content.decode()
+    assert "Nouvelle tentative après une interruption." in page
+
+
+def test_a_report_that_keeps_crashing_its_worker_stays_failed_for_its_reader(client, place, held, monkeypatch):
+    import time_machine
+
+    monkeypatch.setattr(report_module, "render_pdf", lambda template, context: pytest.fail("not built again"))
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    CommissionReport.objects.filter(pk=report.pk).update(
+        claimed_until=timezone.now() + datetime.timedelta(minutes=10), stage=Progress.RENDERING, attempts=3
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        assert report_sweep() == 0
+    report.refresh_from_db()
+    assert report.status == Status.FAILED and report.error.startswith("Interrompu")
+    client.force_login(place.trainer)
+    page = client.get(reverse("commissions:meeting_detail", args=[held.pk])).content.decode()
+    assert "La préparation du rapport a échoué." in page and "Réessayer" in page
