@@ -62,6 +62,8 @@ def test_the_next_date_follows_the_cadence(commission, place):
 
 def test_creating_a_meeting_proposes_its_agenda_once_per_case(commission, place):
     stage = a_case(place)
+    place.session.start_date = TODAY - 10 * DAY  # late entries still possible: its open places are proposed
+    place.session.save()
     meeting = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY + 7 * DAY))
     items = list(meeting.items.all())
     assert [(item.kind, item.stage_id) for item in items if item.stage_id] == [(AgendaItem.Kind.RUPTURE, stage.pk)]
