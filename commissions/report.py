@@ -6,8 +6,9 @@ counts hidden), the commitment scorecard of the commission's member organisation
 reviewed cases with their decisions (`commissions.selectors.meeting_agenda`), and the actions still open. Never a
 speaking group's content nor a facilitator's note: nothing of `speaking_groups` is read.
 
-The period: from the day after the previous meeting (not cancelled) to the meeting's day; the 12 whole months
-before the meeting's month when the commission met for the first time.
+The period: from the day after the previous meeting (not cancelled) to the meeting's day; the year up to the
+meeting's day when the commission meets for the first time. Either way it includes the meeting itself, so that the
+scorecard's PROXIMITÉ counts it (held, with its attendance).
 
 Two versions (`CommissionReport.Version`):
 - the members' version: a case is named where the scoping layer lets *the requester* see the person (exactly as the
@@ -47,10 +48,10 @@ Progress = CommissionReport.Progress
 
 
 def report_period(meeting, previous) -> periods.Period:
-    """Since the previous meeting (the day after it, to the meeting's day), else the 12 months before."""
+    """Since the previous meeting (the day after it, to the meeting's day), else the year up to the meeting's day."""
     day = timezone.localtime(meeting.starts_at).date()
     if previous is None:
-        return periods.last_12_months(day)
+        return periods.custom(day - datetime.timedelta(days=364), day)
     start = timezone.localtime(previous.starts_at).date() + datetime.timedelta(days=1)
     start = max(min(start, day), day - datetime.timedelta(days=periods.MAX_DAYS - 1))
     return periods.custom(start, day)

@@ -231,10 +231,10 @@ def test_a_cancelled_meeting_has_no_report(place, held):
         report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
 
 
-def test_the_period_is_since_the_previous_meeting_or_the_last_12_months(place, held):
+def test_the_period_is_since_the_previous_meeting_or_the_year_up_to_the_first_meeting(place, held):
     day = TODAY - DAY
-    assert report_module.report_period(held, None).start == datetime.date(2025, 3, 1)
-    assert report_module.report_period(held, None).end == datetime.date(2026, 2, 28)
+    first = report_module.report_period(held, None)
+    assert (first.start, first.end) == (day - 364 * DAY, day)  # the meeting's day included
     previous = Meeting(starts_at=at(day - 42 * DAY))
     period = report_module.report_period(held, previous)
     assert (period.start, period.end) == (day - 41 * DAY, day)
@@ -347,3 +347,17 @@ def test_a_report_that_keeps_crashing_its_worker_stays_failed_for_its_reader(cli
     client.force_login(place.trainer)
     page = client.get(reverse("commissions:meeting_detail", args=[held.pk])).content.decode()
     assert "La préparation du rapport a échoué." in page and "Réessayer" in page
+
+
+def test_the_report_s_scorecard_counts_the_meeting_it_reports(place, held):
+    """PROXIMITÉ in the report of a commission's first meeting: that meeting held and attended (the period ends on
+    its day), against the meetings expected since the commission began — not "0 held out of 8"."""
+    from commissions import scorecard as proximity
+
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    context = report_context(report)
+    slugs = [indicator.slug for indicator in context["scorecard"].indicators]
+    total = dict(zip(slugs, context["scorecard"].total.cells, strict=True))
+    meetings, attendance = total[proximity.MEETINGS], total[proximity.ATTENDANCE]
+    assert (meetings.numerator, meetings.denominator) == (1, 1)
+    assert attendance.denominator > 0 and attendance.numerator == attendance.denominator  # everyone came
