@@ -138,7 +138,7 @@ def report_context(report: CommissionReport, *, progress=None) -> dict:
         if row.item.kind == AgendaItem.Kind.DECISION:
             decision = row.item.decision
             if decision.source_key in open_keys:
-                actions.append(ActionLine("", decision.action, owner_label(decision.owner), decision.due_on))
+                actions.append(ActionLine(row.who, decision.action, owner_label(decision.owner), decision.due_on))
             continue
         cases.append({"row": row, "decisions": lines})
         actions += [
