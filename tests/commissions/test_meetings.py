@@ -103,6 +103,9 @@ def test_the_delegates_are_invited_in_app_and_by_email_with_the_meeting_ics(comm
     assert f"UID:commission-meeting-{meeting.pk}@" in content
     assert "DTSTART:20260317T130000Z" in content
     assert "LOCATION:Maison de l'emploi\\; salle 2\\, Cenon" in content
+    [part] = [part for part in email.message().walk() if part.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "PUBLISH" and part.get_content_charset() == "utf-8"
+    assert part["Content-Type"].count("charset") == 1  # once: calendar clients read a clean header
     person = stage.pathway.beneficiary
     for text in (email.subject, email.body, email.alternatives[0][0], content):
         assert person.last_name not in text and person.first_name not in text
