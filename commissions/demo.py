@@ -9,7 +9,8 @@ every six weeks:
   no checklist risk); a basin where nobody has a pathway yet gets the organisations based there;
 - a meeting three weeks ago (a Tuesday) with its attendance, a point added by the coordinator, and decisions on its
   first cases (one already done), or on the added point when no case was proposed;
-- the next meeting by the cadence with its proposed agenda, which lists the decisions still open.
+- the next meeting by the cadence with its proposed agenda, which lists the decisions still open and one checklist
+  risk whose follow-up action is left overdue (hidden from the funder's delegate).
 The invitations are history (`seed_demo` marks the demo's notifications delivered: no e-mail goes out).
 
 Idempotent: nothing happens when the region has a commission already.
@@ -24,6 +25,8 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from checklist.models import Answer, ChecklistAnswer
+from commissions.agenda import open_alerts, ruptures_without_outcome
 from commissions.models import Commission, CommissionReport, Meeting
 from commissions.report import report_build
 from commissions.services.commissions import commission_setup
@@ -94,6 +97,7 @@ def seed_commissions(*, region, today: datetime.date, stdout=None, featured=()) 
             counts["decisions"] += 1
             if position == 0 and item.stage_id:
                 todo_done(todo=Todo.objects.get(source_key=decision.source_key), by=decision.owner)
+        _leave_a_checklist_action_overdue(basin, today=today)
         meeting_create(commission=commission, by=manager, starts_at=next_date(commission, today=today), today=today)
         counts["meetings"] += 2
     if stdout is not None:
@@ -123,6 +127,31 @@ def build_demo_reports(*, region) -> int:
             )
         built += report_build(report.pk)
     return built
+
+
+def _leave_a_checklist_action_overdue(basin, *, today: datetime.date) -> bool:
+    """One checklist risk of the basin whose follow-up action (its to-do still open) is left ten days overdue, so
+    that the next agenda shows a checklist risk: named or pseudonymised per member, never shown to a funder."""
+    overdue = today - datetime.timedelta(days=10)
+    # not a case an earlier rule puts on the agenda already (a rupture, an alert still new, a suspension)
+    earlier = [rule(basin, today=today).values("stage_id") for rule in (ruptures_without_outcome, open_alerts)]
+    answers = (
+        ChecklistAnswer.objects.filter(
+            checklist__stage__in=Stage.objects.in_basin(basin).values("pk"), answer=Answer.RISK
+        )
+        .exclude(action="")
+        .exclude(checklist__stage__in=earlier[0])
+        .exclude(checklist__stage__in=earlier[1])
+        .exclude(checklist__stage__status=Stage.Status.SUSPENDED)
+        .select_related("item")
+        .order_by("pk")
+    )
+    for answer in answers[:50]:
+        todo = Todo.objects.open().filter(source_key=f"checklist-answer:{answer.checklist_id}:{answer.item.code}")
+        if todo.update(due_on=overdue):
+            ChecklistAnswer.objects.filter(pk=answer.pk).update(action_due=overdue)
+            return True
+    return False
 
 
 def _at(day: datetime.date) -> datetime.datetime:

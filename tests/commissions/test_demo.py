@@ -91,3 +91,30 @@ def test_every_basin_gets_a_commission_with_minutes_and_a_next_agenda_even_witho
     assert {users["trainer"].pk, users["pedagogical_manager"].pk, users["org_manager"].pk} <= delegates
     assert users["dpo"].pk not in delegates
     assert bordeaux.meetings.filter(status=Meeting.Status.HELD).get().items.filter(kind=AgendaItem.Kind.OTHER).exists()
+
+
+def test_the_next_agenda_shows_a_checklist_risk_left_overdue_hidden_from_funders(world):
+    from django.utils import timezone
+
+    from alerts.models import Alert
+    from commissions.selectors import meeting_agenda
+    from tests.checklist.factories import submitted
+
+    trainer = world.users["trainer"]
+    action = {"action": "Trouver une solution de garde", "owner": trainer, "due": world.today + datetime.timedelta(7)}
+    submitted(world.stage, trainer, answers={"housing": "risk"}, actions={"housing": action})
+    other = StageFactory(pathway=world.pathway, organisation=world.training_body, status=Stage.Status.PLANNED)
+    EnrolmentFactory(stage=other, session=world.session)
+    submitted(other, trainer, answers={"housing": "risk"}, actions={"housing": action})
+    Alert.objects.filter(stage=other).update(status=Alert.Status.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    funder_delegate = Membership.objects.create(
+        user=UserFactory(), organisation=world.funder, role=Membership.Role.ORG_MANAGER
+    ).user
+    seed_commissions(region=world.region, today=world.today, featured=("INSUP Cenon",))
+    upcoming = Meeting.objects.get(status=Meeting.Status.PLANNED, commission__basin=world.basin)
+    item = upcoming.items.get(kind=AgendaItem.Kind.CHECKLIST)  # the one whose alert is not on the agenda already
+    assert item.stage == other and item.on < world.today
+    kinds = {row.item.kind for row in meeting_agenda(upcoming, trainer)["items"]}
+    assert AgendaItem.Kind.CHECKLIST in kinds
+    kinds = {row.item.kind for row in meeting_agenda(upcoming, funder_delegate)["items"]}
+    assert AgendaItem.Kind.CHECKLIST not in kinds
