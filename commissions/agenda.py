@@ -15,8 +15,10 @@ agenda marks those new since the previous meeting).
   started since and nothing in progress. Computed in SQL from `Stage` (the dashboards' `StageFact.wait_days` counts
   the wait of stages that started, not of people still waiting).
 - CHECKLIST: a risk answer of a checklist whose follow-up action is overdue (its to-do still open).
-- OPEN_PLACES: a session running or starting within twelve weeks whose capacity is above the people enrolled in it
-  (planned, in progress or suspended): what the prescribers can still fill before the next meetings.
+- OPEN_PLACES: a session starting within twelve weeks, or started less than four weeks ago (late entries are still
+  possible), whose capacity is above the people enrolled in it (planned, in progress or suspended): what the
+  prescribers can still fill before the next meetings. A session that started long ago (the second year of a CAP)
+  is not proposed: nobody enters it any more.
 - DECISION: a decision of an earlier meeting of the commission still open (its to-do neither done nor cancelled).
 """
 
@@ -33,6 +35,7 @@ from ruptures.models import Rupture
 
 ENDING_WITHIN = datetime.timedelta(weeks=6)
 OPEN_PLACES_WITHIN = datetime.timedelta(weeks=12)
+OPEN_PLACES_LATE_ENTRY = datetime.timedelta(weeks=4)
 # The ruptures whose outcome the commission looks for (an interruption has its planned resume: SUSPENSION).
 RUPTURE_KINDS = (Rupture.Kind.ABANDON, Rupture.Kind.EXCLUSION, Rupture.Kind.CONTRACT_BREAK)
 
@@ -143,7 +146,10 @@ def checklist_risks_overdue(basin, *, today: datetime.date):
 def open_places(basin, *, today: datetime.date):
     return (
         Session.objects.filter(
-            training_action__basin=basin, end_date__gte=today, start_date__lte=today + OPEN_PLACES_WITHIN
+            training_action__basin=basin,
+            end_date__gte=today,
+            start_date__gt=today - OPEN_PLACES_LATE_ENTRY,
+            start_date__lte=today + OPEN_PLACES_WITHIN,
         )
         .annotate(
             enrolled=Count("enrolments", filter=Q(enrolments__stage__status__in=Stage.ACTIVE_STATUSES), distinct=True)

@@ -66,7 +66,7 @@ def meeting_attachment(notification) -> list[tuple[str, str, str]]:
     meeting = meeting.first()
     if meeting is None:
         return []
-    return [("reunion.ics", meeting_ics(meeting), f"text/calendar; charset=utf-8; method={method(meeting)}")]
+    return [("reunion.ics", meeting_ics(meeting), f"text/calendar; method={method(meeting)}")]
 
 
 KINDS = [

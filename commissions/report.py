@@ -6,8 +6,9 @@ counts hidden), the commitment scorecard of the commission's member organisation
 reviewed cases with their decisions (`commissions.selectors.meeting_agenda`), and the actions still open. Never a
 speaking group's content nor a facilitator's note: nothing of `speaking_groups` is read.
 
-The period: from the day after the previous meeting (not cancelled) to the meeting's day; the 12 whole months
-before the meeting's month when the commission met for the first time.
+The period: from the day after the previous meeting (not cancelled) to the meeting's day; the year up to the
+meeting's day when the commission meets for the first time. Either way it includes the meeting itself, so that the
+scorecard's PROXIMITÉ counts it (held, with its attendance).
 
 Two versions (`CommissionReport.Version`):
 - the members' version: a case is named where the scoping layer lets *the requester* see the person (exactly as the
@@ -17,9 +18,12 @@ Two versions (`CommissionReport.Version`):
   owners by organisation); shared by everyone who sees the meeting.
 
 The build reports its progress in `stage` (figures, charts, cases, rendering) with small UPDATEs committed at once
-(the build runs outside any transaction), which the meeting page polls. The sweeper (beat) builds the reports left
-pending (broker down, worker lost: the lease ends) and marks failed those past COMMISSION_REPORT_MAX_ATTEMPTS builds
-or COMMISSION_REPORT_MAX_AGE_SECONDS since their request; a failed report is retried by its reader.
+(the build runs outside any transaction), which the meeting page polls. The sweeper (beat, every minute) marks
+failed the stale reports, those a worker started and lost (the lease ended while still pending: the worker crashed
+mid-report), and retries them itself: put back in the queue and built, as long as they are under
+COMMISSION_REPORT_MAX_ATTEMPTS builds and COMMISSION_REPORT_MAX_AGE_SECONDS since their request. Past either, they
+stay failed, shown as such on the meeting page where anyone who sees them retries them. It also builds the reports
+never claimed (broker down). So a report is never "in progress" forever.
 """
 
 import datetime
@@ -33,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from commissions.models import AgendaItem, CommissionReport, MeetingAttendance, active_delegates
 from commissions.selectors import meeting_agenda
-from core.documents import claimable, document_build, document_sweep
+from core.documents import SWEEP_BATCH, claimable, document_build, document_sweep
 from core.pdf import render_pdf
 from dashboards import periods
 from dashboards.scorecard import build_scorecard
@@ -44,10 +48,10 @@ Progress = CommissionReport.Progress
 
 
 def report_period(meeting, previous) -> periods.Period:
-    """Since the previous meeting (the day after it, to the meeting's day), else the 12 months before."""
+    """Since the previous meeting (the day after it, to the meeting's day), else the year up to the meeting's day."""
     day = timezone.localtime(meeting.starts_at).date()
     if previous is None:
-        return periods.last_12_months(day)
+        return periods.custom(day - datetime.timedelta(days=364), day)
     start = timezone.localtime(previous.starts_at).date() + datetime.timedelta(days=1)
     start = max(min(start, day), day - datetime.timedelta(days=periods.MAX_DAYS - 1))
     return periods.custom(start, day)
@@ -134,7 +138,7 @@ def report_context(report: CommissionReport, *, progress=None) -> dict:
         if row.item.kind == AgendaItem.Kind.DECISION:
             decision = row.item.decision
             if decision.source_key in open_keys:
-                actions.append(ActionLine("", decision.action, owner_label(decision.owner), decision.due_on))
+                actions.append(ActionLine(row.who, decision.action, owner_label(decision.owner), decision.due_on))
             continue
         cases.append({"row": row, "decisions": lines})
         actions += [
@@ -189,16 +193,24 @@ def report_build(report_id: int) -> bool:
 
 
 def report_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Beat: mark failed the reports stuck too long (too many builds started, or requested too long ago) and not held
-    by a worker now; then build those still pending a while after their request."""
+    """Beat: mark failed the stale reports (a build started and its worker lost: its lease ended while pending, or
+    pending for longer than COMMISSION_REPORT_MAX_AGE_SECONDS), then retry those of them still under the attempts
+    and age limits (back to pending, built below with the reports never claimed). Returns how many were built."""
     now = now or timezone.now()
-    max_age = datetime.timedelta(seconds=settings.COMMISSION_REPORT_MAX_AGE_SECONDS)
-    claimable(CommissionReport, now).filter(
-        Q(attempts__gte=settings.COMMISSION_REPORT_MAX_ATTEMPTS) | Q(requested_at__lt=now - max_age)
-    ).update(
-        status=CommissionReport.Status.FAILED,
-        error=_("Abandonné : la préparation n'a pas abouti à temps."),
-        finished_at=now,
-        claimed_until=None,
-    )
+    max_age = now - datetime.timedelta(seconds=settings.COMMISSION_REPORT_MAX_AGE_SECONDS)
+    stale = claimable(CommissionReport, now).filter(Q(attempts__gt=0) | Q(requested_at__lt=max_age))
+    stale_ids = list(stale.values_list("pk", flat=True)[:SWEEP_BATCH])
+    if stale_ids:
+        stale.filter(pk__in=stale_ids).update(
+            status=CommissionReport.Status.FAILED,
+            error=_("Interrompu : la préparation s'est arrêtée avant la fin."),
+            finished_at=now,
+            claimed_until=None,
+        )
+        CommissionReport.objects.filter(
+            pk__in=stale_ids,
+            status=CommissionReport.Status.FAILED,
+            attempts__lt=settings.COMMISSION_REPORT_MAX_ATTEMPTS,
+            requested_at__gte=max_age,
+        ).update(status=CommissionReport.Status.PENDING, stage=Progress.QUEUED, finished_at=None)
     return document_sweep(CommissionReport, report_build, now=now)

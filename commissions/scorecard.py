@@ -2,10 +2,12 @@
 `dashboards.scorecard` from `CommissionsConfig.ready` (the dashboards may not import this app).
 
 - **Meetings held against the cadence** (a basin-level figure): for each commission of the region's basins, the
-  meetings held in the period (status "held", by their local date) over the meetings expected: the period's length
-  in weeks divided by the commission's cadence, rounded down, at least 1. An organisation's cell is the sum over the
-  commissions it is a member of (for a member of one commission: that commission's figure, the same for all its
-  members); the region's total sums every commission of its basins. A cancelled meeting is not held.
+  meetings held in the period (status "held", by their local date) over the meetings expected: the weeks of the
+  period during which the commission existed (from its setup or its first meeting, whichever is earlier) divided by
+  the commission's cadence, rounded down, at least 1; none for a commission set up after the period. An
+  organisation's cell is the sum over the commissions it is a member of (for a member of one commission: that
+  commission's figure, the same for all its members); the region's total sums every commission of its basins. A
+  cancelled meeting is not held.
 - **Attendance per member organisation**: the held meetings of its commissions in the period where at least one of
   its delegates was recorded present, over the held meetings of its commissions in the period.
 - **Decisions closed on time**: the decisions whose owner is one of the organisation's delegates at that
@@ -21,7 +23,7 @@ attendance, the decisions (each grouped in the database), and nothing per row.
 import datetime
 from collections import defaultdict
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,12 +48,13 @@ INDICATORS = [
         title=_("Réunions tenues / rythme"),
         definition=_(
             "Pour la commission de chaque bassin, les réunions tenues dans la période (présences enregistrées ; une "
-            "réunion annulée ou seulement prévue ne compte pas) rapportées aux réunions attendues : la durée de la "
-            "période en semaines divisée par le rythme de la commission (une réunion toutes les N semaines), arrondie "
-            "à l'entier inférieur, au moins 1. C'est un chiffre du bassin : chaque structure membre a celui de sa "
-            "commission (la somme de ses commissions si elle est membre de plusieurs) ; il peut dépasser 100 % quand "
-            "la commission s'est réunie plus souvent que son rythme. Une structure membre d'aucune commission de "
-            "bassin de la région n'a pas de chiffre (« — »)."
+            "réunion annulée ou seulement prévue ne compte pas) rapportées aux réunions attendues : les semaines de "
+            "la période où la commission existait (depuis sa création ou sa première réunion) divisées par le rythme "
+            "de la commission (une réunion toutes les N semaines), arrondies à l'entier inférieur, au moins 1 ; "
+            "aucune pour une commission créée après la période. C'est un chiffre du bassin : chaque structure "
+            "membre a celui de sa commission (la somme de ses commissions si elle est membre de plusieurs) ; il "
+            "peut dépasser 100 % quand la commission s'est réunie plus souvent que son rythme. Une structure "
+            "membre d'aucune commission de bassin de la région n'a pas de chiffre (« — »)."
         ),
         numerator=_("réunions tenues de ses commissions"),
         denominator=_("réunions attendues selon le rythme de chaque commission"),
@@ -103,11 +106,24 @@ INDICATORS = [
 ]
 
 
-def expected_meetings(cadence_weeks: int, start: datetime.date, end: datetime.date) -> int:
+def expected_meetings(
+    cadence_weeks: int, start: datetime.date, end: datetime.date, *, since: datetime.date | None = None
+) -> int:
     """The meetings a commission meeting every `cadence_weeks` weeks is expected to hold in [start, end]: the
-    period's length in weeks over the cadence, rounded down, at least 1."""
+    period's length in weeks over the cadence, rounded down, at least 1. `since`: the day the commission began (its
+    setup or first meeting); the period is counted from then, and nothing is expected before it began."""
+    if since is not None:
+        if since > end:
+            return 0
+        start = max(start, since)
     days = (end - start).days + 1
     return max(1, days // (7 * cadence_weeks))
+
+
+def _began(created_at, first_meeting) -> datetime.date:
+    """The local day a commission began: its setup, or its first meeting when that was recorded earlier."""
+    moments = [moment for moment in (created_at, first_meeting) if moment is not None]
+    return timezone.localtime(min(moments)).date()
 
 
 def _day_bounds(start: datetime.date, end: datetime.date):
@@ -124,10 +140,13 @@ def measure(region: Region, start: datetime.date, end: datetime.date, *, today=N
     in_period = Q(starts_at__gte=low, starts_at__lt=high)
     held_here = Q(meetings__status=Meeting.Status.HELD, meetings__starts_at__gte=low, meetings__starts_at__lt=high)
     commissions = {
-        pk: (held, expected_meetings(cadence, start, end))
-        for pk, cadence, held in Commission.objects.filter(basin__region=region)
-        .annotate(held=Count("meetings", filter=held_here))
-        .values_list("pk", "cadence_weeks", "held")
+        pk: (held, expected_meetings(cadence, start, end, since=_began(created_at, first_meeting)))
+        for pk, cadence, held, created_at, first_meeting in Commission.objects.filter(basin__region=region)
+        .annotate(
+            held=Count("meetings", filter=held_here),
+            first_meeting=Min("meetings__starts_at", filter=~Q(meetings__status=Meeting.Status.CANCELLED)),
+        )
+        .values_list("pk", "cadence_weeks", "held", "created_at", "first_meeting")
     }
     members = set(
         Commission.organisations.through.objects.filter(commission__in=list(commissions)).values_list(

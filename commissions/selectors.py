@@ -146,6 +146,7 @@ class ItemRow:
     is_new: bool
     about: str  # the stage (kind and organisation), the session, or the earlier decision
     decisions: list = field(default_factory=list)
+    stage: Stage | None = None  # the case's stage (an earlier decision's, for an open decision), or None
 
 
 def meeting_agenda(meeting: Meeting, user, *, wide: bool = False) -> dict:
@@ -163,22 +164,32 @@ def meeting_agenda(meeting: Meeting, user, *, wide: bool = False) -> dict:
             "stage__organisation",
             "session__training_action__training_body",
             "decision__owner",
-            "decision__item",
+            "decision__item__stage__pathway__beneficiary",
+            "decision__item__stage__organisation",
         )
         .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("owner").order_by("pk")))
         .order_by("pk")
     )
     hide_checklist = wide or is_funder_only(user)
-    stage_ids = [item.stage_id for item in items if item.stage_id]
+
+    def case_of(item):
+        """The stage a row is about: its own, or for an earlier meeting's decision still open, that decision's."""
+        if item.stage_id:
+            return item.stage
+        if item.decision_id and item.decision.item.stage_id:
+            return item.decision.item.stage
+        return None
+
+    stage_ids = [case_of(item).pk for item in items if case_of(item)]
     visible = (
         set(Stage.objects.for_user(user).filter(pk__in=stage_ids).values_list("pk", flat=True))
         if stage_ids and not wide
         else set()
     )
     numbers = {}
-    for item in items:
-        if item.stage_id:
-            numbers.setdefault(item.stage.pathway.beneficiary_id, len(numbers) + 1)
+    for item in sorted(items, key=lambda item: not item.stage_id):  # the cases first, as `pseudonyms` numbers them
+        if case_of(item):
+            numbers.setdefault(case_of(item).pathway.beneficiary_id, len(numbers) + 1)
     decisions = [d for item in items for d in item.decisions.all()] + [i.decision for i in items if i.decision_id]
     open_keys = (
         set(
@@ -196,10 +207,12 @@ def meeting_agenda(meeting: Meeting, user, *, wide: bool = False) -> dict:
         if hide_checklist and AgendaItem.Kind.CHECKLIST in (item.kind, item.decision and item.decision.item.kind):
             continue
         who, named, about = "", False, ""
-        if item.stage_id:
-            named = item.stage_id in visible
-            person = item.stage.pathway.beneficiary
+        stage = case_of(item)
+        if stage is not None:  # a case, or an open decision on a case: its person, named or pseudonymised
+            named = stage.pk in visible
+            person = stage.pathway.beneficiary
             who = person.full_name if named else str(pseudonym_label(numbers[person.pk]))
+        if item.stage_id:
             about = f"{item.stage.get_kind_display()} · {item.stage.organisation.name}"
         elif item.session_id:
             about = str(item.session)
@@ -212,6 +225,7 @@ def meeting_agenda(meeting: Meeting, user, *, wide: bool = False) -> dict:
             is_new=bool(item.proposed and item.on and since and item.on > since),
             about=about,
             decisions=[DecisionRow(d, d.source_key in open_keys) for d in item.decisions.all()],
+            stage=stage,
         )
         (removed if item.removed_at else kept).append(row)
     return {

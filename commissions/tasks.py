@@ -45,7 +45,8 @@ def build_report_task(report_id: int) -> bool:
 
 @shared_task(**DOCUMENT_SWEEP)
 def sweep_reports_task() -> int:
-    """Beat: give up on the reports stuck too long (marked failed, retryable), build those still pending."""
+    """Beat: mark failed the stale reports (a worker lost mid-build) and retry them while under the attempts and age
+    limits (past those they stay failed, retryable from the meeting page); build those never claimed."""
     from commissions.report import report_sweep
 
     return report_sweep()

@@ -444,7 +444,14 @@ def world_meeting(world):
 
 
 def world_agenda_item(world):
-    return world_meeting(world).items.order_by("pk").first()
+    """An item of the world's meeting: the first proposed, else a point added by the coordinator (the world's session
+    may have started too long ago for its open places to be proposed)."""
+    from commissions.services.meetings import item_add
+
+    meeting = world_meeting(world)
+    return meeting.items.order_by("pk").first() or item_add(
+        meeting=meeting, by=world.user("basin_coordinator"), title="Point de situation"
+    )
 
 
 def world_report(world):

@@ -41,6 +41,14 @@ class CommissionForm(forms.ModelForm):
             .select_related("user", "organisation")
             .order_by("organisation__name", "user__last_name", "user__first_name", "pk")
         )
+        # The delegates listed under their organisation (one group each), rather than hundreds of lines in a row.
+        groups: dict[str, list] = {}
+        for membership in self.fields["delegates"].queryset:
+            name = membership.user.get_full_name() or membership.user.email
+            groups.setdefault(membership.organisation.name, []).append(
+                (membership.pk, f"{name} ({membership.get_role_display()})")
+            )
+        self.fields["delegates"].choices = list(groups.items())
         if self.instance.pk:
             self.fields["organisations"].initial = list(self.instance.organisations.values_list("pk", flat=True))
             delegates = {(d.organisation_id, d.user_id) for d in self.instance.delegates.all()}

@@ -275,9 +275,9 @@ def agenda_access_record(*, user, rows, view_name: str) -> int:
     person_orgs = scoping.org_ids(user, roles=scoping.PERSON_ROLES)
     people = []
     for row in rows:
-        if not row.named or row.item.stage_id is None:
+        if not row.named or row.stage is None:
             continue
-        stage = row.item.stage
+        stage = row.stage
         pathway = stage.pathway
         candidates = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
         people.append((pathway.beneficiary_id, next((org for org in candidates if org in person_orgs), None)))

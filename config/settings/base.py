@@ -629,8 +629,9 @@ DOCUMENTS_CLAIM_LEASE_SECONDS = env.int("DOCUMENTS_CLAIM_LEASE_SECONDS", default
 # Exports of lists (pathways.exports, issue 21): a list of more rows than this is built by a worker (documents queue)
 # instead of in the request (its file is deleted with the retention category "exports", RETENTION_EXPORTS_MONTHS).
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
-# Commission reports (commissions.report): the sweeper marks failed (retryable by the user) a report whose builds
-# started this many times, or requested this long ago, without finishing.
+# Commission reports (commissions.report): the sweeper marks failed a report whose worker was lost mid-build and
+# retries it itself, until its builds started this many times or its request is this old; then it stays failed,
+# retryable from the meeting page.
 COMMISSION_REPORT_MAX_ATTEMPTS = env.int("COMMISSION_REPORT_MAX_ATTEMPTS", default=3)
 COMMISSION_REPORT_MAX_AGE_SECONDS = env.int("COMMISSION_REPORT_MAX_AGE_SECONDS", default=3600)
 # A sheet older than this many days is locked for trainers; a pedagogical manager may still change it (recorded).

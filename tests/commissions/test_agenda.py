@@ -134,6 +134,7 @@ def test_a_checklist_risk_is_proposed_once_its_action_is_overdue_and_until_it_is
 
 def test_open_places_are_capacity_minus_the_people_enrolled(place):
     place.session.capacity = 3
+    place.session.start_date = TODAY - 10 * DAY  # late entries still possible
     place.session.save()
     place.stage()
     cancelled = place.stage(status=Stage.Status.PLANNED, start=TODAY + 3 * DAY)
@@ -149,5 +150,17 @@ def test_open_places_are_capacity_minus_the_people_enrolled(place):
     )
     rows = list(agenda.open_places(place.basin, today=TODAY))
     assert [(row["session_id"], row["figure"]) for row in rows] == [(place.session.pk, 2)]
-    assert ended.pk in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY - 2 * DAY)}
     assert later.pk in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY + DAY)}
+    assert ended.pk not in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY - 2 * DAY)}
+
+
+def test_open_places_leave_out_sessions_started_too_long_ago_to_enter(place):
+    """A session started three weeks ago still takes late entries; the second year of a two-year CAP does not."""
+    action = place.session.training_action
+    place.session.start_date, place.session.end_date = TODAY + 100 * DAY, TODAY + 200 * DAY  # out of the way
+    place.session.save()
+    recent = SessionFactory(training_action=action, start_date=TODAY - 20 * DAY, end_date=TODAY + 300 * DAY)
+    old = SessionFactory(training_action=action, start_date=TODAY - 300 * DAY, end_date=TODAY + 400 * DAY)
+    proposed = {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY)}
+    assert proposed == {recent.pk}
+    assert old.pk in {row["session_id"] for row in agenda.open_places(place.basin, today=TODAY - 290 * DAY)}

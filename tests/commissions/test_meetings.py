@@ -62,6 +62,8 @@ def test_the_next_date_follows_the_cadence(commission, place):
 
 def test_creating_a_meeting_proposes_its_agenda_once_per_case(commission, place):
     stage = a_case(place)
+    place.session.start_date = TODAY - 10 * DAY  # late entries still possible: its open places are proposed
+    place.session.save()
     meeting = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY + 7 * DAY))
     items = list(meeting.items.all())
     assert [(item.kind, item.stage_id) for item in items if item.stage_id] == [(AgendaItem.Kind.RUPTURE, stage.pk)]
@@ -101,6 +103,9 @@ def test_the_delegates_are_invited_in_app_and_by_email_with_the_meeting_ics(comm
     assert f"UID:commission-meeting-{meeting.pk}@" in content
     assert "DTSTART:20260317T130000Z" in content
     assert "LOCATION:Maison de l'emploi\\; salle 2\\, Cenon" in content
+    [part] = [part for part in email.message().walk() if part.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "PUBLISH" and part.get_content_charset() == "utf-8"
+    assert part["Content-Type"].count("charset") == 1  # once: calendar clients read a clean header
     person = stage.pathway.beneficiary
     for text in (email.subject, email.body, email.alternatives[0][0], content):
         assert person.last_name not in text and person.first_name not in text
@@ -214,3 +219,37 @@ def test_moving_a_meeting_reinvites_with_the_same_calendar_entry(commission, pla
         meeting=moved, by=place.coordinator, starts_at=moved.starts_at, duration_minutes=90, place="Lormont"
     )
     assert unchanged.sequence == 1
+
+
+def test_an_open_decision_on_the_next_agenda_says_whose_case_it_is_per_reader(commission, place, client):
+    """The next meeting lists an earlier decision still open with its case's person — named for a reader who may see
+    them, pseudonymised (as on this agenda) for the others and in the wide version — and who carries it."""
+    from django.urls import reverse
+
+    from accounts.models import AccessLog
+    from commissions.selectors import meeting_agenda
+
+    stage = a_case(place)
+    person = stage.pathway.beneficiary
+    first = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY - DAY))
+    decision_create(
+        item=first.items.get(stage=stage), by=place.coordinator, action="Rappeler", owner=place.adviser, due_on=TODAY
+    )
+    second = meeting_create(commission=commission, by=place.coordinator, starts_at=at(TODAY + 30 * DAY))
+
+    def decision_row(user, **options):
+        rows = meeting_agenda(second, user, **options)["items"]
+        return next(row for row in rows if row.item.kind == AgendaItem.Kind.DECISION)
+
+    assert decision_row(place.adviser).who == person.full_name
+    case_row = next(row for row in meeting_agenda(second, place.coordinator)["items"] if row.item.stage_id)
+    assert decision_row(place.coordinator).who == case_row.who == "Personne 1"  # the same person, the same number
+    assert decision_row(None, wide=True).who == "Personne 1"
+
+    # the case itself taken off this agenda: the open decision alone names the person, and is logged
+    item_remove(item=second.items.get(stage=stage), by=place.coordinator)
+    client.force_login(place.adviser)
+    page = client.get(reverse("commissions:meeting_detail", args=[second.pk])).content.decode()
+    assert "confiée à" in page and person.full_name in page
+    logged = AccessLog.objects.filter(beneficiary=person, user=place.adviser, view_name="commissions:meeting_detail")
+    assert logged.exists()

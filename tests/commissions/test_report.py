@@ -231,10 +231,10 @@ def test_a_cancelled_meeting_has_no_report(place, held):
         report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
 
 
-def test_the_period_is_since_the_previous_meeting_or_the_last_12_months(place, held):
+def test_the_period_is_since_the_previous_meeting_or_the_year_up_to_the_first_meeting(place, held):
     day = TODAY - DAY
-    assert report_module.report_period(held, None).start == datetime.date(2025, 3, 1)
-    assert report_module.report_period(held, None).end == datetime.date(2026, 2, 28)
+    first = report_module.report_period(held, None)
+    assert (first.start, first.end) == (day - 364 * DAY, day)  # the meeting's day included
     previous = Meeting(starts_at=at(day - 42 * DAY))
     period = report_module.report_period(held, previous)
     assert (period.start, period.end) == (day - 41 * DAY, day)
@@ -298,3 +298,66 @@ def test_the_task_builds_once_however_often_it_runs(place, held, monkeypatch):
     assert sweep_reports_task.apply().get() == 0
     report.refresh_from_db()
     assert report.status == Status.READY and report.attempts == 1
+
+
+def test_a_worker_crash_mid_report_is_marked_failed_then_retried_by_the_beat(client, place, held, monkeypatch):
+    """The issue's "a beat job marks stale jobs failed and retries them": the sweeper records the interruption (the
+    report failed), then builds it again by itself; the page says so while it does."""
+    import time_machine
+
+    seen = []
+
+    def render(template, context):
+        seen.append(CommissionReport.objects.values_list("status", "error").get(pk=report.pk))
+        return b"%PDF-1.4 built"
+
+    monkeypatch.setattr(report_module, "render_pdf", render)
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    CommissionReport.objects.filter(pk=report.pk).update(
+        claimed_until=timezone.now() + datetime.timedelta(minutes=10), stage=Progress.CASES, attempts=1
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        assert report_sweep() == 1
+    interrupted = gettext("Interrompu : la préparation s'est arrêtée avant la fin.")
+    assert seen == [(Status.PENDING, interrupted)]
+    report.refresh_from_db()
+    assert report.status == Status.READY and report.attempts == 2 and report.error == ""
+
+    # while the beat's retry is queued, the page says it is a new attempt
+    CommissionReport.objects.filter(pk=report.pk).update(
+        status=Status.PENDING, stage=Progress.QUEUED, error=interrupted
+    )
+    client.force_login(place.trainer)
+    page = client.get(reverse("commissions:report_list", args=[held.pk])).content.decode()
+    assert "Nouvelle tentative après une interruption." in page
+
+
+def test_a_report_that_keeps_crashing_its_worker_stays_failed_for_its_reader(client, place, held, monkeypatch):
+    import time_machine
+
+    monkeypatch.setattr(report_module, "render_pdf", lambda template, context: pytest.fail("not built again"))
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    CommissionReport.objects.filter(pk=report.pk).update(
+        claimed_until=timezone.now() + datetime.timedelta(minutes=10), stage=Progress.RENDERING, attempts=3
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        assert report_sweep() == 0
+    report.refresh_from_db()
+    assert report.status == Status.FAILED and report.error.startswith("Interrompu")
+    client.force_login(place.trainer)
+    page = client.get(reverse("commissions:meeting_detail", args=[held.pk])).content.decode()
+    assert "La préparation du rapport a échoué." in page and "Réessayer" in page
+
+
+def test_the_report_s_scorecard_counts_the_meeting_it_reports(place, held):
+    """PROXIMITÉ in the report of a commission's first meeting: that meeting held and attended (the period ends on
+    its day), against the meetings expected since the commission began — not "0 held out of 8"."""
+    from commissions import scorecard as proximity
+
+    report, _ = report_request(meeting=held, version=Version.WIDE, language="fr", by=place.adviser)
+    context = report_context(report)
+    slugs = [indicator.slug for indicator in context["scorecard"].indicators]
+    total = dict(zip(slugs, context["scorecard"].total.cells, strict=True))
+    meetings, attendance = total[proximity.MEETINGS], total[proximity.ATTENDANCE]
+    assert (meetings.numerator, meetings.denominator) == (1, 1)
+    assert attendance.denominator > 0 and attendance.numerator == attendance.denominator  # everyone came

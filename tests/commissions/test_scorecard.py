@@ -50,6 +50,7 @@ def meetings(place, commission):
     meeting(commission, datetime.date(2026, 3, 1), hour=20, present=[(pr, place.adviser, True)])
     meeting(commission, datetime.date(2025, 11, 30), present=[(tb, place.trainer, True)])
     libourne = Commission.objects.create(basin=place.other_basin, name="Commission de Libourne", cadence_weeks=52)
+    Commission.objects.filter(pk=libourne.pk).update(created_at=paris(datetime.date(2025, 1, 6), 9))  # set up long ago
     libourne.organisations.add(tb)
     place.second = second
     return place
@@ -74,6 +75,26 @@ def test_expected_meetings_are_the_period_s_weeks_over_the_cadence_rounded_down_
     assert proximity.expected_meetings(1, START, END) == 13
     assert proximity.expected_meetings(52, START, END) == 1  # never less than one
     assert proximity.expected_meetings(6, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)) == 8  # 52 weeks
+
+
+def test_expected_meetings_count_from_when_the_commission_began():
+    assert proximity.expected_meetings(1, START, END, since=datetime.date(2025, 11, 1)) == 13  # before the period
+    assert proximity.expected_meetings(1, START, END, since=datetime.date(2026, 2, 1)) == 4  # 29 days
+    assert proximity.expected_meetings(6, START, END, since=datetime.date(2026, 2, 25)) == 1  # at least one
+    assert proximity.expected_meetings(6, START, END, since=datetime.date(2026, 3, 2)) == 0  # set up after it
+
+
+def test_a_commission_set_up_during_the_period_is_expected_to_meet_only_since(place, commission):
+    """A commission set up three weeks before the end of a 13-week period, meeting weekly, that met twice: 2 out
+    of 3, not 2 out of 13."""
+    Commission.objects.filter(pk=commission.pk).update(created_at=paris(datetime.date(2026, 2, 9), 9), cadence_weeks=1)
+    meeting(commission, datetime.date(2026, 2, 10))
+    meeting(commission, datetime.date(2026, 2, 24))
+    measured = proximity.measure(place.region, START, END, today=datetime.date(2026, 3, 10))
+    assert measured[proximity.MEETINGS].total == (2, 3)
+    libourne = Commission.objects.create(basin=place.other_basin, name="Commission de Libourne", cadence_weeks=6)
+    assert libourne.created_at.date() > END  # set up after the period: nothing expected of it
+    assert proximity.measure(place.region, START, END)[proximity.MEETINGS].total == (2, 3)
 
 
 def test_meetings_held_against_the_cadence_are_the_basin_s_figure_summed_over_an_organisation_s_commissions(
@@ -181,5 +202,5 @@ def test_the_definitions_page_defines_each_proximity_indicator(client_for, place
     for indicator in proximity.INDICATORS:
         assert f'id="{indicator.anchor}"' in text
         assert str(indicator.definition)[:60] in text
-    assert "arrondie à l'entier inférieur, au moins 1" in text
+    assert "arrondies à l'entier inférieur, au moins 1 ; aucune pour une commission créée après la période" in text
     assert "Structures membres d'une commission de bassin de la région" in text

@@ -180,6 +180,19 @@ def test_the_coordinator_sets_up_a_commission_through_the_page(client, place):
     assert (commission.cadence_weeks, [d.user for d in commission.delegates.all()]) == (8, [place.trainer])
 
 
+def test_the_setup_page_lists_the_possible_delegates_under_their_organisation(client, place):
+    import re
+
+    client.force_login(place.coordinator)
+    page = client.get(reverse("commissions:commission_setup", args=[place.basin.pk])).content.decode()
+    delegates = page[page.index('name="delegates"') - 2000 :]
+    groups = re.findall(r"<strong>([^<]+)</strong>", delegates)
+    assert place.training_body.name in groups and place.prescriber.name in groups
+    trainer = place.trainer.get_full_name()
+    assert f"{trainer} (Formateur·rice)" in delegates or f"{trainer} (" in delegates
+    assert f"{trainer} · {place.training_body.name}" not in delegates  # said once, by its group
+
+
 def test_names_only_for_readers_who_see_the_person(client, place, meeting, outsiders):
     person = place.case.pathway.beneficiary
     person.first_name, person.last_name = "Prénom-Marqueur", "NOM-MARQUEUR"

@@ -891,7 +891,9 @@ class Seeder:
             region=self.region, today=self.today, spare=self.orgs[DEMO_TRAINING_BODY], stdout=self.stdout
         )
         self.speaking_groups = seed_speaking_groups(region=self.region, today=self.today, stdout=self.stdout)
-        self.commissions = seed_commissions(region=self.region, today=self.today, stdout=self.stdout)
+        self.commissions = seed_commissions(
+            region=self.region, today=self.today, stdout=self.stdout, featured=(DEMO_TRAINING_BODY, DEMO_PRESCRIBER)
+        )
         self.load_adviser_sms()
         self.background = self.load_background()
 
