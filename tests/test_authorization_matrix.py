@@ -495,6 +495,12 @@ MATRIX = {
     # The access log's search and its export (POST): data-protection officers only.
     "pathways:access_log": (None, by_sets(({"dpo"}, 200), default=403)),
     "pathways:access_log_export": (None, statuses(405)),
+    # The DPO answers a person's rights: a search by name (POST) for DPOs, 403 for others; the person's
+    # data-protection page for the DPOs whose remit holds them (the training body's), 404 for anyone else
+    # (tests/accounts/test_dpo_rights.py).
+    "pathways:dpo_person_search": (None, by_sets(({"dpo"}, 200), default=403)),
+    "pathways:dpo_person": (lambda w: [w.beneficiary.pk], by_sets(({"dpo"}, 200))),
+    "pathways:dpo_access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     "pathways:adviser_options": (None, statuses(200)),
     # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
     "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),
