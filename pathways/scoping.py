@@ -11,8 +11,9 @@ Who sees a pathway (and so its person and stages):
   sessions), or an organisation that joined it through an accepted join request.
 Regional officers, basin coordinators and data-protection officers see aggregates or the access log, not people;
 a funder's regional officer also reads, in the alerts of the stages their organisation funds, what they need to act
-(`readable_stages`). A user with no active membership sees nothing: having once been told about a person grants
-nothing.
+(`readable_stages`); a data-protection officer reads, for the people of their remit (`dpo_people`), only what
+answering their rights needs (their data-protection page, `get_for_dpo_or_404`), never the case. A user with no
+active membership sees nothing: having once been told about a person grants nothing.
 
 A person who objected to a sharing with an organisation (`accounts.models.SharingObjection`, active) is out of the
 scope of every member of that organisation, whatever their role and whichever way they would reach them: `scope()`

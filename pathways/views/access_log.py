@@ -3,7 +3,8 @@ record, shown to their referent and to the DPOs who watch over them.
 
 Who reads which rows: an organisation's DPO, the rows written on behalf of their organisation; the region's DPO
 (a DPO of the region's scheme organisation), every row of the region (`pathways.scoping.dpo_region_ids`). Reading the
-log is itself logged: one row per person named on the page or in the export.
+log is itself logged: one row per person named on the page or in the export. A row about a person of the DPO's
+remit also leads to that person's data-protection page (`pathways.views.dpo`), where the DPO answers their rights.
 """
 
 from django.core.paginator import Paginator
