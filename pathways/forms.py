@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NoticeHandover
 from core.forms import DateInput, ModelMultipleChoiceField, apply_errors
+from core.params import parse_id
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from core.widgets import SearchSelect
 from pathways import scoping
@@ -703,8 +704,9 @@ def person_condition(text: str):
     text = text.strip()
     if not text:
         return None
-    if text.isdigit():
-        return Q(pk=int(text))
+    if text.isdigit():  # a number: a person's id, or nobody (25 digits, '²')
+        number = parse_id(text)
+        return Q(pk=number) if number is not None else Q(pk__in=[])
     condition = Q()
     for word in text.split():
         condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)

@@ -295,3 +295,10 @@ def test_the_two_forms_of_the_remit_agree(world, adversaries, region_officer):
             person.pk for person in Beneficiary.objects.all() if scoping.dpo_acting_organisation(user, person)
         }
         assert in_subquery == one_by_one, user
+
+
+@pytest.mark.parametrize("text", ["9" * 25, "²", "0", "x" * 100])
+def test_an_absurd_search_finds_nobody_and_never_fails(world, client_for, text):
+    response = client_for(world.user("dpo")).post(search_url(), {"person": text})
+    assert response.status_code == 200
+    assert "Zoé" not in response.content.decode()
