@@ -99,6 +99,11 @@ urlpatterns = [
         dpo.dpo_access_export_request,
         name="dpo_access_export_request",
     ),
+    path(
+        "protection-des-donnees/personnes/<int:pk>/notice/pdf/",
+        dpo.dpo_notice_pdf_request,
+        name="dpo_notice_pdf_request",
+    ),
     # Long list exports built by a worker (issue 21): progress and download, for their requester
     path("exports/<int:pk>/", list_exports.list_export_detail, name="list_export_detail"),
     path("exports/<int:pk>/telecharger/", list_exports.list_export_download, name="list_export_download"),

@@ -501,6 +501,7 @@ MATRIX = {
     "pathways:dpo_person_search": (None, by_sets(({"dpo"}, 200), default=403)),
     "pathways:dpo_person": (lambda w: [w.beneficiary.pk], by_sets(({"dpo"}, 200))),
     "pathways:dpo_access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:dpo_notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     "pathways:adviser_options": (None, statuses(200)),
     # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
     "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),

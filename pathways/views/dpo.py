@@ -1,10 +1,10 @@
 """The data-protection officer's pages about a person (issue 20, "Rights of the person"): the DPO is the one a person
 writes to for their rights, so they find the person of their remit (`pathways.scoping.dpo_people`: the whole region
 for the region's DPO, the people their organisation follows for an organisation's DPO) and answer from a restricted
-page: the identity needed to answer, the rights block (notice, objections, the right-of-access export and its
-documents) and the link to who accessed the record. Nothing of the case (pathway, checklist, notes, alerts): a DPO
-handles rights, not the case. Outside the remit: 404. Every read of the page and every request is logged on behalf
-of the organisation the DPO answers for (`scoping.get_for_dpo_or_404`).
+page: the identity needed to answer, the rights block (notice and its PDF, objections, the right-of-access export
+and its documents) and the link to who accessed the record. Nothing of the case (pathway, checklist, notes,
+alerts): a DPO handles rights, not the case. Outside the remit: 404. Every read of the page and every request is
+logged on behalf of the organisation the DPO answers for (`scoping.get_for_dpo_or_404`).
 """
 
 from django.contrib import messages
@@ -84,4 +84,20 @@ def dpo_access_export_request(request, pk):
     messages.success(
         request, _("L'export du droit d'accès est en préparation : il apparaît ci-dessous dès qu'il est prêt.")
     )
+    return redirect("pathways:dpo_person", pk=beneficiary.pk)
+
+
+@require_POST
+def dpo_notice_pdf_request(request, pk):
+    """The information notice as PDF (built by a worker) in the language chosen, to send to the person with the
+    answer; downloaded by the DPO from their page."""
+    beneficiary, _acting = scoping.get_for_dpo_or_404(Beneficiary.objects.all(), request, pk=pk)
+    rights_documents.rights_document_request(
+        beneficiary=beneficiary,
+        kind=RightsDocument.Kind.NOTICE,
+        format=RightsDocument.Format.PDF,
+        language=rights.notice_language(request.POST.get("language")),
+        by=request.user,
+    )
+    messages.success(request, _("La notice est en préparation : elle apparaît ci-dessous dès qu'elle est prête."))
     return redirect("pathways:dpo_person", pk=beneficiary.pk)

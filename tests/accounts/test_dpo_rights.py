@@ -29,6 +29,10 @@ def export_url(person):
     return reverse("pathways:dpo_access_export_request", args=[person.pk])
 
 
+def notice_url(person):
+    return reverse("pathways:dpo_notice_pdf_request", args=[person.pk])
+
+
 def search_url():
     return reverse("pathways:dpo_person_search")
 
@@ -136,6 +140,7 @@ def test_outside_the_remit_the_page_and_the_request_answer_404_and_write_nothing
     client = client_for(user)
     assert client.get(page_url(world.beneficiary)).status_code == 404
     assert client.post(export_url(world.beneficiary)).status_code == 404
+    assert client.post(notice_url(world.beneficiary)).status_code == 404
     assert not RightsDocument.objects.exists()
     assert not AccessLog.objects.filter(user=user, beneficiary=world.beneficiary).exists()
 
@@ -302,3 +307,17 @@ def test_an_absurd_search_finds_nobody_and_never_fails(world, client_for, text):
     response = client_for(world.user("dpo")).post(search_url(), {"person": text})
     assert response.status_code == 200
     assert "Zoé" not in response.content.decode()
+
+
+def test_the_dpo_asks_for_the_notice_pdf_and_the_export_in_the_persons_language(world, client_for):
+    client = client_for(world.user("dpo"))
+    assert client.post(notice_url(world.beneficiary), {"language": "en"}).status_code == 302
+    assert client.post(export_url(world.beneficiary), {"language": "en"}).status_code == 302
+    assert client.post(notice_url(world.beneficiary), {"language": "xx"}).status_code == 302
+    assert sorted(RightsDocument.objects.values_list("kind", "format", "language")) == [
+        ("access", "json", "en"),
+        ("access", "pdf", "en"),
+        ("notice", "pdf", "en"),
+        ("notice", "pdf", "fr"),
+    ]
+    assert set(RightsDocument.objects.values_list("requested_by", flat=True)) == {world.user("dpo").pk}
