@@ -426,7 +426,8 @@ def acting_organisation(user, beneficiary: Beneficiary) -> Organisation | None:
 def get_for_user_or_404(queryset, request, **lookup):
     """Fetch one object inside `request.user`'s scope, or 404; log the access when it is a person's record.
 
-    A GET is logged as a read, any other method as a change.
+    A GET is logged as a read, any other method as a change. The acting organisation is the one through which the
+    user reaches the person, else (a DPO's own rights document) the one their DPO remit answers for.
     """
     obj = get_object_or_404(scope(queryset, request.user), **lookup)
     person = person_of(obj)
