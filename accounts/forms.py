@@ -65,3 +65,35 @@ class TwoFactorCodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].replace(" ", "").strip().lower()
+
+
+class RetentionSettingsForm(forms.Form):
+    """A region's retention durations: one field per category a region sets (`accounts.retention.region_categories`),
+    in months; left empty, the category follows the default."""
+
+    MIN_MONTHS = 1
+    MAX_MONTHS = 120
+
+    def __init__(self, *args, current: dict[str, int], defaults: dict[str, int], **kwargs):
+        from accounts import retention
+        from accounts.personal_data import Category
+
+        super().__init__(*args, initial=current, **kwargs)
+        message = _("Indiquez un nombre entier de mois entre %(min)d et %(max)d, ou laissez vide.") % {
+            "min": self.MIN_MONTHS,
+            "max": self.MAX_MONTHS,
+        }
+        for category in retention.region_categories():
+            self.fields[category] = forms.IntegerField(
+                label=Category(category).label,
+                required=False,
+                min_value=self.MIN_MONTHS,
+                max_value=self.MAX_MONTHS,
+                error_messages={"invalid": message, "min_value": message, "max_value": message},
+                widget=forms.NumberInput(
+                    attrs={"placeholder": defaults[category], "inputmode": "numeric", "class": "form-control"}
+                ),
+            )
+
+    def months(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data[name] for name in self.fields}

@@ -1,7 +1,8 @@
 """Retention: how long each category of personal data is kept, and the daily job that anonymises what expired.
 
 Durations are per category (`accounts.personal_data.Category`), in months: `settings.RETENTION_DEFAULT_MONTHS`,
-overridden per region by `accounts.RetentionPolicy` (admin). Two clocks run:
+overridden per region by `accounts.RetentionPolicy` (set by the region's DPO, `pathways.views.retention`, or in the
+admin). Two clocks run:
 
 - **the person's**: once every pathway of a person is closed, their named data is kept `pathway` months after the
   last activity (the latest pathway closure; the person's creation if they never had a pathway). Their referents
@@ -92,6 +93,27 @@ def months_by_region(category: str) -> dict[int, int]:
     region_model = apps.get_model("pathways.Region")
     months = dict.fromkeys(region_model.objects.values_list("pk", flat=True), default_months(category))
     months.update(RetentionPolicy.objects.filter(category=category).values_list("region_id", "months"))
+    return months
+
+
+# The categories a region sets (the access log is kept the same time everywhere: `RetentionPolicy.clean`).
+def region_categories() -> list[str]:
+    return [category for category in Category.values if category != Category.ACCESS_LOG]
+
+
+def region_months(region_id: int | None) -> dict[str, int]:
+    """{category: months} of one region, for every category: its own duration where it set one, the default
+    elsewhere; what the job applies to the region's data (`_candidates`, `_rows_due`; the access log is purged after
+    the default everywhere) and what the information notice tells its people. One query."""
+    from accounts.models import RetentionPolicy
+
+    months = {category: default_months(category) for category in Category.values}
+    if region_id is not None:
+        months.update(
+            RetentionPolicy.objects.filter(region_id=region_id, category__in=region_categories()).values_list(
+                "category", "months"
+            )
+        )
     return months
 
 

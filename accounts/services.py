@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -342,3 +343,52 @@ def twofactor_reset(*, user, by):
         additional_data={"event": "two_factor_reset", "devices_removed": removed},
         force_log=True,
     )
+
+
+@transaction.atomic
+def retention_policies_set(*, region, months: dict[str, int | None], by) -> int:
+    """Set `region`'s retention durations, all at once or none: `months` maps a category to its months (1–120), or
+    to None to follow the default again (the region's row is deleted). The access log is not set per region.
+    Return how many categories changed; each change is recorded in the change history (auditlog): who, when, which
+    category, from, to. A shorter duration anonymises sooner, from the next run of the nightly job."""
+    from auditlog.models import LogEntry
+
+    from accounts import retention
+    from accounts.models import RetentionPolicy
+
+    unknown = sorted(set(months) - set(retention.region_categories()))
+    if unknown:
+        raise ValidationError(
+            _("Ces catégories ne se règlent pas par région : %(categories)s.") % {"categories": ", ".join(unknown)}
+        )
+    current = {
+        policy.category: policy
+        for policy in RetentionPolicy.objects.select_for_update().filter(region=region, category__in=list(months))
+    }
+    changed = 0
+    for category, value in months.items():
+        policy = current.get(category)
+        before = policy.months if policy is not None else None
+        if value == before:
+            continue
+        if value is None:
+            action = LogEntry.Action.DELETE
+            entry_pk = policy.pk
+            policy.delete()
+            policy.pk = entry_pk
+        else:
+            action = LogEntry.Action.UPDATE if policy is not None else LogEntry.Action.CREATE
+            policy = policy or RetentionPolicy(region=region, category=category)
+            policy.months = value
+            policy.full_clean()
+            policy.save()
+        LogEntry.objects.log_create(
+            policy,
+            action=action,
+            changes={"months": [str(before), str(value)]},
+            actor=by,
+            additional_data={"event": "retention_policy_set", "region": region.pk, "category": category},
+            force_log=True,
+        )
+        changed += 1
+    return changed

@@ -6,8 +6,10 @@ floors (`pathways` memberships), which register a requirement from their `AppCon
     accounts.twofactor.register_requirement(pathways.twofactor.requires_two_factor)
 
 A session remembers, from the login on, whether its user has a confirmed device and whether the second factor is
-mandatory for them (`SESSION_KEY`): `accounts.middleware.TwoFactorMiddleware` reads it on every request without a
-query and sends an unverified user to verification or enrolment.
+mandatory for them (`SESSION_KEY`): `accounts.middleware.TwoFactorMiddleware` reads it on every request and sends an
+unverified user to verification or enrolment. For a user without a device, whether it is mandatory is asked again on
+every request (an organisation manager may switch it on while their members are logged in), from the memberships the
+request reads anyway.
 """
 
 import base64
@@ -30,17 +32,19 @@ _requirements: list[Callable] = []
 
 
 def register_requirement(requirement: Callable) -> None:
-    """`requirement(user) -> bool` says the second factor is mandatory for `user` (one query at most)."""
+    """`requirement(user, *, during_request=False) -> bool` says the second factor is mandatory for `user` (one query
+    at most). `during_request`: `user` is the user of the request being served (`request.user`), so the requirement
+    may read what the request loads anyway and keep it for the rest of the request."""
     if requirement not in _requirements:
         _requirements.append(requirement)
 
 
-def is_mandatory(user) -> bool:
+def is_mandatory(user, *, during_request: bool = False) -> bool:
     """Administrators, and whoever a registered requirement names (regional staff, facilitators, the members of an
     organisation that asks for it)."""
     if user.is_staff or user.is_superuser:
         return True
-    return any(requirement(user) for requirement in _requirements)
+    return any(requirement(user, during_request=during_request) for requirement in _requirements)
 
 
 def is_enforced() -> bool:
@@ -58,6 +62,19 @@ def backup_device(user) -> StaticDevice | None:
 
 def has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def users_with_device():
+    """The confirmed authenticator apps (a queryset with a `user` column), to count who has one."""
+    return TOTPDevice.objects.filter(confirmed=True)
+
+
+def has_device_expression(user_field: str = "user"):
+    """`Exists(...)` to annotate rows pointing at a user (by `user_field`) with whether that user has a confirmed
+    authenticator app: a column of a list in the same query, never one query per row."""
+    from django.db.models import Exists, OuterRef
+
+    return Exists(TOTPDevice.objects.filter(user=OuterRef(user_field), confirmed=True))
 
 
 def is_verified(user) -> bool:
@@ -82,9 +99,15 @@ def pending_step(request) -> str | None:
         state = remember(request)
     if state["device"]:
         return VERIFY
-    if state["mandatory"] and is_enforced():
-        return ENROL
-    return None
+    if not is_enforced():
+        return None
+    # Without a device, whether it is mandatory is asked again on each request: an organisation may have made it
+    # mandatory (or no longer) since the login, a role may have been granted or ended. The requirements read the
+    # memberships the request loads anyway (`pathways.scoping.active_memberships`), so this costs no query on a page.
+    mandatory = is_mandatory(request.user, during_request=True)
+    if mandatory != state["mandatory"]:
+        request.session[SESSION_KEY] = {**state, "mandatory": mandatory}
+    return ENROL if mandatory else None
 
 
 def may_remove(user) -> bool:

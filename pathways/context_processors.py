@@ -27,4 +27,13 @@ def memberships(request):
             )
         ),
         "nav_organisations": sorted({m.organisation for m in active}, key=lambda org: org.name),
+        # The regions whose data-protection officer the user is (`scoping.dpo_region_ids`): their retention durations.
+        "nav_retention_regions": sorted(
+            {
+                m.organisation.region
+                for m in active
+                if m.role == scoping.Role.DPO and m.organisation.region.scheme_organisation_id == m.organisation_id
+            },
+            key=lambda region: region.name,
+        ),
     }

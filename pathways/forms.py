@@ -602,6 +602,22 @@ class MembershipAdminForm(forms.ModelForm):
         return cleaned
 
 
+class OrganisationTwoFactorForm(forms.Form):
+    """The organisation manager makes the second factor mandatory for the organisation's members, or optional again;
+    the box confirms they read what it does."""
+
+    required = forms.TypedChoiceField(
+        choices=[("1", _("obligatoire")), ("0", _("facultative"))],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Choisissez si la double authentification est obligatoire ou non.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Je confirme ce changement."),
+        error_messages={"required": _("Cochez la case pour confirmer le changement.")},
+    )
+
+
 class MembershipDeactivateForm(forms.Form):
     """One successor per affected pathway, with a default that fills every row left empty."""
 

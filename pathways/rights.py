@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from accounts import personal_data
-from accounts.models import NoticeHandover, RetentionPolicy, RightsDocument, SharingObjection
+from accounts import personal_data, retention
+from accounts.models import NoticeHandover, RightsDocument, SharingObjection
 from pathways import scoping
 from pathways.models import Membership, Pathway
 
@@ -84,9 +84,8 @@ def rights_panel(user, beneficiary, *, can_manage: bool | None = None, can_expor
 
 def notice_context(beneficiary, language: str) -> dict:
     """What the information notice says about `beneficiary`, in `language` (the template translates)."""
-    # The region's durations (accounts.RetentionPolicy), the defaults where it set none.
-    months = {category: int(settings.RETENTION_DEFAULT_MONTHS[category]) for category in personal_data.Category.values}
-    months.update(RetentionPolicy.objects.filter(region_id=beneficiary.region_id).values_list("category", "months"))
+    # The region's durations (accounts.RetentionPolicy), the defaults where it set none: those the job applies.
+    months = retention.region_months(beneficiary.region_id)
     return {
         "beneficiary": beneficiary,
         "region": beneficiary.region,

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from pathways import scoping
 from pathways.models import Membership
 
 # Roles that read named data across organisations or hold confidential notes.
@@ -12,9 +13,15 @@ TWO_FACTOR_ROLES = (
 )
 
 
-def requires_two_factor(user) -> bool:
+def requires_two_factor(user, *, during_request: bool = False) -> bool:
     """An active membership of a role in `TWO_FACTOR_ROLES`, or in an organisation that asks its members for a second
-    factor (`Organisation.two_factor_required`). One query."""
+    factor (`Organisation.two_factor_required`). One query; none more during a request (`during_request`: the
+    memberships the request loads once, `scoping.active_memberships`, which its page reads anyway)."""
+    if during_request:
+        return any(
+            membership.role in TWO_FACTOR_ROLES or membership.organisation.two_factor_required
+            for membership in scoping.active_memberships(user)
+        )
     return (
         Membership.objects.active()
         .filter(user=user)

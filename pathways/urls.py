@@ -12,6 +12,7 @@ from pathways.views import (
     pathway,
     people,
     pickers,
+    retention,
     rights,
     sessions,
 )
@@ -79,6 +80,11 @@ urlpatterns = [
     # Members of an organisation
     path("structures/<int:pk>/membres/", members.membership_list, name="membership_list"),
     path("structures/<int:pk>/membres/ajouter/", members.member_add, name="member_add"),
+    path(
+        "structures/<int:pk>/double-authentification/",
+        members.organisation_two_factor_update,
+        name="organisation_two_factor_update",
+    ),
     path("membres/<int:pk>/modifier/", members.membership_update, name="membership_update"),
     path("membres/<int:pk>/desactiver/", members.membership_deactivate, name="membership_deactivate"),
     path("membres/<int:pk>/reactiver/", members.membership_reactivate, name="membership_reactivate"),
@@ -104,6 +110,8 @@ urlpatterns = [
         dpo.dpo_notice_pdf_request,
         name="dpo_notice_pdf_request",
     ),
+    # A region's retention durations, set by the region's DPO (issue 20)
+    path("regions/<int:pk>/conservation/", retention.retention_settings, name="retention_settings"),
     # Long list exports built by a worker (issue 21): progress and download, for their requester
     path("exports/<int:pk>/", list_exports.list_export_detail, name="list_export_detail"),
     path("exports/<int:pk>/telecharger/", list_exports.list_export_download, name="list_export_download"),

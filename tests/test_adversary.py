@@ -33,6 +33,12 @@ PAYLOAD = {
     "decision": "accept",
     "consent": "yes",
     "scope": "both",
+    # An organisation's second-factor setting, confirmed.
+    "required": "1",
+    "confirm": "on",
+    # A region's retention durations (months).
+    "pathway": "1",
+    "documents": "1",
 }
 # Tables a refused request may touch without writing anything about the world: the login session.
 VOLATILE = {"sessions.Session"}

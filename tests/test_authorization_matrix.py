@@ -502,6 +502,9 @@ MATRIX = {
     "pathways:dpo_person": (lambda w: [w.beneficiary.pk], by_sets(({"dpo"}, 200))),
     "pathways:dpo_access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     "pathways:dpo_notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    # A region's retention durations: its DPO (the DPO of its scheme organisation; the world's region has none set,
+    # tests/accounts/test_retention_settings.py), 403 for the region's other members, 404 for anyone else.
+    "pathways:retention_settings": (lambda w: [w.region.pk], by_sets((REGION_MEMBERS, 403))),
     "pathways:adviser_options": (None, statuses(200)),
     # Rights of the person: the notice is read by whoever sees the person; managing the pathway records the rest.
     "pathways:notice": (lambda w: [w.beneficiary.pk], by_sets((SCOPE_PATHWAY, 200))),
@@ -573,6 +576,9 @@ MATRIX = {
         lambda w: [w.training_body.pk],
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),
     ),
+    # Making the second factor mandatory for the organisation's members: a POST of its manager
+    # (tests/pathways/test_organisation_two_factor.py).
+    "pathways:organisation_two_factor_update": (lambda w: [w.training_body.pk], statuses(405)),
     "pathways:membership_update": (
         lambda w: [w.memberships["trainer"].pk],
         by_sets(({"org_manager"}, 200), (TRAINING_BODY_MEMBERS, 403)),

@@ -2,18 +2,21 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import twofactor
 from core.forms import apply_errors
 from core.pagination import paginate
 from pathways import scoping
-from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm
+from pathways.forms import MemberAddForm, MembershipDeactivateForm, MembershipEditForm, OrganisationTwoFactorForm
 from pathways.models import Membership, MembershipInvitation, Organisation
 from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import memberships as membership_services
+from pathways.services import organisations as organisation_services
 
 
 def _membership(request, pk):
@@ -38,6 +41,15 @@ def membership_list(request, pk):
     elif status == "inactifs":
         memberships = memberships.filter(is_active=False)
     can_manage = scoping.can_manage_members(request.user, organisation)
+    two_factor = None
+    if can_manage:
+        # Who has set up a second factor: a column of the list and a count of the active members, for the manager
+        # who decides whether to make it mandatory (the same query as the page's rows, one more for the count).
+        memberships = memberships.annotate(has_two_factor=twofactor.has_device_expression("user"))
+        two_factor = Membership.objects.filter(organisation=organisation, is_active=True).aggregate(
+            members=Count("user", distinct=True),
+            enrolled=Count("user", distinct=True, filter=Q(user__in=twofactor.users_with_device().values("user"))),
+        )
     return render(
         request,
         "pathways/membership_list.html",
@@ -46,6 +58,12 @@ def membership_list(request, pk):
             "page": paginate(request, memberships, per_page=50),
             "status": status,
             "can_manage": can_manage,
+            "two_factor": two_factor,
+            "two_factor_form": OrganisationTwoFactorForm(
+                initial={"required": "0" if organisation.two_factor_required else "1"}
+            )
+            if can_manage
+            else None,
             "runs_offer": scoping.can_manage_offer(request.user, organisation.pk),
             "invitations": membership_services.invitations_sent(request.user, organisation) if can_manage else [],
         },
@@ -77,6 +95,47 @@ def member_add(request, pk):
         "pathways/member_add.html",
         {"form": form, "organisation": organisation, "valid_days": MembershipInvitation.VALID_FOR.days},
     )
+
+
+@require_POST
+def organisation_two_factor_update(request, pk):
+    """The organisation manager makes the second factor mandatory for the organisation's active members (or optional
+    again). A member without an authenticator app, the manager included, is sent to set one up at their next page."""
+    organisation = get_for_user_or_404(Organisation.objects.select_related("region"), request, pk=pk)
+    require(scoping.can_manage_members(request.user, organisation))
+    form = OrganisationTwoFactorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect("pathways:membership_list", pk=organisation.pk)
+    required = form.cleaned_data["required"]
+    try:
+        changed = organisation_services.organisation_two_factor_set(
+            organisation=organisation, required=required, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pathways:membership_list", pk=organisation.pk)
+    if not changed:
+        messages.info(request, _("Ce réglage était déjà en place : rien n'a changé."))
+    elif required:
+        messages.success(
+            request,
+            _(
+                "La double authentification est maintenant obligatoire pour les membres de %(organisation)s : ceux "
+                "qui ne l'ont pas encore activée devront la configurer à leur prochaine page."
+            )
+            % {"organisation": organisation.name},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "La double authentification n'est plus obligatoire pour les membres de %(organisation)s (elle le "
+                "reste pour les rôles qui l'exigent)."
+            )
+            % {"organisation": organisation.name},
+        )
+    return redirect("pathways:membership_list", pk=organisation.pk)
 
 
 @require_http_methods(["GET", "POST"])
