@@ -39,7 +39,8 @@ class PathwaysConfig(AppConfig):
 
         # The rights of the person (accounts' models): read and changed with the person's record. A right-of-access
         # export is its requester's alone (it may hold their structure's facilitator notes); a notice's PDF is for
-        # whoever sees the person. `pathways.rights` renders both (built by a worker, `accounts.rights`).
+        # whoever sees the person; a DPO reads the documents they asked for about a person of their remit
+        # (`pathways.scoping.dpo_people`). `pathways.rights` renders both (built by a worker, `accounts.rights`).
         from django.db.models import Q
 
         from accounts import rights as rights_documents
@@ -50,7 +51,10 @@ class PathwaysConfig(AppConfig):
             return queryset.filter(beneficiary__in=scoping.beneficiaries_for_user(Beneficiary.objects.all(), user))
 
         def rights_documents_scope(queryset, user):
-            return with_person(queryset, user).filter(Q(kind=RightsDocument.Kind.NOTICE) | Q(requested_by=user))
+            seen = Q(beneficiary__in=scoping.beneficiaries_for_user(Beneficiary.objects.all(), user))
+            # A data-protection officer's own documents about a person of their remit (their data-protection page).
+            answered = Q(requested_by=user, beneficiary__in=scoping.dpo_people(user))
+            return queryset.filter((seen & (Q(kind=RightsDocument.Kind.NOTICE) | Q(requested_by=user))) | answered)
 
         for model in (NoticeHandover, SharingObjection):
             scoping.register(model, scope=with_person, person=lambda row: row.beneficiary, person_path="beneficiary")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NoticeHandover
 from core.forms import DateInput, ModelMultipleChoiceField, apply_errors
+from core.params import parse_id
 from core.text import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_field
 from core.widgets import SearchSelect
 from pathways import scoping
@@ -713,6 +714,36 @@ class NoticeHandoverForm(forms.Form):
         self.fields["language"].choices = settings.LANGUAGES
 
 
+def person_condition(text: str):
+    """A condition on Beneficiary rows for a person typed in a search (None when empty): their number, or every word
+    of it in the first or last name."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit():  # a number: a person's id, or nobody (25 digits, '²')
+        number = parse_id(text)
+        return Q(pk=number) if number is not None else Q(pk__in=[])
+    condition = Q()
+    for word in text.split():
+        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return condition
+
+
+class DpoPersonSearchForm(forms.Form):
+    """A data-protection officer looks for a person of their remit who asked for their rights
+    (`pathways.views.dpo`). Sent by POST: the name typed never lands in a URL, hence never in a server log."""
+
+    person = forms.CharField(
+        label=_("Personne"),
+        max_length=100,
+        help_text=_("Nom, prénom ou numéro de la personne."),
+        error_messages={"required": _("Tapez le nom, le prénom ou le numéro de la personne.")},
+    )
+
+    def people_filter(self):
+        return person_condition(self.cleaned_data["person"])
+
+
 class AccessLogSearchForm(forms.Form):
     """The data-protection officer's search of the access log (`pathways.views.access_log`). Sent by POST: the names
     typed here never land in a URL, hence never in a server log."""
@@ -745,17 +776,8 @@ class AccessLogSearchForm(forms.Form):
         return cleaned
 
     def people_filter(self):
-        """A condition on Beneficiary rows for the `person` field (None when empty): its number, or every word of
-        it in the first or last name."""
-        text = self.cleaned_data.get("person", "").strip()
-        if not text:
-            return None
-        if text.isdigit():
-            return Q(pk=int(text))
-        condition = Q()
-        for word in text.split():
-            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        return condition
+        """A condition on Beneficiary rows for the `person` field (None when empty): `person_condition`."""
+        return person_condition(self.cleaned_data.get("person", ""))
 
     def users_filter(self):
         text = self.cleaned_data.get("user", "").strip()

@@ -52,8 +52,9 @@ class RightsPanel:
         return [objection for objection in self.objections if objection.is_active]
 
 
-def rights_panel(user, beneficiary, *, can_manage: bool | None = None) -> RightsPanel:
-    """The person's page's "rights" block (3 queries, plus the pathways' when `can_manage` is not given)."""
+def rights_panel(user, beneficiary, *, can_manage: bool | None = None, can_export: bool | None = None) -> RightsPanel:
+    """The person's page's "rights" block (3 queries, plus the pathways' when `can_manage` is not given); a DPO's
+    data-protection page passes both (`dpo_rights_page`)."""
     last = (
         NoticeHandover.objects.filter(beneficiary=beneficiary)
         .select_related("handed_by")
@@ -77,7 +78,7 @@ def rights_panel(user, beneficiary, *, can_manage: bool | None = None) -> Rights
         objections=objections,
         can_manage=can_manage,
         documents=documents,
-        can_export=can_manage or can_request_access_export(user, beneficiary),
+        can_export=can_export if can_export is not None else can_manage or can_request_access_export(user, beneficiary),
     )
 
 
@@ -110,11 +111,29 @@ def notice_context(beneficiary, language: str) -> dict:
 def can_request_access_export(user, beneficiary) -> bool:
     """Who produces the right-of-access export for a person they see: those who manage one of their pathways (the
     referent first), and the facilitators of a structure that follows them (their version holds that structure's
-    notes). A data-protection officer sees nobody by name, so asks the referent."""
+    notes). A data-protection officer produces it from the person's data-protection page (`dpo_releases_notes`)."""
     if can_manage_rights(user, beneficiary):
         return True
     acting = scoping.acting_organisation(user, beneficiary)
     return acting is not None and acting.pk in scoping.org_ids(user, roles={Membership.Role.FACILITATOR})
+
+
+def dpo_releases_notes(beneficiary, acting_organisation_id: int) -> bool:
+    """Whether the export a DPO releases for `acting_organisation_id` holds the facilitators' notes: only when that
+    organisation is a support structure that follows the person (a speaking group's,
+    `scoping.reaching_organisation_ids`): the same rule as for its facilitators, the notes are released by their
+    structure and by no one else."""
+    return acting_organisation_id in scoping.reaching_organisation_ids(beneficiary)
+
+
+def dpo_rights_page(user, beneficiary) -> dict:
+    """What a data-protection officer's page about a person shows (`pathways.views.dpo`): the rights block (read
+    only: the DPO records no hand-over and no objection, they produce the right-of-access export) and the
+    organisations that may see the record now. Nothing of the case: no pathway, checklist, note or alert."""
+    return {
+        "rights": rights_panel(user, beneficiary, can_manage=False, can_export=True),
+        "organisations": scoping.organisations_seeing(beneficiary),
+    }
 
 
 def render_notice_pdf(document) -> bytes:

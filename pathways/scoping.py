@@ -11,8 +11,9 @@ Who sees a pathway (and so its person and stages):
   sessions), or an organisation that joined it through an accepted join request.
 Regional officers, basin coordinators and data-protection officers see aggregates or the access log, not people;
 a funder's regional officer also reads, in the alerts of the stages their organisation funds, what they need to act
-(`readable_stages`). A user with no active membership sees nothing: having once been told about a person grants
-nothing.
+(`readable_stages`); a data-protection officer reads, for the people of their remit (`dpo_people`), only what
+answering their rights needs (their data-protection page, `get_for_dpo_or_404`), never the case. A user with no
+active membership sees nothing: having once been told about a person grants nothing.
 
 A person who objected to a sharing with an organisation (`accounts.models.SharingObjection`, active) is out of the
 scope of every member of that organisation, whatever their role and whichever way they would reach them: `scope()`
@@ -25,6 +26,7 @@ Other apps put their models under this layer with `register(Model, scope=…, pe
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts import access_log
@@ -186,22 +188,38 @@ def told_of(stage, users, organisations=()) -> tuple[list, list]:
 _PATHWAY_SOURCES = []
 
 
-def register_pathway_source(source, *, acting=None, reaching=None) -> None:
+def register_pathway_source(source, *, acting=None, reaching=None, followed=None) -> None:
     """Let an app add a way of seeing pathways: `source(user)` returns a queryset of pathway ids (one column,
     `values("pathway_id")`), or None when it gives `user` nothing. It joins `visible_pathway_ids`'s UNION, so
     it widens every read of people, pathways and stages; write it as one indexed lookup. `acting(user,
     beneficiary)` names the organisation through which that way reaches the person (the access log's acting
-    organisation). Called from an AppConfig.ready (e.g. speaking groups: a group's facilitators see the people
-    enrolled in its sessions, through their support structure)."""
+    organisation). `reaching(beneficiary)` and `followed(organisation_ids)` say the same from the other sides: the
+    ids of the organisations that way lets see a person, and the ids of the pathways it lets those organisations see
+    (both subqueries; the information notice's "who sees it", a DPO's remit). Called from an AppConfig.ready (e.g.
+    speaking groups: a group's facilitators see the people enrolled in its sessions, through their support
+    structure)."""
     if all(source is not known for known, _acting in _PATHWAY_SOURCES):
         _PATHWAY_SOURCES.append((source, acting))
     if reaching is not None and reaching not in _REACHING:
         _REACHING.append(reaching)
+    if followed is not None and followed not in _FOLLOWED:
+        _FOLLOWED.append(followed)
 
 
 # `reaching(beneficiary)`: the ids of the organisations a registered pathway source lets see `beneficiary` (a
 # subquery), for the information notice's "who sees your record" (`organisations_seeing`).
 _REACHING = []
+# `followed(organisation_ids)`: the ids of the pathways a registered pathway source lets those organisations see.
+_FOLLOWED = []
+
+
+def reaching_organisation_ids(beneficiary) -> set[int]:
+    """The ids of the organisations a registered pathway source lets see `beneficiary` (a speaking group's support
+    structure): their facilitators' notes are in the right-of-access export released by them."""
+    ids = set()
+    for reaching in _REACHING:
+        ids.update(reaching(beneficiary).values_list("pk", flat=True))
+    return ids
 
 
 def organisations_seeing(beneficiary) -> list[Organisation]:
@@ -408,16 +426,23 @@ def acting_organisation(user, beneficiary: Beneficiary) -> Organisation | None:
 def get_for_user_or_404(queryset, request, **lookup):
     """Fetch one object inside `request.user`'s scope, or 404; log the access when it is a person's record.
 
-    A GET is logged as a read, any other method as a change.
+    A GET is logged as a read, any other method as a change. The acting organisation is the one through which the
+    user reaches the person, else (a DPO's own rights document) the one their DPO remit answers for.
     """
     obj = get_object_or_404(scope(queryset, request.user), **lookup)
     person = person_of(obj)
     if person is not None:
+        acting = acting_organisation(request.user, person)
+        if acting is None:  # a DPO's own rights document: read for the organisation they answer for
+            acting_id = dpo_acting_organisation(request.user, person)
+            acting = next(
+                (m.organisation for m in active_memberships(request.user) if m.organisation_id == acting_id), None
+            )
         access_log_record(
             user=request.user,
             beneficiary=person,
             view_name=request.resolver_match.view_name if request.resolver_match else "",
-            acting_organisation=acting_organisation(request.user, person),
+            acting_organisation=acting,
             action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
         )
     return obj
@@ -518,39 +543,118 @@ def is_dpo(user) -> bool:
     return bool(dpo_organisation_ids(user))
 
 
-def involved_organisation_ids(beneficiary: Beneficiary) -> set[int]:
-    """The organisations that may see `beneficiary` (they opened, prescribed, hold a stage of or joined one of their
-    pathways), in one query."""
-    pathways = Pathway.objects.filter(beneficiary=beneficiary)
-    return set(
-        Organisation.objects.filter(
-            Q(opened_pathways__in=pathways)
-            | Q(prescribed_pathways__in=pathways)
-            | Q(stages__pathway__in=pathways)
-            | Q(partner_pathways__pathway__in=pathways)
-        ).values_list("pk", flat=True)
+def dpo_default_organisation(user) -> int | None:
+    """The organisation a DPO reads a list for (the access log's search, a search of people): their region's scheme
+    organisation when they are the region's DPO, else the first of their organisations."""
+    regions, organisations = dpo_region_ids(user), dpo_organisation_ids(user)
+    for membership in active_memberships(user):
+        if membership.organisation.region_id in regions and membership.organisation_id in organisations:
+            if membership.organisation.region.scheme_organisation_id == membership.organisation_id:
+                return membership.organisation_id
+    return min(organisations, default=None)
+
+
+def involving(pathways) -> Q:
+    """On Organisation rows: those involved in one of `pathways` (they opened, prescribed, hold a stage of or joined
+    it). The ways an organisation follows a person, for their DPO's remit and for erasure."""
+    return (
+        Q(opened_pathways__in=pathways)
+        | Q(prescribed_pathways__in=pathways)
+        | Q(stages__pathway__in=pathways)
+        | Q(partner_pathways__pathway__in=pathways)
     )
 
 
-def access_log_reader(user, beneficiary: Beneficiary) -> tuple[bool, int | None]:
-    """Whether `user` may read who accessed `beneficiary`'s record, and the organisation they read it for: the
-    referent of one of their pathways (None), a DPO of an organisation that may see them (that organisation), the
-    region's DPO (its scheme organisation)."""
-    if not active_memberships(user):
-        return False, None
+def involved_organisation_ids(beneficiary: Beneficiary) -> set[int]:
+    """The organisations that may see `beneficiary`: `involving` one of their pathways, or reaching them through a
+    registered pathway source (a speaking group's support structure); one query per source more."""
+    pathways = Pathway.objects.filter(beneficiary=beneficiary)
+    return set(Organisation.objects.filter(involving(pathways)).values_list("pk", flat=True)) | (
+        reaching_organisation_ids(beneficiary)
+    )
+
+
+# The data-protection officer's remit (issue 20): the people whose rights a DPO answers (their access log, their
+# data-protection page, their right-of-access export). The region's DPO: every person of the region; an
+# organisation's DPO: the people their organisation follows (`involving`, or a registered pathway source: a speaking
+# group's support structure follows the people enrolled in the group's sessions). Defined once, here, in its two
+# forms: a subquery of people (`dpo_people`, for a search) and the check of one person with the organisation the DPO
+# acts for (`dpo_acting_organisation`); a test keeps them equal. A DPO reads no case (`visible_pathway_ids` ignores
+# the role): their remit opens only the pages that serve the person's rights. Like every scope, it honours objections:
+# a person who objected to a sharing with the DPO's organisation is out of that DPO's remit (`objected_people`); their
+# referent, or the DPO of another organisation, answers them.
+
+
+def dpo_people(user):
+    """The ids of the people in `user`'s DPO remit, as a subquery (none without an active DPO membership)."""
+    organisations = dpo_organisation_ids(user)
+    if not organisations:
+        return Beneficiary.objects.none().values("pk")
+    condition = (
+        Q(opened_by__in=organisations)
+        | Q(prescribing_organisation__in=organisations)
+        | Q(pk__in=Stage.objects.filter(organisation__in=organisations).values("pathway_id"))
+        | Q(pk__in=PathwayPartner.objects.filter(organisation__in=organisations).values("pathway_id"))
+    )
+    for pathways_followed in _FOLLOWED:
+        condition |= Q(pk__in=pathways_followed(organisations))
+    followed = Pathway.objects.filter(condition).values("beneficiary_id")
+    return (
+        Beneficiary.objects.filter(Q(region__in=dpo_region_ids(user)) | Q(pk__in=followed))
+        .exclude(pk__in=objected_people(user))
+        .values("pk")
+    )
+
+
+def dpo_acting_organisation(user, beneficiary: Beneficiary) -> int | None:
+    """The organisation for which `user` answers `beneficiary`'s rights as a DPO, None outside their remit: the
+    region's scheme organisation for the region's DPO, else the first of their organisations that follows the
+    person, unless the person objected to one of the user's organisations. No query for a user who is no DPO."""
+    dpo_orgs = dpo_organisation_ids(user)
+    if not dpo_orgs:
+        return None
+    if SharingObjection.objects.active().filter(beneficiary=beneficiary, organisation__in=org_ids(user)).exists():
+        return None
     if beneficiary.region_id in dpo_region_ids(user):
-        return True, next(
+        return next(
             m.organisation_id
             for m in active_memberships(user)
             if m.role == Role.DPO
             and m.organisation.region_id == beneficiary.region_id
             and m.organisation.region.scheme_organisation_id == m.organisation_id
         )
-    dpo_orgs = dpo_organisation_ids(user)
-    if dpo_orgs:
-        involved = sorted(dpo_orgs & involved_organisation_ids(beneficiary))
-        if involved:
-            return True, involved[0]
+    involved = sorted(dpo_orgs & involved_organisation_ids(beneficiary))
+    return involved[0] if involved else None
+
+
+def get_for_dpo_or_404(queryset, request, **lookup):
+    """`get_for_user_or_404` for a DPO's pages about a person's rights: the person (a Beneficiary) in the user's DPO
+    remit, or 404; the access log records the read (a change for any other method than GET) on behalf of the
+    organisation the DPO acts for. Returns (person, acting organisation id)."""
+    person = get_object_or_404(queryset.filter(pk__in=dpo_people(request.user)), **lookup)
+    acting = dpo_acting_organisation(request.user, person)
+    if acting is None:  # the two forms of the remit disagree: never open the page on one of them alone
+        raise Http404
+    organisation = next(m.organisation for m in active_memberships(request.user) if m.organisation_id == acting)
+    access_log_record(
+        user=request.user,
+        beneficiary=person,
+        view_name=request.resolver_match.view_name if request.resolver_match else "",
+        acting_organisation=organisation,
+        action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
+    )
+    return person, acting
+
+
+def access_log_reader(user, beneficiary: Beneficiary) -> tuple[bool, int | None]:
+    """Whether `user` may read who accessed `beneficiary`'s record, and the organisation they read it for: a DPO
+    whose remit holds them (`dpo_acting_organisation`), the referent of one of their pathways (None, or the
+    organisation through which they follow the person)."""
+    if not active_memberships(user):
+        return False, None
+    acting = dpo_acting_organisation(user, beneficiary)
+    if acting is not None:
+        return True, acting
     if Pathway.objects.filter(beneficiary=beneficiary, referent=user).exists():
         acting = acting_organisation(user, beneficiary)
         return True, acting.pk if acting else None

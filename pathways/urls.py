@@ -2,6 +2,7 @@ from django.urls import path
 
 from pathways.views import (
     access_log,
+    dpo,
     erasure,
     home,
     imports,
@@ -96,6 +97,19 @@ urlpatterns = [
     # The access log: the data-protection officers' search and export (issue 20)
     path("journal-des-acces/", access_log.access_log_search, name="access_log"),
     path("journal-des-acces/export/", access_log.access_log_export, name="access_log_export"),
+    # The data-protection officer answers a person's rights: finds them (by POST), their restricted page, the export
+    path("protection-des-donnees/personnes/", dpo.dpo_person_search, name="dpo_person_search"),
+    path("protection-des-donnees/personnes/<int:pk>/", dpo.dpo_person, name="dpo_person"),
+    path(
+        "protection-des-donnees/personnes/<int:pk>/droit-d-acces/",
+        dpo.dpo_access_export_request,
+        name="dpo_access_export_request",
+    ),
+    path(
+        "protection-des-donnees/personnes/<int:pk>/notice/pdf/",
+        dpo.dpo_notice_pdf_request,
+        name="dpo_notice_pdf_request",
+    ),
     # A region's retention durations, set by the region's DPO (issue 20)
     path("regions/<int:pk>/conservation/", retention.retention_settings, name="retention_settings"),
     # Long list exports built by a worker (issue 21): progress and download, for their requester

@@ -43,7 +43,10 @@ class SpeakingGroupsConfig(AppConfig):
         # A group's facilitators see the people enrolled in its sessions (docs/design.md §6: "participants of their
         # groups").
         scoping.register_pathway_source(
-            models.pathways_of_groups, acting=models.support_reaching, reaching=models.supports_reaching
+            models.pathways_of_groups,
+            acting=models.support_reaching,
+            reaching=models.supports_reaching,
+            followed=models.pathways_followed_by_supports,
         )
 
         # The figures' splits (ruptures.rates defines the rate and re-engagement; this module, who took part).

@@ -86,7 +86,7 @@ def pathways_of_groups(user):
     orgs = support_organisations(user)
     if not orgs:
         return None
-    return Stage.objects.filter(enrolment__session__speaking_groups__support_organisation__in=orgs).values("pathway_id")
+    return pathways_followed_by_supports(orgs)
 
 
 def support_reaching(user, beneficiary):
@@ -111,6 +111,14 @@ def supports_reaching(beneficiary):
     return Organisation.objects.filter(
         speaking_groups__sessions__enrolments__stage__pathway__beneficiary=beneficiary
     ).values("pk")
+
+
+def pathways_followed_by_supports(organisation_ids):
+    """The ids of the pathways whose person is enrolled in a session of a group of these support structures (what
+    `pathways_of_groups` gives their facilitators), as a subquery: the remit of the structures' DPOs."""
+    return Stage.objects.filter(enrolment__session__speaking_groups__support_organisation__in=organisation_ids).values(
+        "pathway_id"
+    )
 
 
 def group_seen(user, group: str = "") -> Q:

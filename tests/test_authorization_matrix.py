@@ -502,6 +502,13 @@ MATRIX = {
     # The access log's search and its export (POST): data-protection officers only.
     "pathways:access_log": (None, by_sets(({"dpo"}, 200), default=403)),
     "pathways:access_log_export": (None, statuses(405)),
+    # The DPO answers a person's rights: a search by name (POST) for DPOs, 403 for others; the person's
+    # data-protection page for the DPOs whose remit holds them (the training body's), 404 for anyone else
+    # (tests/accounts/test_dpo_rights.py).
+    "pathways:dpo_person_search": (None, by_sets(({"dpo"}, 200), default=403)),
+    "pathways:dpo_person": (lambda w: [w.beneficiary.pk], by_sets(({"dpo"}, 200))),
+    "pathways:dpo_access_export_request": (lambda w: [w.beneficiary.pk], statuses(405)),
+    "pathways:dpo_notice_pdf_request": (lambda w: [w.beneficiary.pk], statuses(405)),
     # A region's retention durations: its DPO (the DPO of its scheme organisation; the world's region has none set,
     # tests/accounts/test_retention_settings.py), 403 for the region's other members, 404 for anyone else.
     "pathways:retention_settings": (lambda w: [w.region.pk], by_sets((REGION_MEMBERS, 403))),

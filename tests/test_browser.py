@@ -216,6 +216,14 @@ def test_every_page_type_loads_without_csp_violation(world, live_server, page):
         ("charter-basin", reverse("charter:basin_signatories", args=[world.region.code, world.basin.code])),
     ]:
         visit(page, base + url, name)
+    # The data-protection officer: the access log, the search of a person, the person's data-protection page.
+    login(page, live_server, world.user("dpo"))
+    for name, url in [
+        ("access-log", reverse("pathways:access_log")),
+        ("dpo-person-search", reverse("pathways:dpo_person_search")),
+        ("dpo-person", reverse("pathways:dpo_person", args=[world.beneficiary.pk])),
+    ]:
+        visit(page, base + url, name)
 
 
 def test_the_admin_loads_without_csp_violation(world, live_server, page):

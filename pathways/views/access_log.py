@@ -3,7 +3,8 @@ record, shown to their referent and to the DPOs who watch over them.
 
 Who reads which rows: an organisation's DPO, the rows written on behalf of their organisation; the region's DPO
 (a DPO of the region's scheme organisation), every row of the region (`pathways.scoping.dpo_region_ids`). Reading the
-log is itself logged: one row per person named on the page or in the export.
+log is itself logged: one row per person named on the page or in the export. A row about a person of the DPO's
+remit also leads to that person's data-protection page (`pathways.views.dpo`), where the DPO answers their rights.
 """
 
 from django.core.paginator import Paginator
@@ -33,15 +34,6 @@ def _dpo_scope(user):
     organisation_ids = scoping.dpo_organisation_ids(user)
     require(bool(organisation_ids))
     return organisation_ids, scoping.dpo_region_ids(user)
-
-
-def _acting_dpo_organisation(user, organisation_ids, region_ids):
-    """The organisation a DPO reads the log for: their region's scheme organisation, else their first one."""
-    for membership in scoping.active_memberships(user):
-        if membership.organisation.region_id in region_ids and membership.organisation_id in organisation_ids:
-            if membership.organisation.region.scheme_organisation_id == membership.organisation_id:
-                return membership.organisation_id
-    return min(organisation_ids)
 
 
 def _searched_rows(form, organisation_ids, region_ids):
@@ -86,16 +78,27 @@ def access_log_search(request):
     rows = _searched_rows(form, organisation_ids, region_ids)
     page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else None
     page = Paginator(rows, PER_PAGE).get_page(page_number)
-    acting = _acting_dpo_organisation(request.user, organisation_ids, region_ids)
+    acting = scoping.dpo_default_organisation(request.user)
     access_log.record_many(
         user=request.user,
         people=[(person, acting) for person, _none in _named_people(page.object_list)],
         view_name=request.resolver_match.view_name,
     )
+    named = {person for person, _none in _named_people(page.object_list)}
+    # The people of the page whose data-protection page the DPO may open (their remit), in one query.
+    in_remit = (
+        set(
+            Beneficiary.objects.filter(pk__in=named)
+            .filter(pk__in=scoping.dpo_people(request.user))
+            .values_list("pk", flat=True)
+        )
+        if named
+        else set()
+    )
     return render(
         request,
         "pathways/access_log.html",
-        {"form": form, "page": page, "is_region_dpo": bool(region_ids)},
+        {"form": form, "page": page, "is_region_dpo": bool(region_ids), "in_remit": in_remit},
     )
 
 
@@ -106,7 +109,7 @@ def access_log_export(request):
     organisation_ids, region_ids = _dpo_scope(request.user)
     form = AccessLogSearchForm(request.POST, organisations=_organisations(organisation_ids, region_ids))
     rows = list(_searched_rows(form, organisation_ids, region_ids)[:EXPORT_MAX_ROWS])
-    acting = _acting_dpo_organisation(request.user, organisation_ids, region_ids)
+    acting = scoping.dpo_default_organisation(request.user)
     access_log.record_many(
         user=request.user,
         people=[(person, acting) for person, _none in _named_people(rows)],

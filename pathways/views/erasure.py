@@ -4,7 +4,6 @@ anonymises a person's data at once ("anonymiser maintenant"), through the retent
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,17 +23,7 @@ def _eraser_organisation(user, person: Beneficiary) -> Organisation | None:
     if not dpo_orgs:
         return None
     pathways = Pathway.objects.filter(beneficiary=person)
-    return (
-        Organisation.objects.filter(pk__in=dpo_orgs)
-        .filter(
-            Q(opened_pathways__in=pathways)
-            | Q(prescribed_pathways__in=pathways)
-            | Q(stages__pathway__in=pathways)
-            | Q(partner_pathways__pathway__in=pathways)
-        )
-        .order_by("pk")
-        .first()
-    )
+    return Organisation.objects.filter(pk__in=dpo_orgs).filter(scoping.involving(pathways)).order_by("pk").first()
 
 
 @require_http_methods(["GET", "POST"])

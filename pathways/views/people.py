@@ -177,7 +177,7 @@ def beneficiary_detail(request, pk):
             "can_edit": can_edit,
             "can_open_pathway": not has_open and scoping.can_enrol(request.user),
             "rights": rights.rights_panel(request.user, beneficiary, can_manage=can_edit),
-            # Who accessed the record: for their referent (and the DPOs, from the access log's page).
+            # Who accessed the record: for their referent (the DPOs, from their data-protection page).
             "can_read_access_log": any(p.referent_id == request.user.pk for p in pathways),
         },
     )
