@@ -70,6 +70,26 @@ def rights_document_request(
     return document
 
 
+def access_export_request(
+    *, beneficiary, by, language: str, released_by, include_confidential: bool
+) -> list[RightsDocument]:
+    """The right-of-access export: its JSON and its readable PDF, asked together in one transaction (the person's
+    page for the referent or a facilitator, the data-protection page for a DPO)."""
+    with transaction.atomic():
+        return [
+            rights_document_request(
+                beneficiary=beneficiary,
+                kind=RightsDocument.Kind.ACCESS,
+                format=format,
+                language=language,
+                by=by,
+                released_by=released_by,
+                include_confidential=include_confidential,
+            )
+            for format in (RightsDocument.Format.JSON, RightsDocument.Format.PDF)
+        ]
+
+
 def rights_document_build(pk: int) -> bool:
     return document_build(
         RightsDocument,

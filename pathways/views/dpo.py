@@ -70,17 +70,13 @@ def dpo_access_export_request(request, pk):
     (`rights.dpo_releases_notes`)."""
     beneficiary, acting = scoping.get_for_dpo_or_404(Beneficiary.objects.all(), request, pk=pk)
     released_by = next(m.organisation for m in scoping.active_memberships(request.user) if m.organisation_id == acting)
-    notes = rights.dpo_releases_notes(beneficiary, acting)
-    for format in (RightsDocument.Format.JSON, RightsDocument.Format.PDF):
-        rights_documents.rights_document_request(
-            beneficiary=beneficiary,
-            kind=RightsDocument.Kind.ACCESS,
-            format=format,
-            language=rights.notice_language(request.POST.get("language")),
-            by=request.user,
-            released_by=released_by,
-            include_confidential=notes,
-        )
+    rights_documents.access_export_request(
+        beneficiary=beneficiary,
+        by=request.user,
+        language=rights.notice_language(request.POST.get("language")),
+        released_by=released_by,
+        include_confidential=rights.dpo_releases_notes(beneficiary, acting),
+    )
     messages.success(
         request, _("L'export du droit d'accès est en préparation : il apparaît ci-dessous dès qu'il est prêt.")
     )

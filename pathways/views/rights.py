@@ -122,16 +122,13 @@ def access_export_request(request, pk):
     facilitating = acting is not None and acting.pk in scoping.org_ids(
         request.user, roles={Membership.Role.FACILITATOR}
     )
-    for format in (RightsDocument.Format.JSON, RightsDocument.Format.PDF):
-        rights_documents.rights_document_request(
-            beneficiary=beneficiary,
-            kind=RightsDocument.Kind.ACCESS,
-            format=format,
-            language=rights.notice_language(request.POST.get("language")),
-            by=request.user,
-            released_by=acting,
-            include_confidential=facilitating,
-        )
+    rights_documents.access_export_request(
+        beneficiary=beneficiary,
+        by=request.user,
+        language=rights.notice_language(request.POST.get("language")),
+        released_by=acting,
+        include_confidential=facilitating,
+    )
     messages.success(
         request, _("L'export du droit d'accès est en préparation : il apparaît ci-dessous dès qu'il est prêt.")
     )
