@@ -362,5 +362,5 @@ def meeting_calendar(user, month: datetime.date, *, commission_id: int | None = 
         "days": [day for week in weeks for day in week if day.in_month and day.entries],
         "commissions": commissions,
         "selected": selected,
-        "manages_any": bool(run),
+        "has_proposals": any(e.proposed for day in entries.values() for e in day),
     }
