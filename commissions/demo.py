@@ -9,7 +9,7 @@ every six weeks:
   no checklist risk); a basin where nobody has a pathway yet gets the organisations based there;
 - a meeting three weeks ago (a Tuesday) with its attendance, a point added by the coordinator, and decisions on its
   first cases (the first two done on time, but for the second commission's first, done late), or on the added point
-  when no case was proposed;
+  when no case was proposed (due in a week: still open, not late);
 - the next meeting by the cadence with its proposed agenda, which lists the decisions still open and one checklist
   risk whose follow-up action is left overdue (hidden from the funder's delegate).
 The invitations are history (`seed_demo` marks the demo's notifications delivered: no e-mail goes out).
@@ -93,7 +93,8 @@ def seed_commissions(*, region, today: datetime.date, stdout=None, featured=()) 
                 by=manager,
                 action=ACTIONS[position % len(ACTIONS)] if item.stage_id else POINT_ACTION,
                 owner=owners[position % len(owners)],
-                due_on=today + datetime.timedelta(days=7 * (position - 1)),
+                # a case's: a week ago, today, in a week; the point's: before the next meeting (open, not yet late)
+                due_on=today + datetime.timedelta(days=7 * (position - 1) if item.stage_id else 7),
             )
             counts["decisions"] += 1
             if position < 2 and item.stage_id:

@@ -86,6 +86,7 @@ def test_every_basin_gets_a_commission_with_minutes_and_a_next_agenda_even_witho
     decision = past.decisions.get()  # no case was proposed: a decision on the coordinator's point
     assert decision.item.kind == AgendaItem.Kind.OTHER and decision.owner == adviser  # not the funder's delegate
     assert upcoming.items.filter(kind=AgendaItem.Kind.DECISION, decision=decision).exists()
+    assert decision.due_on > world.today  # open, not late: it does not lower « Décisions faites à temps »
     assert director in {d.user for d in libourne.delegates.all()}
 
     # Bordeaux: every person-facing member of the featured training body sits on it, so their logins see it
