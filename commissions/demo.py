@@ -8,7 +8,8 @@ every six weeks:
   people at most, one delegate each; one funder based in the basin (its delegate sees every case pseudonymised and
   no checklist risk); a basin where nobody has a pathway yet gets the organisations based there;
 - a meeting three weeks ago (a Tuesday) with its attendance, a point added by the coordinator, and decisions on its
-  first cases (one already done), or on the added point when no case was proposed;
+  first cases (the first two done on time, but for the second commission's first, done late), or on the added point
+  when no case was proposed (due in a week: still open, not late);
 - the next meeting by the cadence with its proposed agenda, which lists the decisions still open and one checklist
   risk whose follow-up action is left overdue (hidden from the funder's delegate).
 The invitations are history (`seed_demo` marks the demo's notifications delivered: no e-mail goes out).
@@ -92,11 +93,12 @@ def seed_commissions(*, region, today: datetime.date, stdout=None, featured=()) 
                 by=manager,
                 action=ACTIONS[position % len(ACTIONS)] if item.stage_id else POINT_ACTION,
                 owner=owners[position % len(owners)],
-                due_on=today + datetime.timedelta(days=7 * (position - 1)),
+                # a case's: a week ago, today, in a week; the point's: before the next meeting (open, not yet late)
+                due_on=today + datetime.timedelta(days=7 * (position - 1) if item.stage_id else 7),
             )
             counts["decisions"] += 1
-            if position == 0 and item.stage_id:
-                todo_done(todo=Todo.objects.get(source_key=decision.source_key), by=decision.owner)
+            if position < 2 and item.stage_id:
+                _done(decision, late=counts["commissions"] == 2 and position == 0, meeting_day=past_day, today=today)
         _leave_a_checklist_action_overdue(basin, today=today)
         meeting_create(commission=commission, by=manager, starts_at=next_date(commission, today=today), today=today)
         counts["meetings"] += 2
@@ -152,6 +154,15 @@ def _leave_a_checklist_action_overdue(basin, *, today: datetime.date) -> bool:
             ChecklistAnswer.objects.filter(pk=answer.pk).update(action_due=overdue)
             return True
     return False
+
+
+def _done(decision, *, late: bool, meeting_day: datetime.date, today: datetime.date) -> None:
+    """The decision's owner marks it done: on time, a week after the meeting (the first decision, due a week ago) or
+    today (the second, due today); `late`: done today, a week after its date. One late in the demo (the second
+    commission's first), so that the scorecard's "Décisions faites à temps" reads a believable rate."""
+    todo = todo_done(todo=Todo.objects.get(source_key=decision.source_key), by=decision.owner)
+    if not late and decision.due_on < today:
+        Todo.objects.filter(pk=todo.pk).update(done_at=_at(meeting_day + datetime.timedelta(weeks=1)))
 
 
 def _at(day: datetime.date) -> datetime.datetime:

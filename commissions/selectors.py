@@ -1,10 +1,11 @@
 """Reads that build the commissions' pages: the list of commissions, a commission's calendar, a meeting's agenda
 with its decisions (named or pseudonymised per reader). Query counts pinned by tests."""
 
+import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from commissions.models import (
@@ -262,11 +263,104 @@ def meeting_reports(meeting: Meeting, user) -> dict:
         .select_related("requested_by")
         .order_by("-requested_at", "-pk")[:REPORTS_SHOWN]
     )
+    # The newest ready report of each (version, language) and whatever was asked since (being built, or failed):
+    # the current ones; the earlier ready or failed ones are folded under "Versions précédentes".
+    current, older, settled = [], [], set()
+    for report in reports:
+        key = (report.version, report.language)
+        (older if key in settled else current).append(report)
+        if report.status == CommissionReport.Status.READY:
+            settled.add(key)
     return {
         "meeting": meeting,
-        "reports": reports,
+        "reports": current,
+        "older_reports": older,
         "reports_pending": any(r.status == CommissionReport.Status.PENDING for r in reports),
         "report_form": ReportForm(),
         "reportable": meeting.status != Meeting.Status.CANCELLED,
         "poll_seconds": REPORT_POLL_SECONDS,
+    }
+
+
+@dataclass
+class CalendarEntry:
+    """One line of a calendar day: a meeting (`meeting` set), or a date the cadence proposes, not yet planned."""
+
+    starts_at: datetime.datetime
+    commission: Commission
+    meeting: Meeting | None = None
+
+    @property
+    def proposed(self) -> bool:
+        return self.meeting is None
+
+
+@dataclass
+class CalendarDay:
+    day: datetime.date
+    in_month: bool
+    is_today: bool
+    entries: list = field(default_factory=list)
+
+
+def meeting_calendar(user, month: datetime.date, *, commission_id: int | None = None, today=None) -> dict:
+    """The month of the meetings of the commissions `user` sees (`Commission.objects.visible_to`, the list's scope),
+    each on its local day; for the commissions `user` runs, the dates their cadence proposes after their last
+    meeting, not yet planned. `commission_id`: only that commission, when `user` sees it (else every one). The month
+    as weeks (Monday first) and as its days that have something. Four queries whatever the number of meetings."""
+    from commissions.services.meetings import cadence_dates
+
+    today = today or timezone.localdate()
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    managed = managed_basin_ids(user)
+    commissions = sorted(
+        Commission.objects.visible_to(user).select_related("basin"), key=lambda c: (c.basin.name, c.pk)
+    )
+    selected = next((c for c in commissions if c.pk == commission_id), None)
+    shown = [selected] if selected else commissions
+    by_pk = {c.pk: c for c in shown}
+    start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+    entries: dict[datetime.date, list[CalendarEntry]] = {}
+    meetings = Meeting.objects.filter(commission__in=list(by_pk), starts_at__gte=start, starts_at__lt=end).order_by(
+        "starts_at", "pk"
+    )
+    for meeting in meetings if by_pk else ():
+        meeting.commission = by_pk[meeting.commission_id]
+        entry = CalendarEntry(meeting.starts_at, meeting.commission, meeting)
+        entries.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(entry)
+    run = [c for c in shown if c.basin_id in managed]
+    if run:
+        last = dict(
+            Meeting.objects.filter(commission__in=[c.pk for c in run])
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values("commission")
+            .order_by()
+            .annotate(last=Max("starts_at"))
+            .values_list("commission", "last")
+        )
+        for commission in run:
+            for starts_at in cadence_dates(commission.cadence_weeks, last.get(commission.pk), today=today):
+                day = timezone.localtime(starts_at).date()
+                if day >= following:
+                    break
+                if day >= month:
+                    entries.setdefault(day, []).append(CalendarEntry(starts_at, commission))
+    for day_entries in entries.values():
+        day_entries.sort(key=lambda e: (e.starts_at, e.commission.basin.name))
+    weeks = [
+        [CalendarDay(day, day.month == month.month, day == today, entries.get(day, [])) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    ]
+    return {
+        "month": month,
+        "previous_month": (month - datetime.timedelta(days=1)).replace(day=1),
+        "next_month": following,
+        "this_month": today.replace(day=1),
+        "weekdays": weeks[0],
+        "weeks": weeks,
+        "days": [day for week in weeks for day in week if day.in_month and day.entries],
+        "commissions": commissions,
+        "selected": selected,
+        "has_proposals": any(e.proposed for day in entries.values() for e in day),
     }

@@ -821,6 +821,8 @@ MATRIX = {
     "admin:index": (None, {**statuses(302), "admin": 200}),
     # Commissions (issue 19): run by the scheme's regional officers and the basin's coordinator, read by delegates.
     "commissions:commission_list": (None, statuses(200)),
+    # The month calendar is scoped like the list: everyone gets the page, each with only their commissions' meetings.
+    "commissions:meeting_calendar": (None, statuses(200)),
     "commissions:commission_setup": (
         lambda w: [world_meeting(w).commission.basin_id],
         by_sets((COMMISSION_MANAGERS, 200)),

@@ -36,22 +36,32 @@ def previous_meeting(meeting_or_commission, *, before=None) -> Meeting | None:
 def next_date(commission: Commission, *, today: datetime.date | None = None) -> datetime.datetime:
     """The next meeting's proposed date: the last meeting's plus the cadence (moved past today if need be), else a
     week from today, at the last meeting's hour (14:00 by default)."""
-    today = today or timezone.localdate()
     last = (
         Meeting.objects.filter(commission=commission)
         .exclude(status=Meeting.Status.CANCELLED)
         .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
         .first()
     )
-    step = datetime.timedelta(weeks=commission.cadence_weeks)
+    return next(cadence_dates(commission.cadence_weeks, last, today=today))
+
+
+def cadence_dates(cadence_weeks: int, last: datetime.datetime | None, *, today: datetime.date | None = None):
+    """The dates the cadence proposes after the last meeting not cancelled (`last`, None when there is none), from
+    the first after today on, endlessly: the last meeting's plus N weeks, plus 2N…, at its hour (a week from today at
+    14:00 without a meeting). No query: the calendar reads `last` of every commission at once."""
+    today = today or timezone.localdate()
+    step = datetime.timedelta(weeks=cadence_weeks)
     if last is None:
         day, hour = today + datetime.timedelta(weeks=1), DEFAULT_HOUR
     else:
-        local = timezone.localtime(last.starts_at)
+        local = timezone.localtime(last)
         day, hour = local.date() + step, local.time()
         while day <= today:
             day += step
-    return timezone.make_aware(datetime.datetime.combine(day, hour))
+    while True:
+        yield timezone.make_aware(datetime.datetime.combine(day, hour))
+        day += step
 
 
 @transaction.atomic

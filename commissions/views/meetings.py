@@ -15,6 +15,7 @@ from commissions.ics import meeting_ics
 from commissions.models import Commission, Meeting, active_delegates, can_manage
 from commissions.services import meetings as services
 from core.forms import apply_errors
+from core.params import parse_day
 from pathways.scoping import get_for_user_or_404, require
 
 
@@ -22,8 +23,14 @@ from pathways.scoping import get_for_user_or_404, require
 def meeting_create(request, commission_pk):
     commission = get_for_user_or_404(Commission.objects.select_related("basin"), request, pk=commission_pk)
     require(can_manage(request.user, commission.basin_id))
+    starts_at = timezone.localtime(services.next_date(commission))
+    # `?jour=YYYY-MM-DD` (the calendar's "À planifier"): that day, at the cadence's hour; a day the form would refuse
+    # (absurd, or beyond its reach) reads as absent.
+    day = parse_day(request.GET.get("jour"))
+    if day is not None and abs(day - timezone.localdate()) <= MeetingForm.REACH:
+        starts_at = starts_at.replace(year=day.year, month=day.month, day=day.day)
     initial = {
-        "starts_at": timezone.localtime(services.next_date(commission)).strftime("%Y-%m-%dT%H:%M"),
+        "starts_at": starts_at.strftime("%Y-%m-%dT%H:%M"),
         "place": commission.usual_place,
         "video_link": commission.video_link,
     }

@@ -1,10 +1,11 @@
-"""The commissions: the list, a basin's set-up, a commission's calendar."""
+"""The commissions: the list, a basin's set-up, a commission's page, the month calendar of their meetings."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +15,7 @@ from commissions.models import Commission, managed_basin_ids
 from commissions.services.commissions import commission_setup as setup_service
 from commissions.services.meetings import next_date
 from core.forms import apply_errors
+from core.params import parse_id, parse_month
 from pathways.models import Basin
 from pathways.scoping import get_for_user_or_404
 
@@ -64,8 +66,19 @@ def commission_detail(request, pk):
     return render(request, "commissions/commission_detail.html", context)
 
 
+@require_GET
+def meeting_calendar(request):
+    """The month of the meetings of the commissions the user sees (`?mois=YYYY-MM`, the current month when absent or
+    absurd), one commission only with `?commission=<id>` when the user sees it; for those who run a commission, the
+    dates its cadence proposes, to plan."""
+    month = parse_month(request.GET.get("mois")) or timezone.localdate().replace(day=1)
+    context = selectors.meeting_calendar(request.user, month, commission_id=parse_id(request.GET.get("commission")))
+    return render(request, "commissions/meeting_calendar.html", context)
+
+
 urlpatterns = [
     path("", commission_list, name="commission_list"),
     path("bassins/<int:basin_pk>/", commission_setup, name="commission_setup"),
     path("<int:pk>/", commission_detail, name="commission_detail"),
+    path("calendrier/", meeting_calendar, name="meeting_calendar"),
 ]

@@ -3,6 +3,8 @@ next meeting with its proposed agenda; a second run changes nothing."""
 
 import datetime
 
+from django.utils import timezone
+
 from commissions.demo import build_demo_reports, seed_commissions
 from commissions.models import AgendaItem, Commission, CommissionReport, Meeting
 from core.pdf import weasyprint_available
@@ -35,7 +37,9 @@ def test_each_active_basin_gets_a_commission_with_a_past_and_a_next_meeting(worl
     assert past.attendances.filter(present=True).exists()
     decision = past.decisions.get()
     assert decision.item.stage == suspended
-    assert Todo.objects.get(source_key=decision.source_key).done_at is not None  # the first decision is done
+    done = Todo.objects.get(source_key=decision.source_key).done_at
+    assert done is not None  # the first decision is done, on time (the scorecard's "Décisions faites à temps")
+    assert timezone.localtime(done).date() <= decision.due_on < world.today
     assert upcoming.status == Meeting.Status.PLANNED and upcoming.starts_at.date() > world.today
     assert upcoming.items.filter(kind=AgendaItem.Kind.RUPTURE, stage=world.stage).exists()
     assert seed_commissions(region=world.region, today=world.today) == {"skipped": True}
@@ -82,6 +86,7 @@ def test_every_basin_gets_a_commission_with_minutes_and_a_next_agenda_even_witho
     decision = past.decisions.get()  # no case was proposed: a decision on the coordinator's point
     assert decision.item.kind == AgendaItem.Kind.OTHER and decision.owner == adviser  # not the funder's delegate
     assert upcoming.items.filter(kind=AgendaItem.Kind.DECISION, decision=decision).exists()
+    assert decision.due_on > world.today  # open, not late: it does not lower « Décisions faites à temps »
     assert director in {d.user for d in libourne.delegates.all()}
 
     # Bordeaux: every person-facing member of the featured training body sits on it, so their logins see it

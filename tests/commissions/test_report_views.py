@@ -1,6 +1,8 @@
 """The commission report's pages: asking for it on the meeting's page, its progress polled, downloading it (a
 members' version by its requester alone), retrying a failure; outsiders get 404 and write nothing."""
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -130,6 +132,36 @@ def test_the_history_lists_the_newest_first_with_who_asked(client, place, meetin
     first = body.index(reverse("commissions:report_download", args=[newer.pk]))
     assert first < body.index(reverse("commissions:report_download", args=[older.pk]))
     assert place.adviser.get_full_name() in body
+
+
+def test_only_the_newest_ready_report_of_each_version_and_language_is_shown_the_older_folded(client, place, meeting):
+    """Each report says when it was asked for and when it was built; the earlier ready versions of the same version
+    and language wait under "Versions précédentes", as does a failure older than the newest ready one."""
+    failed = CommissionReport.objects.create(
+        meeting=meeting, version=Version.WIDE, requested_by=place.adviser, status=Status.FAILED
+    )
+    older = _ready(meeting, place.coordinator, Version.WIDE)
+    newer = _ready(meeting, place.adviser, Version.WIDE)
+    english = _ready(meeting, place.coordinator, Version.WIDE)
+    CommissionReport.objects.filter(pk=english.pk).update(language=CommissionReport.Language.EN)
+    built = datetime.datetime(2026, 3, 10, 9, 45, tzinfo=datetime.UTC)
+    CommissionReport.objects.filter(pk=newer.pk).update(finished_at=built)
+    CommissionReport.objects.create(meeting=meeting, version=Version.WIDE, requested_by=place.coordinator)  # pending
+    client.force_login(place.officer)
+    for url in (
+        reverse("commissions:meeting_detail", args=[meeting.pk]),
+        reverse("commissions:report_list", args=[meeting.pk]),
+    ):
+        body = client.get(url).content.decode()
+        shown, folded = body.split("Versions précédentes (2)")
+        assert reverse("commissions:report_download", args=[newer.pk]) in shown
+        assert reverse("commissions:report_download", args=[english.pk]) in shown
+        assert "préparé le 10/03/2026 10:45" in shown
+        assert reverse("commissions:report_download", args=[older.pk]) in folded
+        assert reverse("commissions:report_retry", args=[failed.pk]) in folded
+        assert "<details>" in shown[-400:]
+        assert "En préparation" in shown  # asked for since the newest ready one: shown
+        assert "En préparation" not in folded
 
 
 def test_a_failure_is_shown_and_retried_from_the_page(client, place, meeting, django_capture_on_commit_callbacks):
