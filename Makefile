@@ -50,10 +50,10 @@ run: install
 	$(MANAGE) seed_demo
 	$(UV) run --frozen honcho -f Procfile.dev start
 
-# The tests run in two processes (pytest-xdist), each with its own test database, Redis database and broker folder
+# The tests run in three processes (pytest-xdist; three overlap the waits on PostgreSQL, Redis and workers better than two on two cores), each with its own test database, Redis database and broker folder
 # (config/settings/test.py); each process runs its share in pytest-django's order (transactional tests last).
 # `make test PYTEST_JOBS=0` runs them all in one process, `PYTEST_ARGS` adds pytest options.
-PYTEST_JOBS ?= 2
+PYTEST_JOBS ?= 3
 .PHONY: test
 test: install
 	$(UV) run --frozen pytest --numprocesses=$(PYTEST_JOBS) --dist=load $(PYTEST_ARGS)
