@@ -50,7 +50,8 @@ run: install
 	$(MANAGE) seed_demo
 	$(UV) run --frozen honcho -f Procfile.dev start
 
-# The tests run in three processes (pytest-xdist; three overlap the waits on PostgreSQL, Redis and workers better than two on two cores), each with its own test database, Redis database and broker folder
+# The tests run in three processes (pytest-xdist: on two cores, three overlap the tests' waits on PostgreSQL, Redis
+# and workers better than two), each with its own test database, Redis database and broker folder
 # (config/settings/test.py); each process runs its share in pytest-django's order (transactional tests last).
 # `make test PYTEST_JOBS=0` runs them all in one process, `PYTEST_ARGS` adds pytest options.
 PYTEST_JOBS ?= 3
