@@ -30,6 +30,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -201,16 +202,17 @@ def report_sweep(*, now: datetime.datetime | None = None) -> int:
     stale = claimable(CommissionReport, now).filter(Q(attempts__gt=0) | Q(requested_at__lt=max_age))
     stale_ids = list(stale.values_list("pk", flat=True)[:SWEEP_BATCH])
     if stale_ids:
-        stale.filter(pk__in=stale_ids).update(
-            status=CommissionReport.Status.FAILED,
-            error=_("Interrompu : la préparation s'est arrêtée avant la fin."),
-            finished_at=now,
-            claimed_until=None,
-        )
-        CommissionReport.objects.filter(
-            pk__in=stale_ids,
-            status=CommissionReport.Status.FAILED,
-            attempts__lt=settings.COMMISSION_REPORT_MAX_ATTEMPTS,
-            requested_at__gte=max_age,
-        ).update(status=CommissionReport.Status.PENDING, stage=Progress.QUEUED, finished_at=None)
+        with transaction.atomic():  # a reader sees a stale report failed for good, or pending again, never between
+            stale.filter(pk__in=stale_ids).update(
+                status=CommissionReport.Status.FAILED,
+                error=_("Interrompu : la préparation s'est arrêtée avant la fin."),
+                finished_at=now,
+                claimed_until=None,
+            )
+            CommissionReport.objects.filter(
+                pk__in=stale_ids,
+                status=CommissionReport.Status.FAILED,
+                attempts__lt=settings.COMMISSION_REPORT_MAX_ATTEMPTS,
+                requested_at__gte=max_age,
+            ).update(status=CommissionReport.Status.PENDING, stage=Progress.QUEUED, finished_at=None)
     return document_sweep(CommissionReport, report_build, now=now)
