@@ -35,6 +35,7 @@ from pathways.services.memberships import (
     grantable_roles,
     may_set_legal_representative,
 )
+from pathways.services.offer import ACTION_FIELDS, SESSION_FIELDS
 from pathways.validators import format_phone, normalize_phone, validate_siret
 
 User = get_user_model()
@@ -820,7 +821,7 @@ class TrainingActionForm(forms.ModelForm):
 
     class Meta:
         model = TrainingAction
-        fields = ["title", "programme", "funder", "formacode", "basin", "hours", "is_active"]
+        fields = list(ACTION_FIELDS)
         help_texts = {"formacode": _("Cinq chiffres, par exemple 42056 (facultatif).")}
 
     def __init__(self, *args, training_body: Organisation, **kwargs):
@@ -854,19 +855,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "label",
-            "start_date",
-            "end_date",
-            "weekdays",
-            "capacity",
-            "commune",
-            "morning_start",
-            "morning_end",
-            "afternoon_start",
-            "afternoon_end",
-            "trainers",
-        ]
+        fields = [*SESSION_FIELDS, "trainers"]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
