@@ -35,11 +35,11 @@ def _region(request, pk) -> Region:
 @require_http_methods(["GET", "POST"])
 def retention_settings(request, pk):
     region = _region(request, pk)
-    months = retention.region_months(region.pk)
     defaults = {category: retention.default_months(category) for category in Category.values}
     current = dict(
         region.retention_policies.filter(category__in=retention.region_categories()).values_list("category", "months")
     )
+    months = defaults | current  # what `retention.region_months` gives the job and the notice, without asking again
     form = RetentionSettingsForm(request.POST if request.method == "POST" else None, current=current, defaults=defaults)
     if request.method == "POST" and form.is_valid():
         try:
