@@ -7,9 +7,14 @@ docs/deployment.md).
 
 SIGTERM or SIGINT (honcho's Ctrl-C) goes to the command, and the supervisor then exits with it. A command that
 exits again soon after starting is restarted after a growing delay (1 s, doubling, up to `--max-delay`).
+
+The command runs in a process group of its own, and whatever is left of that group when the command has exited is
+killed: a Celery worker killed with SIGKILL cannot take its pool processes with it, and one of them may otherwise
+live on, orphaned, beside the worker started in its place.
 """
 
 import argparse
+import os
 import signal
 import subprocess
 import threading
@@ -46,12 +51,13 @@ class Command(BaseCommand):
         delay = 1.0
         while True:
             started = time.monotonic()
-            child = subprocess.Popen(command)
+            child = subprocess.Popen(command, process_group=0)
             if stopping.is_set():  # a stop arrived while it was being started
                 child.terminate()
             self.stdout.write(f"supervise: {name} started (pid {child.pid})", ending="\n")
             self.stdout.flush()
             code = child.wait()
+            _end_group(child.pid)
             if stopping.is_set():
                 return
             ran = time.monotonic() - started
@@ -63,3 +69,11 @@ class Command(BaseCommand):
             if stopping.wait(delay):
                 return
             delay = min(delay * 2, max_delay)
+
+
+def _end_group(pgid: int) -> None:
+    """Kill what is left of an exited command's process group (its orphaned children), if anything."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
