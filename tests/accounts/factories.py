@@ -6,8 +6,10 @@ RESERVED_FIRST_NAMES = frozenset({"Zoé", "Nadia", "Inès"})
 _faker = factory.Faker._get_faker(locale="fr_FR")
 
 
-def _first_name_not_in(reserved) -> str:
-    while (name := _faker.first_name()) in reserved:
+def unreserved_first_name() -> str:
+    """A French first name drawn at random, never one the tests give their people (`RESERVED_FIRST_NAMES`): a
+    member or a person drawn with "Zoé" would be taken for the world's person on the pages that must not show her."""
+    while (name := _faker.first_name()) in RESERVED_FIRST_NAMES:
         pass
     return name
 
@@ -20,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     # Never a first name the tests give their people ("Zoé" is the world's person, and pages must not show her to
     # some roles): a member drawn at random with that name would be taken for her.
-    first_name = factory.LazyFunction(lambda: _first_name_not_in(RESERVED_FIRST_NAMES))
+    first_name = factory.LazyFunction(unreserved_first_name)
     last_name = factory.Faker("last_name", locale="fr_FR")
     password = factory.django.Password("motdepasse-de-test")
     language = "fr"
