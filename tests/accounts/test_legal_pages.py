@@ -76,6 +76,7 @@ def test_the_personal_data_page_gives_purposes_legal_basis_recipients_durations_
         "mission d'intérêt public",
         "6-1-e",
         "Destinataires",
+        "délégué·es à la protection des données des structures et de la Région",
         "Durées de conservation",
         "24 mois",
         "prévenu 30 jours avant",
