@@ -258,7 +258,7 @@ def test_a_regional_user_without_device_reaches_only_enrolment_on_every_url(clie
     for name, (kwargs, _expected) in MATRIX.items():
         url = reverse(name, args=kwargs(world) if kwargs else None)
         response = client.get(url)
-        if name in ("accounts:logout", "accounts:set_language"):
+        if name in ("accounts:logout", "accounts:set_language", "accounts:session_ping"):
             ok = response.status_code == 405
         elif name in allowed:
             ok = response.status_code in (200, 302)
@@ -299,6 +299,24 @@ def test_logout_and_language_stay_reachable(client, officer):
     assert client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"}).status_code == 302
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("pathways:home")).url.startswith(reverse("accounts:login"))
+
+
+def test_staying_logged_in_works_on_the_set_up_and_code_pages(client, world, officer):
+    """The idle warning shows on the set-up and code pages too: its "Rester connecté" keeps the session going
+    there, instead of answering that the session ended."""
+    login(client, officer)
+    page = client.get(reverse("accounts:twofactor_enrol")).content.decode()
+    assert reverse("accounts:session_ping") in page
+    response = client.post(reverse("accounts:session_ping"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["seconds_left"] > 0
+    give_device(officer)
+    client.post(reverse("accounts:logout"))
+    login(client, officer)
+    assert reverse("accounts:session_ping") in client.get(reverse("accounts:twofactor_verify")).content.decode()
+    response = client.post(reverse("accounts:session_ping"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["seconds_left"] > 0
+    # It opens nothing else: the next page still asks for the code.
+    assert client.get(reverse("pathways:home")).url.startswith(reverse("accounts:twofactor_verify"))
 
 
 def test_verified_regional_user_passes(client, world, officer):
