@@ -20,7 +20,7 @@ from pathways.models import (
     TrainingAction,
 )
 from pathways.services.people import name_key
-from tests.accounts.factories import UserFactory, unreserved_first_name
+from tests.accounts.factories import UserFactory, unreserved_first_name, unreserved_last_name
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -130,7 +130,7 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
     # Never "Zoé" (the world's person) nor another tests' marker name: a person drawn with it in the world's training
     # body (e.g. the matrix's drop-in booking) was taken for the world's person after her objection (seen in CI).
     first_name = factory.LazyFunction(unreserved_first_name)
-    last_name = factory.Faker("last_name", locale="fr_FR")
+    last_name = factory.LazyFunction(unreserved_last_name)
     birth_date = datetime.date(2001, 5, 17)
     region = factory.SubFactory(RegionFactory)
     name_key = factory.LazyAttribute(lambda o: name_key(o.first_name, o.last_name))
