@@ -37,6 +37,9 @@ def declare() -> None:
             category=Category.PATHWAY,
             label=_("Notifications"),
             fields={"kind": KEEP, "created_at": KEEP, "params": JsonText(PERSONAL_PARAMS)},
+            # A message about no person (a meeting's cancellation and its reason): its words go after the default
+            # duration of named data.
+            orphan_clock="created_at",
         )
     )
     register(
@@ -46,5 +49,8 @@ def declare() -> None:
             category=Category.PATHWAY,
             label=_("Choses à faire"),
             fields={"due_on": KEEP, "title": FREE_TEXT, "context": FREE_TEXT},
+            # A to-do about no stage (a commission's decision whose owner does not see the person): its words go
+            # with its decision's person, or after the default duration of named data.
+            orphan_clock="created_at",
         )
     )

@@ -23,7 +23,8 @@ def declare() -> None:
             region="region",
             category=Category.EXPORTS,
             label=_("Exports de listes"),
-            fields={"requested_at": KEEP, "error": FREE_TEXT},
+            # `params` is the list's filters: a search by name leaves that name there.
+            fields={"requested_at": KEEP, "params": FREE_TEXT, "error": FREE_TEXT},
             files=("file",),
             clock="requested_at",
         )

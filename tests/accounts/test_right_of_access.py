@@ -122,6 +122,32 @@ def test_facilitator_notes_are_only_in_the_version_released_by_their_structure(w
     assert NOTE in json.dumps(data, ensure_ascii=False)
 
 
+def test_a_structure_releases_its_own_notes_never_another_structures(world, client_for):
+    """Two support structures noted a hotline call about Zoé: the version released by the world's structure holds
+    its note and not the other's (NEUTRALITÉ: a structure's notes are its own)."""
+    from django.utils import timezone
+
+    from speaking_groups.models import HotlineCall
+    from tests.pathways.factories import OrganisationFactory
+
+    facilitator_note(world)
+    other = OrganisationFactory(name="Écoute Rive Gauche", region=world.region, support=True)
+    other_note = "Note d'une autre structure sur Zoé"
+    HotlineCall.objects.create(
+        support_organisation=other,
+        called_at=timezone.now(),
+        duration_minutes=10,
+        topic="conditions",
+        outcome=HotlineCall.Outcome.choices[0][0],
+        stage=world.stage,
+        notes=other_note,
+    )
+    request_export(client_for(world.user("facilitator")), world)
+    text = json.dumps(json_of(built(RightsDocument.objects.get(kind="access", format="json"))), ensure_ascii=False)
+    assert NOTE in text
+    assert other_note not in text
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("trainer", 403), ("outsider", 404), ("dpo", 404), ("other_adviser", 404)]
 )
