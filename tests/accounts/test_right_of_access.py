@@ -5,6 +5,7 @@ structure."""
 
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -105,6 +106,9 @@ def test_the_pdf_is_readable(world, client_for):
     assert "Zoé" in text and "Martin" in text
     assert "INSUP Cenon" in text
     assert "Identité et coordonnées" in text
+    # dates written for a reader (the JSON keeps ISO 8601): day first, local time, never "2026-03-10T09:00:00+00:00"
+    assert world.beneficiary.birth_date.strftime("%d/%m/%Y") in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), re.findall(r"\S*\d{4}-\d{2}-\d{2}\S*", text)[:5]
 
 
 def test_facilitator_notes_are_only_in_the_version_released_by_their_structure(world, client_for):
