@@ -54,3 +54,49 @@ def test_a_list_exports_filters_and_file_go_a_month_after_the_request(world):
     kept = ListExportDocument.objects.get(pk=document.pk)
     assert (kept.params, kept.file.name) == (ANONYMISED, "")
     assert not default_storage.exists(document.file.name)
+
+
+def _places_holding(text: str) -> list[str]:
+    """Every text, JSON and file-name column of every table (the change history, notifications and to-dos
+    included) that holds `text`: one query per column."""
+    from django.apps import apps
+    from django.db import connection, models
+
+    quote = connection.ops.quote_name
+    found = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            for column in model._meta.concrete_fields:
+                if not isinstance(column, models.CharField | models.TextField | models.JSONField | models.FileField):
+                    continue
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(model._meta.db_table)} WHERE CAST({quote(column.column)} AS TEXT) "
+                    "LIKE %s",
+                    [f"%{text}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append(f"{model._meta.label}.{column.name}")
+    return found
+
+
+def test_once_a_person_is_anonymised_nothing_of_her_is_left_in_any_table(world, adversaries):
+    """The markers put in the person's contacts, her rupture's comment and her alert's follow-up note (copied into
+    notifications and the change history) are found in the database before, and nowhere after; the other people's
+    are untouched."""
+    from accounts.personal_data import anonymise_person
+    from pathways.models import Beneficiary
+    from tests.conftest import SECRET_COMMENT, SECRET_NOTE, SECRET_OTHER_BODY
+
+    person = Beneficiary.objects.get(pk=world.beneficiary.pk)
+    person.email = "marqueur-contact-zoe@example.org"
+    person.save()  # written to the change history too
+    markers = [SECRET_COMMENT, SECRET_NOTE, "marqueur-contact-zoe"]
+    for marker in markers:
+        assert _places_holding(marker), marker
+
+    anonymise_person(person)
+
+    assert {marker: _places_holding(marker) for marker in markers} == dict.fromkeys(markers, [])
+    assert _places_holding(SECRET_OTHER_BODY)
