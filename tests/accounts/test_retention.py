@@ -19,7 +19,7 @@ from accounts.personal_data import ANONYMISED, ANONYMISED_NAME
 from attendance.models import FollowUpAttempt, StatementExport
 from dashboards import rollups
 from dashboards.models import MonthlyRollup
-from notifications.models import Todo
+from notifications.models import Notification, Todo
 from pathways.models import Beneficiary, JoinRequest, Pathway
 from ruptures.models import Rupture, SkillsAttestation
 from ruptures.rates import rupture_rate
@@ -86,9 +86,16 @@ def test_the_referent_is_told_30_days_before_and_only_once(closed):
     assert todo.due_on == due
     assert "Zoé" not in todo.title + todo.context and "Martin" not in todo.title + todo.context
     assert todo.url == world.beneficiary.get_absolute_url()
+    # and a notification, in the app and by e-mail (which names no one), leading to the person's page
+    told = Notification.objects.filter(recipient=world.user("prescriber_adviser"), kind="retention_notice")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "in_app"]
+    assert {n.url for n in told} == {world.beneficiary.get_absolute_url()}
+    message = told.get(channel="in_app").message
+    assert due.strftime("%d/%m/%Y") in message and "Zoé" not in message
 
     assert run_on(due - datetime.timedelta(days=29)).notices == 0
     assert Todo.objects.filter(owner=world.user("prescriber_adviser")).count() == 1
+    assert told.count() == 2
     assert person(world).first_name == "Zoé"
 
 
