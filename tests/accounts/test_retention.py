@@ -308,6 +308,23 @@ def test_others_may_not_erase(closed, client_for, role, status):
     assert person(world).first_name == "Zoé"
 
 
+def test_a_dpo_whose_organisation_the_person_objected_to_may_not_erase_her(closed, client_for):
+    """The objection takes the person out of the DPO's remit (their data-protection page answers 404): erasing her
+    does too, and writes nothing."""
+    from accounts.services import sharing_objection_record
+
+    world = closed["world"]
+    sharing_objection_record(
+        beneficiary=world.beneficiary, organisation=world.training_body, by=world.user("prescriber_adviser")
+    )
+    client = client_for(world.user("dpo"))
+    assert client.get(reverse("pathways:dpo_person", args=[world.beneficiary.pk])).status_code == 404
+    assert client.get(erase_url(world)).status_code == 404
+    assert client.post(erase_url(world)).status_code == 404
+    assert person(world).first_name == "Zoé"
+    assert not PersonRetention.objects.filter(anonymised_at__isnull=False).exists()
+
+
 def test_erasure_asks_to_log_in_and_takes_no_other_method(closed, client_for):
     world = closed["world"]
     assert client_for(None).get(erase_url(world)).status_code == 302
