@@ -15,7 +15,8 @@ OF_STAGE = "stage__pathway__beneficiary"
 def declare() -> None:
     declare_people()
     # A long list's export (pathways.export_documents) names many people: its file is deleted with the "exports"
-    # category's short duration after its request, whoever it names.
+    # category's short duration after its request, whoever it names, and its filters with it (the page's query
+    # string: a search by name, "q=Durand").
     register(
         PersonalData(
             model="pathways.ListExportDocument",
@@ -23,7 +24,6 @@ def declare() -> None:
             region="region",
             category=Category.EXPORTS,
             label=_("Exports de listes"),
-            # `params` is the list's filters: a search by name leaves that name there.
             fields={"requested_at": KEEP, "params": FREE_TEXT, "error": FREE_TEXT},
             files=("file",),
             clock="requested_at",
