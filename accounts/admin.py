@@ -2,17 +2,26 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import services, twofactor
 from accounts.access_log import AdminReadLogMixin
 from accounts.lockout import login_unlock
 from accounts.models import AccessLog, PasswordResetRequest, PersonRetention, RetentionPolicy, User
+
+# django-otp's own admin pages show every user's authenticator key (its QR code) and backup codes in clear, and
+# delete a device without the record of `services.twofactor_reset`: an administrator sees whether a user has a second
+# factor in the user admin and resets it there (the action below, recorded), nothing more.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "two_factor", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "language"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
@@ -29,7 +38,17 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["unlock_login", "reset_two_factor"]
 
-    @admin.action(description=_("Réinitialiser la double authentification (nouvel enrôlement à la connexion)"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_two_factor=twofactor.has_device_expression("pk"))
+
+    @admin.display(description=_("double authentification"), boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj):
+        return obj.has_two_factor
+
+    @admin.action(
+        description=_("Réinitialiser la double authentification (nouvel enrôlement à la connexion)"),
+        permissions=["change"],
+    )
     def reset_two_factor(self, request, queryset):
         """Remove the selected users' devices; each reset is recorded with who did it (accounts.services)."""
         users = list(queryset)

@@ -29,11 +29,21 @@ def password_rule() -> str:
 
 
 class NewPasswordForm(SetPasswordForm):
-    """Choosing a password from a reset link, with the rule said in words."""
+    """Choosing a password from a reset link, with the rule said in words. The link proves the person holds the
+    account's mailbox: the account's lockout after failed logins is lifted (as the lockout page promises), so they log
+    in with the new password at once; an address locked for its failures on many accounts stays locked."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = password_rule()
+
+    def save(self, commit=True):
+        from accounts.lockout import login_unlock
+
+        user = super().save(commit=commit)
+        if commit:
+            login_unlock(email=user.email)
+        return user
 
 
 class ChangePasswordForm(PasswordChangeForm):

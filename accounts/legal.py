@@ -8,6 +8,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import retention
+from accounts.personal_data import Category
+
 
 def legal_context() -> dict:
     return {
@@ -35,10 +38,20 @@ def legal_notice(request):
     return render(request, "legal/legal_notice.html", legal_context())
 
 
+def retention_durations() -> list[dict]:
+    """Each category of personal data and the months it is kept by default, as the retention job applies them
+    (settings.RETENTION_DEFAULT_MONTHS): the page states the deployment's durations, not a copy of the defaults."""
+    return [{"label": category.label, "months": retention.default_months(category.value)} for category in Category]
+
+
 @login_not_required
 @require_GET
 def personal_data(request):
-    return render(request, "legal/personal_data.html", legal_context())
+    context = legal_context() | {
+        "retention_durations": retention_durations(),
+        "retention_notice_days": settings.RETENTION_NOTICE_DAYS,
+    }
+    return render(request, "legal/personal_data.html", context)
 
 
 @login_not_required

@@ -108,8 +108,9 @@ def activity_at_login(sender, request, user, **kwargs):
 
 class TwoFactorMiddleware:
     """An authenticated user who has not given their second factor in this session reaches no page but the
-    verification (when they have a device), the enrolment (when the second factor is mandatory for them), logout and
-    the language switch (`accounts.twofactor.pending_step`). A page is redirected there (with `next`); an htmx or
+    verification (when they have a device), the enrolment (when the second factor is mandatory for them), logout, the
+    language switch and "Rester connecté" of the idle warning, which shows on those pages too
+    (`accounts.twofactor.pending_step`). A page is redirected there (with `next`); an htmx or
     polling request, or a form sent, gets a 403 with an `HX-Redirect` to it, never the page.
 
     Placed after django-otp's `OTPMiddleware` (which tells whether the session is verified) and Django's
@@ -120,6 +121,7 @@ class TwoFactorMiddleware:
             "accounts:login",
             "accounts:logout",
             "accounts:set_language",
+            "accounts:session_ping",
             "accounts:twofactor_verify",
             "accounts:twofactor_enrol",
             "healthz",

@@ -4,10 +4,11 @@ Off unless SENTRY_DSN is set. sentry-sdk runs with `send_default_pii=False` (no 
 nor request body), without local variables in stack frames, and `before_send` scrubs what remains before an event
 leaves the process: the request keeps its method and its path (no query string, cookies, headers, body nor
 environment), the user only their id, stack frames lose their variables, breadcrumbs and messages their query
-strings and data, and the `extra` data (where the Celery integration puts task arguments) goes.
+strings and data, exception values the row values a database error repeats (`core.logging.scrub`), and the `extra`
+data (where the Celery integration puts task arguments) goes.
 """
 
-from core.logging import drop_query_strings
+from core.logging import drop_query_strings, scrub
 
 # Request headers that tell nothing about a person and help to understand an error.
 KEPT_HEADERS = {"content-type", "content-length", "accept", "hx-request", "x-forwarded-proto"}
@@ -36,7 +37,7 @@ def before_send(event: dict, hint: dict | None = None) -> dict:
     _scrub_frames(event.get("threads"))
     for value in (event.get("exception") or {}).get("values", []) or []:
         if isinstance(value.get("value"), str):
-            value["value"] = drop_query_strings(value["value"])
+            value["value"] = scrub(value["value"])
     event.pop("extra", None)
     if isinstance(event.get("transaction"), str):
         event["transaction"] = drop_query_strings(event["transaction"])
@@ -44,16 +45,16 @@ def before_send(event: dict, hint: dict | None = None) -> dict:
     if isinstance(logentry, dict):
         for key in ("message", "formatted"):
             if isinstance(logentry.get(key), str):
-                logentry[key] = drop_query_strings(logentry[key])
+                logentry[key] = scrub(logentry[key])
         logentry.pop("params", None)
     elif isinstance(logentry, str):
-        event["message"] = drop_query_strings(logentry)
+        event["message"] = scrub(logentry)
     breadcrumbs = event.get("breadcrumbs")
     crumbs = breadcrumbs.get("values", []) if isinstance(breadcrumbs, dict) else breadcrumbs or []
     for crumb in crumbs:
         crumb.pop("data", None)
         if isinstance(crumb.get("message"), str):
-            crumb["message"] = drop_query_strings(crumb["message"])
+            crumb["message"] = scrub(crumb["message"])
     return event
 
 

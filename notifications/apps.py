@@ -7,7 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from notifications import kinds, pathway_events, todos
+        from notifications import (
+            checks,  # noqa: F401  (registers the deployment checks of where e-mails and SMS go)
+            kinds,
+            pathway_events,
+            todos,
+        )
         from notifications.models import Todo, TodoQuerySet
         from pathways import scoping
         from pathways.services.stages import register_transition_listener

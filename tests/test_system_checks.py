@@ -58,3 +58,33 @@ def test_check_deploy_accepts_real_legal_settings(settings):
 def test_the_legal_check_runs_only_for_a_deployment(settings):
     settings.LEGAL_PUBLISHER = "Région (à renseigner : LEGAL_PUBLISHER)"
     assert not [m for m in checks.run_checks() if m.id.startswith("accounts.E")]
+
+
+def _message_ids():
+    return sorted(m.id for m in checks.run_checks(include_deployment_checks=True) if m.id.startswith("notifications."))
+
+
+def test_check_deploy_refuses_e_mails_and_sms_written_to_the_logs(settings):
+    """The demo's backends write each message with its recipient's address or phone number to the logs, and send
+    nothing: a deployment left with them fails `check --deploy --fail-level WARNING`."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.SMS_BACKEND = "notifications.sms.ConsoleSmsBackend"
+    assert _message_ids() == ["notifications.E001", "notifications.W001"]
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    assert _message_ids() == ["notifications.E001", "notifications.W001"]
+
+
+def test_check_deploy_accepts_smtp_and_an_https_sms_provider(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsBackend"
+    settings.SMS_HTTP_URL = "https://sms.example.org/v1/sms"
+    assert _message_ids() == []
+    settings.SMS_HTTP_URL = "http://sms.example.org/v1/sms"
+    assert _message_ids() == ["notifications.E002"]
+    settings.SMS_HTTP_URL = ""
+    assert _message_ids() == ["notifications.E002"]
+
+
+def test_the_message_checks_run_only_for_a_deployment(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert not [m for m in checks.run_checks() if m.id.startswith("notifications.")]

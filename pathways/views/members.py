@@ -17,6 +17,7 @@ from pathways.panels import attach_badges
 from pathways.scoping import get_for_user_or_404, require
 from pathways.services import memberships as membership_services
 from pathways.services import organisations as organisation_services
+from pathways.twofactor import TWO_FACTOR_KINDS
 
 
 def _membership(request, pk):
@@ -59,6 +60,8 @@ def membership_list(request, pk):
             "status": status,
             "can_manage": can_manage,
             "two_factor": two_factor,
+            # A funder's members are the regional staff: the second factor is theirs whatever the setting.
+            "two_factor_by_kind": organisation.kind in TWO_FACTOR_KINDS,
             "two_factor_form": OrganisationTwoFactorForm(
                 initial={"required": "0" if organisation.two_factor_required else "1"}
             )

@@ -2,10 +2,15 @@
 what the settings say about the publisher, the host, the director of publication and the DPO."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+
+from accounts.personal_data import Category
+from pathways.models import Membership
 
 PAGES = ["legal:accessibility", "legal:legal_notice", "legal:personal_data", "legal:help"]
 
@@ -71,8 +76,10 @@ def test_the_personal_data_page_gives_purposes_legal_basis_recipients_durations_
         "mission d'intérêt public",
         "6-1-e",
         "Destinataires",
+        "délégué·es à la protection des données des structures et de la Région",
         "Durées de conservation",
-        "2 ans après la dernière activité",
+        "24 mois",
+        "prévenu 30 jours avant",
         "Vos droits",
         'href="mailto:dpo@region.example.org"',
         "CNIL",
@@ -80,21 +87,50 @@ def test_the_personal_data_page_gives_purposes_legal_basis_recipients_durations_
         assert expected in content, expected
 
 
+def test_the_personal_data_page_states_the_durations_the_deployment_applies(db, client, settings):
+    """The durations come from the settings the retention job reads, every category listed, not a copy of the
+    defaults: a deployment keeping closed pathways 3 years says 3 years."""
+    settings.RETENTION_DEFAULT_MONTHS = {**settings.RETENTION_DEFAULT_MONTHS, "pathway": 36, "access_log": 6}
+    settings.RETENTION_NOTICE_DAYS = 15
+    response = client.get(reverse("legal:personal_data"))
+    rows = {str(row["label"]): row["months"] for row in response.context["retention_durations"]}  # the table, as shown
+    assert rows == {
+        str(Category.PATHWAY.label): 36,
+        str(Category.FACILITATOR_NOTES.label): 12,
+        str(Category.ACCESS_LOG.label): 6,
+        str(Category.TRANSMISSION_FILES.label): 3,
+        str(Category.DOCUMENTS.label): 12,
+        str(Category.EXPORTS.label): 1,
+    }
+    content = " ".join(response.content.decode().split())
+    assert f"<td>{escape(Category.PATHWAY.label)}</td> <td> 36 mois </td>" in content
+    assert f"<td>{Category.ACCESS_LOG.label}</td> <td> 6 mois </td>" in content
+    assert "24 mois" not in content and "2 ans" not in content
+    assert "le référent est prévenu 15 jours avant" in content
+
+
 def test_the_help_page_has_a_section_per_role(db, client):
     content = client.get(reverse("legal:help")).content.decode()
     for anchor in (
-        "trainer",
-        "pedagogical-manager",
-        "prescriber",
+        *Membership.Role.values,
         "referent",
-        "facilitator",
-        "regional",
-        "basin-coordinator",
-        "manager",
-        "dpo",
         "admin",
     ):
         assert f'<section id="{anchor}">' in content and f'href="#{anchor}"' in content
+    assert "help-yours" not in content  # an anonymous visitor has no role
+
+
+@pytest.mark.parametrize("role", ["trainer", "dpo", "regional_officer", "admin"])
+def test_the_help_page_leads_a_logged_in_user_to_the_sections_of_their_roles(world, client_for, role):
+    user = world.user(role)
+    content = client_for(user).get(reverse("legal:help")).content.decode()
+    yours = content[content.index('id="help-yours"') : content.index('id="help-roles"')]
+    anchors = set(re.findall(r'href="#([a-z_]+)"', yours))
+    expected = {m.role for m in Membership.objects.filter(user=user, is_active=True)}
+    assert anchors == expected | ({"admin"} if user.is_staff else set()), anchors
+    assert anchors, "every role of the world has a help section"
+    for anchor in anchors:
+        assert f'<section id="{anchor}">' in content
 
 
 def test_the_pages_are_in_english_for_an_english_visitor(db, client):

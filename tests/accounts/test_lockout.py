@@ -168,3 +168,38 @@ def test_the_sweeper_forgets_failures_past_the_cooloff(client, user):
     with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
         assert login_attempts_purge() == 1
     assert not AccessAttempt.objects.exists()
+
+
+def test_choosing_a_new_password_from_a_reset_link_lifts_the_accounts_lockout(client, user):
+    """The lockout page says "choisissez un nouveau mot de passe": the new password then works at once."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for _ in range(5):
+        attempt(client, user.email)
+    locked = attempt(client, user.email, PASSWORD)
+    assert locked.status_code == 429 and reverse("accounts:password_reset") in locked.content.decode()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    form = client.get(reverse("accounts:password_reset_confirm", args=[uid, token]), follow=True)
+    new = "une toute nouvelle phrase de passe"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302 and done.url == reverse("accounts:password_reset_complete")
+    response = attempt(client, user.email, new)
+    assert response.status_code == 302 and response.url == reverse("pathways:home")
+
+
+def test_a_password_reset_does_not_lift_the_lockout_of_an_address_that_tried_many_accounts(client, user, settings):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for number in range(20):
+        attempt(client, f"inconnu{number}@example.org")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    form = client.get(reverse("accounts:password_reset_confirm", args=[uid, token]), follow=True)
+    new = "une toute nouvelle phrase de passe"
+    client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert attempt(client, user.email, new).status_code == 429

@@ -460,3 +460,25 @@ def test_production_refuses_a_provider_reached_without_https():
     }
     run = settings_in_a_process(environment, module="config.settings.production")
     assert run.returncode != 0 and "must be https:// addresses" in run.stderr
+
+
+def test_a_proconnect_sign_in_still_asks_our_second_factor_where_it_is_mandatory(client, configured, lea, settings):
+    """ProConnect vouches for the e-mail address, not for our second factor: a regional officer signing in with it
+    is sent to set up their app, then (once they have one) asked for its code, before any page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pathways.models import Membership
+    from tests.conftest import _member
+    from tests.pathways.factories import OrganisationFactory
+
+    settings.TWO_FACTOR_ENFORCE_MANDATORY = True
+    _member(OrganisationFactory(funder=True), Membership.Role.REGIONAL_OFFICER, user=lea)
+    sign_in(client, configured)
+    response = client.get(reverse("pathways:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:twofactor_enrol"))
+
+    client.post(reverse("accounts:logout"))
+    TOTPDevice.objects.create(user=lea, name="Téléphone", confirmed=True)
+    sign_in(client, configured)
+    response = client.get(reverse("pathways:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:twofactor_verify"))

@@ -213,6 +213,31 @@ def test_an_organisation_can_make_it_mandatory_for_its_active_members(client, wo
     assert client.get(reverse("pathways:home")).status_code == 200
 
 
+@pytest.mark.parametrize("role", [Membership.Role.DPO, Membership.Role.ORG_MANAGER])
+def test_every_member_of_the_region_is_regional_staff_and_must_enrol(client, world, role):
+    """The Region's data-protection officer (who searches the region's access log) and its director (who validates
+    the charter's signatures) are regional staff as much as its officers, whatever their role's name."""
+    member = _member(world.funder, role, is_legal_representative=role == Membership.Role.ORG_MANAGER).user
+    member.set_password(PASSWORD)
+    member.save()
+    assert twofactor.is_mandatory(member)
+    login(client, member)
+    response = client.get(reverse("pathways:home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:twofactor_enrol"))
+    assert not twofactor.may_remove(member)
+
+
+def test_the_members_page_of_a_funder_says_it_is_mandatory_and_offers_no_switch(client, world):
+    manager = _member(world.funder, Membership.Role.ORG_MANAGER).user
+    with time_machine.travel(NOON, tick=False):
+        verified_client(client, manager)
+        response = client.get(reverse("pathways:membership_list", args=[world.funder.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Obligatoire pour tous les membres" in page
+    assert reverse("pathways:organisation_two_factor_update", args=[world.funder.pk]) not in page
+
+
 def test_a_deactivated_membership_no_longer_makes_it_mandatory(world):
     officer_membership = world.memberships["regional_officer"]
     assert twofactor.is_mandatory(officer_membership.user)
@@ -233,7 +258,7 @@ def test_a_regional_user_without_device_reaches_only_enrolment_on_every_url(clie
     for name, (kwargs, _expected) in MATRIX.items():
         url = reverse(name, args=kwargs(world) if kwargs else None)
         response = client.get(url)
-        if name in ("accounts:logout", "accounts:set_language"):
+        if name in ("accounts:logout", "accounts:set_language", "accounts:session_ping"):
             ok = response.status_code == 405
         elif name in allowed:
             ok = response.status_code in (200, 302)
@@ -274,6 +299,24 @@ def test_logout_and_language_stay_reachable(client, officer):
     assert client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"}).status_code == 302
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("pathways:home")).url.startswith(reverse("accounts:login"))
+
+
+def test_staying_logged_in_works_on_the_set_up_and_code_pages(client, world, officer):
+    """The idle warning shows on the set-up and code pages too: its "Rester connecté" keeps the session going
+    there, instead of answering that the session ended."""
+    login(client, officer)
+    page = client.get(reverse("accounts:twofactor_enrol")).content.decode()
+    assert reverse("accounts:session_ping") in page
+    response = client.post(reverse("accounts:session_ping"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["seconds_left"] > 0
+    give_device(officer)
+    client.post(reverse("accounts:logout"))
+    login(client, officer)
+    assert reverse("accounts:session_ping") in client.get(reverse("accounts:twofactor_verify")).content.decode()
+    response = client.post(reverse("accounts:session_ping"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json()["seconds_left"] > 0
+    # It opens nothing else: the next page still asks for the code.
+    assert client.get(reverse("pathways:home")).url.startswith(reverse("accounts:twofactor_verify"))
 
 
 def test_verified_regional_user_passes(client, world, officer):
@@ -480,3 +523,50 @@ def test_only_the_embedded_demo_exempts_mandatory_roles():
         [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True, timeout=60
     )
     assert completed.stdout.split() == ["False"]
+
+
+def test_a_staff_member_who_may_only_view_users_cannot_reset_a_second_factor(client, world, officer):
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_user", content_type__app_label="accounts"))
+    give_device(officer)
+    with time_machine.travel(NOON, tick=False):
+        login(client, staff)
+        verify(client, give_device(staff), NOON)
+        assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+        client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "reset_two_factor", "_selected_action": [officer.pk]},
+        )
+    assert TOTPDevice.objects.filter(user=officer).exists()
+    assert not LogEntry.objects.filter(additional_data__event="two_factor_reset").exists()
+
+
+def test_the_admin_shows_whether_a_user_has_a_second_factor_never_its_key_or_backup_codes(client, world, officer):
+    admin_user = world.user("admin")
+    officer_device = give_device(officer)
+    codes = services.twofactor_backup_codes_generate(user=officer)
+    with time_machine.travel(NOON, tick=False):
+        login(client, admin_user)
+        verify(client, give_device(admin_user), NOON)
+        changelist = client.get(reverse("admin:accounts_user_changelist"))
+        assert changelist.status_code == 200
+        rows = {user.pk: user.has_two_factor for user in changelist.context["cl"].result_list}
+        assert rows[officer.pk] is True and rows[world.user("trainer").pk] is False
+        result = crawl(client, start=["/admin/"], max_urls=300, per_route=3)
+        static = StaticDevice.objects.get(user=officer)
+        for url in (
+            "/admin/otp_totp/totpdevice/",
+            f"/admin/otp_totp/totpdevice/{officer_device.pk}/change/",
+            f"/admin/otp_totp/totpdevice/{officer_device.pk}/config/",
+            f"/admin/otp_totp/totpdevice/{officer_device.pk}/qrcode/",
+            "/admin/otp_static/staticdevice/",
+            f"/admin/otp_static/staticdevice/{static.pk}/change/",
+        ):
+            assert client.get(url).status_code in (302, 404), url
+    pages = [page for page in result.read if page.url.startswith("/admin/")]
+    assert len(pages) > 20
+    secrets = [officer_device.key, twofactor.secret_for_manual_entry(officer_device).replace(" ", ""), *codes]
+    leaked = [f"{page.url}: {secret}" for page in pages for secret in secrets if secret in page.text]
+    assert not leaked, leaked

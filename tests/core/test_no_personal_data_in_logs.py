@@ -10,18 +10,22 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import sentry_sdk.utils
 from django.conf import settings
 from django.core import mail
 from django.core.servers.basehttp import WSGIRequestHandler
+from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.debug import get_exception_reporter_class
 
-from core.logging import DropQueryStrings, drop_query_strings
+from core import sentry
+from core.logging import DropQueryStrings, drop_query_strings, scrub
 from core.tasks import enqueues_held
 from pathways.models import Beneficiary
 from ruptures.models import Rupture
+from tests.conftest import require_service
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -162,6 +166,51 @@ def test_the_filter_leaves_a_line_without_query_string_alone():
     assert record.getMessage() == "Building attestation 12 failed"
     assert drop_query_strings('"GET /a/b/?q=Dupont&x=1 HTTP/1.1" 200 "https://s.fr/p?q=Dupont"') == (
         '"GET /a/b/ HTTP/1.1" 200 "https://s.fr/p"'
+    )
+
+
+def refused_update(world):
+    """A real database error about a person: PostgreSQL repeats the refused row (names, e-mail) in its message."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE pathways_beneficiary SET last_name = %s, email = %s, region_id = NULL WHERE id = %s",
+                [NEW["last_name"], NEW["email"], world.beneficiary.pk],
+            )
+    except IntegrityError as error:
+        return error
+    raise AssertionError("the update was not refused")
+
+
+@pytest.mark.postgres
+def test_a_database_error_in_a_log_or_an_error_report_keeps_no_value_of_the_row(world, log_output):
+    require_service(connection.vendor == "postgresql", "PostgreSQL's error details need PostgreSQL (DATABASE_URL)")
+    error = refused_update(world)
+    assert "Failing row contains" in str(error) and NEW["last_name"] in str(error)  # what PostgreSQL says
+    try:
+        raise error
+    except IntegrityError:
+        logging.getLogger("core.documents").exception("Building %s %s failed", "export", 12)
+        reporter = get_exception_reporter_class(None)(None, *sys.exc_info())
+        report = reporter.get_traceback_text() + reporter.get_traceback_html()
+        event = sentry_sdk.utils.event_from_exception(sys.exc_info())[0]
+    written = log_output.getvalue()
+    assert "Building export 12 failed" in written and "IntegrityError" in written
+    assert "Failing row contains (" in written  # the error stays readable, its values gone
+    scrubbed = repr(sentry.before_send(event, {}))
+    assert "IntegrityError" in scrubbed and "Failing row contains (" in scrubbed
+    for marker in ("Lefèvre", "ines.lefevre", world.beneficiary.first_name):
+        assert marker not in written, written
+        assert marker not in report, marker
+        assert marker not in scrubbed, scrubbed
+
+
+def test_the_values_of_a_unique_violation_are_scrubbed_too():
+    assert scrub("DETAIL:  Key (email)=(ines.lefevre@example.org) already exists.") == (
+        "DETAIL:  Key (email)=([…]) already exists."
+    )
+    assert scrub("DETAIL:  Key (lower(last_name::text))=(lefèvre) already exists.") == (
+        "DETAIL:  Key (lower(last_name::text))=([…]) already exists."
     )
 
 

@@ -1,5 +1,6 @@
 """Errors go to Sentry only when SENTRY_DSN is set, and leave without personal data (core/sentry.py)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,31 @@ def test_the_settings_start_sentry_only_when_the_dsn_is_set(dsn, active):
     assert (enabled, is_active) == (active, active)
     if active == "True":
         assert pii == "False"
+
+
+def test_a_real_failing_request_reaches_sentry_without_personal_data():
+    """The real settings, the real WSGI application and sentry-sdk's Django integration, in a fresh process
+    (tests/core/sentry_request.py): a page that fails, asked with a name and an e-mail in its query string, its
+    referrer and its user agent. The event Sentry would send keeps the method, the path and the error, and nothing
+    of the person, the session or the address."""
+    env = {
+        **os.environ,
+        "SENTRY_DSN": "https://public@sentry.example.org/1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.core.sentry_request"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["statuses"] == ["500 Internal Server Error"]
+    [event] = answer["events"]
+    assert event["request"] == {"method": "GET", "url": "http://localhost/informations/aide/", "headers": {}}
+    assert [value["value"] for value in event["exception"]["values"]] == ["no pathway for /personnes/"]
+    flat = json.dumps(event, ensure_ascii=False)
+    for marker in ("Lefèvre", "Lef%C3%A8vre", "ines.lefevre", "cookie-secret-42", "10.1.2.3", "Mozilla"):
+        assert marker not in flat, marker

@@ -262,3 +262,26 @@ def test_long_exports_are_declared_for_retention():
     declared = {source.model: source for source in sources()}
     assert declared["pathways.ListExportDocument"].category == Category.EXPORTS
     assert declared["pathways.ListExportDocument"].files == ("file",)
+
+
+def test_a_long_exports_file_and_its_search_by_name_go_when_the_exports_duration_ends(world, client_for, settings):
+    """The filters of a long export are the page's query string: a search by name ("q=Durand") is personal data
+    too, kept no longer than the file."""
+    from dateutil.relativedelta import relativedelta
+    from django.core.files.storage import default_storage
+
+    from accounts import retention
+    from pathways.models import ListExportDocument
+    from pathways.tasks import build_list_export_task
+
+    _client, document = long_export(world, client_for, settings, q="Durand")
+    build_list_export_task.run(document.pk)
+    document.refresh_from_db()
+    name, requested_on = document.file.name, timezone.localdate(document.requested_at)
+    months = retention.default_months("exports")
+    day_before = requested_on + relativedelta(months=months) - datetime.timedelta(days=1)
+    assert "pathways.ListExportDocument" not in retention.run(today=day_before).rows
+    assert ListExportDocument.objects.get(pk=document.pk).params == "q=Durand"
+    assert retention.run(today=requested_on + relativedelta(months=months)).rows["pathways.ListExportDocument"] == 1
+    document.refresh_from_db()
+    assert "Durand" not in document.params and not document.file and not default_storage.exists(name)
