@@ -27,11 +27,16 @@ its `AppConfig.ready()` (accounts stands on floor 1 and imports no upper app, do
 - `category` picks the retention duration (`accounts.retention`); `clock`, when given, is a lookup to the date from
   which THAT row's own duration runs (facilitator notes: one year after the case closes), otherwise the row is
   anonymised with its person.
+- `orphan_clock` (with `orphan_category`, by default `category`, and `orphan_region`, the lookup to the region whose
+  durations apply, by default none: the default duration) is for a source whose rows may reach no person (an
+  anonymous hotline call, a commission's own point and its decision, a to-do or a message about no stage): such a
+  row has no person to be anonymised with, so it is anonymised on that clock instead.
 - `person=None` declares text about a group rather than one person (a workshop's notes, a cancelled meeting's
   reason): it is not in anyone's export, only anonymised on its own `clock`, with `region` the lookup to the
   region whose durations apply.
 - `confidential` marks what the right-of-access export includes only in the version released by the structure that
-  wrote it (facilitator notes).
+  wrote it (facilitator notes); `author` is the lookup from a row to that structure (an organisation): the version
+  released by one structure holds its own notes, never another structure's.
 - A source whose data cannot be handled field by field gives its own `export_rows(queryset)` or
   `anonymise_rows(queryset)`.
 
@@ -107,6 +112,10 @@ class PersonalData:
     files: tuple[str, ...] = ()
     clock: str = ""
     confidential: bool = False
+    author: str = ""
+    orphan_clock: str = ""
+    orphan_category: str = ""
+    orphan_region: str = ""
     export_rows: Callable | None = None
     anonymise_rows: Callable | None = None
     region: str = ""
@@ -131,6 +140,13 @@ class PersonalData:
         if self.person is None:
             return ()
         return (self.person,) if isinstance(self.person, str) else tuple(self.person)
+
+    def reaches_nobody(self) -> models.Q:
+        """The rows that reach no person (every lookup to the person is empty)."""
+        match = models.Q()
+        for path in self.person_paths():
+            match &= models.Q(**{f"{path}__isnull": True})
+        return match
 
     def region_path(self) -> str:
         """The lookup to the region whose durations apply to a row."""
@@ -193,9 +209,17 @@ def _export_rows(src: PersonalData, queryset) -> list[dict]:
     return rows
 
 
-def export(person, *, include_confidential: bool = False, only: Iterable[str] | None = None) -> list[dict]:
+def export(
+    person,
+    *,
+    include_confidential: bool = False,
+    released_by: int | None = None,
+    only: Iterable[str] | None = None,
+) -> list[dict]:
     """What the app holds about `person`: one section per declared source that has rows, each
-    `{"model", "label", "category", "confidential", "rows": [{field label: value}]}`."""
+    `{"model", "label", "category", "confidential", "rows": [{field label: value}]}`. Confidential sources only
+    with `include_confidential`, and then only the rows written by `released_by` (an organisation id): a structure
+    releases its own notes, never another's."""
     sections = []
     for src in sources():
         if src.confidential and not include_confidential:
@@ -203,6 +227,10 @@ def export(person, *, include_confidential: bool = False, only: Iterable[str] | 
         if only is not None and src.model not in only:
             continue
         queryset = src.for_person(person)
+        if src.confidential:
+            if not src.author:
+                raise ValueError(f"{src.model} is confidential but names no author (the structure that wrote it).")
+            queryset = queryset.filter(**{src.author: released_by}) if released_by is not None else queryset.none()
         rows = (src.export_rows or (lambda qs, src=src: _export_rows(src, qs)))(queryset)
         if rows:
             sections.append(
@@ -290,6 +318,11 @@ def _anonymise_rows(src: PersonalData, queryset) -> int:
         pks.append(obj.pk)
     _history_scrub(model, pks, names + list(src.files))
     return count
+
+
+def anonymise_fields(src: PersonalData, queryset) -> int:
+    """The default anonymisation of these rows, field by field (for a source's own `anonymise_rows` that does more)."""
+    return _anonymise_rows(src, queryset)
 
 
 def anonymise(src: PersonalData, queryset) -> int:

@@ -10,6 +10,8 @@ admin). Two clocks run:
   day everything declared about the person is anonymised (`accounts.personal_data.anonymise_person`) and the person
   is flagged (`PersonRetention.anonymised_at`), never processed again. A person never told is told first and
   anonymised `RETENTION_NOTICE_DAYS` days later, so the referent always has that notice.
+- **a row that reaches no person** (an anonymous hotline call, a commission's own point, a to-do about no stage):
+  anonymised on the declaration's `orphan_clock`, as nobody's anonymisation ever reaches it.
 - **a row's own**: a declaration with a `clock` (facilitator notes after the case closes, monthly statements and
   commission reports after they were built) is anonymised, or its file deleted, `category` months after that date,
   even while its person's data is still kept.
@@ -36,7 +38,17 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.personal_data import ANONYMISED, FREE_TEXT, NAME, Category, PersonalData, anonymise, sources
+from accounts.personal_data import (
+    ANONYMISED,
+    ANONYMISED_NAME,
+    FREE_TEXT,
+    NAME,
+    Category,
+    JsonText,
+    PersonalData,
+    anonymise,
+    sources,
+)
 from accounts.personal_data import anonymise_person as anonymise_everything_of
 
 logger = logging.getLogger(__name__)
@@ -195,10 +207,16 @@ def plan(*, today: datetime.date | None = None) -> Plan:
         elif told_for_this_date and _effective_due(due, notified_on.get(due.person_id)) <= today:
             result.people.append(due.person_id)
     for src in sources():
+        due = []
         if src.clock:
-            ids = [obj.pk for obj in _rows_due(src, today).order_by("pk").iterator() if _still_holds(src, obj)]
-            if ids:
-                result.rows[src.model] = ids
+            due.append(_rows_due(src, today))
+        if src.orphan_clock:
+            due.append(_orphans_due(src, today))
+        ids = sorted(
+            {obj.pk for queryset in due for obj in queryset.order_by("pk").iterator() if _still_holds(src, obj)}
+        )
+        if ids:
+            result.rows[src.model] = ids
     result.access_log_rows = _access_log_due(today).count()
     return result
 
@@ -219,27 +237,39 @@ def _still_holds(src: PersonalData, obj) -> bool:
     encrypted at rest, so the database cannot compare them)."""
     if any(getattr(obj, name) for name in src.files):
         return True
-    return any(
-        getattr(obj, name) not in ("", None, ANONYMISED)
-        for name, kind in src.fields.items()
-        if kind in (FREE_TEXT, NAME)
-    )
+    for name, kind in src.fields.items():
+        value = getattr(obj, name)
+        if kind in (FREE_TEXT, NAME) and value not in ("", None, ANONYMISED, ANONYMISED_NAME):
+            return True
+        if isinstance(kind, JsonText) and kind.scrub(value) != value:
+            return True
+    return False
+
+
+def _due_on_clock(model, clock: str, category: str, region_path: str, today: datetime.date) -> models.QuerySet:
+    """The rows of `model` whose `clock` is `category` months of their region (`region_path`) or more before today."""
+    clock_field = _final_field(model, clock)
+    lookup = f"{clock}__date__lte" if isinstance(clock_field, models.DateTimeField) else f"{clock}__lte"
+    default_cutoff = today - relativedelta(months=default_months(category))
+    if not region_path:
+        return model._base_manager.filter(**{lookup: default_cutoff}).distinct()
+    due = models.Q()
+    for region_id, n in months_by_region(category).items():
+        due |= models.Q(**{region_path: region_id, lookup: today - relativedelta(months=n)})
+    # Rows with no region (a session's statement of no person): the default duration.
+    due |= models.Q(**{f"{region_path}__isnull": True, lookup: default_cutoff})
+    return model._base_manager.filter(due).distinct()
 
 
 def _rows_due(src: PersonalData, today: datetime.date) -> models.QuerySet:
-    model = src.model_class
-    clock_field = _final_field(model, src.clock)
-    lookup = f"{src.clock}__date__lte" if isinstance(clock_field, models.DateTimeField) else f"{src.clock}__lte"
-    region_path = src.region_path()
-    months = months_by_region(src.category)
-    due = models.Q()
-    for region_id, n in months.items():
-        due |= models.Q(**{region_path: region_id, lookup: today - relativedelta(months=n)})
-    # Rows with no person (a session's statement): the default duration.
-    due |= models.Q(
-        **{f"{region_path}__isnull": True, lookup: today - relativedelta(months=default_months(src.category))}
-    )
-    return model._base_manager.filter(due).distinct()
+    return _due_on_clock(src.model_class, src.clock, src.category, src.region_path(), today)
+
+
+def _orphans_due(src: PersonalData, today: datetime.date) -> models.QuerySet:
+    """The rows of a source that reach no person, due on their own clock (`PersonalData.orphan_clock`)."""
+    category = src.orphan_category or src.category
+    rows = _due_on_clock(src.model_class, src.orphan_clock, category, src.orphan_region, today)
+    return rows.filter(src.reaches_nobody())
 
 
 def _access_log_due(today: datetime.date):

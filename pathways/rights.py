@@ -172,7 +172,7 @@ def organisations_that_saw(beneficiary) -> list[dict]:
 def access_export_data(document) -> dict:
     """Everything the app holds about the document's person (`accounts.personal_data`, each app's declarations),
     with the organisations that saw the record. Facilitators' notes (confidential sources) only in the version
-    released by their structure (`include_confidential`)."""
+    released by their structure (`include_confidential`), and only that structure's notes (`released_by`)."""
     from django.utils import timezone
 
     person = document.beneficiary
@@ -192,7 +192,9 @@ def access_export_data(document) -> dict:
         "released_by": str(document.released_by) if document.released_by_id else "",
         "includes_facilitator_notes": document.include_confidential,
         "organisations_that_saw": organisations_that_saw(person),
-        "sections": personal_data.export(person, include_confidential=document.include_confidential),
+        "sections": personal_data.export(
+            person, include_confidential=document.include_confidential, released_by=document.released_by_id
+        ),
     }
 
 

@@ -11,11 +11,17 @@ PATHWAY_CLOSED = "stage__pathway__closed_at"
 
 
 def declare() -> None:
-    for model, label, when in (
-        ("speaking_groups.DropInBooking", _("Rendez-vous de permanence"), "date"),
-        ("speaking_groups.HotlineCall", _("Appels à la ligne d'écoute"), "called_at"),
-        ("speaking_groups.NetworkContact", _("Orientations vers le réseau"), "contacted_on"),
+    for model, label, when, author in (
+        ("speaking_groups.DropInBooking", _("Rendez-vous de permanence"), "date", "slot__group__support_organisation"),
+        ("speaking_groups.HotlineCall", _("Appels à la ligne d'écoute"), "called_at", "support_organisation"),
+        ("speaking_groups.NetworkContact", _("Orientations vers le réseau"), "contacted_on", "support_organisation"),
     ):
+        # An anonymous hotline call (linked to no person) is a case of its own: its notes go a year after the call.
+        anonymous = (
+            {"orphan_clock": when, "orphan_region": f"{author}__region"}
+            if model == "speaking_groups.HotlineCall"
+            else {}
+        )
         register(
             PersonalData(
                 model=model,
@@ -25,6 +31,8 @@ def declare() -> None:
                 fields={when: KEEP, "notes": FREE_TEXT},
                 clock=PATHWAY_CLOSED,
                 confidential=True,
+                author=author,
+                **anonymous,
             )
         )
     # A workshop's notes speak of the group, maybe of some of its participants: kept a year after the group closes.
@@ -38,6 +46,7 @@ def declare() -> None:
             fields={"date": KEEP, "notes": FREE_TEXT},
             clock="group__closed_on",
             confidential=True,
+            author="group__support_organisation",
         )
     )
     register(
@@ -58,6 +67,7 @@ def declare() -> None:
             fields={"opened_at": KEEP, "outcome": KEEP, "outcome_on": KEEP, "notes": FREE_TEXT},
             clock="outcome_on",
             confidential=True,
+            author="support_organisation",
         )
     )
     register(
@@ -69,6 +79,7 @@ def declare() -> None:
             fields={"on": KEEP, "text": FREE_TEXT},
             clock="case__outcome_on",
             confidential=True,
+            author="case__support_organisation",
         )
     )
     register(

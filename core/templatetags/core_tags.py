@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 
 from core.figures import shown_count
@@ -11,6 +14,29 @@ def small_count(value):
     """Hide counts under the threshold in aggregates shown outside the owning organisation (docs/design.md §6): the
     rule of `core.figures.shown_count` for a reader who is not the owner (`{% load figures %}` has the others)."""
     return shown_count(value, owner=False)
+
+
+@register.filter
+def readable(value):
+    """A value of a data export (ISO dates and times, as its JSON keeps them) written for a reader: a date or a
+    date-time in the active language's short format (local time); anything else unchanged."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return formats.date_format(moment.date(), "SHORT_DATE_FORMAT")
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT"
+        )
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return value
 
 
 @register.simple_tag(takes_context=True)

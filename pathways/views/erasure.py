@@ -1,6 +1,7 @@
-"""Erasure where the law allows it: an administrator, or the DPO of an organisation that followed the person,
-anonymises a person's data at once ("anonymiser maintenant"), through the retention job's own path
-(`accounts.retention.erase`): refused while a pathway is open, logged in the access log."""
+"""Erasure where the law allows it: an administrator, or a DPO whose remit holds the person (the region's DPO, or the
+DPO of an organisation that followed the person, unless she objected to it), anonymises a person's data at once
+("anonymiser maintenant"), through the retention job's own path (`accounts.retention.erase`): refused while a
+pathway is open, logged in the access log."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,17 +14,15 @@ from accounts import retention
 from accounts.models import AccessLog, PersonRetention
 from accounts.services import access_log_record
 from pathways import scoping
-from pathways.models import Beneficiary, Membership, Organisation, Pathway
+from pathways.models import Beneficiary, Organisation
 
 
 def _eraser_organisation(user, person: Beneficiary) -> Organisation | None:
-    """The organisation whose DPO `user` is and that followed `person` (opened, prescribed, hosted a stage of, or
-    joined one of their pathways)."""
-    dpo_orgs = scoping.org_ids(user, roles={Membership.Role.DPO})
-    if not dpo_orgs:
-        return None
-    pathways = Pathway.objects.filter(beneficiary=person)
-    return Organisation.objects.filter(pk__in=dpo_orgs).filter(scoping.involving(pathways)).order_by("pk").first()
+    """The organisation for which `user` answers `person`'s rights as a DPO (`scoping.dpo_acting_organisation`: the
+    region's DPO, or the DPO of an organisation that follows the person), None outside that remit: a person who
+    objected to a sharing with one of the user's organisations is out of it, as on the DPO's other pages."""
+    acting = scoping.dpo_acting_organisation(user, person)
+    return Organisation.objects.filter(pk=acting).first() if acting is not None else None
 
 
 @require_http_methods(["GET", "POST"])

@@ -276,3 +276,19 @@ def test_an_objection_to_the_prescriber_keeps_its_shared_mailbox_out(world):
     rows = Notification.objects.filter(cause_key=f"alert:{alert.pk}")
     assert not rows.filter(organisation=prescriber).exists()
     assert not rows.filter(recipient=world.user("prescriber_adviser")).exists()
+
+
+def test_after_an_objection_to_the_support_structure_its_facilitator_sees_nothing_of_the_person(world, client_for):
+    """Adversary walk as a facilitator of a structure that follows the person through a speaking group (a second
+    way of seeing people, `scoping.register_pathway_source`): the objection takes her out of it too."""
+    from tests.accounts.test_right_of_access import facilitator_note
+
+    facilitator_note(world)
+    client = client_for(world.user("facilitator"))
+    before = walk(client, world)
+    assert any(shows for _status, shows in before.values()), "the facilitator read nothing about the person before"
+    object_to(world, world.support)
+    after = walk(client, world)
+    leaks = [name for name, (status, shows) in after.items() if status == 200 and shows]
+    assert not leaks, f"the facilitator still reads the person on {leaks}"
+    assert not Beneficiary.objects.for_user(world.user("facilitator")).filter(pk=world.beneficiary.pk).exists()

@@ -19,7 +19,7 @@ from accounts.personal_data import ANONYMISED, ANONYMISED_NAME
 from attendance.models import FollowUpAttempt, StatementExport
 from dashboards import rollups
 from dashboards.models import MonthlyRollup
-from notifications.models import Todo
+from notifications.models import Notification, Todo
 from pathways.models import Beneficiary, JoinRequest, Pathway
 from ruptures.models import Rupture, SkillsAttestation
 from ruptures.rates import rupture_rate
@@ -86,9 +86,16 @@ def test_the_referent_is_told_30_days_before_and_only_once(closed):
     assert todo.due_on == due
     assert "Zoé" not in todo.title + todo.context and "Martin" not in todo.title + todo.context
     assert todo.url == world.beneficiary.get_absolute_url()
+    # and a notification, in the app and by e-mail (which names no one), leading to the person's page
+    told = Notification.objects.filter(recipient=world.user("prescriber_adviser"), kind="retention_notice")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "in_app"]
+    assert {n.url for n in told} == {world.beneficiary.get_absolute_url()}
+    message = told.get(channel="in_app").message
+    assert due.strftime("%d/%m/%Y") in message and "Zoé" not in message
 
     assert run_on(due - datetime.timedelta(days=29)).notices == 0
     assert Todo.objects.filter(owner=world.user("prescriber_adviser")).count() == 1
+    assert told.count() == 2
     assert person(world).first_name == "Zoé"
 
 
@@ -299,6 +306,23 @@ def test_others_may_not_erase(closed, client_for, role, status):
     assert client.get(erase_url(world)).status_code == status
     assert client.post(erase_url(world)).status_code == status
     assert person(world).first_name == "Zoé"
+
+
+def test_a_dpo_whose_organisation_the_person_objected_to_may_not_erase_her(closed, client_for):
+    """The objection takes the person out of the DPO's remit (their data-protection page answers 404): erasing her
+    does too, and writes nothing."""
+    from accounts.services import sharing_objection_record
+
+    world = closed["world"]
+    sharing_objection_record(
+        beneficiary=world.beneficiary, organisation=world.training_body, by=world.user("prescriber_adviser")
+    )
+    client = client_for(world.user("dpo"))
+    assert client.get(reverse("pathways:dpo_person", args=[world.beneficiary.pk])).status_code == 404
+    assert client.get(erase_url(world)).status_code == 404
+    assert client.post(erase_url(world)).status_code == 404
+    assert person(world).first_name == "Zoé"
+    assert not PersonRetention.objects.filter(anonymised_at__isnull=False).exists()
 
 
 def test_erasure_asks_to_log_in_and_takes_no_other_method(closed, client_for):

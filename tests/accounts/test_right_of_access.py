@@ -5,6 +5,7 @@ structure."""
 
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -105,6 +106,9 @@ def test_the_pdf_is_readable(world, client_for):
     assert "Zoé" in text and "Martin" in text
     assert "INSUP Cenon" in text
     assert "Identité et coordonnées" in text
+    # dates written for a reader (the JSON keeps ISO 8601): day first, local time, never "2026-03-10T09:00:00+00:00"
+    assert world.beneficiary.birth_date.strftime("%d/%m/%Y") in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), re.findall(r"\S*\d{4}-\d{2}-\d{2}\S*", text)[:5]
 
 
 def test_facilitator_notes_are_only_in_the_version_released_by_their_structure(world, client_for):
@@ -120,6 +124,32 @@ def test_facilitator_notes_are_only_in_the_version_released_by_their_structure(w
     assert data["includes_facilitator_notes"] is True
     assert data["released_by"] == "Parole et Parcours"
     assert NOTE in json.dumps(data, ensure_ascii=False)
+
+
+def test_a_structure_releases_its_own_notes_never_another_structures(world, client_for):
+    """Two support structures noted a hotline call about Zoé: the version released by the world's structure holds
+    its note and not the other's (NEUTRALITÉ: a structure's notes are its own)."""
+    from django.utils import timezone
+
+    from speaking_groups.models import HotlineCall
+    from tests.pathways.factories import OrganisationFactory
+
+    facilitator_note(world)
+    other = OrganisationFactory(name="Écoute Rive Gauche", region=world.region, support=True)
+    other_note = "Note d'une autre structure sur Zoé"
+    HotlineCall.objects.create(
+        support_organisation=other,
+        called_at=timezone.now(),
+        duration_minutes=10,
+        topic="conditions",
+        outcome=HotlineCall.Outcome.choices[0][0],
+        stage=world.stage,
+        notes=other_note,
+    )
+    request_export(client_for(world.user("facilitator")), world)
+    text = json.dumps(json_of(built(RightsDocument.objects.get(kind="access", format="json"))), ensure_ascii=False)
+    assert NOTE in text
+    assert other_note not in text
 
 
 @pytest.mark.parametrize(
