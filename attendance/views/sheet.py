@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
 from attendance import services
 from attendance.models import Mark
 from attendance.sheet import build_sheet, days_around, neighbour_days, sheets_to_fill
@@ -106,6 +107,7 @@ def sheet(request, pk, day):
             entries=_entries(request.POST),
             may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
         )
+        _log_marks(request, result)
         if request.htmx:
             return render(
                 request,
@@ -124,6 +126,22 @@ def _log_sheet(request, sheet):
     scoping.log_people_listed(
         request, ((row.stage.pathway.beneficiary, (row.stage.organisation_id,)) for row in sheet.rows)
     )
+
+
+def _log_marks(request, result):
+    """A saved mark changes its person's record: one access log row (a change) per person whose marks were saved."""
+    stage_ids = {mark.stage_id for mark in result.saved}
+    if stage_ids:
+        scoping.log_people_listed(
+            request,
+            (
+                (person_id, (organisation_id,))
+                for person_id, organisation_id in Stage.objects.filter(pk__in=stage_ids).values_list(
+                    "pathway__beneficiary_id", "organisation_id"
+                )
+            ),
+            action=AccessLog.Action.CHANGE,
+        )
 
 
 def _flash(request, result):
@@ -148,6 +166,7 @@ def sheet_all_present(request, pk, day):
         by=request.user,
         may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
     )
+    _log_marks(request, result)
     if request.htmx:
         context = _sheet_context(request, session, day, result=result)
         return render(request, "attendance/includes/sheet_table.html", context)
