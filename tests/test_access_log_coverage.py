@@ -22,9 +22,13 @@ from pathways.models import Beneficiary
 from tests.conftest import ADVERSARY_ROLES
 from tests.test_authorization_matrix import (
     MATRIX,
+    charter_signature,
     declared_alert,
+    ready_list_export,
     world_case,
+    world_checklist,
     world_dropin_booking,
+    world_meeting,
     world_share,
     world_workshop,
 )
@@ -51,6 +55,10 @@ POLLED = [
     ("alerts:alert_list", None, "prescriber_adviser"),
     ("alerts:alert_badge", None, "prescriber_adviser"),
     ("attendance:statements", lambda w: [w.session.pk], "trainer"),
+    ("checklist:detail", lambda w: [world_checklist(w).pk], "trainer"),  # its PDFs being built
+    ("commissions:report_list", lambda w: [world_meeting(w).pk], "prescriber_adviser"),  # a report being built
+    ("pathways:list_export_detail", lambda w: [ready_list_export(w).pk], "trainer"),  # a long export being built
+    ("charter:signature_detail", lambda w: [charter_signature(w).pk], "legal_representative"),  # its signed copy
 ]
 
 

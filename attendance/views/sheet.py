@@ -1,6 +1,7 @@
 """Today's sessions and the session-day sheet."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -100,14 +101,15 @@ def sheet(request, pk, day):
     session = staffed_session(request, pk)
     day = parse_day(day)
     if request.method == "POST":
-        result = services.sheet_save(
-            session=session,
-            day=day,
-            by=request.user,
-            entries=_entries(request.POST),
-            may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
-        )
-        _log_marks(request, result)
+        with transaction.atomic():  # the marks and their access log rows commit together
+            result = services.sheet_save(
+                session=session,
+                day=day,
+                by=request.user,
+                entries=_entries(request.POST),
+                may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+            )
+            _log_marks(request, result)
         if request.htmx:
             return render(
                 request,
@@ -135,10 +137,8 @@ def _log_marks(request, result):
         scoping.log_people_listed(
             request,
             (
-                (person_id, (organisation_id,))
-                for person_id, organisation_id in Stage.objects.filter(pk__in=stage_ids).values_list(
-                    "pathway__beneficiary_id", "organisation_id"
-                )
+                (stage.pathway.beneficiary, (stage.organisation_id,))
+                for stage in Stage.objects.filter(pk__in=stage_ids).select_related("pathway__beneficiary")
             ),
             action=AccessLog.Action.CHANGE,
         )
@@ -160,13 +160,14 @@ def _flash(request, result):
 def sheet_all_present(request, pk, day):
     session = staffed_session(request, pk)
     day = parse_day(day)
-    result = services.sheet_mark_all_present(
-        session=session,
-        day=day,
-        by=request.user,
-        may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
-    )
-    _log_marks(request, result)
+    with transaction.atomic():
+        result = services.sheet_mark_all_present(
+            session=session,
+            day=day,
+            by=request.user,
+            may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+        )
+        _log_marks(request, result)
     if request.htmx:
         context = _sheet_context(request, session, day, result=result)
         return render(request, "attendance/includes/sheet_table.html", context)
