@@ -27,6 +27,22 @@ def is_co_facilitator(user, group: SpeakingGroup, workshop: Workshop | None = No
     return user.pk in {group.co_facilitator_id, workshop.co_facilitator_id if workshop else None}
 
 
+def people_entries(stages, organisation_ids) -> list:
+    """The access log's entries for a page that names the people of `stages` (None skipped): (person, the
+    organisations through which the page shows them), for `pathways.scoping.log_people_listed`."""
+    return [(stage.pathway.beneficiary, tuple(organisation_ids)) for stage in stages if stage is not None]
+
+
+def workshop_people(context: dict) -> list:
+    """The people a workshop page names: who attended, and for the facilitators the session's enrolled people of
+    the attendance form."""
+    group = context["group"]
+    stages = [attendance.stage for attendance in context["attendees"]]
+    if "attendance_form" in context:
+        stages += list(context["attendance_form"].fields["stages"].queryset)
+    return people_entries(stages, (group.support_organisation_id, group.training_body_id))
+
+
 def participant_count(group: SpeakingGroup) -> int:
     """The people of the group's sessions who attended at least one of its workshops or drop-ins (one query)."""
     workshop_people = WorkshopAttendance.objects.filter(

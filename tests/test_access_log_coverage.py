@@ -1,24 +1,53 @@
 """The access log covers every page that shows a person (issue 20, "Traceability of personal data").
 
 The person-data URLs are found systematically: every URL of the project (the resolver, through the authorization
-matrix, which holds an entry for each) is read by each role the matrix lets in (a 200); a page on which the world's
-person is named must have written exactly one access log row for that person, with the page's URL name. Pages
-listed in NOT_LOGGED are the known exceptions, each with its reason. Polling (an htmx GET) writes nothing.
+matrix, which holds an entry for each) is read by every role the matrix lets in (a 200), on a world where people are
+named on every kind of page (the inbox, speaking groups' workshops, drop-in hours, hotline, network work, shared
+summaries, post-rupture cases, commissions). Each person named on a page, whoever they are, must have exactly one
+access log row for that request, with the page's URL name; a page's CSV and Excel exports likewise (as exports). A
+file that cannot be read for names (a PDF) must log its person, unless listed in NAMING_NOBODY. Pages listed in
+NOT_LOGGED are the known exceptions, each with its reason. Polling (an htmx GET) writes nothing.
 """
+
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import AccessLog
-from tests.test_authorization_matrix import MATRIX
+from pathways.models import Beneficiary
+from tests.conftest import ADVERSARY_ROLES
+from tests.test_authorization_matrix import (
+    MATRIX,
+    charter_signature,
+    declared_alert,
+    ready_list_export,
+    world_case,
+    world_checklist,
+    world_dropin_booking,
+    world_meeting,
+    world_share,
+    world_workshop,
+)
 
-# Roles that work with the world's person (each sees them through a different way) and the DPO.
-READERS = ["prescriber_adviser", "trainer", "org_manager", "regional_officer", "dpo", "legal_representative"]
+# Every role that logs in: each sees people through a different way (or sees none, and must then log none).
+READERS = [role for role in ADVERSARY_ROLES if role != "anonymous"]
 
-# Pages that show the person's name and write no access log row, and why.
+# Pages that show a person's name and write no access log row to some roles, and why.
 NOT_LOGGED = {
-    # The page's own reader: the join request names the person as typed by the requester, the record is not shown.
-    "pathways:join_request_list": "a join request shows the name typed by the requester, not the record",
+    # The join requests sent by the outsider's organisation show the name its requester typed, not the record (the
+    # referent, who answers them, reads the record's name: logged).
+    "pathways:join_request_list": ({"outsider"}, "a sent join request shows the name typed by the requester"),
+}
+
+# Files that name nobody (their content cannot be read for names here), and why.
+NAMING_NOBODY = {
+    "charter:signature_download": "a signed charter names the organisation and its signatory, no person",
+    "commissions:report_download": "the matrix's report is the wide-distribution version, which names nobody "
+    "(the members' version: tests/commissions/test_access_log.py)",
 }
 
 # Pages polled by htmx while something is built or awaited: the poll is not a read.
@@ -26,62 +55,166 @@ POLLED = [
     ("alerts:alert_list", None, "prescriber_adviser"),
     ("alerts:alert_badge", None, "prescriber_adviser"),
     ("attendance:statements", lambda w: [w.session.pk], "trainer"),
+    ("checklist:detail", lambda w: [world_checklist(w).pk], "trainer"),  # its PDFs being built
+    ("commissions:report_list", lambda w: [world_meeting(w).pk], "prescriber_adviser"),  # a report being built
+    ("pathways:list_export_detail", lambda w: [ready_list_export(w).pk], "trainer"),  # a long export being built
+    ("charter:signature_detail", lambda w: [charter_signature(w).pk], "legal_representative"),  # its signed copy
 ]
 
 
-def _walk(world, client, role):
-    """(url name, rows written for the world's person, rows written for anyone, the person named?) per page the
-    matrix lets `role` read."""
-    name = world.beneficiary.full_name
-    results = []
-    for url_name, (kwargs, expected) in MATRIX.items():
-        if expected[role] != 200:
-            continue
-        url = reverse(url_name, args=kwargs(world) if kwargs else None)
-        last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        response = client.get(url)
-        content = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
-            "utf-8", "replace"
-        )
-        if response.status_code != 200:  # some pages redirect once the matrix's objects exist (the charter's index)
-            continue
-        new = AccessLog.objects.filter(pk__gt=last)
-        mine = list(new.filter(beneficiary=world.beneficiary).values_list("view_name", flat=True))
-        results.append((url_name, mine, list(new.values_list("view_name", "beneficiary")), name in content))
-    return results
-
-
-@pytest.mark.parametrize("role", READERS)
-def test_every_page_naming_the_person_writes_one_row_for_them(world, client_for, role):
-    from tests.test_authorization_matrix import declared_alert
+def named_everywhere(world):
+    """People named on every kind of page: an alert about the world's person (the inbox), and a second person
+    enrolled in the matrix's speaking group's session, who booked a drop-in appointment, attended its workshop, called
+    the hotline, has network work logged and a post-rupture case of the structure beside her."""
+    from speaking_groups.models import HotlineCall, NetworkContact, WorkshopAttendance
 
     declared_alert(world)  # an alert about the world's person: the inbox names them
     world.notification.stage = world.stage  # as a real notification about a stage's transition
     world.notification.save(update_fields=["stage"])
+    world_case(world)
+    world_share(world)
+    stage = world_dropin_booking(world).stage
+    WorkshopAttendance.objects.create(workshop=world_workshop(world), stage=stage)
+    HotlineCall.objects.create(
+        support_organisation=world.support,
+        called_at=timezone.now(),
+        duration_minutes=10,
+        topic="content",
+        outcome=HotlineCall.Outcome.LISTENED,
+        stage=stage,
+    )
+    NetworkContact.objects.create(
+        support_organisation=world.support,
+        stage=stage,
+        service=NetworkContact.Service.HOUSING,
+        service_name="Foyer de la matrice",
+        contacted_on=world.today,
+    )
+
+
+def _body(response) -> tuple[str, str]:
+    """(what a reader finds in the answer, its content type): the text of a page or CSV, the cells of an XLSX."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if content[:2] == b"PK":  # an XLSX (a zip): its sheets and shared strings
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()), kind
+    return content.decode("utf-8", "replace"), kind
+
+
+def _people_named(text, people) -> set[int]:
+    """The people whose name (as the app writes it, "Zoé MARTIN", escaped or not) is in `text`."""
+    return {pk for pk, name in people if name in text or escape(name) in text}
+
+
+def _check(url_name, role, response, new_rows, people, failures):
+    text, kind = _body(response)
+    rows = list(new_rows.values_list("view_name", "beneficiary_id"))
+    for view_name, _person in rows:
+        if view_name != url_name:
+            failures.append(f"{url_name}: a row names another page, {view_name}")
+    counted = [person for _view, person in rows]
+    if len(counted) != len(set(counted)):
+        failures.append(f"{url_name}: several rows for one person in one request")
+    if "pdf" in kind:
+        if url_name not in NAMING_NOBODY and not counted:
+            failures.append(f"{url_name}: a PDF about a person writes no row")
+        return
+    if role in NOT_LOGGED.get(url_name, ((), ""))[0]:
+        return
+    missing = _people_named(text, people) - set(counted)
+    if missing:
+        names = dict(people)
+        failures.append(f"{url_name}: names {sorted(names[pk] for pk in missing)} without a row")
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_every_page_naming_people_writes_one_row_per_person(world, adversaries, client_for, role):
+    named_everywhere(world)
     client = client_for(world.user(role))
     failures = []
-    for url_name, mine, rows, named in _walk(world, client, role):
-        if named and url_name not in NOT_LOGGED and mine != [url_name]:
-            failures.append(f"{url_name}: names the person, rows for them {mine}")
-        if len(mine) > 1:
-            failures.append(f"{url_name}: {len(mine)} rows for the person in one request")
-        for view_name, _person in rows:
-            if view_name != url_name:
-                failures.append(f"{url_name}: a row names another page, {view_name}")
-        counted = [person for _view, person in rows]
-        if len(counted) != len(set(counted)):
-            failures.append(f"{url_name}: several rows for one person in one request")
+    for url_name, (kwargs, expected) in MATRIX.items():
+        if expected[role] != 200:
+            continue
+        url = reverse(url_name, args=kwargs(world) if kwargs else None)
+        people = [(b.pk, b.full_name) for b in Beneficiary.objects.all()]
+        last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(url)
+        if response.status_code != 200:  # some pages redirect once the matrix's objects exist (the charter's index)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            continue
+        page_has_exports = not response.streaming and b"list-exports" in response.content
+        _check(url_name, role, response, AccessLog.objects.filter(pk__gt=last), people, failures)
+        if not page_has_exports:
+            continue
+        for fmt in ("csv", "xlsx"):
+            last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            response = client.get(url, {"export": fmt})
+            if response.status_code != 200 or "html" in response.get("Content-Type", ""):
+                continue  # a long export is built by a worker (its progress page names nobody)
+            new = AccessLog.objects.filter(pk__gt=last)
+            if new.exclude(action=AccessLog.Action.EXPORT).exists():
+                failures.append(f"{url_name} ({fmt}): an export logged as something else than an export")
+            _check(url_name, role, response, new, people, failures)
     assert not failures, "\n".join(failures)
 
 
-def test_the_not_logged_pages_still_exist():
+def test_the_walk_sees_people_on_the_pages_of_each_way_of_seeing_them(world, adversaries, client_for):
+    """The walk would catch a page that forgets the log: the world names people on the pages of the referent, the
+    training body, the funder's officer and the facilitator (a page named here that names nobody makes the walk
+    above check less than it says)."""
+    named_everywhere(world)
+    people = [(b.pk, b.full_name) for b in Beneficiary.objects.all()]
+    for role, url_name, kwargs in [
+        ("prescriber_adviser", "alerts:alert_list", None),
+        ("prescriber_adviser", "speaking_groups:support_share_list", None),
+        ("trainer", "attendance:sheet", lambda w: [w.session.pk, w.today.isoformat()]),
+        ("regional_officer", "alerts:alert_list", None),
+        ("facilitator", "speaking_groups:workshop_detail", lambda w: [world_workshop(w).pk]),
+        ("facilitator", "speaking_groups:support_hotline", None),
+        ("facilitator", "speaking_groups:support_network_list", None),
+        ("facilitator", "speaking_groups:case_list", None),
+        ("facilitator", "speaking_groups:dropin_slot_detail", lambda w: [world_dropin_booking(w).slot_id]),
+    ]:
+        response = client_for(world.user(role)).get(reverse(url_name, args=kwargs(world) if kwargs else None))
+        assert response.status_code == 200, url_name
+        assert _people_named(_body(response)[0], people), f"{url_name} names nobody for {role}"
+
+
+def test_the_not_logged_and_file_exceptions_still_exist():
     assert set(NOT_LOGGED) <= set(MATRIX)
+    assert set(NAMING_NOBODY) <= set(MATRIX)
+
+
+def test_every_api_read_writes_one_row_per_person(world, client):
+    """The partner API: each list and object it answers writes one row per person it holds, with its URL name."""
+    from api.services import token_create
+
+    declared_alert(world)
+    _token, secret = token_create(organisation=world.training_body, name="Walk", by=world.user("org_manager"))
+    failures = []
+    for url_name, (kwargs, _expected) in MATRIX.items():
+        if not url_name.startswith("api:") or url_name in ("api:schema", "api:docs", "api:stage-declare-rupture"):
+            continue
+        if not url_name.endswith(("-list", "-detail")):
+            continue
+        last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(
+            reverse(url_name, args=kwargs(world) if kwargs else None), headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200, url_name
+        rows = list(AccessLog.objects.filter(pk__gt=last).values_list("view_name", "beneficiary_id"))
+        people = [person for _view, person in rows]
+        if world.beneficiary.pk not in people:
+            failures.append(f"{url_name}: the world's person is not logged")
+        if len(people) != len(set(people)) or {view for view, _person in rows} != {url_name}:
+            failures.append(f"{url_name}: rows {rows}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize(("url_name", "kwargs", "role"), POLLED)
 def test_polling_writes_no_access_log(world, client_for, url_name, kwargs, role):
-    from tests.test_authorization_matrix import declared_alert
-
     declared_alert(world)
     client = client_for(world.user(role))
     url = reverse(url_name, args=kwargs(world) if kwargs else None)

@@ -1,12 +1,14 @@
 """Today's sessions and the session-day sheet."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
 from attendance import services
 from attendance.models import Mark
 from attendance.sheet import build_sheet, days_around, neighbour_days, sheets_to_fill
@@ -99,13 +101,15 @@ def sheet(request, pk, day):
     session = staffed_session(request, pk)
     day = parse_day(day)
     if request.method == "POST":
-        result = services.sheet_save(
-            session=session,
-            day=day,
-            by=request.user,
-            entries=_entries(request.POST),
-            may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
-        )
+        with transaction.atomic():  # the marks and their access log rows commit together
+            result = services.sheet_save(
+                session=session,
+                day=day,
+                by=request.user,
+                entries=_entries(request.POST),
+                may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+            )
+            _log_marks(request, result)
         if request.htmx:
             return render(
                 request,
@@ -126,6 +130,20 @@ def _log_sheet(request, sheet):
     )
 
 
+def _log_marks(request, result):
+    """A saved mark changes its person's record: one access log row (a change) per person whose marks were saved."""
+    stage_ids = {mark.stage_id for mark in result.saved}
+    if stage_ids:
+        scoping.log_people_listed(
+            request,
+            (
+                (stage.pathway.beneficiary, (stage.organisation_id,))
+                for stage in Stage.objects.filter(pk__in=stage_ids).select_related("pathway__beneficiary")
+            ),
+            action=AccessLog.Action.CHANGE,
+        )
+
+
 def _flash(request, result):
     for error in result.errors:
         messages.error(request, error)
@@ -142,12 +160,14 @@ def _flash(request, result):
 def sheet_all_present(request, pk, day):
     session = staffed_session(request, pk)
     day = parse_day(day)
-    result = services.sheet_mark_all_present(
-        session=session,
-        day=day,
-        by=request.user,
-        may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
-    )
+    with transaction.atomic():
+        result = services.sheet_mark_all_present(
+            session=session,
+            day=day,
+            by=request.user,
+            may_edit_locked=scoping.can_edit_locked_sheet(request.user, session),
+        )
+        _log_marks(request, result)
     if request.htmx:
         context = _sheet_context(request, session, day, result=result)
         return render(request, "attendance/includes/sheet_table.html", context)

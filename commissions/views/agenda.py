@@ -7,9 +7,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessLog
 from commissions.forms.meetings import DecisionForm, ItemForm
 from commissions.models import AgendaItem, Meeting, can_manage
 from commissions.services import meetings as services
+from pathways import scoping
 from pathways.scoping import get_for_user_or_404, require
 
 
@@ -86,6 +88,10 @@ def decision_create(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
+            if item.stage_id is not None:  # a decision about a person's case changes their record
+                stage, pathway = item.stage, item.stage.pathway
+                holders = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
+                scoping.log_people_listed(request, [(pathway.beneficiary, holders)], action=AccessLog.Action.CHANGE)
             messages.success(
                 request, _("La décision est enregistrée et ajoutée aux actions de suivi de qui s'en charge.")
             )

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commissions import selectors
 from commissions.forms.reports import ReportForm
-from commissions.models import Meeting
+from commissions.models import CommissionReport, Meeting
 from commissions.report import report_filename
 from commissions.services import reports as services
+from commissions.services.meetings import agenda_access_record
 from core.documents import document_response
 from pathways.scoping import get_for_user_or_404, scope
 
@@ -66,7 +67,13 @@ def _readable(request, pk):
 @require_GET
 def report_download(request, pk):
     report = _readable(request, pk)
-    return document_response(report, filename=report_filename(report))
+    response = document_response(report, filename=report_filename(report))
+    if response.status_code == 200 and report.version == CommissionReport.Version.MEMBERS:
+        # The members' version names the cases its requester (the one who downloads it) sees, as the meeting's page
+        # does: one access log row per person named, as for the page.
+        agenda = selectors.meeting_agenda(report.meeting, request.user)
+        agenda_access_record(user=request.user, rows=agenda["items"], view_name=request.resolver_match.view_name)
+    return response
 
 
 @require_POST

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
+from accounts.services import access_log_record
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
@@ -302,11 +304,23 @@ def _join_request_list_page(request, *, decision_form=None, deciding=None):
         .select_related("organisation", "requested_by")
         .order_by("-created_at")
     )
+    to_answer = paginate(request, to_answer)
+    # The requests to answer name the person of the record (the requests sent, only the name typed).
+    scoping.log_people_listed(
+        request,
+        (
+            (
+                join_request.pathway.beneficiary,
+                (join_request.pathway.prescribing_organisation_id, join_request.pathway.opened_by_id),
+            )
+            for join_request in to_answer.object_list
+        ),
+    )
     return render(
         request,
         "pathways/join_request_list.html",
         {
-            "to_answer": paginate(request, to_answer),
+            "to_answer": to_answer,
             "sent": sent[:50],
             "decision_form": JoinDecisionForm(),
             "refused_form": decision_form,
@@ -317,7 +331,7 @@ def _join_request_list_page(request, *, decision_form=None, deciding=None):
 
 @require_POST
 def join_request_decide(request, pk):
-    join_request = get_for_user_or_404(JoinRequest.objects.select_related("pathway"), request, pk=pk)
+    join_request = get_for_user_or_404(JoinRequest.objects.select_related("pathway__beneficiary"), request, pk=pk)
     require(join_request.pathway.referent_id == request.user.pk)
     form = JoinDecisionForm(request.POST)
     if form.is_valid():
@@ -331,6 +345,15 @@ def join_request_decide(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            # Opening (or not) the person's record to another organisation is a change of it.
+            person = join_request.pathway.beneficiary
+            access_log_record(
+                user=request.user,
+                beneficiary=person,
+                view_name=request.resolver_match.view_name,
+                acting_organisation=scoping.acting_organisation(request.user, person),
+                action=AccessLog.Action.CHANGE,
+            )
             if form.cleaned_data["decision"] == "accept":
                 messages.success(
                     request,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import apply_errors
 from core.pagination import paginate
+from pathways import scoping
 from pathways.scoping import get_for_user_or_404, require
 from ruptures.models import Rupture
 from speaking_groups.forms.cases import CaseEntryForm, CaseOutcomeForm
@@ -45,10 +46,19 @@ def case_list(request):
         .distinct()
         .order_by("-occurred_on", "-pk")[:50]
     )
+    page, without_case = paginate(request, cases), list(without_case)
+    supports = tuple(sorted(support_organisations(request.user)))
+    scoping.log_people_listed(
+        request,
+        [
+            *((case.rupture.stage.pathway.beneficiary, (case.support_organisation_id,)) for case in page.object_list),
+            *((rupture.stage.pathway.beneficiary, supports) for rupture in without_case),
+        ],
+    )
     return render(
         request,
         "speaking_groups/cases/case_list.html",
-        {"page": paginate(request, cases), "closed": closed, "without_case": list(without_case)},
+        {"page": page, "closed": closed, "without_case": without_case},
     )
 
 

@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
 from core.forms import apply_errors
+from pathways import scoping
 from pathways.scoping import get_for_user_or_404, require
 from speaking_groups.forms.dropins import BookingForm, NotesForm, SlotForm, StatusForm
 from speaking_groups.models import DropInBooking, DropInSlot, SpeakingGroup
+from speaking_groups.selectors import people_entries
 from speaking_groups.services import dropins as services
 from speaking_groups.services.groups import is_facilitator
 
@@ -83,6 +86,9 @@ def dropin_slot_detail(request, pk):
         .select_related("stage__pathway__beneficiary")
         .order_by("date", "pk")
     )
+    scoping.log_people_listed(
+        request, people_entries((booking.stage for booking in bookings), (slot.group.support_organisation_id,))
+    )
     return render(
         request,
         "speaking_groups/dropins/slot_detail.html",
@@ -107,8 +113,15 @@ def dropin_booking_create(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            scoping.log_people_listed(
+                request,
+                people_entries([form.cleaned_data["stage"]], (slot.group.support_organisation_id,)),
+                action=AccessLog.Action.CHANGE,
+            )
             messages.success(request, _("Le rendez-vous est pris."))
             return redirect("speaking_groups:dropin_slot_detail", pk=slot.pk)
+    # The form's list of people names them all.
+    scoping.log_people_listed(request, people_entries(stages, (slot.group.support_organisation_id,)))
     return render(
         request, "speaking_groups/dropins/booking_form.html", {"slot": slot, "group": slot.group, "form": form}
     )

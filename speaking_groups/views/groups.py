@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
 from core.forms import apply_errors
 from core.pagination import paginate
+from pathways import scoping
 from pathways.models import Organisation
 from pathways.scoping import get_for_user_or_404, require
 from speaking_groups import selectors
@@ -146,9 +148,9 @@ def _workshop(request, pk):
 @require_GET
 def workshop_detail(request, pk):
     workshop = _workshop(request, pk)
-    return render(
-        request, "speaking_groups/workshops/workshop_detail.html", selectors.workshop_page(request.user, workshop)
-    )
+    context = selectors.workshop_page(request.user, workshop)
+    scoping.log_people_listed(request, selectors.workshop_people(context))
+    return render(request, "speaking_groups/workshops/workshop_detail.html", context)
 
 
 @require_POST
@@ -157,6 +159,7 @@ def workshop_attendance(request, pk):
     require(services.is_facilitator(request.user, workshop.group))
     form = AttendanceForm(request.POST, stages=services.enrolled_stages(workshop.session))
     if form.is_valid():
+        before = set(workshop.attendances.values_list("stage_id", flat=True))
         try:
             count = services.workshop_attendance_set(
                 workshop=workshop, by=request.user, stages=form.cleaned_data["stages"]
@@ -164,6 +167,16 @@ def workshop_attendance(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            # Who was marked present or no longer present: a change of their record, in the access log.
+            changed = before.symmetric_difference(stage.pk for stage in form.cleaned_data["stages"])
+            scoping.log_people_listed(
+                request,
+                selectors.people_entries(
+                    services.enrolled_stages(workshop.session).filter(pk__in=changed),
+                    (workshop.group.support_organisation_id, workshop.group.training_body_id),
+                ),
+                action=AccessLog.Action.CHANGE,
+            )
             messages.success(request, _("Présences enregistrées : %(n)s.") % {"n": count})
     else:
         messages.error(request, _("Seules les personnes inscrites à la session peuvent être notées présentes."))
@@ -181,6 +194,7 @@ def workshop_notes(request, pk):
         return redirect("speaking_groups:workshop_detail", pk=workshop.pk)
     context = selectors.workshop_page(request.user, workshop)
     context["notes_form"] = form
+    scoping.log_people_listed(request, selectors.workshop_people(context))
     return render(request, "speaking_groups/workshops/workshop_detail.html", context, status=400)
 
 

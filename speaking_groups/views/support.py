@@ -9,12 +9,15 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import AccessLog
 from core.forms import apply_errors
 from core.pagination import paginate
+from pathways import scoping
 from pathways.models import Stage
 from pathways.scoping import get_for_user_or_404
 from speaking_groups.forms.support import HotlineCallForm, NetworkContactForm, ShareForm
 from speaking_groups.models import HotlineCall, NetworkContact, ReferentShare
+from speaking_groups.selectors import people_entries
 from speaking_groups.services import support as services
 
 
@@ -45,6 +48,10 @@ def hotline(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            # A call linked to a person is a change of their record.
+            scoping.log_people_listed(
+                request, people_entries([form.cleaned_data.get("stage")], (support.pk,)), action=AccessLog.Action.CHANGE
+            )
             messages.success(request, _("L'appel est noté."))
             return redirect(request.get_full_path())
     calls = (
@@ -53,10 +60,15 @@ def hotline(request):
         .select_related("stage__pathway__beneficiary", "group", "logged_by")
         .order_by("-called_at", "-pk")
     )
+    page = paginate(request, calls)
+    # The page names the people of its calls and, in the form's list, everyone a call may be linked to.
+    scoping.log_people_listed(
+        request, people_entries([*(call.stage for call in page.object_list), *people], (support.pk,))
+    )
     return render(
         request,
         "speaking_groups/support/hotline.html",
-        {"supports": supports, "support": support, "form": form, "page": paginate(request, calls)},
+        {"supports": supports, "support": support, "form": form, "page": page},
         status=400 if form.is_bound else 200,
     )
 
@@ -111,10 +123,15 @@ def network_list(request):
         .select_related("stage__pathway__beneficiary", "support_organisation", "logged_by")
         .order_by("-contacted_on", "-pk")
     )
+    page = paginate(request, contacts)
+    scoping.log_people_listed(
+        request,
+        [(contact.stage.pathway.beneficiary, (contact.support_organisation_id,)) for contact in page.object_list],
+    )
     return render(
         request,
         "speaking_groups/support/network_list.html",
-        {"supports": supports, "page": paginate(request, contacts)},
+        {"supports": supports, "page": page},
     )
 
 
@@ -155,7 +172,24 @@ def share_list(request):
         .select_related("stage__pathway__beneficiary", "recipient", "shared_by", "support_organisation")
         .order_by("-shared_at", "-pk")
     )
-    return render(request, "speaking_groups/support/share_list.html", {"page": paginate(request, shares)})
+    page = paginate(request, shares)
+    # A facilitator reads them for their structure; the referent through the organisations that follow the person.
+    scoping.log_people_listed(
+        request,
+        [
+            (
+                share.stage.pathway.beneficiary,
+                (
+                    share.support_organisation_id,
+                    share.stage.organisation_id,
+                    share.stage.pathway.prescribing_organisation_id,
+                    share.stage.pathway.opened_by_id,
+                ),
+            )
+            for share in page.object_list
+        ],
+    )
+    return render(request, "speaking_groups/support/share_list.html", {"page": page})
 
 
 @require_GET

@@ -259,3 +259,39 @@ def test_today_lists_the_sessions_running_today(klass, today, client_for):
     assert sessions == [klass.session] and sessions[0].mine
     other = Membership.objects.create(user=UserFactory(), organisation=OrganisationFactory(), role="trainer").user
     assert list(client_for(other).get(reverse("attendance:today")).context["sessions"]) == []
+
+
+def _changes(user):
+    from accounts.models import AccessLog
+
+    return sorted(
+        AccessLog.objects.filter(user=user, action=AccessLog.Action.CHANGE).values_list(
+            "beneficiary_id", "view_name", "acting_organisation_id"
+        )
+    )
+
+
+def test_saving_marks_logs_one_change_per_person_whose_marks_were_saved(klass, today, client_for):
+    inès, karim, _zoé = klass.stages
+    cells = {(inès, "am"): ("present", ""), (inès, "pm"): ("late", ""), (karim, "am"): ("present", "")}
+    client_for(klass.trainer).post(url(klass), post_data(klass, cells), HTTP_HX_REQUEST="true")
+    assert _changes(klass.trainer) == sorted(
+        (stage.pathway.beneficiary_id, "attendance:sheet", klass.body.pk) for stage in (inès, karim)
+    )
+
+
+def test_a_post_that_saves_nothing_logs_no_change(klass, today, client_for):
+    inès = klass.stages[0]
+    klass.mark(inès, DAY, "present", periods=("am",))
+    versions = {(inès, "am"): Mark.objects.get(stage=inès).version}
+    client_for(klass.trainer).post(url(klass), post_data(klass, {(inès, "am"): ("present", "")}, versions))
+    assert _changes(klass.trainer) == []
+
+
+def test_all_present_logs_a_change_for_each_person_marked(klass, today, client_for):
+    inès, karim, zoé = klass.stages
+    klass.mark(karim, DAY, "absent_justified", reason="illness")
+    client_for(klass.trainer).post(reverse("attendance:sheet_all_present", args=[klass.session.pk, DAY.isoformat()]))
+    assert _changes(klass.trainer) == sorted(
+        (stage.pathway.beneficiary_id, "attendance:sheet_all_present", klass.body.pk) for stage in (inès, zoé)
+    )

@@ -241,3 +241,19 @@ def test_the_adviser_options_list_the_advisers_of_the_prescriber(world, client_f
     url = reverse("pathways:adviser_options")
     response = client_for(adviser).get(url, {"prescribing_organisation": world.prescriber.pk})
     assert [pk for pk, _label in response.context["advisers"]] == [adviser.pk]
+
+
+@pytest.mark.parametrize("decision", ["accept", "refuse"])
+def test_answering_a_join_request_is_a_change_of_the_person_s_record(world, client_for, decision):
+    referent = world.user("prescriber_adviser")
+    client = client_for(referent)
+    client.get(reverse("pathways:join_request_list"))  # the list names the person of the record: a read
+    response = client.post(
+        reverse("pathways:join_request_decide", args=[world.join_request.pk]), {"decision": decision}
+    )
+    assert response.status_code == 302
+    rows = AccessLog.objects.filter(user=referent).order_by("pk")
+    assert [(row.beneficiary_id, row.view_name, row.action, row.acting_organisation_id) for row in rows] == [
+        (world.beneficiary.pk, "pathways:join_request_list", "read", world.prescriber.pk),
+        (world.beneficiary.pk, "pathways:join_request_decide", "change", world.prescriber.pk),
+    ]
