@@ -69,20 +69,24 @@ def record_many(*, user, people: Iterable, view_name: str, action=AccessLog.Acti
     return len(rows)
 
 
-def purge(*, before: datetime.datetime) -> int:
-    """Delete the rows written before `before` (the retention job: the access log is kept one year by default).
-    The one deletion the database allows on the log; returns the number of rows deleted."""
+def purge(*, before: datetime.datetime | None = None, where: Q | None = None) -> int:
+    """Delete the rows written before `before`, or those matching `where` (the retention job: the access log is kept
+    one year by default, a region may set its own duration). The one deletion the database allows on the log;
+    returns the number of rows deleted."""
+    if (before is None) == (where is None):
+        raise TypeError("purge() takes either before= or where=.")
+    rows = AccessLog.objects.filter(at__lt=before) if before is not None else AccessLog.objects.filter(where)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL sans_rupture.access_log_purge = 'on'")
-            deleted, _by_model = AccessLog.objects.filter(at__lt=before).delete()
+            deleted, _by_model = rows.delete()
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL sans_rupture.access_log_purge = 'off'")
         else:
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO accounts_accesslog_purge (id) VALUES (1)")
-            deleted, _by_model = AccessLog.objects.filter(at__lt=before).delete()
+            deleted, _by_model = rows.delete()
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM accounts_accesslog_purge")
     return deleted

@@ -86,6 +86,7 @@ class RetentionSettingsForm(forms.Form):
 
     def __init__(self, *args, current: dict[str, int], defaults: dict[str, int], **kwargs):
         from accounts import retention
+        from accounts.models import RetentionPolicy, access_log_floor_message
         from accounts.personal_data import Category
 
         super().__init__(*args, initial=current, **kwargs)
@@ -94,12 +95,15 @@ class RetentionSettingsForm(forms.Form):
             "max": self.MAX_MONTHS,
         }
         for category in retention.region_categories():
+            minimum, too_short = self.MIN_MONTHS, message
+            if category == Category.ACCESS_LOG:  # the trace of who read the records: a floor (RetentionPolicy.clean)
+                minimum, too_short = RetentionPolicy.ACCESS_LOG_MIN_MONTHS, access_log_floor_message()
             self.fields[category] = forms.IntegerField(
                 label=Category(category).label,
                 required=False,
-                min_value=self.MIN_MONTHS,
+                min_value=minimum,
                 max_value=self.MAX_MONTHS,
-                error_messages={"invalid": message, "min_value": message, "max_value": message},
+                error_messages={"invalid": message, "min_value": too_short, "max_value": message},
                 widget=forms.NumberInput(
                     attrs={"placeholder": defaults[category], "inputmode": "numeric", "class": "form-control"}
                 ),

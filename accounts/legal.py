@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts import retention
+from accounts.models import RetentionPolicy
 from accounts.personal_data import Category
 
 
@@ -50,6 +51,7 @@ def personal_data(request):
     context = legal_context() | {
         "retention_durations": retention_durations(),
         "retention_notice_days": settings.RETENTION_NOTICE_DAYS,
+        "access_log_min_months": RetentionPolicy.ACCESS_LOG_MIN_MONTHS,
     }
     return render(request, "legal/personal_data.html", context)
 

@@ -175,10 +175,23 @@ class RetentionPolicy(models.Model):
     def __str__(self):
         return f"{self.region} · {self.get_category_display()} · {self.months}"
 
+    # The access log is the trace of who read the records: a region may keep it longer or shorter than the default,
+    # never under the CNIL's floor for access traces (six months), so that no one can make it vanish at once.
+    ACCESS_LOG_MIN_MONTHS = 6
+
     def clean(self):
-        if self.category == RetentionCategory.ACCESS_LOG:
-            message = _("Le journal des accès est commun à toutes les régions : sa durée se règle au déploiement.")
-            raise ValidationError({"category": message})
+        if (
+            self.category == RetentionCategory.ACCESS_LOG
+            and self.months is not None
+            and self.months < self.ACCESS_LOG_MIN_MONTHS
+        ):
+            raise ValidationError({"months": access_log_floor_message()})
+
+
+def access_log_floor_message() -> str:
+    return _(
+        "Le journal des accès se conserve au moins %(months)d mois : c'est la trace de qui a consulté les dossiers."
+    ) % {"months": RetentionPolicy.ACCESS_LOG_MIN_MONTHS}
 
 
 class PersonRetention(models.Model):

@@ -16,8 +16,9 @@ admin). Two clocks run:
   commission reports after they were built) is anonymised, or its file deleted, `category` months after that date,
   even while its person's data is still kept.
 
-The access log is kept whole while the person's data is kept, and its rows older than `access_log` months are
-deleted (by `accounts.access_log.purge` when that module exists).
+The access log is kept whole while the person's data is kept, and its rows older than `access_log` months (the
+region's duration for the rows of its people, the default for rows of no region) are deleted by
+`accounts.access_log.purge`, the one deletion its triggers allow.
 
 Everything here is idempotent: running the job twice a day, or after a missed day, does the same thing once.
 The person-level rules (who the people are, where the clock starts) come from the app that owns people, which
@@ -108,15 +109,15 @@ def months_by_region(category: str) -> dict[int, int]:
     return months
 
 
-# The categories a region sets (the access log is kept the same time everywhere: `RetentionPolicy.clean`).
+# The categories a region sets: every one (the access log no shorter than `RetentionPolicy.ACCESS_LOG_MIN_MONTHS`).
 def region_categories() -> list[str]:
-    return [category for category in Category.values if category != Category.ACCESS_LOG]
+    return list(Category.values)
 
 
 def region_months(region_id: int | None) -> dict[str, int]:
     """{category: months} of one region, for every category: its own duration where it set one, the default
-    elsewhere; what the job applies to the region's data (`_candidates`, `_rows_due`; the access log is purged after
-    the default everywhere) and what the information notice tells its people. One query."""
+    elsewhere; what the job applies to the region's data (`_candidates`, `_rows_due`, `_access_log_due`) and what the
+    information notice tells its people. One query."""
     from accounts.models import RetentionPolicy
 
     months = {category: default_months(category) for category in Category.values}
@@ -189,7 +190,7 @@ class Plan:
 
 def plan(*, today: datetime.date | None = None) -> Plan:
     """What is due on `today` (no write)."""
-    from accounts.models import PersonRetention
+    from accounts.models import AccessLog, PersonRetention
 
     today = today or timezone.localdate()
     result = Plan()
@@ -217,7 +218,7 @@ def plan(*, today: datetime.date | None = None) -> Plan:
         )
         if ids:
             result.rows[src.model] = ids
-    result.access_log_rows = _access_log_due(today).count()
+    result.access_log_rows = AccessLog.objects.filter(_access_log_due(today)).count()
     return result
 
 
@@ -272,22 +273,27 @@ def _orphans_due(src: PersonalData, today: datetime.date) -> models.QuerySet:
     return rows.filter(src.reaches_nobody())
 
 
-def _access_log_due(today: datetime.date):
-    from accounts.models import AccessLog
+def _access_log_due(today: datetime.date) -> models.Q:
+    """The access-log rows past their duration on `today`: a region's own for the rows of its people, the default
+    for the others (rows of a region that set none, rows of no region)."""
+    from accounts.models import RetentionPolicy
 
-    cutoff = today - relativedelta(months=default_months(Category.ACCESS_LOG))
-    return AccessLog.objects.filter(at__date__lte=cutoff)
+    def written_by(months: int) -> models.Q:
+        return models.Q(at__date__lte=today - relativedelta(months=months))
+
+    own = dict(RetentionPolicy.objects.filter(category=Category.ACCESS_LOG).values_list("region_id", "months"))
+    due = written_by(default_months(Category.ACCESS_LOG))
+    if own:
+        due &= ~models.Q(region__in=list(own))
+    for region_id, months in own.items():
+        due |= models.Q(region=region_id) & written_by(months)
+    return due
 
 
 def _purge_access_log(today: datetime.date) -> int:
-    cutoff = today - relativedelta(months=default_months(Category.ACCESS_LOG))
-    try:
-        from accounts.access_log import purge  # the access log's own purge, when it has one
-    except ImportError:
-        deleted, _kinds = _access_log_due(today).delete()
-        return deleted
-    before = timezone.make_aware(datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time()))
-    return purge(before=before)
+    from accounts.access_log import purge
+
+    return purge(where=_access_log_due(today))
 
 
 # --- The job -----------------------------------------------------------------------------------------------------

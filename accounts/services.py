@@ -348,7 +348,8 @@ def twofactor_reset(*, user, by):
 @transaction.atomic
 def retention_policies_set(*, region, months: dict[str, int | None], by) -> int:
     """Set `region`'s retention durations, all at once or none: `months` maps a category to its months (1–120), or
-    to None to follow the default again (the region's row is deleted). The access log is not set per region.
+    to None to follow the default again (the region's row is deleted); the access log no shorter than
+    `RetentionPolicy.ACCESS_LOG_MIN_MONTHS`.
     Return how many categories changed; each change is recorded in the change history (auditlog): who, when, which
     category, from, to. A shorter duration anonymises sooner, from the next run of the nightly job."""
     from auditlog.models import LogEntry

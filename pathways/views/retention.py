@@ -69,7 +69,6 @@ def retention_settings(request, pk):
                 {"field": form[category], "default": defaults[category], "current": months[category]}
                 for category in retention.region_categories()
             ],
-            "access_log": {"label": Category.ACCESS_LOG.label, "months": defaults[Category.ACCESS_LOG]},
             "notice_days": settings.RETENTION_NOTICE_DAYS,
         },
     )

@@ -331,7 +331,29 @@ def test_erasure_asks_to_log_in_and_takes_no_other_method(closed, client_for):
     assert client_for(world.user("dpo")).put(erase_url(world)).status_code == 405
 
 
-def test_a_region_cannot_set_its_own_access_log_duration(world):
-    policy = RetentionPolicy(region=world.region, category="access_log", months=3)
+def test_a_region_keeps_its_access_log_at_least_six_months(world):
+    policy = RetentionPolicy(region=world.region, category="access_log", months=5)
     with pytest.raises(ValidationError):
         policy.full_clean()
+    policy.months = 6
+    policy.full_clean()
+
+
+def test_a_region_s_own_access_log_duration_applies_to_the_rows_of_its_people_only(world, adversaries):
+    """The world's region keeps its access log 6 months, the other region and the rows of no region the default
+    (12): the dry run counts, and the job purges, exactly those."""
+    RetentionPolicy.objects.create(region=world.region, category="access_log", months=6)
+    trainer = world.user("trainer")
+    ours = AccessLog.objects.create(user=trainer, beneficiary=world.beneficiary, region=world.region, view_name="x")
+    theirs = AccessLog.objects.create(user=trainer, region=adversaries.other_region, view_name="x")
+    nobodys = AccessLog.objects.create(user=trainer, view_name="x")
+    six_months = world.today + relativedelta(months=6)
+    assert retention.plan(today=six_months - datetime.timedelta(days=1)).access_log_rows == 0
+    assert retention.plan(today=six_months).access_log_rows == 1
+    assert run_on(six_months).access_log_rows == 1
+    assert set(AccessLog.objects.values_list("pk", flat=True)) == {theirs.pk, nobodys.pk}
+    assert not AccessLog.objects.filter(pk=ours.pk).exists()
+    year = world.today + relativedelta(months=12)
+    assert run_on(year - datetime.timedelta(days=1)).access_log_rows == 0
+    assert run_on(year).access_log_rows == 2
+    assert not AccessLog.objects.exists()

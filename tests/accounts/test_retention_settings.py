@@ -24,7 +24,7 @@ from tests.accounts.test_access_log import region_dpo
 from tests.accounts.test_retention import at
 from tests.pathways.factories import OrganisationFactory, RegionFactory
 
-CATEGORIES = ["pathway", "facilitator_notes", "transmission_files", "documents", "exports"]
+CATEGORIES = ["pathway", "facilitator_notes", "access_log", "transmission_files", "documents", "exports"]
 
 
 def url(region):
@@ -64,8 +64,7 @@ def test_the_region_dpo_sees_every_category_its_default_and_the_regions_value(cl
     }
     page = response.content.decode()
     assert 'name="pathway"' in page and 'value="18"' in page
-    assert 'name="access_log"' not in page  # shown, not editable
-    assert "Journal des accès" in page and "se règle au déploiement" in page
+    assert 'name="access_log"' in page and 'min="6"' in page  # the access log too, with its floor
     assert "prochain passage nocturne" in page and "manage.py retention --dry-run" in page
 
 
@@ -118,13 +117,20 @@ def test_an_invalid_value_is_refused_in_french_and_nothing_is_written(client, wo
     assert not history().exists()
 
 
-def test_the_access_log_duration_is_not_set_per_region(client, world, dpo):
+def test_the_access_log_duration_is_set_per_region_never_under_six_months(client, world, dpo):
+    """The issue's durations are all configurable per region, the access log's included; it is the trace of who read
+    the records, so a region keeps it at least six months (the CNIL's floor for access traces)."""
     client.force_login(dpo)
-    client.post(url(world.region), {**payload(), "access_log": "3"})
-    assert policies(world.region) == {}
+    response = client.post(url(world.region), payload(access_log=3, pathway=12))
+    assert response.status_code == 200
+    assert "Le journal des accès se conserve au moins 6 mois" in response.content.decode()
+    assert policies(world.region) == {}  # the whole form or nothing
     with pytest.raises(ValidationError):
-        retention_policies_set(region=world.region, months={"access_log": 3, "pathway": 12}, by=dpo)
+        retention_policies_set(region=world.region, months={"access_log": 5, "pathway": 12}, by=dpo)
     assert policies(world.region) == {}
+    assert client.post(url(world.region), payload(access_log=6)).status_code == 302
+    assert policies(world.region) == {"access_log": 6}
+    assert retention.region_months(world.region.pk)["access_log"] == 6
 
 
 def test_the_dpo_of_another_region_gets_404_and_writes_nothing(client, world, adversaries, dpo):
