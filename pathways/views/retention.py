@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import retention
 from accounts.forms import RetentionSettingsForm
+from accounts.models import RetentionPolicy
 from accounts.personal_data import Category
 from accounts.services import retention_policies_set
 from core.forms import apply_errors
@@ -70,5 +71,6 @@ def retention_settings(request, pk):
                 for category in retention.region_categories()
             ],
             "notice_days": settings.RETENTION_NOTICE_DAYS,
+            "access_log_min_months": RetentionPolicy.ACCESS_LOG_MIN_MONTHS,
         },
     )
