@@ -432,20 +432,28 @@ def get_for_user_or_404(queryset, request, **lookup):
     obj = get_object_or_404(scope(queryset, request.user), **lookup)
     person = person_of(obj)
     if person is not None:
-        acting = acting_organisation(request.user, person)
-        if acting is None:  # a DPO's own rights document: read for the organisation they answer for
-            acting_id = dpo_acting_organisation(request.user, person)
-            acting = next(
-                (m.organisation for m in active_memberships(request.user) if m.organisation_id == acting_id), None
-            )
-        access_log_record(
-            user=request.user,
-            beneficiary=person,
-            view_name=request.resolver_match.view_name if request.resolver_match else "",
-            acting_organisation=acting,
-            action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
-        )
+        record_access(request, person)
     return obj
+
+
+def record_access(request, person: Beneficiary) -> None:
+    """Write the access log's row for `request` reaching `person`'s record: a GET is a read, any other method a
+    change. The acting organisation is the one through which the user reaches the person, else (a DPO's own rights
+    document) the one their DPO remit answers for. For a view that reaches the person otherwise than by
+    `get_for_user_or_404` (a statement download, the answer to a join request)."""
+    acting = acting_organisation(request.user, person)
+    if acting is None:  # a DPO's own rights document: read for the organisation they answer for
+        acting_id = dpo_acting_organisation(request.user, person)
+        acting = next(
+            (m.organisation for m in active_memberships(request.user) if m.organisation_id == acting_id), None
+        )
+    access_log_record(
+        user=request.user,
+        beneficiary=person,
+        view_name=request.resolver_match.view_name if request.resolver_match else "",
+        acting_organisation=acting,
+        action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import AccessLog
-from accounts.services import access_log_record
 from attendance.forms import StatementRequestForm
 from attendance.models import StatementExport
 from attendance.statements import statement_filename, statement_request, statement_stages
@@ -86,14 +84,7 @@ def statement_download(request, pk):
     staffed_session(request, export.session_id)
     response = document_response(export, filename=statement_filename(export), content_type=CONTENT_TYPES[export.format])
     if export.stage_id:  # one person's statement: reading their record
-        person = export.stage.pathway.beneficiary
-        access_log_record(
-            user=request.user,
-            beneficiary=person,
-            view_name=request.resolver_match.view_name,
-            acting_organisation=scoping.acting_organisation(request.user, person),
-            action=AccessLog.Action.READ,
-        )
+        scoping.record_access(request, export.stage.pathway.beneficiary)
     else:  # the session's statement names everyone active in its month: one row each
         stages = statement_stages(export.session, export.month).select_related("pathway__beneficiary")
         scoping.log_people_listed(request, ((stage.pathway.beneficiary, (stage.organisation_id,)) for stage in stages))

@@ -9,8 +9,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import AccessLog
-from accounts.services import access_log_record
 from core.forms import apply_errors
 from core.pagination import paginate
 from core.params import parse_id
@@ -346,14 +344,7 @@ def join_request_decide(request, pk):
             apply_errors(form, error)
         else:
             # Opening (or not) the person's record to another organisation is a change of it.
-            person = join_request.pathway.beneficiary
-            access_log_record(
-                user=request.user,
-                beneficiary=person,
-                view_name=request.resolver_match.view_name,
-                acting_organisation=scoping.acting_organisation(request.user, person),
-                action=AccessLog.Action.CHANGE,
-            )
+            scoping.record_access(request, join_request.pathway.beneficiary)
             if form.cleaned_data["decision"] == "accept":
                 messages.success(
                     request,
