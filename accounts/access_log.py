@@ -10,10 +10,61 @@ inside `purge`, the retention job's one sanctioned deletion.
 import datetime
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import AccessLog
+
+# --------------------------------------------------------------------------------------------------------------
+# Page labels: a row's `view_name` is a URL name (`alerts:alert_detail`); referents, DPOs and the person read a
+# French label instead. Each app that writes rows registers its pages' labels in its `AppConfig.ready()` (this module
+# imports no upper app); `tests/test_access_log_coverage.py` fails for a page that writes rows and has no label.
+
+_VIEW_LABELS: dict[str, str] = {}
+
+
+def register_view_labels(labels: dict[str, str]) -> None:
+    """Register the labels (lazy translated strings) of the pages that write access log rows, by URL name."""
+    for view_name, label in labels.items():
+        if view_name in _VIEW_LABELS and str(_VIEW_LABELS[view_name]) != str(label):
+            raise ValueError(f"{view_name} already has an access log label.")
+        _VIEW_LABELS[view_name] = label
+
+
+def has_view_label(view_name: str) -> bool:
+    return view_name in _VIEW_LABELS
+
+
+def view_label(view_name: str) -> str:
+    """The page's readable label; for a page with none (an old row, a page since renamed), the app's name and the
+    raw name, never an error."""
+    label = _VIEW_LABELS.get(view_name)
+    if label is not None:
+        return str(label)
+    if not view_name:
+        return "—"
+    namespace, separator, rest = view_name.partition(":")
+    if namespace == "admin" and rest.endswith("_change"):
+        model = _admin_model(rest.removesuffix("_change"))
+        if model is not None:
+            return _("Administration : %(model)s") % {"model": model._meta.verbose_name}
+    if not separator:
+        namespace = view_name.split(".")[0]
+    try:
+        app_name = str(apps.get_app_config(namespace).verbose_name)
+    except LookupError:
+        return view_name
+    return f"{app_name} · {view_name}"
+
+
+def _admin_model(name: str):
+    """The model of an admin page's URL name (`pathways_beneficiary`), or None."""
+    for model in apps.get_models():
+        if f"{model._meta.app_label}_{model._meta.model_name}" == name:
+            return model
+    return None
 
 
 def _region_id(beneficiary, acting_organisation) -> int | None:

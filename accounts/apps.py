@@ -12,6 +12,11 @@ class AccountsConfig(AppConfig):
 
         declared_personal_data.declare()
 
+        from accounts.access_log import register_view_labels
+
+        # Its own entries of the access log, in words (the other apps register their pages' labels likewise).
+        register_view_labels({"accounts.retention.erase": _("Anonymisation de la personne")})
+
         from auditlog.registry import auditlog
 
         from accounts.models import NoticeHandover, SharingObjection

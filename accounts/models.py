@@ -146,6 +146,14 @@ class AccessLog(models.Model):
     def __str__(self):
         return f"{self.user} · {self.get_action_display()} · {self.view_name}"
 
+    @property
+    def view_label(self) -> str:
+        """The page in words (« Fiche de la personne »), for advisers and DPOs; `view_name` stays the technical
+        name."""
+        from accounts.access_log import view_label
+
+        return view_label(self.view_name)
+
 
 class RetentionPolicy(models.Model):
     """How many months a region keeps one category of personal data (accounts.retention); without a row, the

@@ -343,6 +343,21 @@ def anonymise_person(person, *, categories: Iterable[str] | None = None) -> dict
     return done
 
 
+def _access_log_rows(queryset) -> list[dict]:
+    """The access log as the person reads it: the page in words (« Fiche de la personne »), then its technical
+    name."""
+    src = source("accounts.AccessLog")
+    model = src.model_class
+    page = str(model._meta.get_field("view_name").verbose_name)
+    rows = []
+    for log in queryset.select_related("user", "acting_organisation").order_by("pk"):
+        row = {str(model._meta.get_field(name).verbose_name): _display(log, name) for name in src.fields}
+        row[page] = log.view_label
+        row[str(_("nom technique de la page"))] = log.view_name
+        rows.append(row)
+    return rows
+
+
 def declare() -> None:
     """This app's own: the access log says who read the person's record; it is never anonymised with the person
     (the person's rights include knowing who saw them) and is purged after its own duration (accounts.retention)."""
@@ -353,6 +368,7 @@ def declare() -> None:
             category=Category.ACCESS_LOG,
             label=_("Journal des accès au dossier"),
             fields={"at": KEEP, "user": KEEP, "acting_organisation": KEEP, "view_name": KEEP, "action": KEEP},
+            export_rows=_access_log_rows,
             anonymise_rows=lambda queryset: 0,
         )
     )

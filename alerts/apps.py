@@ -7,6 +7,10 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alertes")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from alerts.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from auditlog.registry import auditlog
 
         from alerts import notifications

@@ -7,6 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = _("API partenaires")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from api.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from api import schema  # noqa: F401 (the token's scheme in the OpenAPI schema)
         from api.models import ApiToken, ApiTokenQuerySet
         from pathways import scoping

@@ -7,6 +7,10 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Assiduité")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from attendance.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from auditlog.registry import auditlog
 
         from attendance import list_exports, notifications, panels

@@ -7,6 +7,10 @@ class CharterConfig(AppConfig):
     verbose_name = _("Charte des bonnes pratiques")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from charter.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from auditlog.registry import auditlog
 
         from alerts.registry import register_hold

@@ -7,6 +7,10 @@ class ChecklistConfig(AppConfig):
     verbose_name = _("Check-list de sécurisation")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from checklist.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from auditlog.registry import auditlog
         from django.utils.translation import gettext_lazy
 

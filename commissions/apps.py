@@ -7,6 +7,10 @@ class CommissionsConfig(AppConfig):
     verbose_name = _("Commissions de bassin")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from commissions.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from commissions import models, notifications
         from notifications import kinds
         from pathways import scoping

@@ -7,6 +7,10 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Tableaux de bord")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from dashboards.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from dashboards import queue, receivers
         from pathways.changes import register_stages_listener
 

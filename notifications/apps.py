@@ -7,6 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from notifications.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from notifications import (
             checks,  # noqa: F401  (registers the deployment checks of where e-mails and SMS go)
             kinds,

@@ -7,6 +7,10 @@ class SpeakingGroupsConfig(AppConfig):
     verbose_name = _("Groupes de parole")
 
     def ready(self):
+        from accounts.access_log import register_view_labels
+        from speaking_groups.access_log_labels import VIEW_LABELS
+
+        register_view_labels(VIEW_LABELS)  # its pages in words, in the access log
         from notifications import kinds
         from pathways import scoping
         from speaking_groups import models, notifications

@@ -6,7 +6,9 @@ named on every kind of page (the inbox, speaking groups' workshops, drop-in hour
 summaries, post-rupture cases, commissions). Each person named on a page, whoever they are, must have exactly one
 access log row for that request, with the page's URL name; a page's CSV and Excel exports likewise (as exports). A
 file that cannot be read for names (a PDF) must log its person, unless listed in NAMING_NOBODY. Pages listed in
-NOT_LOGGED are the known exceptions, each with its reason. Polling (an htmx GET) writes nothing.
+NOT_LOGGED are the known exceptions, each with its reason. Polling (an htmx GET) writes nothing. Every page that
+wrote a row has a label in words (`accounts.access_log.register_view_labels`): advisers and DPOs read « Fiche de la
+personne », not `pathways:beneficiary_detail`.
 """
 
 import io
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.access_log import has_view_label
 from accounts.models import AccessLog
 from pathways.models import Beneficiary
 from tests.conftest import ADVERSARY_ROLES
@@ -128,6 +131,16 @@ def _check(url_name, role, response, new_rows, people, failures):
         failures.append(f"{url_name}: names {sorted(names[pk] for pk in missing)} without a row")
 
 
+def _unlabelled_pages() -> list[str]:
+    """The pages that wrote a row (in this test) and have no label in words for the readers of the log."""
+    written = AccessLog.objects.values_list("view_name", flat=True).distinct()
+    return [
+        f"{name}: writes the access log but has no label (register_view_labels)"
+        for name in written
+        if not has_view_label(name)
+    ]
+
+
 @pytest.mark.parametrize("role", READERS)
 def test_every_page_naming_people_writes_one_row_per_person(world, adversaries, client_for, role):
     named_everywhere(world)
@@ -157,6 +170,7 @@ def test_every_page_naming_people_writes_one_row_per_person(world, adversaries, 
             if new.exclude(action=AccessLog.Action.EXPORT).exists():
                 failures.append(f"{url_name} ({fmt}): an export logged as something else than an export")
             _check(url_name, role, response, new, people, failures)
+    failures += _unlabelled_pages()
     assert not failures, "\n".join(failures)
 
 
@@ -210,6 +224,7 @@ def test_every_api_read_writes_one_row_per_person(world, client):
             failures.append(f"{url_name}: the world's person is not logged")
         if len(people) != len(set(people)) or {view for view, _person in rows} != {url_name}:
             failures.append(f"{url_name}: rows {rows}")
+    failures += _unlabelled_pages()
     assert not failures, "\n".join(failures)
 
 

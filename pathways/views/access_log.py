@@ -125,6 +125,7 @@ def access_log_export(request):
         _("Personne"),
         _("Action"),
         _("Page"),
+        _("Nom technique de la page"),
     ]
     table = Table(
         title=_("Journal des accès"),
@@ -138,6 +139,7 @@ def access_log_export(request):
                 row.beneficiary_id or "",
                 _person_name(row),
                 row.get_action_display(),
+                row.view_label,
                 row.view_name,
             ]
             for row in rows

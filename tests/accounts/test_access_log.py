@@ -497,3 +497,62 @@ def test_a_transactional_test_leaves_a_log_the_next_flush_can_empty(world):
     for the purge that `tests/conftest.py` runs first (on PostgreSQL a TRUNCATE, which no row trigger sees)."""
     log(world)
     assert AccessLog.objects.count() == 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The page in words: advisers and DPOs read « Fiche d'une alerte », the technical name stays for the DPO
+
+
+def test_a_registered_page_reads_as_its_label():
+    assert access_log.view_label("pathways:beneficiary_detail") == "Fiche de la personne"
+    assert access_log.view_label("attendance:sheet") == "Feuille d'émargement"
+    assert access_log.view_label("api:pathway-list") == "API partenaire : liste des parcours"
+
+
+def test_a_page_without_label_reads_as_its_app_and_raw_name_never_an_error():
+    assert access_log.view_label("alerts:page_since_renamed") == "Alertes · alerts:page_since_renamed"
+    assert access_log.view_label("nowhere:page") == "nowhere:page"
+    assert access_log.view_label("") == "—"
+    assert access_log.view_label("admin:notifications_notification_change") == "Administration : notification"
+
+
+def test_a_page_cannot_get_two_different_labels():
+    access_log.register_view_labels({"alerts:alert_detail": "Fiche d'une alerte"})  # the same again: fine
+    with pytest.raises(ValueError):
+        access_log.register_view_labels({"alerts:alert_detail": "Autre chose"})
+
+
+def test_the_dpo_page_shows_the_page_in_words_and_its_technical_name_in_a_title(world, client_for):
+    log(world, user=world.user("trainer"), acting=world.training_body, view="alerts:alert_detail")
+    page = client_for(world.user("dpo")).get(reverse("pathways:access_log")).content.decode()
+    assert '<span title="alerts:alert_detail">Fiche d&#x27;une alerte</span>' in page
+    assert "<code>alerts:alert_detail</code>" not in page
+
+
+def test_the_person_s_page_shows_the_page_in_words(world, client_for):
+    log(world, user=world.user("trainer"), acting=world.training_body, view="attendance:sheet")
+    response = client_for(world.user("prescriber_adviser")).get(
+        reverse("pathways:beneficiary_access_log", args=[world.beneficiary.pk])
+    )
+    page = response.content.decode()
+    assert '<span title="attendance:sheet">Feuille d&#x27;émargement</span>' in page
+    assert "<code>attendance:sheet</code>" not in page
+
+
+def test_the_export_gives_the_page_in_words_then_its_technical_name(world, client_for):
+    log(world, user=world.user("trainer"), acting=world.training_body, view="pathways:pathway_list", action="export")
+    response = client_for(world.user("dpo")).post(reverse("pathways:access_log_export"))
+    header, *rows = export_rows(response)
+    assert header[-2:] == ["Page", "Nom technique de la page"]
+    assert rows[0][-2:] == ["Liste des parcours", "pathways:pathway_list"]
+
+
+def test_the_right_of_access_export_gives_the_page_in_words_then_its_technical_name(world):
+    from accounts import personal_data
+
+    log(world, user=world.user("trainer"), acting=world.training_body, view="checklist:detail")
+    sections = {s["model"]: s for s in personal_data.export(world.beneficiary)}
+    row = sections["accounts.AccessLog"]["rows"][0]
+    assert row["page"] == "Fiche d'une check-list"
+    assert row["nom technique de la page"] == "checklist:detail"
+    assert row["qui"] == str(world.user("trainer")) and row["au titre de"] == str(world.training_body)

@@ -1,0 +1,35 @@
+"""The pages of `speaking_groups` that write the access log, in words (`accounts.access_log.view_label`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+VIEW_LABELS = {
+    "speaking_groups:group_list": _("Liste des groupes de parole"),
+    "speaking_groups:group_detail": _("Fiche d'un groupe de parole"),
+    "speaking_groups:workshop_create": _("Création d'un atelier"),
+    "speaking_groups:workshop_detail": _("Fiche d'un atelier"),
+    "speaking_groups:workshop_attendance": _("Présences à un atelier"),
+    "speaking_groups:workshop_notes": _("Notes d'un atelier"),
+    "speaking_groups:workshop_cancel": _("Annulation d'un atelier"),
+    "speaking_groups:dropin_slots": _("Permanences"),
+    "speaking_groups:dropin_slot_create": _("Création d'une permanence"),
+    "speaking_groups:dropin_slot_detail": _("Fiche d'une permanence"),
+    "speaking_groups:dropin_booking_create": _("Prise de rendez-vous à une permanence"),
+    "speaking_groups:dropin_booking_detail": _("Fiche d'un rendez-vous de permanence"),
+    "speaking_groups:dropin_booking_notes": _("Notes d'un rendez-vous de permanence"),
+    "speaking_groups:dropin_booking_status": _("Suivi d'un rendez-vous de permanence"),
+    "speaking_groups:support_hotline": _("Ligne d'écoute"),
+    "speaking_groups:hotline_signal": _("Signalement depuis la ligne d'écoute"),
+    "speaking_groups:support_network_list": _("Travail en réseau"),
+    "speaking_groups:support_network_person": _("Travail en réseau pour une personne"),
+    "speaking_groups:support_share_list": _("Synthèses partagées"),
+    "speaking_groups:support_share_create": _("Partage d'une synthèse"),
+    "speaking_groups:support_share_detail": _("Fiche d'une synthèse partagée"),
+    "speaking_groups:case_list": _("Accompagnements après rupture"),
+    "speaking_groups:case_open": _("Ouverture d'un accompagnement après rupture"),
+    "speaking_groups:case_detail": _("Fiche d'un accompagnement après rupture"),
+    "speaking_groups:case_entry_create": _("Ajout au suivi d'un accompagnement après rupture"),
+    "speaking_groups:case_outcome": _("Issue d'un accompagnement après rupture"),
+    "speaking_groups:feedback_list": _("Retours des personnes"),
+    "speaking_groups:feedback_create": _("Dépôt d'un retour"),
+    "speaking_groups:feedback_reply": _("Réponse à un retour"),
+}
