@@ -436,12 +436,12 @@ def get_for_user_or_404(queryset, request, **lookup):
     return obj
 
 
-def record_access(request, person: Beneficiary) -> None:
+def record_access(request, person: Beneficiary, *, acting: Organisation | None = None) -> None:
     """Write the access log's row for `request` reaching `person`'s record: a GET is a read, any other method a
-    change. The acting organisation is the one through which the user reaches the person, else (a DPO's own rights
-    document) the one their DPO remit answers for. For a view that reaches the person otherwise than by
-    `get_for_user_or_404` (a statement download, the answer to a join request)."""
-    acting = acting_organisation(request.user, person)
+    change. The acting organisation is `acting` when the caller knows it (a DPO's page), else the one through which
+    the user reaches the person, else (a DPO's own rights document) the one their DPO remit answers for. For a view
+    that reaches the person otherwise than by `get_for_user_or_404` (a statement download, a join request's answer)."""
+    acting = acting or acting_organisation(request.user, person)
     if acting is None:  # a DPO's own rights document: read for the organisation they answer for
         acting_id = dpo_acting_organisation(request.user, person)
         acting = next(
@@ -644,13 +644,7 @@ def get_for_dpo_or_404(queryset, request, **lookup):
     if acting is None:  # the two forms of the remit disagree: never open the page on one of them alone
         raise Http404
     organisation = next(m.organisation for m in active_memberships(request.user) if m.organisation_id == acting)
-    access_log_record(
-        user=request.user,
-        beneficiary=person,
-        view_name=request.resolver_match.view_name if request.resolver_match else "",
-        acting_organisation=organisation,
-        action=AccessLog.Action.READ if request.method in ("GET", "HEAD") else AccessLog.Action.CHANGE,
-    )
+    record_access(request, person, acting=organisation)
     return person, acting
 
 
