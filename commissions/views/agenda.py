@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -84,14 +85,15 @@ def decision_create(request, pk):
     form = DecisionForm(request.POST, owners=services.owner_choices(item.meeting.commission))
     if form.is_valid():
         try:
-            services.decision_create(item=item, by=request.user, **form.cleaned_data)
+            with transaction.atomic():  # the decision and its access log row together
+                services.decision_create(item=item, by=request.user, **form.cleaned_data)
+                if item.stage_id is not None:  # a decision about a person's case changes their record
+                    stage, pathway = item.stage, item.stage.pathway
+                    holders = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
+                    scoping.log_people_listed(request, [(pathway.beneficiary, holders)], action=AccessLog.Action.CHANGE)
         except ValidationError as error:
             _errors(request, error)
         else:
-            if item.stage_id is not None:  # a decision about a person's case changes their record
-                stage, pathway = item.stage, item.stage.pathway
-                holders = (stage.organisation_id, pathway.prescribing_organisation_id, pathway.opened_by_id)
-                scoping.log_people_listed(request, [(pathway.beneficiary, holders)], action=AccessLog.Action.CHANGE)
             messages.success(
                 request, _("La décision est enregistrée et ajoutée aux actions de suivi de qui s'en charge.")
             )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -334,17 +335,18 @@ def join_request_decide(request, pk):
     form = JoinDecisionForm(request.POST)
     if form.is_valid():
         try:
-            people_services.join_request_decide(
-                join_request=join_request,
-                by=request.user,
-                accept=form.cleaned_data["decision"] == "accept",
-                comment=form.cleaned_data["comment"],
-            )
+            with transaction.atomic():  # the answer and its access log row together
+                people_services.join_request_decide(
+                    join_request=join_request,
+                    by=request.user,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    comment=form.cleaned_data["comment"],
+                )
+                # Opening (or not) the person's record to another organisation is a change of it.
+                scoping.record_access(request, join_request.pathway.beneficiary)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            # Opening (or not) the person's record to another organisation is a change of it.
-            scoping.record_access(request, join_request.pathway.beneficiary)
             if form.cleaned_data["decision"] == "accept":
                 messages.success(
                     request,

@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -109,15 +110,16 @@ def dropin_booking_create(request, pk):
     form = BookingForm(request.POST if request.method == "POST" else None, stages=stages, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_create(slot=slot, by=request.user, **form.cleaned_data)
+            with transaction.atomic():  # the booking and its access log row together
+                services.booking_create(slot=slot, by=request.user, **form.cleaned_data)
+                scoping.log_people_listed(
+                    request,
+                    people_entries([form.cleaned_data["stage"]], (slot.group.support_organisation_id,)),
+                    action=AccessLog.Action.CHANGE,
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            scoping.log_people_listed(
-                request,
-                people_entries([form.cleaned_data["stage"]], (slot.group.support_organisation_id,)),
-                action=AccessLog.Action.CHANGE,
-            )
             messages.success(request, _("Le rendez-vous est pris."))
             return redirect("speaking_groups:dropin_slot_detail", pk=slot.pk)
     # The form's list of people names them all.

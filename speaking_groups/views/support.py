@@ -3,6 +3,7 @@ everyone else); a shared summary is also read by the referent it was shared with
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -44,14 +45,16 @@ def hotline(request):
     form = HotlineCallForm(request.POST if request.method == "POST" else None, people=people, groups=groups)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hotline_call_log(by=request.user, support_organisation=support, **form.cleaned_data)
+            with transaction.atomic():  # the call and its access log row (a change of its person's record) together
+                services.hotline_call_log(by=request.user, support_organisation=support, **form.cleaned_data)
+                scoping.log_people_listed(
+                    request,
+                    people_entries([form.cleaned_data.get("stage")], (support.pk,)),
+                    action=AccessLog.Action.CHANGE,
+                )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            # A call linked to a person is a change of their record.
-            scoping.log_people_listed(
-                request, people_entries([form.cleaned_data.get("stage")], (support.pk,)), action=AccessLog.Action.CHANGE
-            )
             messages.success(request, _("L'appel est noté."))
             return redirect(request.get_full_path())
     calls = (
